@@ -1,0 +1,116 @@
+# ndjson-migrate: one non-recursive GNU make file.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+WERROR  ?= -Werror
+OPT     ?= -O2 -g
+# Build directory; `make check-asan` uses build-asan with SAN set.
+B       ?= build
+SAN     ?=
+SHARED  ?= $(abspath ../shared)
+
+WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+       -Wmissing-prototypes -Wformat=2 -Wvla $(WERROR)
+ALL_CFLAGS = $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -Icommon $(CFLAGS)
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+
+pkg = $(shell pkg-config --$(1) $(2) 2>/dev/null)
+PQ_CFLAGS     = $(call pkg,cflags,libpq)
+PQ_LIBS       = $(call pkg,libs,libpq)
+SQLITE_CFLAGS = $(call pkg,cflags,sqlite3)
+SQLITE_LIBS   = $(call pkg,libs,sqlite3)
+
+TOOLS = sqlite-dump-ndjson
+COMMON = buf errinfo json ndjson
+UNIT = test_buf test_json test_ndjson
+FUZZ = fuzz_json
+
+COMMON_OBJ = $(COMMON:%=$(B)/common/%.o)
+LIBCOMMON = $(B)/libcommon.a
+BINS = $(TOOLS:%=$(B)/bin/%)
+UNIT_BINS = $(UNIT:%=$(B)/tests/%)
+FUZZ_BINS = $(FUZZ:%=$(B)/tests/%-replay)
+
+all: $(BINS)
+
+tests: $(BINS) $(UNIT_BINS) $(FUZZ_BINS)
+
+$(B)/common/%.o: common/%.c common/*.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(PQ_CFLAGS) -c -o $@ $<
+
+$(LIBCOMMON): $(COMMON_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/bin/sqlite-dump-ndjson: cmd/sqlite-dump-ndjson/*.c common/*.h $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SQLITE_CFLAGS) -o $@ $(filter %.c,$^) \
+		$(LIBCOMMON) $(ALL_LDFLAGS) $(SQLITE_LIBS) -lm
+
+$(B)/bin/pg-copy-load: cmd/pg-copy-load/*.c common/*.h $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(PQ_CFLAGS) -o $@ $(filter %.c,$^) \
+		$(LIBCOMMON) $(ALL_LDFLAGS) $(PQ_LIBS) -lm
+
+$(B)/tests/test_%: tests/unit/test_%.c tests/unit/test.h $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCOMMON) $(ALL_LDFLAGS) -lm
+
+# The fuzz targets, linked with a driver that replays corpus files.
+$(B)/tests/%-replay: tests/fuzz/%.c tests/fuzz/replay.c $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
+
+# libFuzzer builds for finding new inputs: make fuzz; then e.g.
+#   build-fuzz/fuzz_json -max_total_time=60 tests/fuzz/corpus/json
+fuzz:
+	@mkdir -p build-fuzz
+	for f in $(FUZZ); do \
+		clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+			-Icommon -o build-fuzz/$$f tests/fuzz/$$f.c \
+			$(COMMON:%=common/%.c) -lm || exit; \
+	done
+
+deps:
+	scripts/install-deps
+
+check: deps
+	$(MAKE) tests
+	SHARED=$(SHARED) scripts/run-tests $(B)
+
+check-asan: deps
+	$(MAKE) B=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
+		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' tests
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		SHARED=$(SHARED) scripts/run-tests build-asan
+
+check-valgrind: tests
+	VALGRIND=1 SHARED=$(SHARED) scripts/run-tests $(B)
+
+demo: deps
+	$(MAKE) all
+	scripts/demo $(B)
+
+bench: deps
+	$(MAKE) all
+	for s in scripts/bench/*; do B=$(B) $$s || exit; done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(TOOLS:%=man/%.1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 man/ndjson-migrate.7 $(DESTDIR)$(MANDIR)/man7
+
+format:
+	clang-format -i common/*.[ch] cmd/*/*.c tests/unit/*.[ch] tests/fuzz/*.c
+
+check-format:
+	clang-format --dry-run --Werror common/*.[ch] cmd/*/*.c tests/unit/*.[ch] tests/fuzz/*.c
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+.PHONY: all tests fuzz deps check check-asan check-valgrind demo bench \
+	install format check-format clean

@@ -1,0 +1,31 @@
+/* sdump.h: what sqlite-dump-ndjson.c and ddl.c share. */
+#ifndef SDUMP_H
+#define SDUMP_H
+
+#include <sqlite3.h>
+
+#include "buf.h"
+
+struct table {
+	char *name;	/* as stored in sqlite_schema */
+	int is_view;
+};
+
+struct ddl_options {
+	int keep_case;
+};
+
+/* Append s as a double-quoted SQL identifier (folded unless keep_case). */
+void sql_ident(struct buf *out, const char *s, int fold);
+/* Append s as a single-quoted SQL string literal. */
+void sql_literal(struct buf *out, const char *s);
+
+/*
+ * Write PostgreSQL DDL for the tables to out: pre (CREATE TABLE) when post
+ * is 0, else indexes, unique constraints, foreign keys and identity resets.
+ * Returns 0, or -1 after printing a message (SQLite error).
+ */
+int ddl_write(sqlite3 *db, const struct table *t, int n, int post,
+	      const struct ddl_options *o, struct buf *out);
+
+#endif

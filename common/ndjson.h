@@ -1,0 +1,48 @@
+/*
+ * ndjson: read an NDJSON stream line by line with big reads.
+ *
+ * A line ends at '\n'; a '\r' before it is dropped too, and a last line
+ * without a newline counts.  Lines may be of any length up to max_line bytes
+ * (without the newline); a longer one is an ERR_DATA error naming its line
+ * number, and the stream cannot be read further.  A line returned points
+ * into the reader's buffer and stays valid until the next call.
+ *
+ *	struct ndjson_reader r;
+ *	if (ndjson_reader_open(&r, path, NDJSON_DEFAULT_MAX_LINE, &e) < 0) ...
+ *	while ((n = ndjson_reader_next(&r, &line, &len, &e)) > 0)
+ *		... r.lineno is the 1-based number of this line ...
+ *	ndjson_reader_close(&r);
+ */
+#ifndef NDJSON_H
+#define NDJSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "errinfo.h"
+
+#define NDJSON_DEFAULT_MAX_LINE ((size_t)256 << 20) /* 256 MiB */
+
+struct ndjson_reader {
+	int fd;
+	int own_fd;	  /* opened by us, closed by close() */
+	const char *name; /* "<stdin>" or the path, for messages */
+	char *buf;
+	size_t cap, beg, end, scanned;
+	size_t max_line;
+	uint64_t lineno;
+	int eof;
+};
+
+/* path "-" or NULL reads standard input; returns 0, or -1 with e filled. */
+int ndjson_reader_open(struct ndjson_reader *r, const char *path,
+		       size_t max_line, struct err *e);
+/* Read from an open descriptor that the reader will not close. */
+int ndjson_reader_fdopen(struct ndjson_reader *r, int fd, const char *name,
+			 size_t max_line, struct err *e);
+/* Returns 1 with the line in *line and *len, 0 at end of input, -1 on error. */
+int ndjson_reader_next(struct ndjson_reader *r, const char **line,
+		       size_t *len, struct err *e);
+void ndjson_reader_close(struct ndjson_reader *r);
+
+#endif

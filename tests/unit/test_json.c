@@ -1,0 +1,275 @@
+/*
+ * Unit tests for common/json, and the JSONTestSuite conformance run: every
+ * y_ file accepted, every n_ file rejected with a message, every i_ file
+ * handled without a crash.  Usage: test_json [JSON-TEST-SUITE-DIR]
+ */
+#include <dirent.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "json.h"
+#include "test.h"
+
+static int
+valid(const char *s)
+{
+	struct json_error e;
+
+	return json_validate(s, strlen(s), NULL, &e) == 0;
+}
+
+static const char *
+errmsg(const char *s, size_t *off)
+{
+	struct json_error e = {0};
+
+	if (json_validate(s, strlen(s), NULL, &e) == 0)
+		return "";
+	*off = e.offset;
+	return e.msg;
+}
+
+static void
+test_validate(void)
+{
+	size_t off = 0;
+
+	CHECK(valid("{}"));
+	CHECK(valid(" {\"a\" : [1, -0.5e+3, true, false, null, \"x\"]} "));
+	CHECK(valid("123456789012345678901234567890"));
+	CHECK(valid("\"\\u00e9\\ud83d\\ude00\""));
+	CHECK(valid("\"caf\xc3\xa9\""));
+	CHECK(!valid("{\"a\":1,}"));
+	CHECK(!valid("[1,]"));
+	CHECK(!valid("01"));
+	CHECK(!valid("1."));
+	CHECK(!valid("\"\\ud800\""));
+	CHECK(!valid("\"\\udc00\""));
+	CHECK(!valid("\"\xff\""));
+	CHECK(!valid("\"\xc0\xaf\""));	    /* overlong */
+	CHECK(!valid("\"\xed\xa0\x80\""));  /* surrogate */
+	CHECK(!valid("\"\xf4\x90\x80\x80\"")); /* > U+10FFFF */
+	CHECK(!valid("\"a\tb\""));
+	CHECK(!valid(""));
+	CHECK(!valid("{} x"));
+	CHECK(strcmp(errmsg("{\"a\" 1}", &off), "expected ':' after object key") == 0 && off == 5);
+	CHECK(strcmp(errmsg("{\"a\":1 x", &off), "expected ',' or '}' in object") == 0 && off == 7);
+	CHECK(strcmp(errmsg("[1", &off), "unexpected end of input in array") == 0 && off == 2);
+}
+
+static void
+test_depth(void)
+{
+	struct buf b = BUF_INIT;
+	int i;
+
+	for (i = 0; i < JSON_MAX_DEPTH; i++)
+		buf_addch(&b, '[');
+	for (i = 0; i < JSON_MAX_DEPTH; i++)
+		buf_addch(&b, ']');
+	CHECK(valid(b.data));
+	buf_reset(&b);
+	for (i = 0; i <= JSON_MAX_DEPTH; i++)
+		buf_addch(&b, '[');
+	CHECK(!valid(b.data));
+	buf_release(&b);
+}
+
+static void
+test_iter(void)
+{
+	const char *s = "{\"id\": 9223372036854775807, \"n\\u0041me\":\"x\\ny\","
+			" \"tags\":[1,{\"a\":[]}], \"b\":true, \"z\":null}";
+	struct json_iter it, ai;
+	struct json_value k, v, el;
+	struct json_error e;
+	struct buf b = BUF_INIT;
+	int n = 0;
+
+	CHECK(json_object_open(&it, s, strlen(s), &e) == 0);
+	CHECK(json_object_next(&it, &k, &v, &e) == 1);
+	CHECK(k.len == 2 && memcmp(k.p, "id", 2) == 0);
+	CHECK(v.type == JSON_NUMBER && v.integer && v.len == 19);
+	CHECK(json_object_next(&it, &k, &v, &e) == 1);
+	CHECK(k.escaped && json_string_equals(&k, "nAme", 4));
+	CHECK(v.type == JSON_STRING && v.escaped);
+	json_unescape(&b, v.p, v.len);
+	CHECK(b.len == 3 && memcmp(b.data, "x\ny", 3) == 0);
+	CHECK(json_object_next(&it, &k, &v, &e) == 1);
+	CHECK(v.type == JSON_ARRAY && v.len == 12);
+	CHECK(json_array_open(&ai, &v) == 0);
+	while (json_array_next(&ai, &el) > 0)
+		n++;
+	CHECK(n == 2);
+	CHECK(json_object_next(&it, &k, &v, &e) == 1 && v.type == JSON_TRUE);
+	CHECK(json_object_next(&it, &k, &v, &e) == 1 && v.type == JSON_NULL);
+	CHECK(json_object_next(&it, &k, &v, &e) == 0);
+	CHECK(json_object_next(&it, &k, &v, &e) == 0);
+
+	CHECK(json_object_open(&it, "[1]", 3, &e) < 0);
+	CHECK(strcmp(e.msg, "not a JSON object (found array)") == 0);
+	CHECK(json_object_open(&it, "{}", 2, &e) == 0);
+	CHECK(json_object_next(&it, &k, &v, &e) == 0);
+	CHECK(json_object_open(&it, "{} {}", 5, &e) == 0);
+	CHECK(json_object_next(&it, &k, &v, &e) < 0 && e.offset == 3);
+	buf_release(&b);
+}
+
+static void
+test_unescape(void)
+{
+	const char *s = "a\\u0000b\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\u20ac\\ud834\\udd1e";
+	struct buf b = BUF_INIT;
+
+	json_unescape(&b, s, strlen(s));
+	CHECK(b.len == 20);
+	CHECK(memcmp(b.data, "a\0b\"\\/\b\f\n\r\t\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e", 20) == 0);
+	buf_release(&b);
+}
+
+static void
+test_write(void)
+{
+	struct buf b = BUF_INIT;
+
+	json_write_string(&b, "a\"\\\n\x01\0\xc3\xa9", 8);
+	CHECK(strcmp(b.data, "\"a\\\"\\\\\\n\\u0001\\u0000\xc3\xa9\"") == 0);
+#define D(x, s)                                   \
+	buf_reset(&b);                            \
+	json_write_double(&b, x);                 \
+	CHECK(strcmp(b.data, s) == 0)
+	D(0.1, "0.1");
+	D(1.0, "1");
+	D(-0.0, "-0");
+	D(1e300, "1e+300");
+	D(0.1 + 0.2, "0.30000000000000004");
+	D(DBL_MAX, "1.7976931348623157e+308");
+	D(INFINITY, "\"Infinity\"");
+	D(-INFINITY, "\"-Infinity\"");
+	D(NAN, "\"NaN\"");
+#undef D
+	buf_reset(&b);
+	json_write_double(&b, 5e-324);
+	CHECK(strtod(b.data, NULL) == 5e-324);
+	buf_reset(&b);
+	json_write_binary(&b, "\0\xff\x01", 3, 0);
+	CHECK(strcmp(b.data, "{\"$binary\":{\"base64\":\"AP8B\",\"subType\":\"00\"}}") == 0);
+	buf_release(&b);
+}
+
+static void
+test_b64(void)
+{
+	const char *cases[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+	struct buf enc = BUF_INIT, dec = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		buf_reset(&enc);
+		buf_reset(&dec);
+		b64_encode(&enc, cases[i], strlen(cases[i]));
+		CHECK(b64_decode(&dec, enc.data, enc.len) == 0);
+		CHECK(strcmp(dec.data, cases[i]) == 0);
+	}
+	buf_reset(&enc);
+	b64_encode(&enc, "foobar", 6);
+	CHECK(strcmp(enc.data, "Zm9vYmFy") == 0);
+	CHECK(b64_decode(&dec, "Zm9", 3) < 0);
+	CHECK(b64_decode(&dec, "Zm9*", 4) < 0);
+	buf_release(&enc);
+	buf_release(&dec);
+}
+
+static void
+test_binary_decode(void)
+{
+	const char *s = "{\"v\":{\"$binary\":{\"base64\":\"AP8B\",\"subType\":\"00\"}},"
+			"\"w\":{\"$binary\":{\"base64\":\"!!\",\"subType\":\"00\"}},"
+			"\"x\":{\"a\":1}}";
+	struct json_iter it;
+	struct json_value k, v;
+	struct json_error e;
+	struct buf b = BUF_INIT;
+
+	json_object_open(&it, s, strlen(s), &e);
+	CHECK(json_object_next(&it, &k, &v, &e) == 1);
+	CHECK(json_binary_decode(&v, &b) == 1 && b.len == 3 &&
+	      memcmp(b.data, "\0\xff\x01", 3) == 0);
+	CHECK(json_object_next(&it, &k, &v, &e) == 1);
+	CHECK(json_binary_decode(&v, &b) == -1);
+	CHECK(json_object_next(&it, &k, &v, &e) == 1);
+	CHECK(json_binary_decode(&v, &b) == 0);
+	buf_release(&b);
+}
+
+static void
+test_suite(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct buf path = BUF_INIT, data = BUF_INIT;
+	struct json_error e;
+	int files = 0;
+
+	CHECK(d != NULL);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		const char *n = de->d_name;
+		FILE *f;
+		char chunk[4096];
+		size_t got;
+		int ok;
+
+		if (!strstr(n, ".json"))
+			continue;
+		buf_reset(&path);
+		buf_addf(&path, "%s/%s", dir, n);
+		buf_reset(&data);
+		if (!(f = fopen(path.data, "rb"))) {
+			CHECK(!"cannot open a suite file");
+			continue;
+		}
+		while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			buf_add(&data, chunk, got);
+		fclose(f);
+		files++;
+		e.msg = NULL;
+		ok = json_validate(data.data, data.len, NULL, &e) == 0;
+		if (n[0] == 'y' && !ok)
+			fprintf(stderr, "%s: rejected: %s at byte %zu\n", n,
+				e.msg, e.offset + 1);
+		if (n[0] == 'n' && ok)
+			fprintf(stderr, "%s: accepted\n", n);
+		if (n[0] == 'y')
+			CHECK(ok);
+		else if (n[0] == 'n')
+			CHECK(!ok && e.msg && *e.msg);
+		else
+			CHECK(ok || (e.msg && *e.msg));
+	}
+	closedir(d);
+	CHECK(files == 318);
+	buf_release(&path);
+	buf_release(&data);
+}
+
+int
+main(int argc, char **argv)
+{
+	test_validate();
+	test_depth();
+	test_iter();
+	test_unescape();
+	test_write();
+	test_b64();
+	test_binary_decode();
+	if (argc > 1)
+		test_suite(argv[1]);
+	return TEST_REPORT();
+}
