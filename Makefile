@@ -21,8 +21,8 @@ PQ_LIBS       = $(call pkg,libs,libpq)
 SQLITE_CFLAGS = $(call pkg,cflags,sqlite3)
 SQLITE_LIBS   = $(call pkg,libs,sqlite3)
 
-TOOLS = sqlite-dump-ndjson
-COMMON = buf errinfo json ndjson
+TOOLS = sqlite-dump-ndjson pg-copy-load
+COMMON = buf errinfo json ndjson pgconn
 UNIT = test_buf test_json test_ndjson
 FUZZ = fuzz_json
 

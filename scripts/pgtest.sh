@@ -28,7 +28,7 @@ pg_start() {
 	PG_DIR=$(mktemp -d /tmp/pgtest.XXXXXX)
 	chmod 755 "$PG_DIR"
 	mkdir "$PG_DIR/data" "$PG_DIR/sock"
-	[ "$(id -u)" -eq 0 ] && chown postgres: "$PG_DIR/data" "$PG_DIR/sock"
+	[ "$(id -u)" -eq 0 ] && chown -R postgres: "$PG_DIR"
 	pg_user=$(id -un)
 	pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -U "$pg_user" -A trust \
 		-E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 || {

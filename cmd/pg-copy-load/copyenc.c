@@ -1,0 +1,159 @@
+/* copyenc.c: JSON values into PostgreSQL COPY text format, per column kind. */
+#include "copyenc.h"
+
+#include <string.h>
+
+/*
+ * COPY text escapes: backslash, newline, carriage return and tab (the
+ * delimiter).  NUL cannot travel at all: the caller has checked.
+ */
+static void
+copy_escape(struct buf *out, const char *p, size_t n)
+{
+	const char *end = p + n, *q;
+
+	while (p < end) {
+		for (q = p; q < end && *q != '\\' && *q != '\n' && *q != '\r' &&
+			    *q != '\t';
+		     q++)
+			;
+		buf_add(out, p, (size_t)(q - p));
+		if (q == end)
+			return;
+		buf_addch(out, '\\');
+		buf_addch(out, *q == '\\' ? '\\' : *q == '\n' ? 'n' :
+			       *q == '\r' ? 'r' : 't');
+		p = q + 1;
+	}
+}
+
+static const char hex[] = "0123456789abcdef";
+
+/* A PostgreSQL array literal for a JSON array, not yet COPY-escaped. */
+static int
+array_literal(struct buf *lit, const struct json_value *v, struct buf *tmp,
+	      const char **why)
+{
+	struct json_iter it;
+	struct json_value el;
+	size_t i;
+	int first = 1;
+
+	json_array_open(&it, v);
+	buf_addch(lit, '{');
+	while (json_array_next(&it, &el) > 0) {
+		if (!first)
+			buf_addch(lit, ',');
+		first = 0;
+		switch (el.type) {
+		case JSON_NULL:
+			buf_adds(lit, "NULL");
+			break;
+		case JSON_ARRAY:
+			if (array_literal(lit, &el, tmp, why) < 0)
+				return -1;
+			break;
+		case JSON_STRING:
+		case JSON_OBJECT:
+			buf_reset(tmp);
+			if (el.type == JSON_STRING)
+				json_unescape(tmp, el.p, el.len);
+			else
+				buf_add(tmp, el.p, el.len);
+			if (memchr(tmp->data, '\0', tmp->len)) {
+				*why = "string holds \\u0000, which PostgreSQL "
+				       "text cannot store";
+				return -1;
+			}
+			buf_addch(lit, '"');
+			for (i = 0; i < tmp->len; i++) {
+				if (tmp->data[i] == '"' || tmp->data[i] == '\\')
+					buf_addch(lit, '\\');
+				buf_addch(lit, tmp->data[i]);
+			}
+			buf_addch(lit, '"');
+			break;
+		default:
+			buf_add(lit, el.p, el.len);
+			break;
+		}
+	}
+	buf_addch(lit, '}');
+	return 0;
+}
+
+int
+copy_value(struct buf *out, const struct json_value *v, enum col_kind kind,
+	   struct buf *tmp, const char **why)
+{
+	struct buf lit = BUF_INIT;
+	size_t i;
+	int r;
+
+	switch (v->type) {
+	case JSON_NULL:
+		buf_add(out, "\\N", 2);
+		return 0;
+	case JSON_STRING:
+		if (kind == KIND_JSON) {
+			/* the string itself, quotes and escapes kept */
+			copy_escape(out, v->p - 1, v->len + 2);
+			return 0;
+		}
+		if (!v->escaped) {
+			/* validated JSON: no control bytes, no backslash */
+			buf_add(out, v->p, v->len);
+			return 0;
+		}
+		buf_reset(tmp);
+		json_unescape(tmp, v->p, v->len);
+		if (memchr(tmp->data, '\0', tmp->len)) {
+			*why = "string holds \\u0000, which PostgreSQL text "
+			       "cannot store";
+			return -1;
+		}
+		copy_escape(out, tmp->data, tmp->len);
+		return 0;
+	case JSON_OBJECT:
+		if (kind == KIND_JSON)
+			break;
+		buf_reset(tmp);
+		r = json_binary_decode(v, tmp);
+		if (r < 0) {
+			*why = "invalid $binary value";
+			return -1;
+		}
+		if (r > 0) {
+			if (kind != KIND_BYTEA) {
+				*why = "binary value for a column that is not "
+				       "bytea, json or jsonb";
+				return -1;
+			}
+			buf_grow(out, 3 + 2 * tmp->len);
+			buf_add(out, "\\\\x", 3);
+			for (i = 0; i < tmp->len; i++) {
+				unsigned char c = (unsigned char)tmp->data[i];
+				out->data[out->len++] = hex[c >> 4];
+				out->data[out->len++] = hex[c & 15];
+			}
+			buf_setlen(out, out->len);
+			return 0;
+		}
+		break;
+	case JSON_ARRAY:
+		if (kind != KIND_ARRAY)
+			break;
+		r = array_literal(&lit, v, tmp, why);
+		if (r == 0)
+			copy_escape(out, lit.data, lit.len);
+		buf_release(&lit);
+		return r;
+	default:
+		/* numbers, true, false: their text */
+		buf_add(out, v->p, v->len);
+		return 0;
+	}
+	/* JSON text of an object or array */
+	copy_escape(out, v->p, v->len);
+	return 0;
+}
