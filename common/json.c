@@ -1,6 +1,7 @@
 /* json: in-place RFC 8259 scanner, validator and writer; no DOM, no malloc. */
 #include "json.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -742,7 +743,12 @@ json_write_double(struct buf *out, double d)
 		buf_adds(out, d < 0 ? "\"-Infinity\"" : "\"Infinity\"");
 		return;
 	}
-	for (prec = 15; prec < 17; prec++) {
+	/*
+	 * For a normal double, when 15 digits read back the same they are also
+	 * the shortest: the double's rounding error is below half a unit of the
+	 * 15th digit.  Subnormals have fewer bits, so they search from 1.
+	 */
+	for (prec = fabs(d) < DBL_MIN && d != 0 ? 1 : 15; prec < 17; prec++) {
 		snprintf(t, sizeof(t), "%.*g", prec, d);
 		if (strtod(t, NULL) == d)
 			break;

@@ -608,6 +608,9 @@ main(int argc, char **argv)
 	    SQLITE_OK)
 		errx(3, "%s: %s", argv[0], db ? sqlite3_errmsg(db) : "cannot open");
 	sqlite3_busy_timeout(db, o.busy_ms);
+	/* "nope" must be an unknown column, never the string 'nope' */
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
 	/* One read transaction: every table from the same snapshot. */
 	if (sqlite3_exec(db, "BEGIN; SELECT count(*) FROM sqlite_schema",
 			 NULL, NULL, NULL) != SQLITE_OK)

@@ -155,7 +155,11 @@ test_write(void)
 #undef D
 	buf_reset(&b);
 	json_write_double(&b, 5e-324);
-	CHECK(strtod(b.data, NULL) == 5e-324);
+	CHECK(strcmp(b.data, "4.9406564584124654e-324") != 0);
+	CHECK(strcmp(b.data, "5e-324") == 0);
+	buf_reset(&b);
+	json_write_double(&b, 2.2250738585072009e-308); /* largest subnormal */
+	CHECK(strtod(b.data, NULL) == 2.2250738585072009e-308);
 	buf_reset(&b);
 	json_write_binary(&b, "\0\xff\x01", 3, 0);
 	CHECK(strcmp(b.data, "{\"$binary\":{\"base64\":\"AP8B\",\"subType\":\"00\"}}") == 0);

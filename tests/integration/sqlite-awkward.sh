@@ -1,0 +1,101 @@
+# The hand-made SQLite database with every awkward case (tests/fixtures/
+# awkward.sql) through pg-copy-load into PostgreSQL: each case's outcome.
+. "$(dirname "$0")/lib.sh"
+pg_start || exit 3
+db=$PG_DIR/awkward.db
+sqlite3 "$db" <"$top/tests/fixtures/awkward.sql"
+
+run sh -c "sqlite-dump-ndjson --ddl=pre '$db' | psql -X -q -v ON_ERROR_STOP=1"
+check "ddl pre" "0|sqlite-dump-ndjson: table empty, column x: DEFAULT lower(hex(randomblob(4))) has no PostgreSQL translation; dropped" "$status|$errout"
+
+load() { # TABLE [DUMP-OPTIONS...]
+	local t=$1
+	shift
+	run bash -o pipefail -c "sqlite-dump-ndjson $* '$db' '$t' | pg-copy-load -q -t '\"$(echo "$t" | tr A-Z a-z)\"'"
+}
+
+load ints
+check "ints: loaded" "0" "$status"
+check "ints: 64-bit extremes exact" "1|-9223372036854775808|9223372036854775807
+2|0|9007199254740993
+3|-1|" "$(sql 'select id, v, u from ints order by id')"
+
+load reals
+check "reals: loaded" "0" "$status"
+check "reals: edge values" "1|0.1
+2|0
+3|1.7976931348623157e+308
+4|5e-324
+5|Infinity
+6|-Infinity
+7|0.30000000000000004
+8|100
+9|" "$(sql 'select id, r from reals order by id')"
+
+load texts
+check "texts: loaded" "0" "$status"
+check "texts: '' and NULL stay apart" "1|t|f
+2||t" "$(sql "select id, t = '', t is null from texts where id <= 2 order by id")"
+check "texts: escapes survive" "t" "$(sql "select t = E'tab\\tquote\" back\\\\ nl\\nend' from texts where id = 3")"
+check "texts: unicode survives" "Zoë ✓ 😀" "$(sql 'select t from texts where id = 4')"
+
+load badtext
+check "badtext: bad rows reported, others loaded" "1|2" "$status|$(sql 'select count(*) from badtext')"
+check "badtext: the messages" "sqlite-dump-ndjson: table badtext, rowid 2, column t: invalid UTF-8 in TEXT at byte 2 (--bad-text=binary keeps it)
+sqlite-dump-ndjson: table badtext, rowid 3, column t: NUL byte in TEXT at byte 2 (--bad-text=binary keeps it)
+sqlite-dump-ndjson: 2 rows not written (bad TEXT)" "$errout"
+sql 'truncate badtext'
+load badtext --bad-text=binary
+check "badtext binary into text: rejected, nothing committed" "1|0" "$status|$(sql 'select count(*) from badtext')"
+check "badtext binary into text: the message" "pg-copy-load: <stdin>:2: column t: binary value for a column that is not bytea, json or jsonb" "$errout"
+sql 'alter table badtext alter column t type bytea using convert_to(t, $$UTF8$$)'
+load badtext --bad-text=binary
+check "badtext binary into bytea: bytes kept" "0|1|66696e65
+2|61ff62
+3|610062
+4|616c736f2066696e65" "$status|$(sql "select id, encode(t, 'hex') from badtext order by id")"
+
+load blobs
+check "blobs: loaded" "0" "$status"
+check "blobs: bytes, text, empty, NULL" "1|00ff0102
+2|text in a blob column
+3|
+4|" "$(sql "select id, case when id = 2 then convert_from(b, 'UTF8') else encode(b, 'hex') end from blobs order by id")"
+check "blobs: empty is not NULL" "f" "$(sql 'select b is null from blobs where id = 3')"
+
+load events
+check "events: epoch integer in DATETIME rejected, never a year" "1|0" "$status|$(sql 'select count(*) from events')"
+check "events: the message" "pg-copy-load: <stdin>:2: column at: date/time field value out of range: \"1700000000\"
+HINT: Perhaps you need a different \"datestyle\" setting." "$errout"
+
+run sh -c "sqlite-dump-ndjson '$db' 'Order Items' | pg-copy-load -q -t '\"order items\"'"
+check "Order Items: case-insensitive keys, reserved and spaced names" "0|1|a|1.500|t
+2|b|12345.678|f" "$status|$(sql 'select "select", "group", "my col", flag from "order items" order by 1')"
+
+load kv
+check "kv (WITHOUT ROWID): bad row reported by row number" "1|sqlite-dump-ndjson: table kv, row 4, column v: invalid UTF-8 in TEXT at byte 1 (--bad-text=binary keeps it)
+sqlite-dump-ndjson: 1 rows not written (bad TEXT)" "$status|$errout"
+check "kv: untyped column as text" "a|1
+b|two
+c|3.5" "$(sql 'select k, v from kv order by k')"
+
+load empty
+check "empty table" "0|0" "$status|$(sql 'select count(*) from empty')"
+run sh -c "sqlite-dump-ndjson '$db' empty | pg-copy-load -t empty"
+check "empty table: summary" "public.empty: 0 read, 0 loaded" "$(echo "$errout" | sed -n 's/^pg-copy-load: \(.*loaded\),.*/\1/p')"
+
+load child
+check "child" "0|2" "$status|$(sql 'select count(*) from child')"
+
+run sh -c "sqlite-dump-ndjson --ddl=post '$db' | psql -X -q -v ON_ERROR_STOP=1"
+check "ddl post" "0" "$status"
+check "fk with ON DELETE CASCADE" "FOREIGN KEY (ints_id) REFERENCES ints(id) ON DELETE CASCADE" \
+	"$(sql "select pg_get_constraintdef(oid) from pg_constraint where conrelid = 'child'::regclass and contype = 'f'")"
+
+# a 10 MB value
+big=$PG_DIR/big.db
+sqlite3 "$big" "create table big (id integer primary key, t text); insert into big values (1, hex(randomblob(5242880)));"
+run sh -c "sqlite-dump-ndjson --ddl=pre '$big' | psql -X -q && sqlite-dump-ndjson '$big' | pg-copy-load -q -t big"
+check "10 MB value: loaded" "0" "$status"
+check "10 MB value: equal" "$(sqlite3 "$big" 'select t from big' | md5sum)" "$(sql 'select t from big' | md5sum)"
+finish
