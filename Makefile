@@ -91,7 +91,7 @@ check-valgrind: tests
 
 demo: deps
 	$(MAKE) all
-	scripts/demo $(B)
+	KEEP=$(KEEP) scripts/demo $(B)
 
 bench: deps
 	$(MAKE) all

@@ -1,9 +1,9 @@
 # lib.sh: assertions for integration tests (sourced).  Each test file ends
 # with `finish`, which prints "N passed, N failed".
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-B=${B:-$top/build}
+B=$(cd "${B:-$top/build}" && pwd)
 SHARED=${SHARED:-$top/../shared}
-export PATH="$B/bin:$PATH"
+export PATH="$B/bin:$PATH" PGOPTIONS="-c client_min_messages=warning"
 . "$top/scripts/pgtest.sh"
 passed=0 failed=0
 

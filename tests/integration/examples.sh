@@ -1,0 +1,50 @@
+# Examples are tests: the example migration's Makefile, and every EXAMPLES
+# block of every man page, run against a real PostgreSQL.
+. "$(dirname "$0")/lib.sh"
+pg_start || exit 3
+w=$PG_DIR/work
+mkdir -p "$w"
+cd "$w" || exit 3
+sqlite3 app.db <"$top/examples/sqlite-to-postgres/app.sql"
+
+run make -s -f "$top/examples/sqlite-to-postgres/Makefile" DB=app.db
+check "example Makefile: all phases" "0" "$status"
+check "example Makefile: verify says ok for every table" "4" "$(echo "$out" | grep -c ' ok$')"
+check "example: bytes of the avatars kept" "$(sqlite3 app.db "select hex(png) from avatars order by user_id" | md5sum)" \
+	"$(sql "select upper(encode(png, 'hex')) from avatars order by user_id" | md5sum)"
+
+# The literal blocks of EXAMPLES, with what they name set up first.
+examples() { # MANPAGE: print each example block, NUL-separated
+	sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$1" |
+		awk '/^\.Bd -literal/ {on = 1; next} /^\.Ed/ {on = 0; printf "%c", 0; next} on'
+}
+export PGURL="postgresql:///postgres?host=$PGHOST&port=$PGPORT"
+sql 'drop schema public cascade; create schema public'
+sql 'create table users_changes (like users)' 2>/dev/null
+i=0
+while IFS= read -r -d '' ex; do
+	i=$((i + 1))
+	[ $i = 2 ] && sql 'create table users_changes (id bigint, email text, name text, is_premium boolean, created_at timestamp, settings text)'
+	run env last='2024-03-01 00:00:00' bash -o pipefail -ec "$ex"
+	[ "$status" = 0 ] || echo "$errout"
+	check "sqlite-dump-ndjson(1) example $i" "0" "$status"
+done < <(examples "$top/man/sqlite-dump-ndjson.1")
+check "sqlite-dump-ndjson(1): examples found" "2" "$i"
+check "sqlite-dump-ndjson(1) example 2: only rows since the watermark" \
+	"$(sqlite3 app.db "select count(*) from users where created_at > '2024-03-01 00:00:00'")" \
+	"$(sql 'select count(*) from users_changes')"
+
+sql 'truncate users cascade'
+sql 'create schema sales; create table sales."Orders" (id int, total numeric)'
+printf '{"id":1,"total":9.99}\n' >orders-1.ndjson
+printf '{"id":2,"total":0.01}\n' >orders-2.ndjson
+i=0
+while IFS= read -r -d '' ex; do
+	i=$((i + 1))
+	run bash -o pipefail -ec "$ex"
+	[ "$status" = 0 ] || echo "$errout"
+	check "pg-copy-load(1) example $i" "0" "$status"
+done < <(examples "$top/man/pg-copy-load.1")
+check "pg-copy-load(1): examples found" "1" "$i"
+check "pg-copy-load(1): orders loaded" "2|10.00" "$(sql 'select count(*), sum(total) from sales."Orders"')"
+finish
