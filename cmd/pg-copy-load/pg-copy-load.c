@@ -182,7 +182,7 @@ describe_table(struct loader *l)
 {
 	const char *param[1] = {l->o->table};
 	PGresult *r;
-	char *q;
+	char *q, oid[16];
 	int i;
 
 	r = PQexecParams(l->conn,
@@ -212,8 +212,9 @@ describe_table(struct loader *l)
 	buf_adds(&l->msg, q);
 	PQfreemem(q);
 	l->qualified = strdup(l->msg.data);
-	param[0] = PQgetvalue(r, 0, 0);
-	r = (PQclear(r), NULL);
+	snprintf(oid, sizeof(oid), "%s", PQgetvalue(r, 0, 0));
+	param[0] = oid;
+	PQclear(r);
 
 	r = PQexecParams(
 		l->conn,
@@ -645,11 +646,7 @@ main(int argc, char **argv)
 	l.msg = (struct buf)BUF_INIT;
 	if (!(l.conn = pgconn_open(o.conninfo, "pg-copy-load", &e)))
 		errx(e.code, "%s", e.msg);
-	if (describe_table(&l) < 0) {
-		PQfinish(l.conn);
-		return 2;
-	}
-	rc = run(&l, argv + optind, argc - optind);
+	rc = describe_table(&l) < 0 ? 2 : run(&l, argv + optind, argc - optind);
 	PQfinish(l.conn);
 	for (c = 0; c < l.ncol; c++) {
 		free(l.col[c].name);
