@@ -89,7 +89,8 @@ buf_addi64(struct buf *b, int64_t v)
 {
 	if (v < 0) {
 		buf_addch(b, '-');
-		/* negate in unsigned arithmetic: INT64_MIN has no positive twin */
+		/* negate in unsigned arithmetic: INT64_MIN has no positive twin
+		 */
 		buf_addu64(b, (uint64_t)0 - (uint64_t)v);
 	} else {
 		buf_addu64(b, (uint64_t)v);

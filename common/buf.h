@@ -32,7 +32,10 @@ struct buf {
 };
 
 extern char buf_empty_slot[1];
-#define BUF_INIT {buf_empty_slot, 0, 0}
+#define BUF_INIT                                                               \
+	{                                                                      \
+		buf_empty_slot, 0, 0                                           \
+	}
 
 /* Make room for at least extra more bytes (plus the NUL). */
 void buf_grow(struct buf *b, size_t extra);

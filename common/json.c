@@ -55,6 +55,7 @@ skip_ws(const char *p, const char *end)
 }
 
 /* Bytes that end a run of plain string content: '"', '\\', < 0x20, >= 0x80. */
+/* clang-format off */
 static const unsigned char special[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
@@ -73,6 +74,7 @@ static const unsigned char special[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
+/* clang-format on */
 
 /* Skip plain string bytes (no quote, backslash, control or non-ASCII). */
 static inline const char *
@@ -86,10 +88,10 @@ skip_plain(const char *p, const char *end)
 	while (end - p >= 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 		/* signed compare: bytes >= 0x80 are negative, so < 0x20 */
-		__m128i m = _mm_or_si128(
-			_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-				     _mm_cmpeq_epi8(v, bslash)),
-			_mm_cmpgt_epi8(ctl, v));
+		__m128i m =
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+						  _mm_cmpeq_epi8(v, bslash)),
+				     _mm_cmpgt_epi8(ctl, v));
 		int mask = _mm_movemask_epi8(m);
 		if (mask)
 			return p + __builtin_ctz((unsigned)mask);
@@ -120,7 +122,8 @@ utf8_seq(const unsigned char *p, const unsigned char *end)
 	if (c < 0xf0) {
 		unsigned lo = c == 0xe0 ? 0xa0 : 0x80;
 		unsigned hi = c == 0xed ? 0x9f : 0xbf;
-		if (avail < 3 || p[1] < lo || p[1] > hi || (p[2] & 0xc0) != 0x80)
+		if (avail < 3 || p[1] < lo || p[1] > hi ||
+		    (p[2] & 0xc0) != 0x80)
 			return 0;
 		return 3;
 	}
@@ -219,16 +222,19 @@ scan_string(struct scan *s, const char *p)
 				return fail(s, p, "invalid escape in string");
 			}
 			if (end - p < 6 || (u = hex4(p + 2)) < 0)
-				return fail(s, p, "invalid \\u escape in string");
+				return fail(s, p,
+					    "invalid \\u escape in string");
 			if (u >= 0xdc00 && u <= 0xdfff)
-				return fail(s, p, "lone UTF-16 surrogate in "
-						  "\\u escape");
+				return fail(s, p,
+					    "lone UTF-16 surrogate in "
+					    "\\u escape");
 			if (u >= 0xd800 && u <= 0xdbff) {
 				if (end - p < 12 || p[6] != '\\' ||
 				    p[7] != 'u' || (lo = hex4(p + 8)) < 0 ||
 				    lo < 0xdc00 || lo > 0xdfff)
-					return fail(s, p, "lone UTF-16 surrogate "
-							  "in \\u escape");
+					return fail(s, p,
+						    "lone UTF-16 surrogate "
+						    "in \\u escape");
 				p += 12;
 			} else {
 				p += 6;
@@ -236,7 +242,8 @@ scan_string(struct scan *s, const char *p)
 			continue;
 		default:
 			if ((unsigned char)*p < 0x20)
-				return fail(s, p, "control character in string");
+				return fail(s, p,
+					    "control character in string");
 			n = utf8_seq((const unsigned char *)p,
 				     (const unsigned char *)end);
 			if (!n)
@@ -268,8 +275,9 @@ scan_number(struct scan *s, const char *p, unsigned char *integer)
 		*integer = 0;
 		p++;
 		if (p == end || *p < '0' || *p > '9')
-			return fail(s, p, "invalid number: expected a digit "
-					  "after '.'");
+			return fail(s, p,
+				    "invalid number: expected a digit "
+				    "after '.'");
 		while (p < end && *p >= '0' && *p <= '9')
 			p++;
 	}
@@ -279,8 +287,9 @@ scan_number(struct scan *s, const char *p, unsigned char *integer)
 		if (p < end && (*p == '+' || *p == '-'))
 			p++;
 		if (p == end || *p < '0' || *p > '9')
-			return fail(s, p, "invalid number: expected a digit "
-					  "in the exponent");
+			return fail(s, p,
+				    "invalid number: expected a digit "
+				    "in the exponent");
 		while (p < end && *p >= '0' && *p <= '9')
 			p++;
 	}
@@ -404,9 +413,10 @@ after:
 	}
 	p = skip_ws(p, end);
 	if (p == end)
-		return fail(s, p, stack[depth - 1] ?
-				       "unexpected end of input in object" :
-				       "unexpected end of input in array");
+		return fail(s, p,
+			    stack[depth - 1]
+				    ? "unexpected end of input in object"
+				    : "unexpected end of input in array");
 	if (stack[depth - 1]) {
 		if (*p == ',') {
 			p = skip_ws(p + 1, end);
@@ -655,7 +665,8 @@ json_unescape(struct buf *out, const char *p, size_t len)
 			p = q + 6;
 			if (u >= 0xd800 && u <= 0xdbff) {
 				lo = (unsigned long)hex4(q + 8);
-				u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+				u = 0x10000 + ((u - 0xd800) << 10) +
+				    (lo - 0xdc00);
 				p = q + 12;
 			}
 			put_utf8(out, u);
@@ -686,7 +697,7 @@ json_string_equals(const struct json_value *v, const char *s, size_t n)
 /* What a byte becomes inside a JSON string: 0 itself, else its escape. */
 static const char *const esc[32] = {
 	"\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005",
-	"\\u0006", "\\u0007", "\\b",	   "\\t",     "\\n",	 "\\u000b",
+	"\\u0006", "\\u0007", "\\b",	 "\\t",	    "\\n",     "\\u000b",
 	"\\f",	   "\\r",     "\\u000e", "\\u000f", "\\u0010", "\\u0011",
 	"\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017",
 	"\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d",
@@ -838,8 +849,7 @@ b64_decode(struct buf *out, const char *p, size_t len)
 }
 
 void
-json_write_binary(struct buf *out, const void *p, size_t len,
-		  unsigned subtype)
+json_write_binary(struct buf *out, const void *p, size_t len, unsigned subtype)
 {
 	buf_adds(out, "{\"$binary\":{\"base64\":\"");
 	b64_encode(out, p, len);
@@ -873,9 +883,8 @@ json_binary_decode(const struct json_value *v, struct buf *out)
 	}
 	if (n != 1)
 		return 0;
-	if (b64.type != JSON_STRING || sub.type != JSON_STRING ||
-	    b64.escaped || sub.len < 1 || sub.len > 2 ||
-	    hexval((unsigned char)sub.p[0]) < 0 ||
+	if (b64.type != JSON_STRING || sub.type != JSON_STRING || b64.escaped ||
+	    sub.len < 1 || sub.len > 2 || hexval((unsigned char)sub.p[0]) < 0 ||
 	    (sub.len == 2 && hexval((unsigned char)sub.p[1]) < 0))
 		return -1;
 	return b64_decode(out, b64.p, b64.len) < 0 ? -1 : 1;

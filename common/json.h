@@ -76,10 +76,10 @@ int json_validate(const char *p, size_t len, enum json_type *type,
 		  struct json_error *e);
 
 /*
- * Start iterating over a text that must hold one JSON object.  Returns 0,
- * or -1 with e filled ("not a JSON object (found array)" when the text is
- * valid JSON of another type is only known once scanned; see
- * json_object_next).
+ * Start iterating over a text that must hold one JSON object.  Returns 0
+ * when it starts with '{' (the rest is checked by json_object_next), or -1
+ * with e filled: the scanner's message when the text is not valid JSON,
+ * else "not a JSON object (found array)" (or string, number, ...).
  */
 int json_object_open(struct json_iter *it, const char *p, size_t len,
 		     struct json_error *e);

@@ -24,8 +24,8 @@ ndjson_reader_fdopen(struct ndjson_reader *r, int fd, const char *name,
 }
 
 int
-ndjson_reader_open(struct ndjson_reader *r, const char *path,
-		   size_t max_line, struct err *e)
+ndjson_reader_open(struct ndjson_reader *r, const char *path, size_t max_line,
+		   struct err *e)
 {
 	int fd;
 
@@ -81,10 +81,10 @@ ndjson_reader_next(struct ndjson_reader *r, const char **line, size_t *len,
 		}
 		r->scanned = r->end;
 		if (r->end - r->beg > r->max_line)
-			return err_set(e, ERR_DATA,
-				       "%s:%llu: line longer than %zu bytes",
-				       r->name, (unsigned long long)r->lineno + 1,
-				       r->max_line);
+			return err_set(
+				e, ERR_DATA,
+				"%s:%llu: line longer than %zu bytes", r->name,
+				(unsigned long long)r->lineno + 1, r->max_line);
 		if (r->eof) {
 			if (r->beg == r->end)
 				return 0;
@@ -105,9 +105,9 @@ ndjson_reader_next(struct ndjson_reader *r, const char **line, size_t *len,
 		r->end += (size_t)got;
 	}
 	if (n > r->max_line)
-		return err_set(e, ERR_DATA, "%s:%llu: line longer than %zu bytes",
-			       r->name, (unsigned long long)r->lineno + 1,
-			       r->max_line);
+		return err_set(e, ERR_DATA,
+			       "%s:%llu: line longer than %zu bytes", r->name,
+			       (unsigned long long)r->lineno + 1, r->max_line);
 	*line = r->buf + r->beg;
 	r->lineno++;
 	r->beg += n + (nl != NULL);

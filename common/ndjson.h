@@ -41,8 +41,8 @@ int ndjson_reader_open(struct ndjson_reader *r, const char *path,
 int ndjson_reader_fdopen(struct ndjson_reader *r, int fd, const char *name,
 			 size_t max_line, struct err *e);
 /* Returns 1 with the line in *line and *len, 0 at end of input, -1 on error. */
-int ndjson_reader_next(struct ndjson_reader *r, const char **line,
-		       size_t *len, struct err *e);
+int ndjson_reader_next(struct ndjson_reader *r, const char **line, size_t *len,
+		       struct err *e);
 void ndjson_reader_close(struct ndjson_reader *r);
 
 #endif

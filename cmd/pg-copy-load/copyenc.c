@@ -21,8 +21,10 @@ copy_escape(struct buf *out, const char *p, size_t n)
 		if (q == end)
 			return;
 		buf_addch(out, '\\');
-		buf_addch(out, *q == '\\' ? '\\' : *q == '\n' ? 'n' :
-			       *q == '\r' ? 'r' : 't');
+		buf_addch(out, *q == '\\'   ? '\\'
+			       : *q == '\n' ? 'n'
+			       : *q == '\r' ? 'r'
+					    : 't');
 		p = q + 1;
 	}
 }

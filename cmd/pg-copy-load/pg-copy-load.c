@@ -52,7 +52,7 @@ struct loader {
 	int ncol;
 	struct json_value *slot;
 	unsigned char *present, *copy_set;
-	int *guess;	/* per key position: the column it matched last */
+	int *guess; /* per key position: the column it matched last */
 	unsigned char *guess_ci;
 	int nguess;
 	int in_copy;
@@ -96,8 +96,7 @@ help(void)
 	exit(0);
 }
 
-static void __attribute__((noreturn))
-oom(size_t want)
+static void __attribute__((noreturn)) oom(size_t want)
 {
 	errx(3, "out of memory (wanted %zu bytes)", want);
 }
@@ -140,7 +139,8 @@ summary(struct loader *l, double t0, const char *how)
 	if (l->o->quiet)
 		return;
 	fprintf(stderr,
-		"pg-copy-load: %s: %llu read, %llu loaded, %.2f s, %.0f rows/s%s\n",
+		"pg-copy-load: %s: %llu read, %llu loaded, %.2f s, %.0f "
+		"rows/s%s\n",
 		l->display, (unsigned long long)l->nread,
 		(unsigned long long)l->loaded, secs,
 		secs > 0 ? (double)l->loaded / secs : 0.0, how);
@@ -185,12 +185,13 @@ describe_table(struct loader *l)
 	char *q, oid[16];
 	int i;
 
-	r = PQexecParams(l->conn,
-			 "SELECT c.oid::text, n.nspname, c.relname"
-			 " FROM pg_catalog.pg_class c"
-			 " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-			 " WHERE c.oid = $1::pg_catalog.regclass",
-			 1, NULL, param, NULL, NULL, 0);
+	r = PQexecParams(
+		l->conn,
+		"SELECT c.oid::text, n.nspname, c.relname"
+		" FROM pg_catalog.pg_class c"
+		" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+		" WHERE c.oid = $1::pg_catalog.regclass",
+		1, NULL, param, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
 		buf_reset(&l->msg);
 		pgconn_describe(&l->msg, l->conn, r);
@@ -199,7 +200,7 @@ describe_table(struct loader *l)
 		return -1;
 	}
 	l->display = xcalloc(1, strlen(PQgetvalue(r, 0, 1)) +
-				    strlen(PQgetvalue(r, 0, 2)) + 2);
+					strlen(PQgetvalue(r, 0, 2)) + 2);
 	sprintf(l->display, "%s.%s", PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
 	buf_reset(&l->msg);
 	q = PQescapeIdentifier(l->conn, PQgetvalue(r, 0, 1),
@@ -222,7 +223,8 @@ describe_table(struct loader *l)
 		" a.attgenerated <> ''"
 		" FROM pg_catalog.pg_attribute a"
 		" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-		" JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = 'd'"
+		" JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = "
+		"'d'"
 		"   THEN t.typbasetype ELSE t.oid END"
 		" WHERE a.attrelid = $1::pg_catalog.oid AND a.attnum > 0"
 		" AND NOT a.attisdropped ORDER BY a.attnum",
@@ -284,12 +286,13 @@ match_key(struct loader *l, const struct json_value *k, int pos)
 	if (pos < l->nguess && l->guess[pos] >= 0) {
 		struct column *c = &l->col[l->guess[pos]];
 		if (c->namelen == kn &&
-		    (l->guess_ci[pos] ? strncasecmp(c->name, kp, kn) == 0 :
-					memcmp(c->name, kp, kn) == 0))
+		    (l->guess_ci[pos] ? strncasecmp(c->name, kp, kn) == 0
+				      : memcmp(c->name, kp, kn) == 0))
 			return l->guess[pos];
 	}
 	for (i = 0; i < l->ncol; i++)
-		if (l->col[i].namelen == kn && memcmp(l->col[i].name, kp, kn) == 0)
+		if (l->col[i].namelen == kn &&
+		    memcmp(l->col[i].name, kp, kn) == 0)
 			break;
 	if (i < l->ncol) {
 		found = i;
@@ -363,8 +366,8 @@ copy_error(struct loader *l, double t0, PGresult *r)
 	int status = status_for(r);
 
 	/* CONTEXT: COPY t, line 3, column b: "x" */
-	if (ctx && strncmp(ctx, "COPY ", 5) == 0 && (p = strstr(ctx, ", line ")) &&
-	    sscanf(p + 7, "%llu", &n) == 1) {
+	if (ctx && strncmp(ctx, "COPY ", 5) == 0 &&
+	    (p = strstr(ctx, ", line ")) && sscanf(p + 7, "%llu", &n) == 1) {
 		run = line_of(l, n, &line);
 		if ((p = strstr(p, ", column ")) != NULL) {
 			colname = p + 9;
@@ -375,7 +378,8 @@ copy_error(struct loader *l, double t0, PGresult *r)
 	pgconn_describe(&l->msg, l->conn, r);
 	if (run && colname)
 		warnx("%s:%llu: column %.*s: %s", run->file,
-		      (unsigned long long)line, (int)collen, colname, l->msg.data);
+		      (unsigned long long)line, (int)collen, colname,
+		      l->msg.data);
 	else if (run)
 		warnx("%s:%llu: %s", run->file, (unsigned long long)line,
 		      l->msg.data);
@@ -507,11 +511,13 @@ load_record(struct loader *l, double t0, const char *file, uint64_t line,
 	buf_addch(&l->out, '\n');
 	/* remember where this COPY row came from */
 	if (!l->nruns || l->runs[l->nruns - 1].file != file ||
-	    l->runs[l->nruns - 1].line0 + (l->copy_rows -
-					   l->runs[l->nruns - 1].row0) != line) {
+	    l->runs[l->nruns - 1].line0 +
+			    (l->copy_rows - l->runs[l->nruns - 1].row0) !=
+		    line) {
 		if (l->nruns == l->capruns) {
 			l->capruns = l->capruns ? 2 * l->capruns : 64;
-			l->runs = realloc(l->runs, l->capruns * sizeof(*l->runs));
+			l->runs =
+				realloc(l->runs, l->capruns * sizeof(*l->runs));
 			if (!l->runs)
 				oom(0);
 		}
@@ -551,7 +557,8 @@ run(struct loader *l, char **files, int nfiles)
 	l->guess_ci = xcalloc((size_t)l->nguess, 1);
 	memset(l->guess, 0xff, (size_t)l->nguess * sizeof(*l->guess));
 	for (f = 0; f < nfiles; f++) {
-		if (ndjson_reader_open(&rd, files[f], l->o->max_record, &e) < 0) {
+		if (ndjson_reader_open(&rd, files[f], l->o->max_record, &e) <
+		    0) {
 			warnx("%s", e.msg);
 			fail(l, t0, e.code);
 		}
@@ -605,8 +612,10 @@ main(int argc, char **argv)
 		errno = 0;
 		o.max_record = strtoull(env, &end, 10);
 		if (errno || *end || o.max_record == 0)
-			errx(2, "NDJSON_MIGRATE_MAX_RECORD: not a positive "
-				"number: %s", env);
+			errx(2,
+			     "NDJSON_MIGRATE_MAX_RECORD: not a positive "
+			     "number: %s",
+			     env);
 	}
 	while ((c = getopt_long(argc, argv, "d:hqt:V", longopts, NULL)) != -1) {
 		switch (c) {

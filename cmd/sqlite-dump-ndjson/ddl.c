@@ -1,4 +1,5 @@
-/* ddl.c: translate SQLite schema to PostgreSQL DDL (tables; then keys, indexes). */
+/* ddl.c: translate SQLite schema to PostgreSQL DDL (tables; then keys,
+ * indexes). */
 #include <ctype.h>
 #include <err.h>
 #include <stdio.h>
@@ -120,15 +121,18 @@ pg_default(struct buf *out, const char *table, const struct column *c,
 	if (strcmp(low, "current_timestamp") == 0 ||
 	    strcmp(low, "datetime('now')") == 0 ||
 	    strcmp(low, "datetime(\"now\")") == 0) {
-		buf_adds(out, " DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE 'UTC')");
+		buf_adds(out,
+			 " DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE 'UTC')");
 		return 1;
 	}
-	if (strcmp(low, "current_date") == 0 || strcmp(low, "date('now')") == 0) {
+	if (strcmp(low, "current_date") == 0 ||
+	    strcmp(low, "date('now')") == 0) {
 		buf_adds(out, " DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE "
 			      "'UTC')::date");
 		return 1;
 	}
-	if (strcmp(low, "current_time") == 0 || strcmp(low, "time('now')") == 0) {
+	if (strcmp(low, "current_time") == 0 ||
+	    strcmp(low, "time('now')") == 0) {
 		buf_adds(out, " DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE "
 			      "'UTC')::time");
 		return 1;
@@ -281,7 +285,8 @@ create_table(sqlite3 *db, const struct table *t, const struct ddl_options *o,
 	for (k = 1; k <= n; k++)
 		for (i = 0; i < n; i++)
 			if (c[i].pk == k) {
-				buf_adds(out, first ? ",\n    PRIMARY KEY (" : ", ");
+				buf_adds(out,
+					 first ? ",\n    PRIMARY KEY (" : ", ");
 				sql_ident(out, c[i].name, fold);
 				first = 0;
 			}
@@ -317,10 +322,12 @@ foreign_keys(sqlite3 *db, const struct table *t, int fold, struct buf *out)
 		errx(3, "%s: %s", t->name, sqlite3_errmsg(db));
 	for (;;) {
 		rc = sqlite3_step(st);
-		if (id >= 0 && (rc != SQLITE_ROW || sqlite3_column_int(st, 0) != id)) {
+		if (id >= 0 &&
+		    (rc != SQLITE_ROW || sqlite3_column_int(st, 0) != id)) {
 			buf_adds(out, "ALTER TABLE ");
 			sql_ident(out, t->name, fold);
-			buf_addf(out, " ADD FOREIGN KEY (%s) REFERENCES ", from.data);
+			buf_addf(out, " ADD FOREIGN KEY (%s) REFERENCES ",
+				 from.data);
 			sql_ident(out, parent, fold);
 			if (has_to)
 				buf_addf(out, " (%s)", to.data);
@@ -340,18 +347,22 @@ foreign_keys(sqlite3 *db, const struct table *t, int fold, struct buf *out)
 			free(parent_s);
 			free(upd_s);
 			free(del_s);
-			parent = parent_s =
-				strdup((const char *)sqlite3_column_text(st, 1));
-			upd_s = strdup((const char *)sqlite3_column_text(st, 4));
-			del_s = strdup((const char *)sqlite3_column_text(st, 5));
+			parent = parent_s = strdup(
+				(const char *)sqlite3_column_text(st, 1));
+			upd_s = strdup(
+				(const char *)sqlite3_column_text(st, 4));
+			del_s = strdup(
+				(const char *)sqlite3_column_text(st, 5));
 			has_to = sqlite3_column_type(st, 3) != SQLITE_NULL;
 		} else {
 			buf_adds(&from, ", ");
 			buf_adds(&to, ", ");
 		}
-		sql_ident(&from, (const char *)sqlite3_column_text(st, 2), fold);
+		sql_ident(&from, (const char *)sqlite3_column_text(st, 2),
+			  fold);
 		if (has_to)
-			sql_ident(&to, (const char *)sqlite3_column_text(st, 3), fold);
+			sql_ident(&to, (const char *)sqlite3_column_text(st, 3),
+				  fold);
 	}
 	sqlite3_finalize(st);
 	free(parent_s);
@@ -391,7 +402,8 @@ indexes(sqlite3 *db, const struct table *t, int fold, struct buf *out)
 			       "pragma_index_xinfo(");
 		sql_literal(&sql, name);
 		buf_adds(&sql, ") WHERE key ORDER BY seqno");
-		if (sqlite3_prepare_v2(db, sql.data, -1, &ci, NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v2(db, sql.data, -1, &ci, NULL) !=
+		    SQLITE_OK)
 			errx(3, "%s: %s", name, sqlite3_errmsg(db));
 		buf_reset(&cols);
 		ok = 1;
@@ -402,14 +414,16 @@ indexes(sqlite3 *db, const struct table *t, int fold, struct buf *out)
 			}
 			if (cols.len)
 				buf_adds(&cols, ", ");
-			sql_ident(&cols, (const char *)sqlite3_column_text(ci, 1),
+			sql_ident(&cols,
+				  (const char *)sqlite3_column_text(ci, 1),
 				  fold);
 			if (sqlite3_column_int(ci, 2))
 				buf_adds(&cols, " DESC");
 		}
 		sqlite3_finalize(ci);
 		if (!ok) {
-			warnx("index %s: expression index not translated", name);
+			warnx("index %s: expression index not translated",
+			      name);
 			continue;
 		}
 		if (strcmp(origin, "u") == 0) {
@@ -448,7 +462,8 @@ reset_identity(sqlite3 *db, const struct table *t, int fold, struct buf *out)
 		/* the column name is taken literally, not as an identifier */
 		buf_setlen(&name, name.len - 1);
 		sql_literal(out, name.data + 1);
-		buf_addf(out, "), coalesce(max(%s\"), 0) + 1, false) FROM %s;\n",
+		buf_addf(out,
+			 "), coalesce(max(%s\"), 0) + 1, false) FROM %s;\n",
 			 name.data, qt.data);
 	}
 	free_columns(c, n);

@@ -1,4 +1,5 @@
-/* sqlite-dump-ndjson: write the rows of SQLite tables as NDJSON, or their DDL. */
+/* sqlite-dump-ndjson: write the rows of SQLite tables as NDJSON, or their DDL.
+ */
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -18,13 +19,13 @@
 #define FLUSH_AT 65536
 
 struct options {
-	const char *ddl;	/* NULL, "pre" or "post" */
+	const char *ddl; /* NULL, "pre" or "post" */
 	const char *query;
 	const char *where;
 	const char *since_col, *since_val;
 	int list;
 	int keep_case;
-	int tag;		/* -1: when more than one table */
+	int tag; /* -1: when more than one table */
 	int bad_text_binary;
 	int busy_ms;
 	int verbose;
@@ -48,26 +49,33 @@ static void
 help(void)
 {
 	fputs(synopsis + 7, stdout);
-	fputs("\nWrite the rows of SQLite tables as NDJSON (ndjson-migrate(7)), "
+	fputs("\nWrite the rows of SQLite tables as NDJSON "
+	      "(ndjson-migrate(7)), "
 	      "all user tables\nwhen none is named, parents before children, "
 	      "from one read transaction.\n\n"
-	      "  --bad-text=error|binary  TEXT that is not valid UTF-8 or holds "
+	      "  --bad-text=error|binary  TEXT that is not valid UTF-8 or "
+	      "holds "
 	      "NUL: an error\n"
-	      "                           (default) or written losslessly in the "
+	      "                           (default) or written losslessly in "
+	      "the "
 	      "binary form\n"
 	      "  --busy-timeout=MS        wait this long for a locked database "
 	      "(default 5000)\n"
-	      "  --ddl=pre|post           write PostgreSQL DDL instead of rows: "
+	      "  --ddl=pre|post           write PostgreSQL DDL instead of "
+	      "rows: "
 	      "tables (pre),\n"
 	      "                           or keys, indexes, sequences (post)\n"
-	      "  --keep-case              keep the case of names in DDL (default: "
+	      "  --keep-case              keep the case of names in DDL "
+	      "(default: "
 	      "fold to lower)\n"
 	      "  --list                   list tables: name, type, rows (tab "
 	      "separated)\n"
-	      "  --query=SQL              write the rows of this query instead\n"
+	      "  --query=SQL              write the rows of this query "
+	      "instead\n"
 	      "  --since=COLUMN=VALUE     only rows with COLUMN > VALUE, in "
 	      "COLUMN order\n"
-	      "  --tag, --no-tag          add the routing field $table (default: "
+	      "  --tag, --no-tag          add the routing field $table "
+	      "(default: "
 	      "when several tables)\n"
 	      "  --where=EXPR             only rows where the SQL expression "
 	      "holds\n"
@@ -80,8 +88,7 @@ help(void)
 
 static struct buf out = BUF_INIT;
 
-static void __attribute__((noreturn))
-oom(size_t want)
+static void __attribute__((noreturn)) oom(size_t want)
 {
 	errx(3, "out of memory (wanted %zu bytes)", want);
 }
@@ -148,16 +155,18 @@ find_tables(sqlite3 *db, char **names, int nnames, struct table **tp)
 	if (!t)
 		oom(0);
 	if (nnames == 0) {
-		st = prepare(db,
-			     "SELECT name FROM sqlite_schema WHERE type = 'table'"
-			     " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-			     " ORDER BY name",
-			     "cannot read the schema");
+		st = prepare(
+			db,
+			"SELECT name FROM sqlite_schema WHERE type = 'table'"
+			" AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+			" ORDER BY name",
+			"cannot read the schema");
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			if (n % 1024 == 0 && n &&
 			    !(t = realloc(t, (size_t)(n + 1024) * sizeof(*t))))
 				oom(0);
-			t[n].name = strdup((const char *)sqlite3_column_text(st, 0));
+			t[n].name = strdup(
+				(const char *)sqlite3_column_text(st, 0));
 			t[n++].is_view = 0;
 		}
 		if (rc != SQLITE_DONE)
@@ -180,7 +189,8 @@ find_tables(sqlite3 *db, char **names, int nnames, struct table **tp)
 			sql_die(db, "cannot read the schema");
 		t[n].name = strdup((const char *)sqlite3_column_text(st, 0));
 		t[n++].is_view =
-			strcmp((const char *)sqlite3_column_text(st, 1), "view") == 0;
+			strcmp((const char *)sqlite3_column_text(st, 1),
+			       "view") == 0;
 	}
 	sqlite3_finalize(st);
 	*tp = t;
@@ -209,14 +219,17 @@ order_by_fk(sqlite3 *db, struct table *t, int n)
 		if (t[i].is_view)
 			continue;
 		buf_reset(&sql);
-		buf_adds(&sql, "SELECT \"table\" FROM pragma_foreign_key_list(");
+		buf_adds(&sql,
+			 "SELECT \"table\" FROM pragma_foreign_key_list(");
 		sql_literal(&sql, t[i].name);
 		buf_addch(&sql, ')');
 		st = prepare(db, sql.data, "cannot read foreign keys");
 		while (sqlite3_step(st) == SQLITE_ROW) {
-			const char *p = (const char *)sqlite3_column_text(st, 0);
+			const char *p =
+				(const char *)sqlite3_column_text(st, 0);
 			for (j = 0; j < n; j++)
-				if (j != i && p && sqlite3_stricmp(p, t[j].name) == 0)
+				if (j != i && p &&
+				    sqlite3_stricmp(p, t[j].name) == 0)
 					deps[i * n + j] = 1;
 		}
 		sqlite3_finalize(st);
@@ -271,7 +284,8 @@ rowid_alias(sqlite3 *db, const struct table *t)
 		sql_literal(&sql, t->name);
 		buf_addf(&sql, ") WHERE name = '%s' COLLATE NOCASE", alias[i]);
 		st = prepare(db, sql.data, "cannot read table columns");
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0)
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_int(st, 0) == 0)
 			found = alias[i];
 		sqlite3_finalize(st);
 	}
@@ -279,7 +293,8 @@ rowid_alias(sqlite3 *db, const struct table *t)
 		buf_reset(&sql);
 		buf_addf(&sql, "SELECT %s FROM ", found);
 		sql_ident(&sql, t->name, 0);
-		if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) !=
+		    SQLITE_OK)
 			found = NULL; /* WITHOUT ROWID */
 		sqlite3_finalize(st);
 	}
@@ -365,14 +380,20 @@ dump_rows(sqlite3 *db, sqlite3_stmt *st, int first_col, const char *table,
 				       sqlite3_column_int64(st, 0), rowno,
 				       sqlite3_column_name(st, i));
 				if (okn < n)
-					warnx("%s: invalid UTF-8 in TEXT at byte "
-					      "%zu (--bad-text=binary keeps it)",
+					warnx("%s: invalid UTF-8 in TEXT at "
+					      "byte "
+					      "%zu (--bad-text=binary keeps "
+					      "it)",
 					      where.data, okn + 1);
 				else
-					warnx("%s: NUL byte in TEXT at byte %zu "
+					warnx("%s: NUL byte in TEXT at byte "
+					      "%zu "
 					      "(--bad-text=binary keeps it)",
 					      where.data,
-					      (size_t)((const char *)memchr(p, 0, n) - p) + 1);
+					      (size_t)((const char *)memchr(
+							       p, 0, n) -
+						       p) +
+						      1);
 				goto bad_row;
 			case SQLITE_BLOB:
 				p = sqlite3_column_blob(st, i);
@@ -390,7 +411,7 @@ dump_rows(sqlite3 *db, sqlite3_stmt *st, int first_col, const char *table,
 		(*written)++;
 		flush(0);
 		continue;
-bad_row:
+	bad_row:
 		buf_setlen(&out, mark);
 		bad++;
 	}
@@ -404,8 +425,7 @@ bad_row:
 }
 
 static uint64_t
-dump_table(sqlite3 *db, const struct table *t, int tag,
-	   const struct options *o)
+dump_table(sqlite3 *db, const struct table *t, int tag, const struct options *o)
 {
 	struct buf sql = BUF_INIT;
 	const char *rid = rowid_alias(db, t);
@@ -430,7 +450,8 @@ dump_table(sqlite3 *db, const struct table *t, int tag,
 		}
 	}
 	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK) {
-		if (o->since_col && strstr(sqlite3_errmsg(db), "no such column"))
+		if (o->since_col &&
+		    strstr(sqlite3_errmsg(db), "no such column"))
 			errx(2, "table %s: --since: %s", t->name,
 			     sqlite3_errmsg(db));
 		if (o->where)
@@ -483,7 +504,8 @@ run(sqlite3 *db, const struct options *o, char **names, int nnames)
 	if (o->query) {
 		sqlite3_stmt *st;
 		uint64_t w;
-		if (sqlite3_prepare_v2(db, o->query, -1, &st, NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v2(db, o->query, -1, &st, NULL) !=
+		    SQLITE_OK)
 			errx(2, "--query: %s", sqlite3_errmsg(db));
 		bad = dump_rows(db, st, 0, NULL, 0, o, &w);
 		sqlite3_finalize(st);
@@ -606,14 +628,15 @@ main(int argc, char **argv)
 		err(3, "%s", argv[0]);
 	if (sqlite3_open_v2(argv[0], &db, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK)
-		errx(3, "%s: %s", argv[0], db ? sqlite3_errmsg(db) : "cannot open");
+		errx(3, "%s: %s", argv[0],
+		     db ? sqlite3_errmsg(db) : "cannot open");
 	sqlite3_busy_timeout(db, o.busy_ms);
 	/* "nope" must be an unknown column, never the string 'nope' */
 	sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, (int *)NULL);
 	sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)NULL);
 	/* One read transaction: every table from the same snapshot. */
-	if (sqlite3_exec(db, "BEGIN; SELECT count(*) FROM sqlite_schema",
-			 NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(db, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL,
+			 NULL, NULL) != SQLITE_OK)
 		errx(3, "%s: %s", argv[0], sqlite3_errmsg(db));
 	rc = run(db, &o, argv + 1, argc - 1);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);

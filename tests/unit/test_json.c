@@ -51,15 +51,21 @@ test_validate(void)
 	CHECK(!valid("\"\\ud800\""));
 	CHECK(!valid("\"\\udc00\""));
 	CHECK(!valid("\"\xff\""));
-	CHECK(!valid("\"\xc0\xaf\""));	    /* overlong */
-	CHECK(!valid("\"\xed\xa0\x80\""));  /* surrogate */
+	CHECK(!valid("\"\xc0\xaf\""));	       /* overlong */
+	CHECK(!valid("\"\xed\xa0\x80\""));     /* surrogate */
 	CHECK(!valid("\"\xf4\x90\x80\x80\"")); /* > U+10FFFF */
 	CHECK(!valid("\"a\tb\""));
 	CHECK(!valid(""));
 	CHECK(!valid("{} x"));
-	CHECK(strcmp(errmsg("{\"a\" 1}", &off), "expected ':' after object key") == 0 && off == 5);
-	CHECK(strcmp(errmsg("{\"a\":1 x", &off), "expected ',' or '}' in object") == 0 && off == 7);
-	CHECK(strcmp(errmsg("[1", &off), "unexpected end of input in array") == 0 && off == 2);
+	CHECK(strcmp(errmsg("{\"a\" 1}", &off),
+		     "expected ':' after object key") == 0 &&
+	      off == 5);
+	CHECK(strcmp(errmsg("{\"a\":1 x", &off),
+		     "expected ',' or '}' in object") == 0 &&
+	      off == 7);
+	CHECK(strcmp(errmsg("[1", &off), "unexpected end of input in array") ==
+		      0 &&
+	      off == 2);
 }
 
 static void
@@ -83,8 +89,9 @@ test_depth(void)
 static void
 test_iter(void)
 {
-	const char *s = "{\"id\": 9223372036854775807, \"n\\u0041me\":\"x\\ny\","
-			" \"tags\":[1,{\"a\":[]}], \"b\":true, \"z\":null}";
+	const char *s =
+		"{\"id\": 9223372036854775807, \"n\\u0041me\":\"x\\ny\","
+		" \"tags\":[1,{\"a\":[]}], \"b\":true, \"z\":null}";
 	struct json_iter it, ai;
 	struct json_value k, v, el;
 	struct json_error e;
@@ -123,12 +130,15 @@ test_iter(void)
 static void
 test_unescape(void)
 {
-	const char *s = "a\\u0000b\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\u20ac\\ud834\\udd1e";
+	const char *s = "a\\u0000b\\\"\\\\\\/"
+			"\\b\\f\\n\\r\\t\\u00e9\\u20ac\\ud834\\udd1e";
 	struct buf b = BUF_INIT;
 
 	json_unescape(&b, s, strlen(s));
 	CHECK(b.len == 20);
-	CHECK(memcmp(b.data, "a\0b\"\\/\b\f\n\r\t\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e", 20) == 0);
+	CHECK(memcmp(b.data,
+		     "a\0b\"\\/\b\f\n\r\t\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e",
+		     20) == 0);
 	buf_release(&b);
 }
 
@@ -139,9 +149,9 @@ test_write(void)
 
 	json_write_string(&b, "a\"\\\n\x01\0\xc3\xa9", 8);
 	CHECK(strcmp(b.data, "\"a\\\"\\\\\\n\\u0001\\u0000\xc3\xa9\"") == 0);
-#define D(x, s)                                   \
-	buf_reset(&b);                            \
-	json_write_double(&b, x);                 \
+#define D(x, s)                                                                \
+	buf_reset(&b);                                                         \
+	json_write_double(&b, x);                                              \
 	CHECK(strcmp(b.data, s) == 0)
 	D(0.1, "0.1");
 	D(1.0, "1");
@@ -162,7 +172,8 @@ test_write(void)
 	CHECK(strtod(b.data, NULL) == 2.2250738585072009e-308);
 	buf_reset(&b);
 	json_write_binary(&b, "\0\xff\x01", 3, 0);
-	CHECK(strcmp(b.data, "{\"$binary\":{\"base64\":\"AP8B\",\"subType\":\"00\"}}") == 0);
+	CHECK(strcmp(b.data, "{\"$binary\":{\"base64\":\"AP8B\",\"subType\":"
+			     "\"00\"}}") == 0);
 	buf_release(&b);
 }
 
@@ -192,9 +203,10 @@ test_b64(void)
 static void
 test_binary_decode(void)
 {
-	const char *s = "{\"v\":{\"$binary\":{\"base64\":\"AP8B\",\"subType\":\"00\"}},"
-			"\"w\":{\"$binary\":{\"base64\":\"!!\",\"subType\":\"00\"}},"
-			"\"x\":{\"a\":1}}";
+	const char *s =
+		"{\"v\":{\"$binary\":{\"base64\":\"AP8B\",\"subType\":\"00\"}},"
+		"\"w\":{\"$binary\":{\"base64\":\"!!\",\"subType\":\"00\"}},"
+		"\"x\":{\"a\":1}}";
 	struct json_iter it;
 	struct json_value k, v;
 	struct json_error e;
@@ -218,7 +230,7 @@ test_suite(const char *dir)
 	struct dirent *de;
 	struct buf path = BUF_INIT, data = BUF_INIT;
 	struct json_error e;
-	int files = 0;
+	int files = 0, records = 0;
 
 	CHECK(d != NULL);
 	if (!d)
@@ -252,13 +264,42 @@ test_suite(const char *dir)
 			fprintf(stderr, "%s: accepted\n", n);
 		if (n[0] == 'y')
 			CHECK(ok);
-		else if (n[0] == 'n')
+		/*
+		 * As an NDJSON record (one line): an object is a record, any
+		 * other valid value is rejected naming its type.
+		 */
+		if (n[0] == 'y' &&
+		    !memchr(data.data, '\n',
+			    data.len - (data.len &&
+					data.data[data.len - 1] == '\n'))) {
+			struct json_iter it;
+			struct json_value k, v;
+			enum json_type t;
+			int r;
+
+			json_validate(data.data, data.len, &t, &e);
+			if (json_object_open(&it, data.data, data.len, &e) ==
+			    0) {
+				while ((r = json_object_next(&it, &k, &v, &e)) >
+				       0)
+					;
+				CHECK(t == JSON_OBJECT && r == 0);
+			} else {
+				CHECK(t != JSON_OBJECT);
+				CHECK(strncmp(e.msg,
+					      "not a JSON object (found ",
+					      25) == 0);
+				CHECK(strstr(e.msg, json_type_name(t)) != NULL);
+			}
+			records++;
+		} else if (n[0] == 'n')
 			CHECK(!ok && e.msg && *e.msg);
 		else
 			CHECK(ok || (e.msg && *e.msg));
 	}
 	closedir(d);
 	CHECK(files == 318);
+	CHECK(records > 80);
 	buf_release(&path);
 	buf_release(&data);
 }

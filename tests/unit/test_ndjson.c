@@ -41,10 +41,14 @@ test_lines(void)
 	int fd = feed(in, sizeof(in) - 1);
 
 	CHECK(ndjson_reader_fdopen(&r, fd, "<pipe>", 1000, &e) == 0);
-	CHECK(ndjson_reader_next(&r, &l, &n, &e) == 1 && n == 7 && memcmp(l, "{\"a\":1}", 7) == 0);
-	CHECK(ndjson_reader_next(&r, &l, &n, &e) == 1 && n == 0 && r.lineno == 2);
-	CHECK(ndjson_reader_next(&r, &l, &n, &e) == 1 && n == 7 && r.lineno == 3);
-	CHECK(ndjson_reader_next(&r, &l, &n, &e) == 1 && n == 7 && memcmp(l, "{\"c\":3}", 7) == 0);
+	CHECK(ndjson_reader_next(&r, &l, &n, &e) == 1 && n == 7 &&
+	      memcmp(l, "{\"a\":1}", 7) == 0);
+	CHECK(ndjson_reader_next(&r, &l, &n, &e) == 1 && n == 0 &&
+	      r.lineno == 2);
+	CHECK(ndjson_reader_next(&r, &l, &n, &e) == 1 && n == 7 &&
+	      r.lineno == 3);
+	CHECK(ndjson_reader_next(&r, &l, &n, &e) == 1 && n == 7 &&
+	      memcmp(l, "{\"c\":3}", 7) == 0);
 	CHECK(ndjson_reader_next(&r, &l, &n, &e) == 0);
 	CHECK(ndjson_reader_next(&r, &l, &n, &e) == 0);
 	ndjson_reader_close(&r);
@@ -72,7 +76,8 @@ test_long(void)
 	for (i = 0; i < n; i++)
 		ok &= l[i] == 'x';
 	CHECK(ok);
-	CHECK(ndjson_reader_next(&r, &l, &n, &e) == 1 && n == big && l[0] == 'y');
+	CHECK(ndjson_reader_next(&r, &l, &n, &e) == 1 && n == big &&
+	      l[0] == 'y');
 	ndjson_reader_close(&r);
 	close(fd);
 
