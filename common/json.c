@@ -145,6 +145,14 @@ utf8_valid_prefix(const char *s, size_t len)
 
 	while (p < end) {
 		size_t n;
+		uint64_t w;
+		if (end - p >= 8) {
+			memcpy(&w, p, 8);
+			if (!(w & 0x8080808080808080ull)) {
+				p += 8;
+				continue;
+			}
+		}
 		if (*p < 0x80) {
 			p++;
 			continue;
@@ -740,6 +748,62 @@ json_write_string(struct buf *out, const char *p, size_t len)
 	buf_addch(out, '"');
 }
 
+/*
+ * The common case without printf: 1e-4 <= |d| < 1e15 with at most 15
+ * significant digits.  The smallest k for which d * 10^k is an integer m
+ * below 2^53 with m / 10^k == d (both exact, the division correctly
+ * rounded) proves that the decimal m / 10^k reads back as d.  With its
+ * trailing zeros dropped and at most 15 digits it is the digit string
+ * %.15g gives, in the fixed notation %g uses in this range.  Returns 0 when
+ * d is not such a number.
+ */
+static int
+write_double_fast(struct buf *out, double d)
+{
+	static const double p10[] = {1e0,  1e1,	 1e2,  1e3,  1e4,  1e5,	 1e6,
+				     1e7,  1e8,	 1e9,  1e10, 1e11, 1e12, 1e13,
+				     1e14, 1e15, 1e16, 1e17, 1e18, 1e19};
+	double a = fabs(d), m = 0;
+	char t[48], *p = t + sizeof(t);
+	uint64_t u, v;
+	int k, digits = 0, i;
+
+	if (!(a >= 1e-4 && a < 1e15))
+		return 0;
+	for (k = 0; k <= 19; k++) {
+		m = a * p10[k];
+		if (m >= 9007199254740992.0)
+			return 0;
+		if (m == (double)(uint64_t)m && m / p10[k] == a)
+			break;
+	}
+	if (k > 19)
+		return 0;
+	u = (uint64_t)m;
+	while (k > 0 && u % 10 == 0) {
+		u /= 10;
+		k--;
+	}
+	for (v = u; v; v /= 10)
+		digits++;
+	if (digits > 15)
+		return 0;
+	for (i = 0; i < k; i++) {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	}
+	if (k > 0)
+		*--p = '.';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (d < 0)
+		*--p = '-';
+	buf_add(out, p, (size_t)(t + sizeof(t) - p));
+	return 1;
+}
+
 void
 json_write_double(struct buf *out, double d)
 {
@@ -754,6 +818,8 @@ json_write_double(struct buf *out, double d)
 		buf_adds(out, d < 0 ? "\"-Infinity\"" : "\"Infinity\"");
 		return;
 	}
+	if (write_double_fast(out, d))
+		return;
 	/*
 	 * For a normal double, when 15 digits read back the same they are also
 	 * the shortest: the double's rounding error is below half a unit of the
