@@ -249,13 +249,54 @@ rowid_column(sqlite3 *db, const char *table, const struct column *c, int n)
 	return pk;
 }
 
+/*
+ * The primary key's columns in key order after prefix, then ")".  Returns
+ * 0 when the table has no primary key (nothing written).
+ */
+static int
+primary_key(struct buf *out, const struct column *c, int n, int fold,
+	    const char *prefix)
+{
+	int i, k, first = 1;
+
+	for (k = 1; k <= n; k++)
+		for (i = 0; i < n; i++)
+			if (c[i].pk == k) {
+				buf_adds(out, first ? prefix : ", ");
+				sql_ident(out, c[i].name, fold);
+				first = 0;
+			}
+	if (!first)
+		buf_addch(out, ')');
+	return !first;
+}
+
+/* With defer_keys: ALTER TABLE ... ADD PRIMARY KEY, before any foreign key. */
+static void
+add_primary_key(sqlite3 *db, const struct table *t, int fold, struct buf *out)
+{
+	struct column *c;
+	struct buf alter = BUF_INIT;
+	int n;
+
+	if ((n = read_columns(db, t->name, &c)) < 0)
+		return;
+	buf_adds(&alter, "ALTER TABLE ");
+	sql_ident(&alter, t->name, fold);
+	buf_adds(&alter, " ADD PRIMARY KEY (");
+	if (primary_key(out, c, n, fold, alter.data))
+		buf_adds(out, ";\n");
+	free_columns(c, n);
+	buf_release(&alter);
+}
+
 static void
 create_table(sqlite3 *db, const struct table *t, const struct ddl_options *o,
 	     struct buf *out)
 {
 	struct column *c;
 	struct buf type = BUF_INIT;
-	int n, i, k, ident, fold = !o->keep_case, first;
+	int n, i, ident, fold = !o->keep_case;
 
 	if (t->is_view) {
 		warnx("view %s: no DDL written (its SQL is not translated)",
@@ -281,17 +322,8 @@ create_table(sqlite3 *db, const struct table *t, const struct ddl_options *o,
 		if (i + 1 < n)
 			buf_adds(out, ",\n");
 	}
-	first = 1;
-	for (k = 1; k <= n; k++)
-		for (i = 0; i < n; i++)
-			if (c[i].pk == k) {
-				buf_adds(out,
-					 first ? ",\n    PRIMARY KEY (" : ", ");
-				sql_ident(out, c[i].name, fold);
-				first = 0;
-			}
-	if (!first)
-		buf_addch(out, ')');
+	if (!o->defer_keys)
+		primary_key(out, c, n, fold, ",\n    PRIMARY KEY (");
 	buf_adds(out, "\n);\n");
 	free_columns(c, n);
 	buf_release(&type);
@@ -477,6 +509,9 @@ ddl_write(sqlite3 *db, const struct table *t, int n, int post,
 {
 	int i, fold = !o->keep_case;
 
+	for (i = 0; i < n && post && o->defer_keys; i++)
+		if (!t[i].is_view)
+			add_primary_key(db, &t[i], fold, out);
 	for (i = 0; i < n; i++) {
 		if (!post) {
 			create_table(db, &t[i], o, out);

@@ -13,6 +13,7 @@ struct table {
 
 struct ddl_options {
 	int keep_case;
+	int defer_keys; /* primary keys in post, after the data */
 };
 
 /* Append s as a double-quoted SQL identifier (folded unless keep_case). */

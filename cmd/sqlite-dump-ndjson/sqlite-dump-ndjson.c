@@ -25,6 +25,7 @@ struct options {
 	const char *since_col, *since_val;
 	int list;
 	int keep_case;
+	int defer_keys;
 	int tag; /* -1: when more than one table */
 	int bad_text_binary;
 	int busy_ms;
@@ -34,7 +35,8 @@ struct options {
 static const char synopsis[] =
 	"usage: sqlite-dump-ndjson [-hVv] [--bad-text=error|binary] "
 	"[--busy-timeout=MS]\n"
-	"       [--ddl=pre|post] [--keep-case] [--list] [--query=SQL]\n"
+	"       [--ddl=pre|post] [--defer-keys] [--keep-case] [--list] "
+	"[--query=SQL]\n"
 	"       [--since=COLUMN=VALUE] [--tag | --no-tag] [--where=EXPR]\n"
 	"       DBFILE [TABLE ...]\n";
 
@@ -65,6 +67,8 @@ help(void)
 	      "rows: "
 	      "tables (pre),\n"
 	      "                           or keys, indexes, sequences (post)\n"
+	      "  --defer-keys             with --ddl: primary keys in post, "
+	      "after the data\n"
 	      "  --keep-case              keep the case of names in DDL "
 	      "(default: "
 	      "fold to lower)\n"
@@ -497,7 +501,8 @@ static int
 run(sqlite3 *db, const struct options *o, char **names, int nnames)
 {
 	struct table *t;
-	struct ddl_options dopt = {.keep_case = o->keep_case};
+	struct ddl_options dopt = {.keep_case = o->keep_case,
+				   .defer_keys = o->defer_keys};
 	uint64_t bad = 0;
 	int n, i, tag;
 
@@ -540,6 +545,7 @@ main(int argc, char **argv)
 		{"bad-text", required_argument, NULL, 'b'},
 		{"busy-timeout", required_argument, NULL, 'B'},
 		{"ddl", required_argument, NULL, 'D'},
+		{"defer-keys", no_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{"keep-case", no_argument, NULL, 'K'},
 		{"list", no_argument, NULL, 'L'},
@@ -581,6 +587,9 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			help();
+			break;
+		case 'k':
+			o.defer_keys = 1;
 			break;
 		case 'K':
 			o.keep_case = 1;

@@ -7,14 +7,15 @@ pg_start || exit 3
 w=$PG_DIR/work
 mkdir -p "$w"
 
-run sh -c "sqlite-dump-ndjson --ddl=pre '$db' | psql -X -q -v ON_ERROR_STOP=1"
+keys=${DEFER_KEYS:+--defer-keys}
+run sh -c "sqlite-dump-ndjson --ddl=pre $keys '$db' | psql -X -q -v ON_ERROR_STOP=1"
 check "ddl pre" "0" "$status"
 # all tables in one pass, each loaded by its own pg-copy-load
 for t in $(sqlite-dump-ndjson --list "$db" | cut -f1); do
 	run sh -c "sqlite-dump-ndjson '$db' '$t' | pg-copy-load -q -t '$t'"
 	check "load $t" "0 " "$status $errout"
 done
-run sh -c "sqlite-dump-ndjson --ddl=post '$db' | psql -X -q -v ON_ERROR_STOP=1"
+run sh -c "sqlite-dump-ndjson --ddl=post $keys '$db' | psql -X -q -v ON_ERROR_STOP=1"
 check "ddl post" "0" "$status"
 
 tables=$(sqlite3 "$db" "select name from sqlite_schema where type='table' and name not like 'sqlite_%' order by name")
