@@ -34,7 +34,7 @@ BINS = $(TOOLS:%=$(B)/bin/%)
 UNIT_BINS = $(UNIT:%=$(B)/tests/%)
 FUZZ_BINS = $(FUZZ:%=$(B)/tests/%-replay)
 
-all: $(BINS)
+all: $(BINS) $(B)/bench/json-scan
 
 tests: $(BINS) $(UNIT_BINS) $(FUZZ_BINS)
 
@@ -57,6 +57,10 @@ $(B)/bin/pg-copy-load: cmd/pg-copy-load/*.c common/*.h $(LIBCOMMON)
 		$(LIBCOMMON) $(ALL_LDFLAGS) $(PQ_LIBS) -lm
 
 $(B)/tests/test_%: tests/unit/test_%.c tests/unit/test.h $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCOMMON) $(ALL_LDFLAGS) -lm
+
+$(B)/bench/json-scan: scripts/bench/json-scan.c $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCOMMON) $(ALL_LDFLAGS) -lm
 
@@ -97,7 +101,7 @@ demo: deps
 
 bench: deps
 	$(MAKE) all
-	for s in scripts/bench/*; do case $$s in *.sh) continue;; esac; B=$(B) $$s || exit; done
+	for s in scripts/bench/*; do case $$s in *.sh|*.c) continue;; esac; B=$(B) $$s || exit; done
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
@@ -106,10 +110,10 @@ install: all
 	install -m 644 man/ndjson-migrate.7 $(DESTDIR)$(MANDIR)/man7
 
 format:
-	clang-format -i common/*.[ch] cmd/*/*.c tests/unit/*.[ch] tests/fuzz/*.c
+	clang-format -i common/*.[ch] cmd/*/*.c tests/unit/*.[ch] tests/fuzz/*.c scripts/bench/*.c
 
 check-format:
-	clang-format --dry-run --Werror common/*.[ch] cmd/*/*.c tests/unit/*.[ch] tests/fuzz/*.c
+	clang-format --dry-run --Werror common/*.[ch] cmd/*/*.c tests/unit/*.[ch] tests/fuzz/*.c scripts/bench/*.c
 
 clean:
 	rm -rf build build-asan build-fuzz

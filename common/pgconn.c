@@ -19,8 +19,9 @@ pgconn_open(const char *conninfo, const char *appname, struct err *e)
 	const char *keys[] = {"dbname", "fallback_application_name", NULL};
 	const char *vals[] = {conninfo && *conninfo ? conninfo : NULL, appname,
 			      NULL};
-	struct buf msg = BUF_INIT;
+	struct buf msg = BUF_INIT, line = BUF_INIT;
 	PGconn *c;
+	size_t i;
 
 	c = PQconnectdbParams(keys, vals, 1);
 	if (c && PQstatus(c) == CONNECTION_OK)
@@ -30,8 +31,20 @@ pgconn_open(const char *conninfo, const char *appname, struct err *e)
 		return NULL;
 	}
 	pgconn_describe(&msg, c, NULL);
-	err_set(e, ERR_SYSTEM, "cannot connect: %s", msg.data);
+	/* one line: libpq puts its hint on a second, tab-indented line */
+	for (i = 0; i < msg.len; i++) {
+		if (msg.data[i] != '\n') {
+			buf_addch(&line, msg.data[i]);
+			continue;
+		}
+		buf_adds(&line, "; ");
+		while (i + 1 < msg.len &&
+		       (msg.data[i + 1] == '\t' || msg.data[i + 1] == ' '))
+			i++;
+	}
+	err_set(e, ERR_SYSTEM, "cannot connect: %s", line.data);
 	buf_release(&msg);
+	buf_release(&line);
 	PQfinish(c);
 	return NULL;
 }

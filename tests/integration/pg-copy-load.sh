@@ -106,7 +106,7 @@ check_run "no table" 2 "usage: pg-copy-load [-hqV] [-d CONNINFO] [--ignore-unkno
 check_run "missing file" 3 "pg-copy-load: /nonexistent.ndjson: No such file or directory
 pg-copy-load: public.e: 0 read, 0 loaded, 0.00 s, 0 rows/s, rolled back" pg-copy-load -t e /nonexistent.ndjson
 run pg-copy-load -q -d "host=$PG_DIR/nowhere" -t e
-check "unreachable server" "3|pg-copy-load: cannot connect: connection to server on socket \"$PG_DIR/nowhere/.s.PGSQL.$PGPORT\" failed: No such file or directory" "$status|$(echo "$errout" | head -1)"
+check "unreachable server: one line" "3|pg-copy-load: cannot connect: connection to server on socket \"$PG_DIR/nowhere/.s.PGSQL.$PGPORT\" failed: No such file or directory; Is the server running locally and accepting connections on that socket?" "$status|$errout"
 sql "create role pwuser login password 'sekrit-pw'; grant all on e to pwuser"
 sed -i '1i local all pwuser scram-sha-256' "$PG_DIR/data/pg_hba.conf"
 sql 'select pg_reload_conf()' >/dev/null
