@@ -1,71 +1,39 @@
-/* pg-copy-load: load NDJSON records into a PostgreSQL table through COPY. */
+/* pg-copy-load: load NDJSON records into PostgreSQL tables through COPY. */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
 #include "buf.h"
-#include "copyenc.h"
 #include "errinfo.h"
 #include "json.h"
+#include "load.h"
 #include "ndjson.h"
 #include "pgconn.h"
 
-#define FLUSH_AT 65536
-
-struct options {
-	const char *conninfo;
-	const char *table;
-	int ignore_unknown;
-	int quiet;
-	size_t max_record;
-};
-
-struct column {
-	char *name;
-	size_t namelen;
-	char *quoted; /* by PQescapeIdentifier */
-	enum col_kind kind;
-	int generated;
-};
-
-/* A stretch of COPY rows that came from consecutive lines of one file. */
-struct run {
-	uint64_t row0, line0;
-	const char *file;
-};
-
-struct loader {
-	const struct options *o;
-	PGconn *conn;
-	char *qualified; /* "schema"."table", quoted */
-	char *display;	 /* schema.table, for messages */
-	struct column *col;
-	int ncol;
-	struct json_value *slot;
-	unsigned char *present, *copy_set;
-	int *guess; /* per key position: the column it matched last */
-	unsigned char *guess_ci;
-	int nguess;
-	int in_copy;
-	struct run *runs;
-	size_t nruns, capruns;
-	uint64_t copy_rows, nread, loaded;
-	struct buf out, tmp, key, msg;
-};
-
 static const char synopsis[] =
-	"usage: pg-copy-load [-hqV] [-d CONNINFO] [--ignore-unknown] "
-	"[--max-record=BYTES]\n"
-	"       -t TABLE [FILE ...]\n";
+	"usage: pg-copy-load [-hqV] [-d CONNINFO] [--batch-bytes=N] "
+	"[--batch-commit]\n"
+	"       [--batch-rows=N] [--dry-run] [--freeze] [--ignore-unknown]\n"
+	"       [--max-record=BYTES] [--max-rejects=N] "
+	"[--on-conflict=update|ignore|error]\n"
+	"       [--progress | --no-progress] [--rejects=FILE] [--resume=ID]\n"
+	"       [--summary-json=FILE] [--truncate] [--unlogged] "
+	"[--upsert=KEYCOLS]\n"
+	"       [-t TABLE] [FILE ...]\n";
+
+static struct loader *the_loader;
+static volatile sig_atomic_t stop_signal;
 
 static void
 usage(void)
@@ -78,36 +46,77 @@ static void
 help(void)
 {
 	fputs(synopsis + 7, stdout);
-	fputs("\nLoad NDJSON records (ndjson-migrate(7)) into an existing "
-	      "PostgreSQL table\nthrough COPY, in one transaction: all records "
-	      "or none.\n\n"
-	      "  -d, --dbname=CONNINFO  connection string or URL (default: "
-	      "libpq's PG* environment)\n"
-	      "  -t, --table=TABLE      target table, psql rules: unquoted "
-	      "folds, \"Quoted\" keeps\n"
-	      "      --ignore-unknown   drop keys that match no column "
-	      "(default: an error)\n"
-	      "      --max-record=BYTES largest record accepted (default "
-	      "268435456)\n"
-	      "  -q, --quiet            no summary on stderr\n"
-	      "  -h, --help             this help\n"
-	      "  -V, --version          the version\n",
+	fputs("\nLoad NDJSON records (ndjson-migrate(7)) into PostgreSQL "
+	      "tables "
+	      "through COPY:\none table (-t), or each record's $table.  One "
+	      "transaction by default.\n\n"
+	      "  -d, --dbname=CONNINFO   connection string or URL (default: "
+	      "libpq's PG* variables)\n"
+	      "  -t, --table=TABLE       target table, psql rules; without it "
+	      "records route by $table\n"
+	      "      --batch-rows=N      rows per COPY batch (default 10000)\n"
+	      "      --batch-bytes=N     bytes per COPY batch (default "
+	      "8388608)\n"
+	      "      --batch-commit      commit each batch (default: one "
+	      "transaction)\n"
+	      "      --dry-run           check every record against the "
+	      "tables, "
+	      "commit nothing\n"
+	      "      --freeze            COPY FREEZE (with --truncate, one "
+	      "transaction, no rejects)\n"
+	      "      --ignore-unknown    drop keys that match no column\n"
+	      "      --max-record=BYTES  largest record (default 268435456)\n"
+	      "      --max-rejects=N     reject up to N rows and go on "
+	      "(default "
+	      "0: stop at the first)\n"
+	      "      --on-conflict=MODE  with --upsert: update (default), "
+	      "ignore "
+	      "or error\n"
+	      "      --progress          rows, MB, rows/s on stderr each "
+	      "second "
+	      "(default on a tty)\n"
+	      "      --rejects=FILE      rejected records with their errors, "
+	      "as "
+	      "NDJSON (mode 0600)\n"
+	      "      --resume=ID         skip what an earlier run with this ID "
+	      "committed\n"
+	      "      --summary-json=FILE the counts as JSON, for Makefiles and "
+	      "cron\n"
+	      "      --truncate          empty the tables first\n"
+	      "      --unlogged          make the tables UNLOGGED (cache "
+	      "tables)\n"
+	      "      --upsert=KEYCOLS    insert or update by these key "
+	      "columns\n"
+	      "  -q, --quiet             no summary\n"
+	      "  -h, --help              this help\n"
+	      "  -V, --version           the version\n",
 	      stdout);
 	exit(0);
 }
 
-static void __attribute__((noreturn)) oom(size_t want)
+void
+loader_oom(size_t want)
 {
 	errx(3, "out of memory (wanted %zu bytes)", want);
 }
 
-static void *
+void *
 xcalloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size);
+	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (!p)
-		oom(n * size);
+		loader_oom(n * size);
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		loader_oom(strlen(s));
 	return p;
 }
 
@@ -120,316 +129,119 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Exit status for a server error: 1 for the data classes, else 3. */
-static int
-status_for(const PGresult *res)
+static void
+on_signal(int sig)
 {
-	const char *s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-
-	if (s && (strncmp(s, "22", 2) == 0 || strncmp(s, "23", 2) == 0))
-		return 1;
-	return 3;
+	stop_signal = sig;
 }
 
 static void
-summary(struct loader *l, double t0, const char *how)
+summary_line(const char *name, uint64_t read, uint64_t loaded,
+	     uint64_t rejected, uint64_t skipped, double secs, const char *how)
 {
-	double secs = now() - t0;
-
-	if (l->o->quiet)
-		return;
 	fprintf(stderr,
-		"pg-copy-load: %s: %llu read, %llu loaded, %.2f s, %.0f "
-		"rows/s%s\n",
-		l->display, (unsigned long long)l->nread,
-		(unsigned long long)l->loaded, secs,
-		secs > 0 ? (double)l->loaded / secs : 0.0, how);
+		"pg-copy-load: %s: %llu read, %llu loaded, %llu rejected", name,
+		(unsigned long long)read, (unsigned long long)loaded,
+		(unsigned long long)rejected);
+	if (skipped)
+		fprintf(stderr, ", %llu skipped", (unsigned long long)skipped);
+	fprintf(stderr, ", %.2f s, %.0f rows/s%s\n", secs,
+		secs > 0 ? (double)loaded / secs : 0.0, how);
+}
+
+static void
+summary_json(struct loader *l, double secs, int status)
+{
+	struct buf b = BUF_INIT;
+	FILE *f;
+	int i;
+
+	buf_adds(&b, "{\"tables\":[");
+	for (i = 0; i < l->nt; i++) {
+		struct target *t = l->t[i];
+		buf_addf(&b, "%s{\"table\":", i ? "," : "");
+		json_write_string(&b, t->display, strlen(t->display));
+		buf_addf(&b,
+			 ",\"read\":%llu,\"loaded\":%llu,\"rejected\":%llu}",
+			 (unsigned long long)t->read,
+			 (unsigned long long)t->loaded,
+			 (unsigned long long)t->rejected);
+	}
+	buf_addf(&b,
+		 "],\"read\":%llu,\"loaded\":%llu,\"rejected\":%llu,"
+		 "\"skipped\":%llu,\"seconds\":%.3f,\"dry_run\":%s,\"status\":%"
+		 "d}\n",
+		 (unsigned long long)l->read, (unsigned long long)l->loaded,
+		 (unsigned long long)l->rejected,
+		 (unsigned long long)l->skipped, secs,
+		 l->o->dry_run ? "true" : "false", status);
+	if (!(f = fopen(l->o->summary_json, "w")) ||
+	    fwrite(b.data, 1, b.len, f) != b.len || fclose(f) != 0)
+		warn("%s", l->o->summary_json);
+	buf_release(&b);
 }
 
 /*
- * Give up: abort the COPY, roll back, say so, exit.  Nothing is committed,
- * so the summary says 0 loaded.
+ * The summary: a line per table, and a total when there are several
+ * tables or records no table took.  how says what became of the rest.
  */
-static void __attribute__((noreturn))
-fail(struct loader *l, double t0, int status)
+static void
+summary(struct loader *l, const char *how, int status)
 {
-	PGresult *r;
+	double secs = now() - l->t0;
+	uint64_t routed = 0;
+	int i;
 
-	if (l->in_copy && PQputCopyEnd(l->conn, "aborted by pg-copy-load") == 1)
-		while ((r = PQgetResult(l->conn)))
-			PQclear(r);
-	l->in_copy = 0;
-	PQclear(PQexec(l->conn, "ROLLBACK"));
-	l->loaded = 0;
-	summary(l, t0, ", rolled back");
+	if (l->progress_shown)
+		fputc('\n', stderr);
+	if (l->o->summary_json)
+		summary_json(l, secs, status);
+	if (l->o->quiet)
+		return;
+	for (i = 0; i < l->nt; i++) {
+		struct target *t = l->t[i];
+		summary_line(t->display, t->read, t->loaded, t->rejected, 0,
+			     secs, how);
+		routed += t->read;
+	}
+	if (l->nt != 1 || l->skipped || routed != l->read)
+		summary_line("total", l->read, l->loaded, l->rejected,
+			     l->skipped, secs, how);
+}
+
+void
+loader_fail(struct loader *l, int status)
+{
+	int i;
+
+	/* what was not committed is gone: the counts say what stays */
+	if (l->in_txn) {
+		PQclear(PQexec(l->conn, "ROLLBACK"));
+		l->in_txn = 0;
+	}
+	l->loaded = l->committed;
+	for (i = 0; i < l->nt; i++)
+		l->t[i]->loaded = l->t[i]->committed;
+	summary(l, l->committed ? ", the rest rolled back" : ", rolled back",
+		status);
 	PQfinish(l->conn);
 	exit(status);
 }
 
 static void
-sql_fail(struct loader *l, double t0, const char *what, PGresult *res)
+progress(struct loader *l)
 {
-	buf_reset(&l->msg);
-	pgconn_describe(&l->msg, l->conn, res);
-	warnx("%s: %s", what, l->msg.data);
-	PQclear(res);
-	fail(l, t0, 3);
-}
+	double t = now(), secs = t - l->t0;
 
-/* Resolve -t as psql would (regclass) and read the table's columns. */
-static int
-describe_table(struct loader *l)
-{
-	const char *param[1] = {l->o->table};
-	PGresult *r;
-	char *q, oid[16];
-	int i;
-
-	r = PQexecParams(
-		l->conn,
-		"SELECT c.oid::text, n.nspname, c.relname"
-		" FROM pg_catalog.pg_class c"
-		" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-		" WHERE c.oid = $1::pg_catalog.regclass",
-		1, NULL, param, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-		buf_reset(&l->msg);
-		pgconn_describe(&l->msg, l->conn, r);
-		warnx("table %s: %s", l->o->table, l->msg.data);
-		PQclear(r);
-		return -1;
-	}
-	l->display = xcalloc(1, strlen(PQgetvalue(r, 0, 1)) +
-					strlen(PQgetvalue(r, 0, 2)) + 2);
-	sprintf(l->display, "%s.%s", PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
-	buf_reset(&l->msg);
-	q = PQescapeIdentifier(l->conn, PQgetvalue(r, 0, 1),
-			       strlen(PQgetvalue(r, 0, 1)));
-	buf_adds(&l->msg, q);
-	PQfreemem(q);
-	buf_addch(&l->msg, '.');
-	q = PQescapeIdentifier(l->conn, PQgetvalue(r, 0, 2),
-			       strlen(PQgetvalue(r, 0, 2)));
-	buf_adds(&l->msg, q);
-	PQfreemem(q);
-	l->qualified = strdup(l->msg.data);
-	snprintf(oid, sizeof(oid), "%s", PQgetvalue(r, 0, 0));
-	param[0] = oid;
-	PQclear(r);
-
-	r = PQexecParams(
-		l->conn,
-		"SELECT a.attname, b.typname, b.typcategory,"
-		" a.attgenerated <> ''"
-		" FROM pg_catalog.pg_attribute a"
-		" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-		" JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = "
-		"'d'"
-		"   THEN t.typbasetype ELSE t.oid END"
-		" WHERE a.attrelid = $1::pg_catalog.oid AND a.attnum > 0"
-		" AND NOT a.attisdropped ORDER BY a.attnum",
-		1, NULL, param, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		buf_reset(&l->msg);
-		pgconn_describe(&l->msg, l->conn, r);
-		warnx("table %s: %s", l->display, l->msg.data);
-		PQclear(r);
-		return -1;
-	}
-	l->ncol = PQntuples(r);
-	l->col = xcalloc((size_t)l->ncol, sizeof(*l->col));
-	for (i = 0; i < l->ncol; i++) {
-		struct column *c = &l->col[i];
-		const char *typ = PQgetvalue(r, i, 1);
-
-		c->name = strdup(PQgetvalue(r, i, 0));
-		c->namelen = strlen(c->name);
-		c->quoted = PQescapeIdentifier(l->conn, c->name, c->namelen);
-		if (!c->name || !c->quoted)
-			oom(0);
-		if (strcmp(typ, "bytea") == 0)
-			c->kind = KIND_BYTEA;
-		else if (strcmp(typ, "json") == 0 || strcmp(typ, "jsonb") == 0)
-			c->kind = KIND_JSON;
-		else if (PQgetvalue(r, i, 2)[0] == 'A')
-			c->kind = KIND_ARRAY;
-		else
-			c->kind = KIND_PLAIN;
-		c->generated = PQgetvalue(r, i, 3)[0] == 't';
-	}
-	PQclear(r);
-	l->slot = xcalloc((size_t)l->ncol, sizeof(*l->slot));
-	l->present = xcalloc((size_t)l->ncol, 1);
-	l->copy_set = xcalloc((size_t)l->ncol, 1);
-	return 0;
-}
-
-/*
- * The column for a key: exactly first, then case-insensitively when one
- * column matches (ndjson-migrate(7)).  Records mostly repeat their key
- * order, so the column the key at this position matched last is tried
- * first.  Returns the column, -1 for none, -2 when ambiguous.
- */
-static int
-match_key(struct loader *l, const struct json_value *k, int pos)
-{
-	const char *kp = k->p;
-	size_t kn = k->len;
-	int i, found = -1, n = 0;
-
-	if (k->escaped) {
-		buf_reset(&l->key);
-		json_unescape(&l->key, k->p, k->len);
-		kp = l->key.data;
-		kn = l->key.len;
-	}
-	if (pos < l->nguess && l->guess[pos] >= 0) {
-		struct column *c = &l->col[l->guess[pos]];
-		if (c->namelen == kn &&
-		    (l->guess_ci[pos] ? strncasecmp(c->name, kp, kn) == 0
-				      : memcmp(c->name, kp, kn) == 0))
-			return l->guess[pos];
-	}
-	for (i = 0; i < l->ncol; i++)
-		if (l->col[i].namelen == kn &&
-		    memcmp(l->col[i].name, kp, kn) == 0)
-			break;
-	if (i < l->ncol) {
-		found = i;
-	} else {
-		for (i = 0; i < l->ncol; i++)
-			if (l->col[i].namelen == kn &&
-			    strncasecmp(l->col[i].name, kp, kn) == 0) {
-				found = i;
-				n++;
-			}
-		if (n > 1)
-			return -2;
-	}
-	if (found >= 0 && pos < l->nguess) {
-		l->guess[pos] = found;
-		l->guess_ci[pos] = n > 0;
-	}
-	return found;
-}
-
-static void
-start_copy(struct loader *l, double t0)
-{
-	struct buf sql = BUF_INIT;
-	PGresult *r;
-	int i, n = 0;
-
-	buf_addf(&sql, "COPY %s (", l->qualified);
-	for (i = 0; i < l->ncol; i++)
-		if (l->present[i]) {
-			if (n++)
-				buf_adds(&sql, ", ");
-			buf_adds(&sql, l->col[i].quoted);
-		}
-	buf_adds(&sql, ") FROM STDIN");
-	r = PQexec(l->conn, sql.data);
-	buf_release(&sql);
-	if (PQresultStatus(r) != PGRES_COPY_IN)
-		sql_fail(l, t0, "cannot start COPY", r);
-	PQclear(r);
-	memcpy(l->copy_set, l->present, (size_t)l->ncol);
-	l->in_copy = 1;
-	l->copy_rows = 0;
-	l->nruns = 0;
-}
-
-/* Which input line COPY's line number n (1-based) came from. */
-static const struct run *
-line_of(struct loader *l, uint64_t n, uint64_t *line)
-{
-	size_t i;
-
-	for (i = l->nruns; i-- > 0;)
-		if (l->runs[i].row0 <= n - 1) {
-			*line = l->runs[i].line0 + (n - 1 - l->runs[i].row0);
-			return &l->runs[i];
-		}
-	return NULL;
-}
-
-/* Report a server error that ended the COPY, with the input line. */
-static void __attribute__((noreturn))
-copy_error(struct loader *l, double t0, PGresult *r)
-{
-	const char *ctx = r ? PQresultErrorField(r, PG_DIAG_CONTEXT) : NULL;
-	const char *p, *colname = NULL;
-	unsigned long long n = 0;
-	uint64_t line;
-	const struct run *run = NULL;
-	size_t collen = 0;
-	int status = status_for(r);
-
-	/* CONTEXT: COPY t, line 3, column b: "x" */
-	if (ctx && strncmp(ctx, "COPY ", 5) == 0 &&
-	    (p = strstr(ctx, ", line ")) && sscanf(p + 7, "%llu", &n) == 1) {
-		run = line_of(l, n, &line);
-		if ((p = strstr(p, ", column ")) != NULL) {
-			colname = p + 9;
-			collen = strcspn(colname, ":\n");
-		}
-	}
-	buf_reset(&l->msg);
-	pgconn_describe(&l->msg, l->conn, r);
-	if (run && colname)
-		warnx("%s:%llu: column %.*s: %s", run->file,
-		      (unsigned long long)line, (int)collen, colname,
-		      l->msg.data);
-	else if (run)
-		warnx("%s:%llu: %s", run->file, (unsigned long long)line,
-		      l->msg.data);
-	else
-		warnx("%s: %s", l->display, l->msg.data);
-	PQclear(r);
-	l->in_copy = 0;
-	fail(l, t0, status);
-}
-
-static void
-send_rows(struct loader *l, double t0)
-{
-	if (!l->out.len)
+	if (t - l->last_progress < 1.0)
 		return;
-	if (PQputCopyData(l->conn, l->out.data, (int)l->out.len) != 1)
-		copy_error(l, t0, PQgetResult(l->conn));
-	buf_reset(&l->out);
-}
-
-static void
-end_copy(struct loader *l, double t0)
-{
-	PGresult *r;
-
-	send_rows(l, t0);
-	if (PQputCopyEnd(l->conn, NULL) != 1)
-		copy_error(l, t0, PQgetResult(l->conn));
-	r = PQgetResult(l->conn);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		copy_error(l, t0, r);
-	PQclear(r);
-	while ((r = PQgetResult(l->conn)))
-		PQclear(r);
-	l->in_copy = 0;
-	l->loaded += l->copy_rows;
-}
-
-static void __attribute__((format(printf, 5, 6), noreturn))
-record_error(struct loader *l, double t0, const char *file, uint64_t line,
-	     const char *fmt, ...)
-{
-	char m[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(m, sizeof(m), fmt, ap);
-	va_end(ap);
-	warnx("%s:%llu: %s", file, (unsigned long long)line, m);
-	fail(l, t0, 1);
+	l->last_progress = t;
+	l->progress_shown = 1;
+	fprintf(stderr,
+		"\rpg-copy-load: %llu rows, %.1f MB, %.0f rows/s, %d:%02d",
+		(unsigned long long)l->read, (double)l->bytes / 1e6,
+		secs > 0 ? (double)l->read / secs : 0.0, (int)secs / 60,
+		(int)secs % 60);
 }
 
 static int
@@ -443,172 +255,268 @@ is_blank(const char *p, size_t n)
 	return 1;
 }
 
-/* One record: match its keys, (re)start COPY if its columns differ, encode. */
-static void
-load_record(struct loader *l, double t0, const char *file, uint64_t line,
-	    const char *p, size_t n)
+/* The $table of a record: first key by the contract, else anywhere. */
+static int
+find_route(const char *p, size_t n, struct json_value *route)
 {
 	struct json_iter it;
-	struct json_value k, v;
+	struct json_value k;
 	struct json_error je;
-	const char *why;
-	int r, c, pos = 0, i, first;
 
 	if (json_object_open(&it, p, n, &je) < 0)
+		return -1;
+	while (json_object_next(&it, &k, route, &je) > 0)
+		if (json_string_equals(&k, "$table", 6))
+			return route->type == JSON_STRING ? 1 : -2;
+	return 0;
+}
+
+static void __attribute__((format(printf, 7, 8)))
+bad_record(struct loader *l, struct target *t, const char *file, uint64_t line,
+	   const char *raw, size_t rawlen, const char *fmt, ...)
+{
+	char m[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	reject(l, t, file, line, raw, rawlen, NULL, NULL, m);
+}
+
+/* Has an earlier run with this --resume ID committed this line? */
+static int
+already_done(struct loader *l, const char *file, uint64_t line)
+{
+	int i;
+
+	for (i = 0; i < l->ndone; i++)
+		if (strcmp(l->done_file[i], file) == 0)
+			return line <= l->done_line[i];
+	return 0;
+}
+
+static void
+record(struct loader *l, struct target *fixed, const char *file, uint64_t line,
+       const char *p, size_t n)
+{
+	struct target *t = fixed;
+	struct json_iter it;
+	struct json_value k, v, route;
+	struct json_error je;
+	int r, c, pos = 0;
+
+	if (l->ndone && already_done(l, file, line)) {
+		l->skipped++;
+		return;
+	}
+	l->read++;
+	l->bytes += n + 1;
+	if (json_object_open(&it, p, n, &je) < 0)
 		goto bad_json;
-	memset(l->present, 0, (size_t)l->ncol);
+	if (!t) {
+		r = find_route(p, n, &route);
+		if (r == 0) {
+			bad_record(l, NULL, file, line, p, n,
+				   "no $table field and no -t");
+			return;
+		}
+		if (r == -2) {
+			bad_record(l, NULL, file, line, p, n,
+				   "$table is not a string");
+			return;
+		}
+		if (r < 0) {
+			json_object_open(&it, p, n, &je);
+			while (json_object_next(&it, &k, &v, &je) > 0)
+				;
+			goto bad_json;
+		}
+		buf_reset(&l->key);
+		json_unescape(&l->key, route.p, route.len);
+		if (!(t = target_find(l, l->key.data)) &&
+		    !(t = target_open(l, l->key.data, 1))) {
+			bad_record(l, NULL, file, line, p, n,
+				   "no such table: %s", l->key.data);
+			return;
+		}
+	}
+	t->read++;
+	memset(t->present, 0, (size_t)t->ncol);
 	while ((r = json_object_next(&it, &k, &v, &je)) > 0) {
 		if (k.len == 6 && memcmp(k.p, "$table", 6) == 0) {
 			pos++;
-			continue; /* routing field: -t wins */
+			continue; /* the routing field */
 		}
-		c = match_key(l, &k, pos++);
-		if (c == -2)
-			record_error(l, t0, file, line,
-				     "key \"%.*s\" matches several columns "
-				     "case-insensitively",
-				     (int)k.len, k.p);
+		c = target_match_key(l, t, &k, pos++);
+		if (c == -2) {
+			bad_record(l, t, file, line, p, n,
+				   "key \"%.*s\" matches several columns "
+				   "case-insensitively",
+				   (int)k.len, k.p);
+			return;
+		}
 		if (c < 0) {
 			if (l->o->ignore_unknown)
 				continue;
-			record_error(l, t0, file, line,
-				     "key \"%.*s\" matches no column of %s "
-				     "(--ignore-unknown drops such keys)",
-				     (int)k.len, k.p, l->display);
+			bad_record(l, t, file, line, p, n,
+				   "key \"%.*s\" matches no column of %s "
+				   "(--ignore-unknown drops such keys)",
+				   (int)k.len, k.p, t->display);
+			return;
 		}
-		if (l->col[c].generated)
-			record_error(l, t0, file, line,
-				     "column %s is generated and cannot be "
-				     "loaded",
-				     l->col[c].name);
-		if (l->present[c])
-			record_error(l, t0, file, line,
-				     "duplicate key \"%.*s\"", (int)k.len, k.p);
-		l->present[c] = 1;
-		l->slot[c] = v;
+		if (t->col[c].generated) {
+			bad_record(
+				l, t, file, line, p, n,
+				"column %s is generated and cannot be loaded",
+				t->col[c].name);
+			return;
+		}
+		if (t->present[c]) {
+			bad_record(l, t, file, line, p, n,
+				   "duplicate key \"%.*s\"", (int)k.len, k.p);
+			return;
+		}
+		t->present[c] = 1;
+		t->slot[c] = v;
 	}
 	if (r < 0)
 		goto bad_json;
-	if (!memchr(l->present, 1, (size_t)l->ncol))
-		record_error(l, t0, file, line,
-			     "record has no column of %s to load", l->display);
-	if (l->in_copy && memcmp(l->present, l->copy_set, (size_t)l->ncol))
-		end_copy(l, t0);
-	if (!l->in_copy)
-		start_copy(l, t0);
-	first = 1;
-	for (i = 0; i < l->ncol; i++) {
-		if (!l->present[i])
-			continue;
-		if (!first)
-			buf_addch(&l->out, '\t');
-		first = 0;
-		if (copy_value(&l->out, &l->slot[i], l->col[i].kind, &l->tmp,
-			       &why) < 0)
-			record_error(l, t0, file, line, "column %s: %s",
-				     l->col[i].name, why);
+	if (!memchr(t->present, 1, (size_t)t->ncol)) {
+		bad_record(l, t, file, line, p, n,
+			   "record has no column of %s to load", t->display);
+		return;
 	}
-	buf_addch(&l->out, '\n');
-	/* remember where this COPY row came from */
-	if (!l->nruns || l->runs[l->nruns - 1].file != file ||
-	    l->runs[l->nruns - 1].line0 +
-			    (l->copy_rows - l->runs[l->nruns - 1].row0) !=
-		    line) {
-		if (l->nruns == l->capruns) {
-			l->capruns = l->capruns ? 2 * l->capruns : 64;
-			l->runs =
-				realloc(l->runs, l->capruns * sizeof(*l->runs));
-			if (!l->runs)
-				oom(0);
-		}
-		l->runs[l->nruns++] = (struct run){l->copy_rows, line, file};
-	}
-	l->copy_rows++;
-	if (l->out.len >= FLUSH_AT)
-		send_rows(l, t0);
+	batch_add(l, t, file, line, p, n);
 	return;
 bad_json:
 	if (strncmp(je.msg, "not a JSON object", 17) == 0)
-		record_error(l, t0, file, line, "%s", je.msg);
-	record_error(l, t0, file, line, "invalid JSON: %s at byte %zu", je.msg,
-		     je.offset + 1);
+		bad_record(l, t, file, line, p, n, "%s", je.msg);
+	else
+		bad_record(l, t, file, line, p, n,
+			   "invalid JSON: %s at byte %zu", je.msg,
+			   je.offset + 1);
 }
 
-static int
-run(struct loader *l, char **files, int nfiles)
+static void
+load(struct loader *l, struct target *fixed, char **files, int nfiles)
 {
 	static char *stdin_only[] = {"-"};
 	struct ndjson_reader rd;
 	struct err e = {0};
 	const char *line;
 	size_t len;
-	double t0 = now();
+	uint64_t n = 0;
 	int f, r;
-	struct err ee;
 
 	if (nfiles == 0) {
 		files = stdin_only;
 		nfiles = 1;
 	}
-	if (pgconn_exec(l->conn, "BEGIN", &ee) < 0)
-		errx(3, "%s", ee.msg);
-	l->nguess = 4096;
-	l->guess = xcalloc((size_t)l->nguess, sizeof(*l->guess));
-	l->guess_ci = xcalloc((size_t)l->nguess, 1);
-	memset(l->guess, 0xff, (size_t)l->nguess * sizeof(*l->guess));
 	for (f = 0; f < nfiles; f++) {
 		if (ndjson_reader_open(&rd, files[f], l->o->max_record, &e) <
 		    0) {
 			warnx("%s", e.msg);
-			fail(l, t0, e.code);
+			loader_fail(l, e.code);
 		}
 		while ((r = ndjson_reader_next(&rd, &line, &len, &e)) > 0) {
+			if (stop_signal) {
+				warnx("stopped by signal %d", (int)stop_signal);
+				loader_fail(l, 3);
+			}
 			if (is_blank(line, len))
 				continue;
-			l->nread++;
-			load_record(l, t0, rd.name, rd.lineno, line, len);
+			record(l, fixed, rd.name, rd.lineno, line, len);
+			if (l->o->progress && (++n & 1023) == 0)
+				progress(l);
 		}
 		if (r < 0) {
 			warnx("%s", e.msg);
-			fail(l, t0, e.code);
+			loader_fail(l, e.code);
 		}
-		/* rd.name must outlive the runs that point at it */
-		if (l->in_copy && l->nruns)
-			end_copy(l, t0);
+		/* rows point at rd.name: end the batch before it goes */
+		batch_end(l, l->cur);
 		ndjson_reader_close(&rd);
 	}
-	if (l->in_copy)
-		end_copy(l, t0);
-	if (pgconn_exec(l->conn, "COMMIT", &ee) < 0) {
-		warnx("commit failed: %s", ee.msg);
-		fail(l, t0, 3);
-	}
-	summary(l, t0, "");
-	return 0;
+}
+
+static uint64_t
+number(const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || !*s || *s == '-')
+		usage();
+	return v;
 }
 
 int
 main(int argc, char **argv)
 {
+	enum {
+		BATCH_BYTES = 256,
+		BATCH_COMMIT,
+		BATCH_ROWS,
+		DRY_RUN,
+		FREEZE,
+		IGNORE_UNKNOWN,
+		MAX_RECORD,
+		MAX_REJECTS,
+		NO_PROGRESS,
+		ON_CONFLICT,
+		PROGRESS,
+		REJECTS,
+		RESUME,
+		SUMMARY_JSON,
+		TRUNCATE,
+		UNLOGGED,
+		UPSERT,
+	};
 	static const struct option longopts[] = {
+		{"batch-bytes", required_argument, NULL, BATCH_BYTES},
+		{"batch-commit", no_argument, NULL, BATCH_COMMIT},
+		{"batch-rows", required_argument, NULL, BATCH_ROWS},
 		{"dbname", required_argument, NULL, 'd'},
+		{"dry-run", no_argument, NULL, DRY_RUN},
+		{"freeze", no_argument, NULL, FREEZE},
 		{"help", no_argument, NULL, 'h'},
-		{"ignore-unknown", no_argument, NULL, 'I'},
-		{"max-record", required_argument, NULL, 'M'},
+		{"ignore-unknown", no_argument, NULL, IGNORE_UNKNOWN},
+		{"max-record", required_argument, NULL, MAX_RECORD},
+		{"max-rejects", required_argument, NULL, MAX_REJECTS},
+		{"no-progress", no_argument, NULL, NO_PROGRESS},
+		{"on-conflict", required_argument, NULL, ON_CONFLICT},
+		{"progress", no_argument, NULL, PROGRESS},
 		{"quiet", no_argument, NULL, 'q'},
+		{"rejects", required_argument, NULL, REJECTS},
+		{"resume", required_argument, NULL, RESUME},
+		{"summary-json", required_argument, NULL, SUMMARY_JSON},
 		{"table", required_argument, NULL, 't'},
+		{"truncate", no_argument, NULL, TRUNCATE},
+		{"unlogged", no_argument, NULL, UNLOGGED},
+		{"upsert", required_argument, NULL, UPSERT},
 		{"version", no_argument, NULL, 'V'},
 		{0},
 	};
-	struct options o = {.max_record = NDJSON_DEFAULT_MAX_LINE};
+	struct options o = {
+		.max_record = NDJSON_DEFAULT_MAX_LINE,
+		.batch_rows = 10000,
+		.batch_bytes = 8u << 20,
+		.progress = isatty(2),
+		.on_conflict = CONFLICT_UPDATE,
+	};
 	struct loader l = {.o = &o};
+	struct target *fixed = NULL;
 	struct err e = {0};
+	struct sigaction sa;
 	const char *env;
-	char *end;
-	int c, rc;
+	int c, fd, rc, i, conflict_set = 0;
 
-	buf_set_oom(oom);
+	buf_set_oom(loader_oom);
 	if ((env = getenv("NDJSON_MIGRATE_MAX_RECORD")) && *env) {
+		char *end;
 		errno = 0;
 		o.max_record = strtoull(env, &end, 10);
 		if (errno || *end || o.max_record == 0)
@@ -619,60 +527,147 @@ main(int argc, char **argv)
 	}
 	while ((c = getopt_long(argc, argv, "d:hqt:V", longopts, NULL)) != -1) {
 		switch (c) {
+		case BATCH_BYTES:
+			if (!(o.batch_bytes = number(optarg)))
+				usage();
+			break;
+		case BATCH_COMMIT:
+			o.batch_commit = 1;
+			break;
+		case BATCH_ROWS:
+			if (!(o.batch_rows = number(optarg)))
+				usage();
+			break;
 		case 'd':
 			o.conninfo = optarg;
+			break;
+		case DRY_RUN:
+			o.dry_run = 1;
+			break;
+		case FREEZE:
+			o.freeze = 1;
 			break;
 		case 'h':
 			help();
 			break;
-		case 'I':
+		case IGNORE_UNKNOWN:
 			o.ignore_unknown = 1;
 			break;
-		case 'M':
-			errno = 0;
-			o.max_record = strtoull(optarg, &end, 10);
-			if (errno || *end || o.max_record == 0)
+		case MAX_RECORD:
+			if (!(o.max_record = number(optarg)))
 				usage();
+			break;
+		case MAX_REJECTS:
+			o.max_rejects = number(optarg);
+			break;
+		case NO_PROGRESS:
+			o.progress = 0;
+			break;
+		case ON_CONFLICT:
+			conflict_set = 1;
+			if (strcmp(optarg, "update") == 0)
+				o.on_conflict = CONFLICT_UPDATE;
+			else if (strcmp(optarg, "ignore") == 0)
+				o.on_conflict = CONFLICT_IGNORE;
+			else if (strcmp(optarg, "error") == 0)
+				o.on_conflict = CONFLICT_ERROR;
+			else
+				usage();
+			break;
+		case PROGRESS:
+			o.progress = 1;
 			break;
 		case 'q':
 			o.quiet = 1;
 			break;
+		case REJECTS:
+			o.rejects = optarg;
+			break;
+		case RESUME:
+			o.resume = optarg;
+			break;
+		case SUMMARY_JSON:
+			o.summary_json = optarg;
+			break;
 		case 't':
 			o.table = optarg;
 			break;
+		case TRUNCATE:
+			o.truncate = 1;
+			break;
+		case UNLOGGED:
+			o.unlogged = 1;
+			break;
+		case UPSERT:
+			o.upsert = optarg;
+			break;
 		case 'V':
-			printf("pg-copy-load 0.1 (libpq %d)\n", PQlibVersion());
+			printf("pg-copy-load 0.2 (libpq %d)\n", PQlibVersion());
 			return 0;
 		default:
 			usage();
 		}
 	}
-	if (!o.table || !*o.table)
+	if ((o.table && !*o.table) || (conflict_set && !o.upsert))
 		usage();
-	l.out = (struct buf)BUF_INIT;
+	if (o.freeze && (!o.truncate || o.batch_commit || o.max_rejects ||
+			 o.dry_run || o.upsert))
+		errx(2,
+		     "--freeze needs --truncate, one transaction, no "
+		     "--max-rejects and no --upsert (PostgreSQL freezes only "
+		     "rows of a table emptied in the same transaction)");
+	if (o.dry_run)
+		o.batch_commit = 0;
+
+	if (o.rejects) {
+		fd = open(o.rejects,
+			  O_WRONLY | O_CREAT | O_CLOEXEC |
+				  (o.resume ? O_APPEND : O_TRUNC),
+			  0600);
+		if (fd < 0 || !(l.rejects = fdopen(fd, o.resume ? "a" : "w")))
+			err(3, "%s", o.rejects);
+	}
 	l.tmp = (struct buf)BUF_INIT;
 	l.key = (struct buf)BUF_INIT;
 	l.msg = (struct buf)BUF_INIT;
+	l.sql = (struct buf)BUF_INIT;
+	l.t0 = l.last_progress = now();
+	the_loader = &l;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
 	if (!(l.conn = pgconn_open(o.conninfo, "pg-copy-load", &e)))
 		errx(e.code, "%s", e.msg);
-	rc = describe_table(&l) < 0 ? 2 : run(&l, argv + optind, argc - optind);
-	PQfinish(l.conn);
-	for (c = 0; c < l.ncol; c++) {
-		free(l.col[c].name);
-		PQfreemem(l.col[c].quoted);
+	if (o.resume) {
+		ledger_load(&l);
 	}
-	free(l.col);
-	free(l.slot);
-	free(l.present);
-	free(l.copy_set);
-	free(l.guess);
-	free(l.guess_ci);
-	free(l.runs);
-	free(l.qualified);
-	free(l.display);
-	buf_release(&l.out);
+	txn_begin(&l);
+	if (o.table && !(fixed = target_open(&l, o.table, 0))) {
+		PQfinish(l.conn);
+		return 2;
+	}
+	load(&l, fixed, argv + optind, argc - optind);
+	batch_end(&l, l.cur);
+	txn_commit(&l);
+	if (!o.dry_run)
+		l.committed = l.loaded;
+	rc = l.rejected ? 1 : 0;
+	summary(&l, o.dry_run ? ", dry run: nothing committed" : "", rc);
+	if (l.rejects && fclose(l.rejects) != 0)
+		err(3, "%s", o.rejects);
+	PQfinish(l.conn);
+	for (i = 0; i < l.nt; i++)
+		target_free(l.t[i]);
+	for (i = 0; i < l.ndone; i++)
+		free(l.done_file[i]);
+	free(l.done_file);
+	free(l.done_line);
+	free(l.t);
 	buf_release(&l.tmp);
 	buf_release(&l.key);
 	buf_release(&l.msg);
+	buf_release(&l.sql);
 	return rc;
 }

@@ -16,7 +16,8 @@ check "example: bytes of the avatars kept" "$(sqlite3 app.db "select hex(png) fr
 # The literal blocks of EXAMPLES, with what they name set up first.
 examples() { # MANPAGE: print each example block, NUL-separated
 	sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$1" |
-		awk '/^\.Bd -literal/ {on = 1; next} /^\.Ed/ {on = 0; printf "%c", 0; next} on'
+		awk '/^\.Bd -literal/ {on = 1; next} /^\.Ed/ {on = 0; printf "%c", 0; next} on' |
+		sed 's/\\e/\\/g' # mdoc's \e is a backslash
 }
 export PGURL="postgresql:///postgres?host=$PGHOST&port=$PGPORT"
 sql 'drop schema public cascade; create schema public'
@@ -41,10 +42,14 @@ printf '{"id":2,"total":0.01}\n' >orders-2.ndjson
 i=0
 while IFS= read -r -d '' ex; do
 	i=$((i + 1))
+	[ $i = 2 ] && sql 'truncate users, subscriptions, usage, avatars'
 	run bash -o pipefail -ec "$ex"
 	[ "$status" = 0 ] || echo "$errout"
 	check "pg-copy-load(1) example $i" "0" "$status"
 done < <(examples "$top/man/pg-copy-load.1")
-check "pg-copy-load(1): examples found" "1" "$i"
+check "pg-copy-load(1): examples found" "3" "$i"
 check "pg-copy-load(1): orders loaded" "2|10.00" "$(sql 'select count(*), sum(total) from sales."Orders"')"
+check "pg-copy-load(1): the routed database" "$(sqlite3 app.db 'select count(*) from usage')" "$(sql 'select count(*) from usage')"
+check "pg-copy-load(1): no rejects" "0" "$(wc -l <rejects.ndjson)"
+check "pg-copy-load(1): the sync's summary" "2000|0" "$(/usr/bin/python3 -c 'import json; d = json.load(open("users.json")); print("%d|%d" % (d["loaded"], d["rejected"]))')"
 finish

@@ -17,7 +17,7 @@ cat >"$w/types.ndjson" <<'NDJSON'
 NDJSON
 run pg-copy-load -t t "$w/types.ndjson"
 check "types: status" "0" "$status"
-check "types: summary" "pg-copy-load: public.t: 3 read, 3 loaded" "$(echo "$errout" | sed 's/, [0-9.]* s, .*//')"
+check "types: summary" "pg-copy-load: public.t: 3 read, 3 loaded, 0 rejected" "$(echo "$errout" | sed 's/, [0-9.]* s, .*//')"
 check "types: values" "$(cat <<'EXP'
 -9223372036854775808|-0.000000000000000000001|Infinity|f||"just a string"|||{}|{}|2024-05-01 10:00:00+00||
 2||-1e-300|||||||||dflt|
@@ -35,7 +35,7 @@ sql 'create table k ("ID" int, id int, "Name" text)'
 run sh -c 'echo "{\"ID\":1,\"id\":2,\"name\":\"x\"}" | pg-copy-load -q -t k'
 check "keys: exact and case-insensitive" "0|1|2|x" "$status|$(sql 'select "ID", id, "Name" from k')"
 check_run "keys: ambiguous" 1 'pg-copy-load: <stdin>:1: key "Id" matches several columns case-insensitively
-pg-copy-load: public.k: 1 read, 0 loaded, rolled back' \
+pg-copy-load: public.k: 1 read, 0 loaded, 1 rejected, rolled back' \
 	sh -c 'echo "{\"Id\":1}" | pg-copy-load -t k 2>&1 >/dev/null | sed "s/, [0-9.]* s, [0-9]* rows\/s//" >&2; exit ${PIPESTATUS:-1}'
 run sh -c 'echo "{\"Id\":1}" | pg-copy-load -q -t k'
 check "keys: ambiguous status" "1" "$status"
@@ -101,10 +101,10 @@ run pg-copy-load -q -t e "$w/a.ndjson" - "$w/b.ndjson" <<<'{"id":5,"name":"stdin
 check "files and stdin, CRLF, no final newline" "0|1 a,2 b,4 d,5 stdin" "$status|$(sql "select string_agg(id || ' ' || name, ',' order by id) from e")"
 
 # usage and connection errors
-check_run "no table" 2 "usage: pg-copy-load [-hqV] [-d CONNINFO] [--ignore-unknown] [--max-record=BYTES]
-       -t TABLE [FILE ...]" pg-copy-load
-check_run "missing file" 3 "pg-copy-load: /nonexistent.ndjson: No such file or directory
-pg-copy-load: public.e: 0 read, 0 loaded, 0.00 s, 0 rows/s, rolled back" pg-copy-load -t e /nonexistent.ndjson
+check_run "usage error" 2 "$(pg-copy-load --no-such 2>&1 | sed 1d)" pg-copy-load --on-conflict=update -t e
+run pg-copy-load -t e /nonexistent.ndjson
+check "missing file" "3|pg-copy-load: /nonexistent.ndjson: No such file or directory
+pg-copy-load: public.e: 0 read, 0 loaded, 0 rejected, rolled back" "$status|$(echo "$errout" | sed 's/, [0-9.]* s, [0-9]* rows\/s//')"
 run pg-copy-load -q -d "host=$PG_DIR/nowhere" -t e
 check "unreachable server: one line" "3|pg-copy-load: cannot connect: connection to server on socket \"$PG_DIR/nowhere/.s.PGSQL.$PGPORT\" failed: No such file or directory; Is the server running locally and accepting connections on that socket?" "$status|$errout"
 sql "create role pwuser login password 'sekrit-pw'; grant all on e to pwuser"

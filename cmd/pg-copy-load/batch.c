@@ -1,0 +1,665 @@
+/*
+ * batch.c: batches of rows into COPY, and what happens when PostgreSQL says
+ * no: with rejects allowed, each batch runs under a savepoint; a bad row
+ * named by COPY's line number is rejected and the rows before it applied
+ * again, and an error that names no row (a foreign key checked at the end
+ * of COPY) is narrowed down by bisection.  Also the rejects file, the
+ * --resume ledger and the commits.
+ */
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "load.h"
+#include "pgconn.h"
+
+#define STREAM_AT 65536
+
+static int
+use_savepoints(const struct loader *l)
+{
+	return l->o->max_rejects > 0 || l->o->dry_run;
+}
+
+int
+sql_exec(struct loader *l, const char *sql)
+{
+	PGresult *r = PQexec(l->conn, sql);
+
+	if (PQresultStatus(r) == PGRES_COMMAND_OK ||
+	    PQresultStatus(r) == PGRES_TUPLES_OK) {
+		PQclear(r);
+		return 0;
+	}
+	buf_reset(&l->msg);
+	pgconn_describe(&l->msg, l->conn, r);
+	warnx("%s", l->msg.data);
+	PQclear(r);
+	return -1;
+}
+
+void
+txn_begin(struct loader *l)
+{
+	if (sql_exec(l, "BEGIN") < 0)
+		loader_fail(l, 3);
+	l->in_txn = 1;
+}
+
+void
+txn_commit(struct loader *l)
+{
+	if (l->o->dry_run) {
+		if (sql_exec(l, "ROLLBACK") < 0)
+			loader_fail(l, 3);
+	} else if (sql_exec(l, "COMMIT") < 0) {
+		warnx("commit failed");
+		loader_fail(l, 3);
+	} else {
+		int i;
+		l->committed = l->loaded;
+		for (i = 0; i < l->nt; i++)
+			l->t[i]->committed = l->t[i]->loaded;
+	}
+	l->in_txn = 0;
+}
+
+static int
+is_data_error(const PGresult *r)
+{
+	const char *s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+	return s && (strncmp(s, "22", 2) == 0 || strncmp(s, "23", 2) == 0);
+}
+
+/* The COPY line an error names (CONTEXT: COPY t, line 3, column b: ...). */
+static uint64_t
+error_line(const PGresult *r, const char **col, size_t *collen)
+{
+	const char *ctx = PQresultErrorField(r, PG_DIAG_CONTEXT);
+	const char *p;
+	unsigned long long n = 0;
+
+	*col = NULL;
+	*collen = 0;
+	if (!ctx || strncmp(ctx, "COPY ", 5) != 0 ||
+	    !(p = strstr(ctx, ", line ")) || sscanf(p + 7, "%llu", &n) != 1)
+		return 0;
+	if ((p = strstr(p, ", column ")) != NULL) {
+		*col = p + 9;
+		*collen = strcspn(*col, ":\n");
+	}
+	return n;
+}
+
+/* Append a JSON string of text that may not be valid UTF-8. */
+static void
+json_text(struct buf *b, const char *p, size_t n)
+{
+	if (utf8_valid_prefix(p, n) == n)
+		json_write_string(b, p, n);
+	else
+		json_write_binary(b, p, n, 0);
+}
+
+void
+reject(struct loader *l, struct target *t, const char *file, uint64_t line,
+       const char *raw, size_t rawlen, const char *column, const char *sqlstate,
+       const char *message)
+{
+	struct json_error je;
+	struct buf *b = &l->tmp;
+
+	if (!l->o->max_rejects && !l->o->dry_run) {
+		/* the record that stops the load counts as rejected */
+		l->rejected++;
+		if (t)
+			t->rejected++;
+		if (column)
+			warnx("%s:%llu: column %s: %s", file,
+			      (unsigned long long)line, column, message);
+		else
+			warnx("%s:%llu: %s", file, (unsigned long long)line,
+			      message);
+		loader_fail(l, 1);
+	}
+	l->rejected++;
+	if (t)
+		t->rejected++;
+	if (!l->rejects) {
+		if (column)
+			warnx("%s:%llu: rejected: column %s: %s", file,
+			      (unsigned long long)line, column, message);
+		else
+			warnx("%s:%llu: rejected: %s", file,
+			      (unsigned long long)line, message);
+	} else {
+		buf_reset(b);
+		buf_adds(b, "{\"file\":");
+		json_text(b, file, strlen(file));
+		buf_addf(b,
+			 ",\"line\":%llu,\"table\":", (unsigned long long)line);
+		if (t)
+			json_text(b, t->display, strlen(t->display));
+		else
+			buf_adds(b, "null");
+		buf_adds(b, ",\"column\":");
+		if (column)
+			json_text(b, column, strlen(column));
+		else
+			buf_adds(b, "null");
+		buf_adds(b, ",\"sqlstate\":");
+		if (sqlstate)
+			json_text(b, sqlstate, strlen(sqlstate));
+		else
+			buf_adds(b, "null");
+		buf_adds(b, ",\"error\":");
+		json_text(b, message, strlen(message));
+		/* the record itself when it is JSON, else its text */
+		if (json_validate(raw, rawlen, NULL, &je) == 0) {
+			buf_adds(b, ",\"record\":");
+			buf_add(b, raw, rawlen);
+		} else {
+			buf_adds(b, ",\"raw\":");
+			json_text(b, raw, rawlen);
+		}
+		buf_adds(b, "}\n");
+		if (fwrite(b->data, 1, b->len, l->rejects) != b->len)
+			err(3, "%s", l->o->rejects);
+	}
+	if (!l->o->dry_run && l->rejected > l->o->max_rejects) {
+		warnx("more than %llu rows rejected (--max-rejects): stopping",
+		      (unsigned long long)l->o->max_rejects);
+		loader_fail(l, 1);
+	}
+}
+
+/* Reject row i of t's batch for the server error r. */
+static void
+reject_row(struct loader *l, struct target *t, size_t i, const PGresult *r,
+	   const char *col, size_t collen)
+{
+	struct row *w = &t->b.rows[i];
+	char colname[256];
+
+	buf_reset(&l->msg);
+	pgconn_describe(&l->msg, l->conn, r);
+	if (col)
+		snprintf(colname, sizeof(colname), "%.*s", (int)collen, col);
+	reject(l, t, w->file, w->line, t->b.raw.data + w->roff, w->rlen,
+	       col ? colname : NULL, PQresultErrorField(r, PG_DIAG_SQLSTATE),
+	       l->msg.data);
+	w->rejected = 1;
+}
+
+static void
+fatal_result(struct loader *l, struct target *t, PGresult *r)
+{
+	buf_reset(&l->msg);
+	pgconn_describe(&l->msg, l->conn, r);
+	warnx("%s: %s", t->display, l->msg.data);
+	PQclear(r);
+	loader_fail(l, 3);
+}
+
+static void
+copy_command(struct loader *l, struct target *t)
+{
+	int i, n = 0;
+
+	buf_reset(&l->sql);
+	buf_addf(&l->sql, "COPY %s (", t->stage ? t->stage : t->qualified);
+	for (i = 0; i < t->ncol; i++)
+		if (t->b.colset[i]) {
+			if (n++)
+				buf_adds(&l->sql, ", ");
+			buf_adds(&l->sql, t->col[i].quoted);
+		}
+	buf_adds(&l->sql, ") FROM STDIN");
+	if (l->o->freeze)
+		buf_adds(&l->sql, " WITH (FREEZE)");
+}
+
+/* SAVEPOINT if rejects are allowed, empty the stage, open the COPY. */
+static void
+copy_open(struct loader *l, struct target *t)
+{
+	PGresult *r;
+
+	if (use_savepoints(l) && sql_exec(l, "SAVEPOINT ndjson_migrate") < 0)
+		loader_fail(l, 3);
+	if (t->stage) {
+		buf_reset(&l->sql);
+		buf_addf(&l->sql, "TRUNCATE %s", t->stage);
+		if (sql_exec(l, l->sql.data) < 0)
+			loader_fail(l, 3);
+	}
+	copy_command(l, t);
+	r = PQexec(l->conn, l->sql.data);
+	if (PQresultStatus(r) != PGRES_COPY_IN)
+		fatal_result(l, t, r);
+	PQclear(r);
+}
+
+/* End the COPY: NULL when it succeeded, else its error result. */
+static PGresult *
+copy_close(struct loader *l)
+{
+	PGresult *r, *err = NULL;
+
+	PQputCopyEnd(l->conn, NULL);
+	while ((r = PQgetResult(l->conn))) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && !err)
+			err = r;
+		else
+			PQclear(r);
+	}
+	return err;
+}
+
+/*
+ * Upsert: the stage's rows into the table; a key seen twice in one batch
+ * keeps its last record, as loading the records one by one would.
+ */
+static PGresult *
+upsert_apply(struct loader *l, struct target *t)
+{
+	struct buf *s = &l->sql;
+	PGresult *r;
+	int i, n;
+
+	buf_reset(s);
+	buf_addf(s, "INSERT INTO %s (", t->qualified);
+	for (i = 0, n = 0; i < t->ncol; i++)
+		if (t->b.colset[i])
+			buf_addf(s, "%s%s", n++ ? ", " : "", t->col[i].quoted);
+	buf_adds(s, ") SELECT ");
+	for (i = 0, n = 0; i < t->ncol; i++)
+		if (t->b.colset[i])
+			buf_addf(s, "%s%s", n++ ? ", " : "", t->col[i].quoted);
+	if (l->o->on_conflict == CONFLICT_ERROR) {
+		/* every record counts: a key twice in a batch is an error */
+		buf_addf(s, " FROM %s ORDER BY ndjson_migrate_ord", t->stage);
+	} else {
+		buf_adds(s, " FROM (SELECT DISTINCT ON (");
+		for (i = 0, n = 0; i < t->ncol; i++)
+			if (t->col[i].key)
+				buf_addf(s, "%s%s", n++ ? ", " : "",
+					 t->col[i].quoted);
+		buf_addf(s, ") * FROM %s ORDER BY ", t->stage);
+		for (i = 0; i < t->ncol; i++)
+			if (t->col[i].key)
+				buf_addf(s, "%s, ", t->col[i].quoted);
+		buf_adds(s, "ndjson_migrate_ord DESC) s");
+	}
+	if (l->o->on_conflict != CONFLICT_ERROR) {
+		buf_adds(s, " ON CONFLICT (");
+		for (i = 0, n = 0; i < t->ncol; i++)
+			if (t->col[i].key)
+				buf_addf(s, "%s%s", n++ ? ", " : "",
+					 t->col[i].quoted);
+		buf_adds(s, ")");
+		for (i = 0, n = 0; i < t->ncol; i++)
+			if (t->b.colset[i] && !t->col[i].key)
+				n++;
+		if (l->o->on_conflict == CONFLICT_IGNORE || n == 0) {
+			buf_adds(s, " DO NOTHING");
+		} else {
+			/* update only what changed: untouched rows stay */
+			buf_adds(s, " DO UPDATE SET (");
+			for (i = 0, n = 0; i < t->ncol; i++)
+				if (t->b.colset[i] && !t->col[i].key)
+					buf_addf(s, "%s%s", n++ ? ", " : "",
+						 t->col[i].quoted);
+			buf_adds(s, ") = ROW(");
+			for (i = 0, n = 0; i < t->ncol; i++)
+				if (t->b.colset[i] && !t->col[i].key)
+					buf_addf(s, "%sEXCLUDED.%s",
+						 n++ ? ", " : "",
+						 t->col[i].quoted);
+			buf_adds(s, ") WHERE (");
+			for (i = 0, n = 0; i < t->ncol; i++)
+				if (t->b.colset[i] && !t->col[i].key)
+					buf_addf(s, "%s%s.%s", n++ ? ", " : "",
+						 t->qualified,
+						 t->col[i].quoted);
+			buf_adds(s, ") IS DISTINCT FROM (");
+			for (i = 0, n = 0; i < t->ncol; i++)
+				if (t->b.colset[i] && !t->col[i].key)
+					buf_addf(s, "%sEXCLUDED.%s",
+						 n++ ? ", " : "",
+						 t->col[i].quoted);
+			buf_adds(s, ")");
+		}
+	}
+	r = PQexec(l->conn, s->data);
+	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* After an error: back to the savepoint, or give up when there is none. */
+static void
+roll_back_batch(struct loader *l)
+{
+	if (sql_exec(l, "ROLLBACK TO SAVEPOINT ndjson_migrate") < 0)
+		loader_fail(l, 3);
+}
+
+/* Send the rows [lo, hi) not yet rejected as one COPY (and upsert). */
+static PGresult *
+apply_rows(struct loader *l, struct target *t, size_t lo, size_t hi)
+{
+	struct batch *b = &t->b;
+	PGresult *r;
+	size_t i, start = 0, len = 0;
+
+	copy_open(l, t);
+	for (i = lo; i < hi; i++) {
+		if (b->rows[i].rejected)
+			continue;
+		/* rows next to each other in the buffer go in one call */
+		if (len && start + len == b->rows[i].off && len < (1u << 20)) {
+			len += b->rows[i].len;
+			continue;
+		}
+		if (len && PQputCopyData(l->conn, b->data.data + start,
+					 (int)len) != 1) {
+			len = 0; /* the error comes with the COPY's end */
+			break;
+		}
+		start = b->rows[i].off;
+		len = b->rows[i].len;
+	}
+	if (len)
+		PQputCopyData(l->conn, b->data.data + start, (int)len);
+	r = copy_close(l);
+	if (!r && t->stage)
+		r = upsert_apply(l, t);
+	if (r)
+		roll_back_batch(l);
+	else if (use_savepoints(l) &&
+		 sql_exec(l, "RELEASE SAVEPOINT ndjson_migrate") < 0)
+		loader_fail(l, 3);
+	return r;
+}
+
+static size_t
+active(const struct batch *b, size_t lo, size_t hi)
+{
+	size_t n = 0;
+
+	for (; lo < hi; lo++)
+		n += !b->rows[lo].rejected;
+	return n;
+}
+
+/* The row of [lo, hi) that was the n-th one sent (1-based), or hi. */
+static size_t
+nth_active(const struct batch *b, size_t lo, size_t hi, uint64_t n)
+{
+	for (; lo < hi; lo++)
+		if (!b->rows[lo].rejected && --n == 0)
+			return lo;
+	return hi;
+}
+
+/* The first failure of rows [lo, hi), with no rejects allowed: report it. */
+static void __attribute__((noreturn))
+fail_at(struct loader *l, struct target *t, size_t lo, size_t hi, PGresult *r)
+{
+	const char *col;
+	size_t collen, i;
+	uint64_t n = error_line(r, &col, &collen);
+	int status = is_data_error(r) ? 1 : 3;
+
+	buf_reset(&l->msg);
+	pgconn_describe(&l->msg, l->conn, r);
+	i = n ? nth_active(&t->b, lo, hi, n) : hi;
+	if (status == 1) {
+		l->rejected++;
+		t->rejected++;
+	}
+	if (i < hi && col)
+		warnx("%s:%llu: column %.*s: %s", t->b.rows[i].file,
+		      (unsigned long long)t->b.rows[i].line, (int)collen, col,
+		      l->msg.data);
+	else if (i < hi)
+		warnx("%s:%llu: %s", t->b.rows[i].file,
+		      (unsigned long long)t->b.rows[i].line, l->msg.data);
+	else
+		warnx("%s: %s", t->display, l->msg.data);
+	PQclear(r);
+	loader_fail(l, status);
+}
+
+/*
+ * Rows [lo, hi) failed with r (already rolled back to the savepoint):
+ * reject the bad ones and apply the rest.
+ */
+static void
+settle(struct loader *l, struct target *t, size_t lo, size_t hi, PGresult *r)
+{
+	struct batch *b = &t->b;
+	const char *col;
+	size_t collen, i, mid, n;
+	uint64_t line;
+
+	while (r) {
+		if (!is_data_error(r) || !use_savepoints(l))
+			fail_at(l, t, lo, hi, r);
+		line = error_line(r, &col, &collen);
+		i = line ? nth_active(b, lo, hi, line) : hi;
+		if (i < hi) {
+			reject_row(l, t, i, r, col, collen);
+			PQclear(r);
+			/* COPY had taken the rows before it: apply them again
+			 */
+			if (active(b, lo, i))
+				settle(l, t, lo, i, apply_rows(l, t, lo, i));
+			lo = i + 1;
+			r = active(b, lo, hi) ? apply_rows(l, t, lo, hi) : NULL;
+			continue;
+		}
+		n = active(b, lo, hi);
+		if (n == 1) {
+			reject_row(l, t, nth_active(b, lo, hi, 1), r, NULL, 0);
+			PQclear(r);
+			return;
+		}
+		PQclear(r);
+		mid = nth_active(b, lo, hi, n / 2 + 1);
+		settle(l, t, lo, mid, apply_rows(l, t, lo, mid));
+		settle(l, t, mid, hi, apply_rows(l, t, mid, hi));
+		return;
+	}
+}
+
+static void
+stream(struct loader *l, struct target *t)
+{
+	struct batch *b = &t->b;
+
+	if (b->stream_failed || b->data.len == b->sent)
+		return;
+	if (PQputCopyData(l->conn, b->data.data + b->sent,
+			  (int)(b->data.len - b->sent)) != 1)
+		b->stream_failed = 1; /* the error comes with the COPY's end */
+	b->sent = b->data.len;
+}
+
+/* Record this batch in the ledger, in the transaction that commits it. */
+static void
+ledger_add(struct loader *l, struct target *t)
+{
+	struct batch *b = &t->b;
+	const char *p[6];
+	char first[24], last[24], loaded[24], rejected[24];
+	PGresult *r;
+	size_t i, nl = 0, nr = 0;
+
+	for (i = 0; i < b->nrows; i++)
+		b->rows[i].rejected ? nr++ : nl++;
+	snprintf(first, sizeof(first), "%llu",
+		 (unsigned long long)b->rows[0].line);
+	snprintf(last, sizeof(last), "%llu",
+		 (unsigned long long)b->rows[b->nrows - 1].line);
+	snprintf(loaded, sizeof(loaded), "%zu", nl);
+	snprintf(rejected, sizeof(rejected), "%zu", nr);
+	p[0] = l->o->resume;
+	p[1] = b->rows[0].file;
+	p[2] = first;
+	p[3] = last;
+	p[4] = loaded;
+	p[5] = rejected;
+	r = PQexecParams(
+		l->conn,
+		"INSERT INTO ndjson_migrate_ledger (id, input, first_line,"
+		" last_line, loaded, rejected) VALUES ($1, $2, $3, $4, $5, $6)",
+		6, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fatal_result(l, t, r);
+	PQclear(r);
+}
+
+void
+batch_end(struct loader *l, struct target *t)
+{
+	struct batch *b;
+	PGresult *r = NULL;
+	size_t i;
+
+	if (!t)
+		return;
+	b = &t->b;
+	if (b->streaming) {
+		stream(l, t);
+		r = copy_close(l);
+		if (!r && t->stage)
+			r = upsert_apply(l, t);
+		if (r && use_savepoints(l))
+			roll_back_batch(l);
+		else if (!r && use_savepoints(l) &&
+			 sql_exec(l, "RELEASE SAVEPOINT ndjson_migrate") < 0)
+			loader_fail(l, 3);
+		b->streaming = 0;
+	}
+	if (r)
+		settle(l, t, 0, b->nrows, r);
+	for (i = 0; i < b->nrows; i++)
+		if (!b->rows[i].rejected) {
+			t->loaded++;
+			l->loaded++;
+		}
+	if (b->nrows && l->o->resume)
+		ledger_add(l, t);
+	if (b->nrows && l->o->batch_commit) {
+		txn_commit(l);
+		txn_begin(l);
+	}
+	b->nrows = 0;
+	b->sent = 0;
+	b->stream_failed = 0;
+	buf_reset(&b->data);
+	buf_reset(&b->raw);
+	if (l->cur == t)
+		l->cur = NULL;
+}
+
+void
+batch_add(struct loader *l, struct target *t, const char *file, uint64_t line,
+	  const char *raw, size_t rawlen)
+{
+	struct batch *b = &t->b;
+	struct row *w;
+	const char *why;
+	size_t mark = b->data.len;
+	int i, first = 1;
+
+	/* one COPY per table, column set and input */
+	if (l->cur && (l->cur != t ||
+		       memcmp(b->colset, t->present, (size_t)t->ncol) != 0 ||
+		       (b->nrows && b->rows[0].file != file)))
+		batch_end(l, l->cur);
+	if (!b->nrows && !b->streaming)
+		memcpy(b->colset, t->present, (size_t)t->ncol);
+	l->cur = t;
+	for (i = 0; i < t->ncol; i++) {
+		if (!t->present[i])
+			continue;
+		if (!first)
+			buf_addch(&b->data, '\t');
+		first = 0;
+		if (copy_value(&b->data, &t->slot[i], t->col[i].kind, &l->tmp,
+			       &why) < 0) {
+			buf_setlen(&b->data, mark);
+			reject(l, t, file, line, raw, rawlen, t->col[i].name,
+			       NULL, why);
+			return;
+		}
+	}
+	buf_addch(&b->data, '\n');
+	if (b->nrows == b->caprows) {
+		b->caprows = b->caprows ? 2 * b->caprows : 1024;
+		if (!(b->rows =
+			      realloc(b->rows, b->caprows * sizeof(*b->rows))))
+			loader_oom(b->caprows * sizeof(*b->rows));
+	}
+	w = &b->rows[b->nrows++];
+	w->line = line;
+	w->file = file;
+	w->off = mark;
+	w->len = b->data.len - mark;
+	w->roff = b->raw.len;
+	w->rlen = rawlen;
+	w->rejected = 0;
+	buf_add(&b->raw, raw, rawlen);
+	if (!b->streaming) {
+		copy_open(l, t);
+		b->streaming = 1;
+	}
+	if (b->data.len - b->sent >= STREAM_AT)
+		stream(l, t);
+	if (b->nrows >= l->o->batch_rows || b->data.len >= l->o->batch_bytes)
+		batch_end(l, t);
+}
+
+/* --resume: create the ledger if needed and read what is already done. */
+void
+ledger_load(struct loader *l)
+{
+	const char *p[1] = {l->o->resume};
+	PGresult *r;
+	int i;
+
+	if (sql_exec(l,
+		     "CREATE TABLE IF NOT EXISTS ndjson_migrate_ledger ("
+		     "id text NOT NULL, input text NOT NULL,"
+		     " first_line bigint NOT NULL, last_line bigint NOT NULL,"
+		     " loaded bigint NOT NULL, rejected bigint NOT NULL,"
+		     " committed_at timestamptz NOT NULL DEFAULT now())") < 0)
+		loader_fail(l, 3);
+	r = PQexecParams(
+		l->conn,
+		"SELECT input, max(last_line) FROM ndjson_migrate_ledger"
+		" WHERE id = $1 GROUP BY input",
+		1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		buf_reset(&l->msg);
+		pgconn_describe(&l->msg, l->conn, r);
+		warnx("--resume: %s", l->msg.data);
+		PQclear(r);
+		loader_fail(l, 3);
+	}
+	l->ndone = PQntuples(r);
+	l->done_file = xcalloc((size_t)l->ndone, sizeof(*l->done_file));
+	l->done_line = xcalloc((size_t)l->ndone, sizeof(*l->done_line));
+	for (i = 0; i < l->ndone; i++) {
+		l->done_file[i] = xstrdup(PQgetvalue(r, i, 0));
+		l->done_line[i] = strtoull(PQgetvalue(r, i, 1), NULL, 10);
+	}
+	PQclear(r);
+}

@@ -1,0 +1,124 @@
+/* load.h: what the parts of pg-copy-load share. */
+#ifndef LOAD_H
+#define LOAD_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <libpq-fe.h>
+
+#include "buf.h"
+#include "copyenc.h"
+#include "json.h"
+
+enum on_conflict { CONFLICT_ERROR, CONFLICT_UPDATE, CONFLICT_IGNORE };
+
+struct options {
+	const char *conninfo;
+	const char *table;	/* -t; NULL: route by $table */
+	const char *rejects;	/* --rejects FILE */
+	const char *create_ddl; /* --create=FILE */
+	const char *upsert;	/* key columns, comma-separated */
+	const char *resume;	/* ledger id */
+	const char *summary_json;
+	enum on_conflict on_conflict;
+	uint64_t max_rejects;
+	uint64_t batch_rows, batch_bytes;
+	size_t max_record;
+	int batch_commit, create, truncate, unlogged, freeze;
+	int ignore_unknown, quiet, progress, dry_run;
+	int infer_rows;
+};
+
+struct column {
+	char *name;
+	size_t namelen;
+	char *quoted; /* by PQescapeIdentifier */
+	enum col_kind kind;
+	int generated;
+	int key; /* one of --upsert's key columns */
+};
+
+/* One record of a batch: where it came from and where its bytes are. */
+struct row {
+	uint64_t line;
+	const char *file;
+	size_t off, len;   /* its COPY text in batch.data */
+	size_t roff, rlen; /* its input line in batch.raw */
+	int rejected;
+};
+
+struct batch {
+	unsigned char *colset; /* the columns of this batch's COPY */
+	struct buf data, raw;
+	struct row *rows;
+	size_t nrows, caprows;
+	size_t sent; /* bytes of data already streamed */
+	int streaming, stream_failed;
+};
+
+struct target {
+	char *name;	 /* as routed: -t or the $table value */
+	char **alias;	 /* other $table values naming the same table */
+	int nalias;
+	char *qualified; /* "schema"."table", quoted */
+	char *display;	 /* schema.table, for messages */
+	char *stage;	 /* quoted temp staging table (upsert) */
+	struct column *col;
+	int ncol;
+	struct json_value *slot;
+	unsigned char *present;
+	int *guess;
+	unsigned char *guess_ci;
+	int nguess;
+	struct batch b;
+	uint64_t read, loaded, rejected, committed;
+	int created;
+};
+
+struct loader {
+	const struct options *o;
+	PGconn *conn;
+	struct target **t;
+	int nt;
+	struct target *cur; /* the target whose batch is open */
+	FILE *rejects;
+	uint64_t read, loaded, rejected, skipped, committed, bytes;
+	double t0, last_progress;
+	int progress_shown;
+	struct buf tmp, key, msg, sql;
+	/* --resume: per input name, the last line already committed */
+	char **done_file;
+	uint64_t *done_line;
+	int ndone;
+	int in_txn;
+};
+
+/* Report and exit; nothing more is committed (pg-copy-load.c). */
+void loader_fail(struct loader *l, int status) __attribute__((noreturn));
+void loader_oom(size_t want) __attribute__((noreturn));
+void *xcalloc(size_t n, size_t size);
+char *xstrdup(const char *s);
+
+/* target.c */
+/* A table already described, by the name it was routed or given by. */
+struct target *target_find(struct loader *l, const char *name);
+/* Describe a table and set it up; NULL when there is no such table. */
+struct target *target_open(struct loader *l, const char *name, int routed);
+int target_match_key(struct loader *l, struct target *t,
+		     const struct json_value *k, int pos);
+void target_free(struct target *t);
+
+/* batch.c */
+void batch_add(struct loader *l, struct target *t, const char *file,
+	       uint64_t line, const char *raw, size_t rawlen);
+void batch_end(struct loader *l, struct target *t);
+void reject(struct loader *l, struct target *t, const char *file,
+	    uint64_t line, const char *raw, size_t rawlen, const char *column,
+	    const char *sqlstate, const char *message);
+void ledger_load(struct loader *l);
+void txn_begin(struct loader *l);
+void txn_commit(struct loader *l);
+int sql_exec(struct loader *l, const char *sql);
+
+#endif

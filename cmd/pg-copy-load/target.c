@@ -1,0 +1,329 @@
+/* target.c: a target table: its columns from the catalog, key matching, set-up.
+ */
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "load.h"
+#include "pgconn.h"
+
+static char *
+escape_ident(struct loader *l, const char *s)
+{
+	char *q = PQescapeIdentifier(l->conn, s, strlen(s));
+	char *r;
+
+	if (!q)
+		loader_oom(strlen(s));
+	r = xstrdup(q);
+	PQfreemem(q);
+	return r;
+}
+
+/*
+ * Read a table's columns.  A name from -t is resolved as psql would
+ * (regclass: unquoted folds, "Quoted" keeps, schema.table); a routed name
+ * ($table) is a plain table name in the search path, matched exactly
+ * first, then case-insensitively when one table matches, by a query that
+ * cannot fail (a failed query would abort the load's transaction).
+ * Returns -1 when there is no such table (after a message for -t).
+ */
+static int
+describe(struct loader *l, struct target *t, const char *name, int routed)
+{
+	const char *param[1] = {name};
+	PGresult *r;
+	char oid[16];
+	int i;
+
+	if (routed)
+		r = PQexecParams(l->conn,
+				 "SELECT c.oid::text, n.nspname, c.relname"
+				 " FROM pg_catalog.pg_class c"
+				 " JOIN pg_catalog.pg_namespace n ON n.oid = "
+				 "c.relnamespace"
+				 " WHERE c.relkind IN ('r', 'p')"
+				 " AND pg_catalog.pg_table_is_visible(c.oid)"
+				 " AND lower(c.relname) = lower($1)"
+				 " ORDER BY c.relname = $1 DESC LIMIT 2",
+				 1, NULL, param, NULL, NULL, 0);
+	else
+		r = PQexecParams(l->conn,
+				 "SELECT c.oid::text, n.nspname, c.relname"
+				 " FROM pg_catalog.pg_class c"
+				 " JOIN pg_catalog.pg_namespace n ON n.oid = "
+				 "c.relnamespace"
+				 " WHERE c.oid = $1::pg_catalog.regclass",
+				 1, NULL, param, NULL, NULL, 0);
+	/* routed: an exact match comes first; else exactly one may match */
+	if (routed && PQresultStatus(r) == PGRES_TUPLES_OK &&
+	    PQntuples(r) == 2 && strcmp(PQgetvalue(r, 0, 2), name) != 0) {
+		PQclear(r);
+		return -1;
+	}
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {
+		if (!routed) {
+			buf_reset(&l->msg);
+			pgconn_describe(&l->msg, l->conn, r);
+			warnx("table %s: %s", name, l->msg.data);
+		}
+		PQclear(r);
+		return -1;
+	}
+	buf_reset(&l->msg);
+	buf_addf(&l->msg, "%s.%s", PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
+	t->display = xstrdup(l->msg.data);
+	t->qualified = escape_ident(l, PQgetvalue(r, 0, 1));
+	buf_reset(&l->msg);
+	buf_addf(&l->msg, "%s.", t->qualified);
+	free(t->qualified);
+	t->qualified = escape_ident(l, PQgetvalue(r, 0, 2));
+	buf_adds(&l->msg, t->qualified);
+	free(t->qualified);
+	t->qualified = xstrdup(l->msg.data);
+	snprintf(oid, sizeof(oid), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+
+	param[0] = oid;
+	r = PQexecParams(
+		l->conn,
+		"SELECT a.attname, b.typname, b.typcategory,"
+		" a.attgenerated <> ''"
+		" FROM pg_catalog.pg_attribute a"
+		" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+		" JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = "
+		"'d'"
+		"   THEN t.typbasetype ELSE t.oid END"
+		" WHERE a.attrelid = $1::pg_catalog.oid AND a.attnum > 0"
+		" AND NOT a.attisdropped ORDER BY a.attnum",
+		1, NULL, param, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		buf_reset(&l->msg);
+		pgconn_describe(&l->msg, l->conn, r);
+		warnx("table %s: %s", t->display, l->msg.data);
+		PQclear(r);
+		return -1;
+	}
+	t->ncol = PQntuples(r);
+	t->col = xcalloc((size_t)t->ncol, sizeof(*t->col));
+	for (i = 0; i < t->ncol; i++) {
+		struct column *c = &t->col[i];
+		const char *typ = PQgetvalue(r, i, 1);
+
+		c->name = xstrdup(PQgetvalue(r, i, 0));
+		c->namelen = strlen(c->name);
+		c->quoted = escape_ident(l, c->name);
+		if (strcmp(typ, "bytea") == 0)
+			c->kind = KIND_BYTEA;
+		else if (strcmp(typ, "json") == 0 || strcmp(typ, "jsonb") == 0)
+			c->kind = KIND_JSON;
+		else if (PQgetvalue(r, i, 2)[0] == 'A')
+			c->kind = KIND_ARRAY;
+		else
+			c->kind = KIND_PLAIN;
+		c->generated = PQgetvalue(r, i, 3)[0] == 't';
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* Mark the --upsert key columns; -1 after a message when one is unknown. */
+static int
+mark_keys(struct loader *l, struct target *t)
+{
+	char *list = xstrdup(l->o->upsert), *p, *save = NULL;
+	int i, n = 0, rc = 0;
+
+	for (p = strtok_r(list, ",", &save); p;
+	     p = strtok_r(NULL, ",", &save)) {
+		while (*p == ' ')
+			p++;
+		for (i = 0; i < t->ncol; i++)
+			if (strcmp(t->col[i].name, p) == 0)
+				break;
+		if (i == t->ncol)
+			for (i = 0; i < t->ncol; i++)
+				if (strcasecmp(t->col[i].name, p) == 0)
+					break;
+		if (i == t->ncol) {
+			warnx("--upsert: %s has no column %s", t->display, p);
+			rc = -1;
+			continue;
+		}
+		t->col[i].key = 1;
+		n++;
+	}
+	free(list);
+	return rc;
+}
+
+/* The temporary table an upsert COPYs into, with an order column. */
+static void
+create_stage(struct loader *l, struct target *t)
+{
+	buf_reset(&l->msg);
+	buf_addf(&l->msg, "ndjson_migrate_stage_%d", l->nt);
+	t->stage = escape_ident(l, l->msg.data);
+	buf_reset(&l->sql);
+	buf_addf(&l->sql,
+		 "CREATE TEMPORARY TABLE %s (LIKE %s INCLUDING DEFAULTS, "
+		 "ndjson_migrate_ord bigint GENERATED ALWAYS AS IDENTITY)",
+		 t->stage, t->qualified);
+	if (sql_exec(l, l->sql.data) < 0)
+		loader_fail(l, 3);
+}
+
+struct target *
+target_find(struct loader *l, const char *name)
+{
+
+	int i, k;
+
+	for (i = 0; i < l->nt; i++) {
+		if (strcmp(l->t[i]->name, name) == 0)
+			return l->t[i];
+		for (k = 0; k < l->t[i]->nalias; k++)
+			if (strcmp(l->t[i]->alias[k], name) == 0)
+				return l->t[i];
+	}
+	return NULL;
+}
+
+struct target *
+target_open(struct loader *l, const char *name, int routed)
+{
+	struct target *t;
+	int i;
+
+	/* no query can run while a COPY is open */
+	batch_end(l, l->cur);
+	t = xcalloc(1, sizeof(*t));
+	t->name = xstrdup(name);
+	t->b.data = (struct buf)BUF_INIT;
+	t->b.raw = (struct buf)BUF_INIT;
+	if (describe(l, t, name, routed) < 0) {
+		target_free(t);
+		return NULL;
+	}
+	/* another spelling of a table already open: one target, one count */
+	for (i = 0; i < l->nt; i++)
+		if (strcmp(l->t[i]->qualified, t->qualified) == 0) {
+			struct target *o = l->t[i];
+			o->alias = realloc(o->alias, (size_t)(o->nalias + 1) *
+							     sizeof(char *));
+			if (!o->alias)
+				loader_oom(0);
+			o->alias[o->nalias++] = xstrdup(name);
+			target_free(t);
+			return o;
+		}
+	if (l->o->upsert && mark_keys(l, t) < 0) {
+		target_free(t);
+		return NULL;
+	}
+	t->slot = xcalloc((size_t)t->ncol, sizeof(*t->slot));
+	t->present = xcalloc((size_t)t->ncol, 1);
+	t->b.colset = xcalloc((size_t)t->ncol, 1);
+	t->nguess = 1024;
+	t->guess = xcalloc((size_t)t->nguess, sizeof(*t->guess));
+	t->guess_ci = xcalloc((size_t)t->nguess, 1);
+	memset(t->guess, 0xff, (size_t)t->nguess * sizeof(*t->guess));
+	if (!(l->t = realloc(l->t, (size_t)(l->nt + 1) * sizeof(*l->t))))
+		loader_oom(0);
+	l->t[l->nt++] = t;
+	if (l->o->unlogged) {
+		buf_reset(&l->sql);
+		buf_addf(&l->sql, "ALTER TABLE %s SET UNLOGGED", t->qualified);
+		if (sql_exec(l, l->sql.data) < 0)
+			loader_fail(l, 3);
+	}
+	if (l->o->truncate && !l->ndone) {
+		buf_reset(&l->sql);
+		buf_addf(&l->sql, "TRUNCATE %s", t->qualified);
+		if (sql_exec(l, l->sql.data) < 0)
+			loader_fail(l, 3);
+	}
+	if (l->o->upsert)
+		create_stage(l, t);
+	return t;
+}
+
+/*
+ * The column for a key: exactly first, then case-insensitively when one
+ * column matches (ndjson-migrate(7)).  Records mostly repeat their key
+ * order, so the column the key at this position matched last is tried
+ * first.  Returns the column, -1 for none, -2 when ambiguous.
+ */
+int
+target_match_key(struct loader *l, struct target *t, const struct json_value *k,
+		 int pos)
+{
+	const char *kp = k->p;
+	size_t kn = k->len;
+	int i, found = -1, n = 0;
+
+	if (k->escaped) {
+		buf_reset(&l->key);
+		json_unescape(&l->key, k->p, k->len);
+		kp = l->key.data;
+		kn = l->key.len;
+	}
+	if (pos < t->nguess && t->guess[pos] >= 0) {
+		struct column *c = &t->col[t->guess[pos]];
+		if (c->namelen == kn &&
+		    (t->guess_ci[pos] ? strncasecmp(c->name, kp, kn) == 0
+				      : memcmp(c->name, kp, kn) == 0))
+			return t->guess[pos];
+	}
+	for (i = 0; i < t->ncol; i++)
+		if (t->col[i].namelen == kn &&
+		    memcmp(t->col[i].name, kp, kn) == 0)
+			break;
+	if (i < t->ncol) {
+		found = i;
+	} else {
+		for (i = 0; i < t->ncol; i++)
+			if (t->col[i].namelen == kn &&
+			    strncasecmp(t->col[i].name, kp, kn) == 0) {
+				found = i;
+				n++;
+			}
+		if (n > 1)
+			return -2;
+	}
+	if (found >= 0 && pos < t->nguess) {
+		t->guess[pos] = found;
+		t->guess_ci[pos] = n > 0;
+	}
+	return found;
+}
+
+void
+target_free(struct target *t)
+{
+	int i;
+
+	for (i = 0; i < t->ncol; i++) {
+		free(t->col[i].name);
+		free(t->col[i].quoted);
+	}
+	free(t->col);
+	for (i = 0; i < t->nalias; i++)
+		free(t->alias[i]);
+	free(t->alias);
+	free(t->name);
+	free(t->qualified);
+	free(t->display);
+	free(t->stage);
+	free(t->slot);
+	free(t->present);
+	free(t->guess);
+	free(t->guess_ci);
+	free(t->b.colset);
+	free(t->b.rows);
+	buf_release(&t->b.data);
+	buf_release(&t->b.raw);
+	free(t);
+}
