@@ -258,78 +258,66 @@ copy_close(struct loader *l)
 	return err;
 }
 
+enum cols { LOADED, KEYS, UPDATED };
+
+/* A comma-separated list of columns, each after prefix. */
+static int
+add_cols(struct buf *s, const struct target *t, enum cols which,
+	 const char *prefix)
+{
+	int i, n = 0, take;
+
+	for (i = 0; i < t->ncol; i++) {
+		take = which == KEYS	 ? t->col[i].key
+		       : which == LOADED ? t->b.colset[i]
+					 : t->b.colset[i] && !t->col[i].key;
+		if (take)
+			buf_addf(s, "%s%s%s", n++ ? ", " : "", prefix,
+				 t->col[i].quoted);
+	}
+	return n;
+}
+
 /*
- * Upsert: the stage's rows into the table; a key seen twice in one batch
- * keeps its last record, as loading the records one by one would.
+ * Upsert: the stage's rows into the table.  With update or ignore, a key
+ * seen twice in one batch keeps its last record, as loading the records one
+ * by one would; with error every record counts.
  */
 static PGresult *
 upsert_apply(struct loader *l, struct target *t)
 {
-	struct buf *s = &l->sql;
+	struct buf *s = &l->sql, *q = &l->cols;
 	PGresult *r;
-	int i, n;
 
 	buf_reset(s);
 	buf_addf(s, "INSERT INTO %s (", t->qualified);
-	for (i = 0, n = 0; i < t->ncol; i++)
-		if (t->b.colset[i])
-			buf_addf(s, "%s%s", n++ ? ", " : "", t->col[i].quoted);
+	add_cols(s, t, LOADED, "");
 	buf_adds(s, ") SELECT ");
-	for (i = 0, n = 0; i < t->ncol; i++)
-		if (t->b.colset[i])
-			buf_addf(s, "%s%s", n++ ? ", " : "", t->col[i].quoted);
+	add_cols(s, t, LOADED, "");
 	if (l->o->on_conflict == CONFLICT_ERROR) {
-		/* every record counts: a key twice in a batch is an error */
 		buf_addf(s, " FROM %s ORDER BY ndjson_migrate_ord", t->stage);
 	} else {
 		buf_adds(s, " FROM (SELECT DISTINCT ON (");
-		for (i = 0, n = 0; i < t->ncol; i++)
-			if (t->col[i].key)
-				buf_addf(s, "%s%s", n++ ? ", " : "",
-					 t->col[i].quoted);
+		add_cols(s, t, KEYS, "");
 		buf_addf(s, ") * FROM %s ORDER BY ", t->stage);
-		for (i = 0; i < t->ncol; i++)
-			if (t->col[i].key)
-				buf_addf(s, "%s, ", t->col[i].quoted);
-		buf_adds(s, "ndjson_migrate_ord DESC) s");
-	}
-	if (l->o->on_conflict != CONFLICT_ERROR) {
-		buf_adds(s, " ON CONFLICT (");
-		for (i = 0, n = 0; i < t->ncol; i++)
-			if (t->col[i].key)
-				buf_addf(s, "%s%s", n++ ? ", " : "",
-					 t->col[i].quoted);
+		add_cols(s, t, KEYS, "");
+		buf_adds(s, ", ndjson_migrate_ord DESC) s ON CONFLICT (");
+		add_cols(s, t, KEYS, "");
 		buf_adds(s, ")");
-		for (i = 0, n = 0; i < t->ncol; i++)
-			if (t->b.colset[i] && !t->col[i].key)
-				n++;
-		if (l->o->on_conflict == CONFLICT_IGNORE || n == 0) {
+		buf_reset(q);
+		if (l->o->on_conflict == CONFLICT_IGNORE ||
+		    !add_cols(q, t, UPDATED, "")) {
 			buf_adds(s, " DO NOTHING");
 		} else {
 			/* update only what changed: untouched rows stay */
-			buf_adds(s, " DO UPDATE SET (");
-			for (i = 0, n = 0; i < t->ncol; i++)
-				if (t->b.colset[i] && !t->col[i].key)
-					buf_addf(s, "%s%s", n++ ? ", " : "",
-						 t->col[i].quoted);
-			buf_adds(s, ") = ROW(");
-			for (i = 0, n = 0; i < t->ncol; i++)
-				if (t->b.colset[i] && !t->col[i].key)
-					buf_addf(s, "%sEXCLUDED.%s",
-						 n++ ? ", " : "",
-						 t->col[i].quoted);
+			buf_addf(s, " DO UPDATE SET (%s) = ROW(", q->data);
+			add_cols(s, t, UPDATED, "EXCLUDED.");
 			buf_adds(s, ") WHERE (");
-			for (i = 0, n = 0; i < t->ncol; i++)
-				if (t->b.colset[i] && !t->col[i].key)
-					buf_addf(s, "%s%s.%s", n++ ? ", " : "",
-						 t->qualified,
-						 t->col[i].quoted);
+			buf_reset(q);
+			buf_addf(q, "%s.", t->qualified);
+			add_cols(s, t, UPDATED, q->data);
 			buf_adds(s, ") IS DISTINCT FROM (");
-			for (i = 0, n = 0; i < t->ncol; i++)
-				if (t->b.colset[i] && !t->col[i].key)
-					buf_addf(s, "%sEXCLUDED.%s",
-						 n++ ? ", " : "",
-						 t->col[i].quoted);
+			add_cols(s, t, UPDATED, "EXCLUDED.");
 			buf_adds(s, ")");
 		}
 	}

@@ -86,7 +86,7 @@ struct loader {
 	uint64_t read, loaded, rejected, skipped, committed, bytes;
 	double t0, last_progress;
 	int progress_shown;
-	struct buf tmp, key, msg, sql;
+	struct buf tmp, key, msg, sql, cols;
 	/* --resume: per input name, the last line already committed */
 	char **done_file;
 	uint64_t *done_line;

@@ -631,6 +631,7 @@ main(int argc, char **argv)
 	l.key = (struct buf)BUF_INIT;
 	l.msg = (struct buf)BUF_INIT;
 	l.sql = (struct buf)BUF_INIT;
+	l.cols = (struct buf)BUF_INIT;
 	l.t0 = l.last_progress = now();
 	the_loader = &l;
 	memset(&sa, 0, sizeof(sa));
@@ -669,5 +670,6 @@ main(int argc, char **argv)
 	buf_release(&l.key);
 	buf_release(&l.msg);
 	buf_release(&l.sql);
+	buf_release(&l.cols);
 	return rc;
 }
