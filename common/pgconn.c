@@ -13,15 +13,36 @@ add_trimmed(struct buf *out, const char *s)
 	buf_add(out, s, n);
 }
 
+/*
+ * libpq's own messages (no server fields) as one line: it puts hints on
+ * further, tab-indented lines ("Is the server running locally ...").
+ */
+static void
+add_one_line(struct buf *out, const char *s)
+{
+	size_t n = strlen(s), i;
+
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		n--;
+	for (i = 0; i < n; i++) {
+		if (s[i] != '\n') {
+			buf_addch(out, s[i]);
+			continue;
+		}
+		buf_adds(out, "; ");
+		while (i + 1 < n && (s[i + 1] == '\t' || s[i + 1] == ' '))
+			i++;
+	}
+}
+
 PGconn *
 pgconn_open(const char *conninfo, const char *appname, struct err *e)
 {
 	const char *keys[] = {"dbname", "fallback_application_name", NULL};
 	const char *vals[] = {conninfo && *conninfo ? conninfo : NULL, appname,
 			      NULL};
-	struct buf msg = BUF_INIT, line = BUF_INIT;
+	struct buf msg = BUF_INIT;
 	PGconn *c;
-	size_t i;
 
 	c = PQconnectdbParams(keys, vals, 1);
 	if (c && PQstatus(c) == CONNECTION_OK)
@@ -31,20 +52,8 @@ pgconn_open(const char *conninfo, const char *appname, struct err *e)
 		return NULL;
 	}
 	pgconn_describe(&msg, c, NULL);
-	/* one line: libpq puts its hint on a second, tab-indented line */
-	for (i = 0; i < msg.len; i++) {
-		if (msg.data[i] != '\n') {
-			buf_addch(&line, msg.data[i]);
-			continue;
-		}
-		buf_adds(&line, "; ");
-		while (i + 1 < msg.len &&
-		       (msg.data[i + 1] == '\t' || msg.data[i + 1] == ' '))
-			i++;
-	}
-	err_set(e, ERR_SYSTEM, "cannot connect: %s", line.data);
+	err_set(e, ERR_SYSTEM, "cannot connect: %s", msg.data);
 	buf_release(&msg);
-	buf_release(&line);
 	PQfinish(c);
 	return NULL;
 }
@@ -61,7 +70,7 @@ pgconn_describe(struct buf *out, PGconn *c, const PGresult *res)
 		/* libpq prefixes some of its own messages */
 		if (strncmp(p, "ERROR:  ", 8) == 0)
 			p += 8;
-		add_trimmed(out, p);
+		add_one_line(out, p);
 		return;
 	}
 	add_trimmed(out, p);

@@ -646,16 +646,15 @@ main(int argc, char **argv)
 	}
 	txn_begin(&l);
 	if (o.table && !(fixed = target_open(&l, o.table, 0))) {
-		PQfinish(l.conn);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	load(&l, fixed, argv + optind, argc - optind);
 	batch_end(&l, l.cur);
 	txn_commit(&l);
-	if (!o.dry_run)
-		l.committed = l.loaded;
 	rc = l.rejected ? 1 : 0;
 	summary(&l, o.dry_run ? ", dry run: nothing committed" : "", rc);
+out:
 	if (l.rejects && fclose(l.rejects) != 0)
 		err(3, "%s", o.rejects);
 	PQfinish(l.conn);

@@ -1,0 +1,161 @@
+# pg-copy-load in production: rejects, resume after a killed backend,
+# upserts, interleaved tables, dry runs, table options, signals.
+. "$(dirname "$0")/lib.sh"
+pg_start || exit 3
+w=$PG_DIR/work
+mkdir -p "$w"
+cd "$w" || exit 3
+
+# 10,000 rows, 1% bad in every way: exactly the bad lines are rejected
+"$top/tests/integration/gen-bad-rows" bad.ndjson bad.expected
+sql "create table parent (id int primary key); insert into parent select generate_series(1, 100);
+	create table child (id int primary key, parent_id int references parent (id),
+	name varchar(10) not null, qty int)"
+run pg-copy-load -t child --max-rejects=1000 --rejects=rej.ndjson --summary-json=sum.json bad.ndjson
+check "rejects: status" "1" "$status"
+check "rejects: summary" "pg-copy-load: public.child: 10000 read, 9900 loaded, 100 rejected" \
+	"$(echo "$errout" | sed 's/, [0-9.]* s, .*//')"
+check "rejects: file mode 0600" "600" "$(stat -c %a rej.ndjson)"
+check "rejects: exactly the bad lines, each for its reason" "$(cat bad.expected)" "$(/usr/bin/python3 -c '
+import json
+kind = {None: "json", "22P02": "type", "23502": "notnull", "23505": "dup", "23503": "fk", "22001": "varchar"}
+for l in open("rej.ndjson"):
+    r = json.loads(l)
+    print(r["line"], kind[r["sqlstate"]])' | sort -n)"
+check "rejects: columns named where PostgreSQL names one" "qty name" "$(/usr/bin/python3 -c '
+import json
+cols = {}
+for l in open("rej.ndjson"):
+    r = json.loads(l)
+    cols.setdefault(r["sqlstate"], set()).add(r["column"])
+print(" ".join(c for s in ("22P02", "22001") for c in sorted(cols[s])))')"
+check "rejects: the record kept as JSON, or raw when it is not" "83 1" "$(/usr/bin/python3 -c '
+import json
+rs = [json.loads(l) for l in open("rej.ndjson")]
+print(sum("record" in r for r in rs), sum("raw" in r for r in rs) // 17)')"
+check "rejects: all other rows in the table" "9900" \
+	"$(sql "select count(*) from child where id % 100 <> 50 or (id % 600) in (50, 450)")"
+check "rejects: no bad row loaded" "0" "$(sql "select count(*) from child where name = 'abcdefghij' or qty is null or parent_id = 999")"
+check "rejects: summary json adds up" "10000 = 9900 + 100 + 0, status 1" "$(/usr/bin/python3 -c '
+import json
+d = json.load(open("sum.json"))
+print("%d = %d + %d + %d, status %d" % (d["read"], d["loaded"], d["rejected"], d["skipped"], d["status"]))')"
+
+# --max-rejects exceeded: stop, nothing committed
+sql 'truncate child'
+run pg-copy-load -q -t child --max-rejects=10 --rejects=rej2.ndjson bad.ndjson
+check "max-rejects exceeded: status, message" "1|pg-copy-load: more than 10 rows rejected (--max-rejects): stopping" \
+	"$status|$(echo "$errout" | head -1)"
+check "max-rejects exceeded: nothing committed" "0" "$(sql 'select count(*) from child')"
+
+# --dry-run rejects what a real load would, and commits nothing
+run pg-copy-load -q -t child --dry-run --rejects=dry.ndjson bad.ndjson
+check "dry run: status, nothing committed" "1|0" "$status|$(sql 'select count(*) from child')"
+check "dry run: the same rejects as the real load" "$(cut -d, -f2 rej.ndjson)" "$(cut -d, -f2 dry.ndjson)"
+
+# kill the loading backend mid-load, then run again with --resume
+/usr/bin/python3 -c '
+import sys, time
+for i in range(1, 60001):
+    sys.stdout.write("{\"x\":%d,\"pad\":\"%s\"}\n" % (i, "p" * 20))
+    if i % 2000 == 0:
+        sys.stdout.flush(); time.sleep(0.05)' >slow.ndjson
+sql 'create table r (x int primary key, pad text)'
+slow() { /usr/bin/python3 -c '
+import sys, time
+for n, l in enumerate(open("slow.ndjson"), 1):
+    sys.stdout.write(l)
+    if n % 2000 == 0:
+        sys.stdout.flush(); time.sleep(0.05)' 2>/dev/null; }
+(slow | pg-copy-load -q -t r --resume=job --batch-commit --batch-rows=1000 >kill.out 2>&1; echo $? >kill.status) &
+for i in $(seq 1 100); do
+	[ "$(sql "select count(*) from ndjson_migrate_ledger where id = 'job'" 2>/dev/null)" -ge 5 ] 2>/dev/null && break
+	sleep 0.1
+done
+sql "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'pg-copy-load'" >/dev/null
+wait
+check "killed: exit 3" "3" "$(cat kill.status)"
+check "killed: says why, in one line" "1" "$(grep -c -E '^pg-copy-load: public.r: (terminating connection due to administrator command|server closed the connection unexpectedly; This probably means)' kill.out)"
+partial=$(sql 'select count(*) from r')
+check "killed: part committed, batch by batch" "0" "$(( partial % 1000 ))"
+check "killed: not all" "1" "$(( partial > 0 && partial < 60000 ))"
+run sh -c 'slow() { cat slow.ndjson; }; slow | pg-copy-load -t r --resume=job --batch-commit --batch-rows=1000'
+check "resumed: status" "0" "$status"
+check "resumed: skipped what was committed" "pg-copy-load: total: $((60000 - partial)) read, $((60000 - partial)) loaded, 0 rejected, $partial skipped" \
+	"$(echo "$errout" | grep total | sed 's/, [0-9.]* s, .*//')"
+check "resumed: the table equals the source" "60000|60000|1|60000|1800030000" \
+	"$(sql 'select count(*), count(distinct x), min(x), max(x), sum(x) from r')"
+
+# upsert: change 10% of the source; exactly those rows change
+sql 'create table u (id int primary key, name text, n int)'
+/usr/bin/python3 -c '
+for i in range(1, 1001): print("{\"id\":%d,\"name\":\"v1-%d\",\"n\":%d}" % (i, i, i))' >u1.ndjson
+/usr/bin/python3 -c '
+for i in range(1, 1001):
+    v = "v2" if i % 10 == 0 else "v1"
+    print("{\"id\":%d,\"name\":\"%s-%d\",\"n\":%d}" % (i, v, i, i))' >u2.ndjson
+run pg-copy-load -q -t u --upsert=id u1.ndjson
+sql 'create table before as select id, xmin::text as x from u'
+run pg-copy-load -t u --upsert=id u2.ndjson
+check "upsert: status" "0" "$status"
+check "upsert: exactly the changed rows were rewritten" "100|100" \
+	"$(sql "select count(*), count(*) filter (where u.name like 'v2-%') from u join before b using (id) where u.xmin::text <> b.x")"
+check "upsert: contents" "1000|100" "$(sql "select count(*), count(*) filter (where name like 'v2-%') from u")"
+printf '{"id":1001,"name":"new","n":0}\n{"id":1,"name":"ignored","n":0}\n' >u3.ndjson
+run pg-copy-load -q -t u --upsert=id --on-conflict=ignore u3.ndjson
+check "upsert ignore: new row in, existing untouched" "0|new|v1-1" "$status|$(sql 'select name from u where id = 1001')|$(sql 'select name from u where id = 1')"
+run pg-copy-load -q -t u --upsert=id --on-conflict=error --max-rejects=5 --rejects=u.rej u3.ndjson
+check "upsert error: existing keys rejected" "1|2" "$status|$(wc -l <u.rej)"
+check_run "upsert: unknown key column" 2 "pg-copy-load: --upsert: public.u has no column nope" pg-copy-load -q -t u --upsert=nope u3.ndjson
+
+# interleaved tables, routed by $table, hostile names included
+sql 'create table a (x int); create table "B" (y text); create table "My ""Odd""; Table" ("Wéird" text)'
+/usr/bin/python3 -c '
+import json
+for i in range(300):
+    t = ["a", "B", "My \"Odd\"; Table"][i % 3]
+    r = {"$table": t}
+    if t == "a": r["x"] = i
+    elif t == "B": r["y"] = "y%d" % i
+    else: r["wéird"] = "w%d" % i
+    print(json.dumps(r, ensure_ascii=False))' >mixed.ndjson
+run pg-copy-load mixed.ndjson
+check "interleaved: status" "0" "$status"
+check "interleaved: a line per table and a total" "pg-copy-load: public.a: 100 read, 100 loaded, 0 rejected
+pg-copy-load: public.B: 100 read, 100 loaded, 0 rejected
+pg-copy-load: public.My \"Odd\"; Table: 100 read, 100 loaded, 0 rejected
+pg-copy-load: total: 300 read, 300 loaded, 0 rejected" "$(echo "$errout" | sed 's/, [0-9.]* s, .*//')"
+check "interleaved: contents" "100|14850|100|100" \
+	"$(sql 'select (select count(*) from a), (select sum(x) from a), (select count(*) from "B" where y like $$y%$$), (select count(*) from "My ""Odd""; Table" where "Wéird" like $$w%$$)')"
+
+# table options
+seq 1 300 | sed 's/.*/{"x":&}/' >a.ndjson
+run pg-copy-load -q -t a --truncate --unlogged a.ndjson
+check "truncate + unlogged" "0|u" "$status|$(sql "select relpersistence from pg_class where relname = 'a'")"
+check "truncate: emptied first" "300" "$(sql 'select count(*) from a')"
+run pg-copy-load -q -t a --truncate --freeze a.ndjson
+check "freeze" "0|300" "$status|$(sql 'select count(*) from a')"
+check_run "freeze without truncate" 2 "pg-copy-load: --freeze needs --truncate, one transaction, no --max-rejects and no --upsert (PostgreSQL freezes only rows of a table emptied in the same transaction)" pg-copy-load -t a --freeze mixed.ndjson
+
+# a signal stops the load cleanly: one transaction, nothing committed
+sql 'create table s (x int)'
+(/usr/bin/python3 -c '
+import sys, time
+for i in range(100000):
+    print("{\"x\":%d}" % i)
+    if i % 1000 == 0: sys.stdout.flush(); time.sleep(0.01)' 2>/dev/null | pg-copy-load -t s >sig.out 2>&1; echo $? >sig.status) &
+sleep 1
+pkill -TERM -f 'pg-copy-load -t s$'
+wait
+check "SIGTERM: exit 3, says so" "3|1" "$(cat sig.status)|$(grep -c 'stopped by signal 15' sig.out)"
+check "SIGTERM: nothing committed" "0" "$(sql 'select count(*) from s')"
+check "SIGTERM: the summary says it" "1" "$(grep -c 'rolled back$' sig.out)"
+
+# --progress on a slow stream
+(/usr/bin/python3 -c '
+import sys, time
+for i in range(30000):
+    print("{\"x\":%d}" % i)
+    if i % 1000 == 0: sys.stdout.flush(); time.sleep(0.1)' | pg-copy-load --progress -t s >prog.out 2>&1)
+check "progress: shown at least once" "1" "$(tr '\r' '\n' <prog.out | grep -c -m1 '^pg-copy-load: [0-9]* rows, [0-9.]* MB, [0-9]* rows/s, 0:0[0-9]$')"
+finish
