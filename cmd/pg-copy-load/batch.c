@@ -217,7 +217,11 @@ copy_command(struct loader *l, struct target *t)
 			buf_adds(&l->sql, t->col[i].quoted);
 		}
 	buf_adds(&l->sql, ") FROM STDIN");
-	if (l->o->freeze)
+	if (t->b.binary && l->o->freeze)
+		buf_adds(&l->sql, " WITH (FORMAT binary, FREEZE)");
+	else if (t->b.binary)
+		buf_adds(&l->sql, " WITH (FORMAT binary)");
+	else if (l->o->freeze)
 		buf_adds(&l->sql, " WITH (FREEZE)");
 }
 
@@ -240,14 +244,24 @@ copy_open(struct loader *l, struct target *t)
 	if (PQresultStatus(r) != PGRES_COPY_IN)
 		fatal_result(l, t, r);
 	PQclear(r);
+	if (t->b.binary) {
+		buf_reset(&l->cols);
+		copy_binary_header(&l->cols);
+		PQputCopyData(l->conn, l->cols.data, (int)l->cols.len);
+	}
 }
 
 /* End the COPY: NULL when it succeeded, else its error result. */
 static PGresult *
-copy_close(struct loader *l)
+copy_close(struct loader *l, struct target *t)
 {
 	PGresult *r, *err = NULL;
 
+	if (t->b.binary) {
+		buf_reset(&l->cols);
+		copy_binary_trailer(&l->cols);
+		PQputCopyData(l->conn, l->cols.data, (int)l->cols.len);
+	}
 	PQputCopyEnd(l->conn, NULL);
 	while ((r = PQgetResult(l->conn))) {
 		if (PQresultStatus(r) != PGRES_COMMAND_OK && !err)
@@ -364,7 +378,7 @@ apply_rows(struct loader *l, struct target *t, size_t lo, size_t hi)
 	}
 	if (len)
 		PQputCopyData(l->conn, b->data.data + start, (int)len);
-	r = copy_close(l);
+	r = copy_close(l, t);
 	if (!r && t->stage)
 		r = upsert_apply(l, t);
 	if (r)
@@ -525,7 +539,7 @@ batch_end(struct loader *l, struct target *t)
 	b = &t->b;
 	if (b->streaming) {
 		stream(l, t);
-		r = copy_close(l);
+		r = copy_close(l, t);
 		if (!r && t->stage)
 			r = upsert_apply(l, t);
 		if (r && use_savepoints(l))
@@ -541,6 +555,7 @@ batch_end(struct loader *l, struct target *t)
 		if (!b->rows[i].rejected) {
 			t->loaded++;
 			l->loaded++;
+			t->binary_rows += b->binary;
 		}
 	if (b->nrows && l->o->resume)
 		ledger_add(l, t);
@@ -548,6 +563,9 @@ batch_end(struct loader *l, struct target *t)
 		txn_commit(l);
 		txn_begin(l);
 	}
+	/* after a text batch, binary is tried again */
+	if (!b->binary)
+		b->text_next = 0;
 	b->nrows = 0;
 	b->sent = 0;
 	b->stream_failed = 0;
@@ -555,6 +573,31 @@ batch_end(struct loader *l, struct target *t)
 	buf_reset(&b->raw);
 	if (l->cur == t)
 		l->cur = NULL;
+}
+
+/*
+ * Binary when every column of the batch has an encoder (and --format
+ * allows), unless a value of the batch before needed text.
+ */
+static int
+binary_batch(struct loader *l, struct target *t)
+{
+	int i;
+
+	if (l->o->format == FORMAT_TEXT || t->b.text_next)
+		return 0;
+	for (i = 0; i < t->ncol; i++)
+		if (t->b.colset[i] && t->col[i].bin == BIN_NONE) {
+			if (l->o->format == FORMAT_BINARY) {
+				warnx("--format=binary: column %s of %s is of "
+				      "type %s, which has no binary encoder",
+				      t->col[i].name, t->display,
+				      t->col[i].type);
+				loader_fail(l, 2);
+			}
+			return 0;
+		}
+	return 1;
 }
 
 void
@@ -565,31 +608,54 @@ batch_add(struct loader *l, struct target *t, const char *file, uint64_t line,
 	struct row *w;
 	const char *why;
 	size_t mark = b->data.len;
-	int i, first = 1;
+	int i, nf, first = 1;
 
 	/* one COPY per table, column set and input */
 	if (l->cur && (l->cur != t ||
 		       memcmp(b->colset, t->present, (size_t)t->ncol) != 0 ||
 		       (b->nrows && b->rows[0].file != file)))
 		batch_end(l, l->cur);
-	if (!b->nrows && !b->streaming)
+again:
+	if (!b->nrows && !b->streaming) {
 		memcpy(b->colset, t->present, (size_t)t->ncol);
-	l->cur = t;
-	for (i = 0; i < t->ncol; i++) {
-		if (!t->present[i])
-			continue;
-		if (!first)
-			buf_addch(&b->data, '\t');
-		first = 0;
-		if (copy_value(&b->data, &t->slot[i], t->col[i].kind, &l->tmp,
-			       &why) < 0) {
-			buf_setlen(&b->data, mark);
-			reject(l, t, file, line, raw, rawlen, t->col[i].name,
-			       NULL, why);
-			return;
-		}
+		b->binary = binary_batch(l, t);
 	}
-	buf_addch(&b->data, '\n');
+	l->cur = t;
+	if (b->binary) {
+		nf = 0;
+		for (i = 0; i < t->ncol; i++)
+			nf += t->present[i];
+		buf_addch(&b->data, nf >> 8);
+		buf_addch(&b->data, nf & 0xff);
+		for (i = 0; i < t->ncol; i++) {
+			if (!t->present[i] ||
+			    copy_binary_value(&b->data, &t->slot[i],
+					      t->col[i].bin, &l->tmp) == 0)
+				continue;
+			/* only the server reads this value exactly: text */
+			buf_setlen(&b->data, mark);
+			b->text_next = 1;
+			batch_end(l, t);
+			mark = b->data.len;
+			goto again;
+		}
+	} else {
+		for (i = 0; i < t->ncol; i++) {
+			if (!t->present[i])
+				continue;
+			if (!first)
+				buf_addch(&b->data, '\t');
+			first = 0;
+			if (copy_value(&b->data, &t->slot[i], t->col[i].kind,
+				       &l->tmp, &why) < 0) {
+				buf_setlen(&b->data, mark);
+				reject(l, t, file, line, raw, rawlen,
+				       t->col[i].name, NULL, why);
+				return;
+			}
+		}
+		buf_addch(&b->data, '\n');
+	}
 	if (b->nrows == b->caprows) {
 		b->caprows = b->caprows ? 2 * b->caprows : 1024;
 		if (!(b->rows =

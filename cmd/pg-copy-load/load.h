@@ -8,10 +8,12 @@
 #include <libpq-fe.h>
 
 #include "buf.h"
+#include "copybin.h"
 #include "copyenc.h"
 #include "json.h"
 
 enum on_conflict { CONFLICT_ERROR, CONFLICT_UPDATE, CONFLICT_IGNORE };
+enum format { FORMAT_AUTO, FORMAT_TEXT, FORMAT_BINARY };
 
 struct options {
 	const char *conninfo;
@@ -22,6 +24,7 @@ struct options {
 	const char *resume;	/* ledger id */
 	const char *summary_json;
 	enum on_conflict on_conflict;
+	enum format format;
 	uint64_t max_rejects;
 	uint64_t batch_rows, batch_bytes;
 	size_t max_record;
@@ -35,6 +38,8 @@ struct column {
 	size_t namelen;
 	char *quoted; /* by PQescapeIdentifier */
 	enum col_kind kind;
+	enum bin_type bin;
+	char *type; /* the base type's name, for messages */
 	int generated;
 	int key; /* one of --upsert's key columns */
 };
@@ -55,6 +60,8 @@ struct batch {
 	size_t nrows, caprows;
 	size_t sent; /* bytes of data already streamed */
 	int streaming, stream_failed;
+	int binary;	/* this batch is in binary COPY format */
+	int text_next;	/* a value needed text: the next batch is text */
 };
 
 struct target {
@@ -73,6 +80,7 @@ struct target {
 	int nguess;
 	struct batch b;
 	uint64_t read, loaded, rejected, committed;
+	uint64_t binary_rows; /* loaded through binary COPY */
 	int created;
 };
 

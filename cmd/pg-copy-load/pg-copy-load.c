@@ -24,7 +24,9 @@
 static const char synopsis[] =
 	"usage: pg-copy-load [-hqV] [-d CONNINFO] [--batch-bytes=N] "
 	"[--batch-commit]\n"
-	"       [--batch-rows=N] [--dry-run] [--freeze] [--ignore-unknown]\n"
+	"       [--batch-rows=N] [--dry-run] [--format=text|binary|auto] "
+	"[--freeze]\n"
+	"       [--ignore-unknown]\n"
 	"       [--max-record=BYTES] [--max-rejects=N] "
 	"[--on-conflict=update|ignore|error]\n"
 	"       [--progress | --no-progress] [--rejects=FILE] [--resume=ID]\n"
@@ -62,6 +64,8 @@ help(void)
 	      "      --dry-run           check every record against the "
 	      "tables, "
 	      "commit nothing\n"
+	      "      --format=FORMAT     COPY format: text, binary or auto "
+	      "(default)\n"
 	      "      --freeze            COPY FREEZE (with --truncate, one "
 	      "transaction, no rejects)\n"
 	      "      --ignore-unknown    drop keys that match no column\n"
@@ -162,15 +166,17 @@ summary_json(struct loader *l, double secs, int status)
 		buf_addf(&b, "%s{\"table\":", i ? "," : "");
 		json_write_string(&b, t->display, strlen(t->display));
 		buf_addf(&b,
-			 ",\"read\":%llu,\"loaded\":%llu,\"rejected\":%llu}",
+			 ",\"read\":%llu,\"loaded\":%llu,\"rejected\":%llu,"
+			 "\"binary_rows\":%llu}",
 			 (unsigned long long)t->read,
 			 (unsigned long long)t->loaded,
-			 (unsigned long long)t->rejected);
+			 (unsigned long long)t->rejected,
+			 (unsigned long long)t->binary_rows);
 	}
 	buf_addf(&b,
 		 "],\"read\":%llu,\"loaded\":%llu,\"rejected\":%llu,"
-		 "\"skipped\":%llu,\"seconds\":%.3f,\"dry_run\":%s,\"status\":%"
-		 "d}\n",
+		 "\"skipped\":%llu,\"seconds\":%.3f,\"dry_run\":%s,"
+		 "\"status\":%d}\n",
 		 (unsigned long long)l->read, (unsigned long long)l->loaded,
 		 (unsigned long long)l->rejected,
 		 (unsigned long long)l->skipped, secs,
@@ -461,6 +467,7 @@ main(int argc, char **argv)
 		BATCH_COMMIT,
 		BATCH_ROWS,
 		DRY_RUN,
+		FORMAT,
 		FREEZE,
 		IGNORE_UNKNOWN,
 		MAX_RECORD,
@@ -481,6 +488,7 @@ main(int argc, char **argv)
 		{"batch-rows", required_argument, NULL, BATCH_ROWS},
 		{"dbname", required_argument, NULL, 'd'},
 		{"dry-run", no_argument, NULL, DRY_RUN},
+		{"format", required_argument, NULL, FORMAT},
 		{"freeze", no_argument, NULL, FREEZE},
 		{"help", no_argument, NULL, 'h'},
 		{"ignore-unknown", no_argument, NULL, IGNORE_UNKNOWN},
@@ -543,6 +551,16 @@ main(int argc, char **argv)
 			break;
 		case DRY_RUN:
 			o.dry_run = 1;
+			break;
+		case FORMAT:
+			if (strcmp(optarg, "auto") == 0)
+				o.format = FORMAT_AUTO;
+			else if (strcmp(optarg, "text") == 0)
+				o.format = FORMAT_TEXT;
+			else if (strcmp(optarg, "binary") == 0)
+				o.format = FORMAT_BINARY;
+			else
+				usage();
 			break;
 		case FREEZE:
 			o.freeze = 1;

@@ -124,6 +124,8 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 		else
 			c->kind = KIND_PLAIN;
 		c->generated = PQgetvalue(r, i, 3)[0] == 't';
+		c->type = xstrdup(typ);
+		c->bin = c->kind == KIND_ARRAY ? BIN_NONE : bin_type_of(typ);
 	}
 	PQclear(r);
 	return 0;
@@ -307,6 +309,7 @@ target_free(struct target *t)
 
 	for (i = 0; i < t->ncol; i++) {
 		free(t->col[i].name);
+		free(t->col[i].type);
 		free(t->col[i].quoted);
 	}
 	free(t->col);

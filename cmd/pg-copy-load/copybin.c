@@ -1,0 +1,522 @@
+/*
+ * copybin.c: JSON values into PostgreSQL's binary COPY format.  Only what
+ * is exact is encoded here; anything else is left to the server's text
+ * input (copy_binary_value returns 1).
+ */
+#include "copybin.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	enum bin_type type;
+} types[] = {
+	{"int2", BIN_INT2},
+	{"int4", BIN_INT4},
+	{"int8", BIN_INT8},
+	{"float4", BIN_FLOAT4},
+	{"float8", BIN_FLOAT8},
+	{"bool", BIN_BOOL},
+	{"text", BIN_TEXT},
+	{"varchar", BIN_TEXT},
+	{"bpchar", BIN_TEXT},
+	{"bytea", BIN_BYTEA},
+	{"json", BIN_JSON},
+	{"jsonb", BIN_JSONB},
+	{"date", BIN_DATE},
+	{"timestamp", BIN_TIMESTAMP},
+	{"timestamptz", BIN_TIMESTAMPTZ},
+	{"uuid", BIN_UUID},
+	{"numeric", BIN_NUMERIC},
+};
+
+enum bin_type
+bin_type_of(const char *typname)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(*types); i++)
+		if (strcmp(types[i].name, typname) == 0)
+			return types[i].type;
+	return BIN_NONE;
+}
+
+static void
+put16(struct buf *b, uint16_t v)
+{
+	unsigned char t[2] = {(unsigned char)(v >> 8), (unsigned char)v};
+
+	buf_add(b, t, 2);
+}
+
+static void
+put32(struct buf *b, uint32_t v)
+{
+	unsigned char t[4] = {(unsigned char)(v >> 24),
+			      (unsigned char)(v >> 16), (unsigned char)(v >> 8),
+			      (unsigned char)v};
+
+	buf_add(b, t, 4);
+}
+
+static void
+put64(struct buf *b, uint64_t v)
+{
+	put32(b, (uint32_t)(v >> 32));
+	put32(b, (uint32_t)v);
+}
+
+void
+copy_binary_header(struct buf *out)
+{
+	buf_add(out, "PGCOPY\n\377\r\n\0", 11);
+	put32(out, 0); /* flags */
+	put32(out, 0); /* header extension */
+}
+
+void
+copy_binary_trailer(struct buf *out)
+{
+	put16(out, 0xffff);
+}
+
+/* A JSON integer (no fraction, no exponent) that fits in [lo, hi]. */
+static int
+parse_int(const struct json_value *v, int64_t lo, int64_t hi, int64_t *out)
+{
+	const char *p = v->p, *end = v->p + v->len;
+	uint64_t u = 0, lim;
+	int neg = 0;
+
+	if (v->type != JSON_NUMBER || !v->integer)
+		return -1;
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	lim = neg ? (uint64_t)0 - (uint64_t)lo : (uint64_t)hi;
+	for (; p < end; p++) {
+		if (u > (lim - (uint64_t)(*p - '0')) / 10)
+			return -1;
+		u = u * 10 + (uint64_t)(*p - '0');
+	}
+	*out = neg ? (int64_t)((uint64_t)0 - u) : (int64_t)u;
+	return 0;
+}
+
+/* A JSON number as strtod/strtof read it, the way float8in/float4in do. */
+static int
+parse_float(const struct json_value *v, int single, double *out)
+{
+	char t[128];
+
+	if (v->type == JSON_STRING && !v->escaped) {
+		/* the contract's spellings of values JSON lacks */
+		if (v->len == 3 && memcmp(v->p, "NaN", 3) == 0)
+			*out = NAN;
+		else if (v->len == 8 && memcmp(v->p, "Infinity", 8) == 0)
+			*out = INFINITY;
+		else if (v->len == 9 && memcmp(v->p, "-Infinity", 9) == 0)
+			*out = -INFINITY;
+		else
+			return -1;
+		return 0;
+	}
+	if (v->type != JSON_NUMBER || v->len >= sizeof(t))
+		return -1;
+	memcpy(t, v->p, v->len);
+	t[v->len] = '\0';
+	errno = 0;
+	*out = single ? strtof(t, NULL) : strtod(t, NULL);
+	/* out of range either way is the server's error to give */
+	if (errno == ERANGE && (*out == 0 || isinf(*out)))
+		return -1;
+	return 0;
+}
+
+static int
+digits(const char *p, int n, int *out)
+{
+	int i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* Days from 2000-01-01 (PostgreSQL's epoch) to y-m-d, proleptic Gregorian. */
+static int64_t
+days_from_2000(int y, int m, int d)
+{
+	/* Howard Hinnant's days_from_civil, shifted to the 2000 epoch */
+	int64_t yy = y - (m <= 2);
+	int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+	int64_t yoe = yy - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468 - 10957;
+}
+
+static int
+leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/*
+ * An ISO 8601 date and time as PostgreSQL reads it:
+ * YYYY-MM-DD[(T| )HH:MM[:SS[.ffffff]]][Z|(+|-)HH[[:]MM]], years 1 to 9999,
+ * at most 6 fraction digits (more are rounded by the server's own rules).
+ * *usec is microseconds from 2000-01-01 in the written time; *has_zone
+ * and *zone_sec give the offset, if any.
+ */
+static int
+parse_datetime(const struct json_value *v, int date_only, int64_t *usec,
+	       int *has_zone, int64_t *zone_sec)
+{
+	const char *p = v->p, *end = v->p + v->len;
+	int y, mo, d, h = 0, mi = 0, s = 0, zh, zm = 0, n;
+	int64_t frac = 0;
+	static const int mdays[] = {31, 28, 31, 30, 31, 30,
+				    31, 31, 30, 31, 30, 31};
+
+	*has_zone = 0;
+	*zone_sec = 0;
+	if (v->type != JSON_STRING || v->escaped || v->len < 10 ||
+	    digits(p, 4, &y) || p[4] != '-' || digits(p + 5, 2, &mo) ||
+	    p[7] != '-' || digits(p + 8, 2, &d))
+		return -1;
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 ||
+	    d > mdays[mo - 1] + (mo == 2 && leap(y)))
+		return -1;
+	p += 10;
+	if (date_only && p != end)
+		return -1;
+	if (p < end) {
+		if ((*p != 'T' && *p != ' ') || end - p < 6 ||
+		    digits(p + 1, 2, &h) || p[3] != ':' ||
+		    digits(p + 4, 2, &mi))
+			return -1;
+		p += 6;
+		if (p < end && *p == ':') {
+			if (end - p < 3 || digits(p + 1, 2, &s))
+				return -1;
+			p += 3;
+			if (p < end && *p == '.') {
+				for (n = 0, p++;
+				     p < end && *p >= '0' && *p <= '9';
+				     p++, n++) {
+					if (n == 6)
+						return -1;
+					frac = frac * 10 + (*p - '0');
+				}
+				if (n == 0)
+					return -1;
+				for (; n < 6; n++)
+					frac *= 10;
+			}
+		}
+		if (h > 23 || mi > 59 || s > 59)
+			return -1;
+		if (p < end) {
+			*has_zone = 1;
+			if (*p == 'Z' && p + 1 == end) {
+				p++;
+			} else if ((*p == '+' || *p == '-') && end - p >= 3 &&
+				   !digits(p + 1, 2, &zh)) {
+				int sign = *p == '-' ? -1 : 1;
+				p += 3;
+				if (p < end && *p == ':')
+					p++;
+				if (p < end) {
+					if (end - p != 2 || digits(p, 2, &zm))
+						return -1;
+					p += 2;
+				}
+				if (zh > 15 || zm > 59)
+					return -1;
+				*zone_sec = sign * (zh * 3600 + zm * 60);
+			} else {
+				return -1;
+			}
+		}
+	}
+	if (p != end)
+		return -1;
+	*usec = ((days_from_2000(y, mo, d) * 86400 + h * 3600 + mi * 60 + s) *
+		 1000000) +
+		frac;
+	return 0;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* 8-4-4-4-12 hex digits, or 32 in a row; upper or lower case. */
+static int
+parse_uuid(const struct json_value *v, unsigned char out[16])
+{
+	const char *p = v->p;
+	size_t i, k = 0;
+	int hi, lo;
+
+	if (v->type != JSON_STRING || (v->len != 36 && v->len != 32))
+		return -1;
+	for (i = 0; i < v->len;) {
+		if (v->len == 36 && (i == 8 || i == 13 || i == 18 || i == 23)) {
+			if (p[i++] != '-')
+				return -1;
+			continue;
+		}
+		if ((hi = hexval((unsigned char)p[i])) < 0 ||
+		    (lo = hexval((unsigned char)p[i + 1])) < 0)
+			return -1;
+		out[k++] = (unsigned char)(hi << 4 | lo);
+		i += 2;
+	}
+	return k == 16 ? 0 : -1;
+}
+
+/*
+ * A JSON number as numeric's binary form: base-10000 digits around the
+ * decimal point, the weight of the first, and the display scale numeric_in
+ * would give it (fraction digits less the exponent).
+ */
+static int
+put_numeric(struct buf *out, const struct json_value *v, struct buf *tmp)
+{
+	const char *p = v->p, *end = v->p + v->len;
+	int neg = 0, frac = 0, expo = 0, eneg = 0, point, ndig, first, i, g;
+	long dscale;
+	size_t start;
+	char *d;
+
+	if (v->type != JSON_NUMBER)
+		return -1;
+	buf_reset(tmp);
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; p < end && *p >= '0' && *p <= '9'; p++)
+		buf_addch(tmp, *p);
+	point = (int)tmp->len;
+	if (p < end && *p == '.')
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++, frac++)
+			buf_addch(tmp, *p);
+	if (p < end) { /* e or E */
+		p++;
+		if (*p == '+' || *p == '-')
+			eneg = *p++ == '-';
+		for (; p < end; p++) {
+			expo = expo * 10 + (*p - '0');
+			if (expo > 1000)
+				return -1;
+		}
+		if (eneg)
+			expo = -expo;
+	}
+	dscale = (long)frac - expo;
+	if (dscale < 0)
+		dscale = 0;
+	if (dscale > 16383)
+		return -1;
+	point += expo;
+	/* pad with zeros so that both ends fall on 4-digit groups */
+	d = tmp->data;
+	ndig = (int)tmp->len;
+	for (first = 0; first < ndig && d[first] == '0'; first++)
+		;
+	while (ndig > first && d[ndig - 1] == '0')
+		ndig--;
+	if (first == ndig) { /* zero */
+		put32(out, 8);
+		put16(out, 0);
+		put16(out, 0);
+		put16(out, 0);
+		put16(out, (uint16_t)dscale);
+		return 0;
+	}
+	{
+		/* group boundaries are multiples of 4 digits from the point */
+		int lo = first - point, hi = ndig - point; /* digit positions */
+		int glo = lo >= 0 ? lo / 4 * 4 : -((-lo + 3) / 4 * 4);
+		int ghi = hi > 0 ? (hi + 3) / 4 * 4 : -(-hi / 4 * 4);
+		int ngroups = (ghi - glo) / 4;
+		int weight = -glo / 4 - 1;
+
+		if (ngroups > 10000 || weight > 32767 || weight < -32768)
+			return -1;
+		start = out->len;
+		put32(out, (uint32_t)(8 + 2 * ngroups));
+		put16(out, (uint16_t)ngroups);
+		put16(out, (uint16_t)(int16_t)weight);
+		put16(out, neg ? 0x4000 : 0);
+		put16(out, (uint16_t)dscale);
+		for (g = 0; g < ngroups; g++) {
+			int val = 0;
+			for (i = 0; i < 4; i++) {
+				int pos = glo + g * 4 + i +
+					  point; /* index in d */
+				val = val * 10 + (pos >= first && pos < ndig
+							  ? d[pos] - '0'
+							  : 0);
+			}
+			put16(out, (uint16_t)val);
+		}
+		(void)start;
+	}
+	return 0;
+}
+
+int
+copy_binary_value(struct buf *out, const struct json_value *v,
+		  enum bin_type type, struct buf *tmp)
+{
+	int64_t i, usec, zone;
+	double f;
+	unsigned char u[16];
+	int has_zone, r;
+	size_t mark = out->len;
+
+	if (v->type == JSON_NULL) {
+		put32(out, 0xffffffff);
+		return 0;
+	}
+	switch (type) {
+	case BIN_INT2:
+		if (parse_int(v, INT16_MIN, INT16_MAX, &i) < 0)
+			return 1;
+		put32(out, 2);
+		put16(out, (uint16_t)i);
+		return 0;
+	case BIN_INT4:
+		if (parse_int(v, INT32_MIN, INT32_MAX, &i) < 0)
+			return 1;
+		put32(out, 4);
+		put32(out, (uint32_t)i);
+		return 0;
+	case BIN_INT8:
+		if (parse_int(v, INT64_MIN, INT64_MAX, &i) < 0)
+			return 1;
+		put32(out, 8);
+		put64(out, (uint64_t)i);
+		return 0;
+	case BIN_FLOAT4: {
+		float fl;
+		uint32_t bits;
+		if (parse_float(v, 1, &f) < 0)
+			return 1;
+		fl = (float)f;
+		memcpy(&bits, &fl, 4);
+		put32(out, 4);
+		put32(out, bits);
+		return 0;
+	}
+	case BIN_FLOAT8: {
+		uint64_t bits;
+		if (parse_float(v, 0, &f) < 0)
+			return 1;
+		memcpy(&bits, &f, 8);
+		put32(out, 8);
+		put64(out, bits);
+		return 0;
+	}
+	case BIN_BOOL:
+		if (v->type != JSON_TRUE && v->type != JSON_FALSE)
+			return 1;
+		put32(out, 1);
+		buf_addch(out, v->type == JSON_TRUE);
+		return 0;
+	case BIN_TEXT:
+		if (v->type == JSON_STRING) {
+			buf_reset(tmp);
+			json_unescape(tmp, v->p, v->len);
+			if (memchr(tmp->data, '\0', tmp->len))
+				return 1;
+			put32(out, (uint32_t)tmp->len);
+			buf_add(out, tmp->data, tmp->len);
+			return 0;
+		}
+		if (v->type == JSON_OBJECT) {
+			buf_reset(tmp);
+			if (json_binary_decode(v, tmp) != 0)
+				return 1;
+		}
+		/* numbers, booleans, JSON text: as the text path sends them */
+		put32(out, (uint32_t)v->len);
+		buf_add(out, v->p, v->len);
+		return 0;
+	case BIN_BYTEA:
+		buf_reset(tmp);
+		if (v->type != JSON_OBJECT || json_binary_decode(v, tmp) != 1)
+			return 1;
+		put32(out, (uint32_t)tmp->len);
+		buf_add(out, tmp->data, tmp->len);
+		return 0;
+	case BIN_JSON:
+	case BIN_JSONB: {
+		const char *p = v->type == JSON_STRING ? v->p - 1 : v->p;
+		size_t n = v->type == JSON_STRING ? v->len + 2 : v->len;
+		put32(out, (uint32_t)(n + (type == BIN_JSONB)));
+		if (type == BIN_JSONB)
+			buf_addch(out, 1); /* jsonb's binary version */
+		buf_add(out, p, n);
+		return 0;
+	}
+	case BIN_DATE:
+		if (parse_datetime(v, 1, &usec, &has_zone, &zone) < 0)
+			return 1;
+		put32(out, 4);
+		put32(out, (uint32_t)(int32_t)(usec / 86400000000LL));
+		return 0;
+	case BIN_TIMESTAMP:
+		/* a zone written on a timestamp is ignored, as the server does
+		 */
+		if (parse_datetime(v, 0, &usec, &has_zone, &zone) < 0)
+			return 1;
+		put32(out, 8);
+		put64(out, (uint64_t)usec);
+		return 0;
+	case BIN_TIMESTAMPTZ:
+		/* without a zone the session's TimeZone decides: the server's
+		 */
+		if (parse_datetime(v, 0, &usec, &has_zone, &zone) < 0 ||
+		    !has_zone)
+			return 1;
+		put32(out, 8);
+		put64(out, (uint64_t)(usec - zone * 1000000));
+		return 0;
+	case BIN_UUID:
+		if (parse_uuid(v, u) < 0)
+			return 1;
+		put32(out, 16);
+		buf_add(out, u, 16);
+		return 0;
+	case BIN_NUMERIC:
+		r = put_numeric(out, v, tmp);
+		if (r < 0) {
+			buf_setlen(out, mark);
+			return 1;
+		}
+		return 0;
+	case BIN_NONE:
+		break;
+	}
+	return 1;
+}
