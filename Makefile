@@ -24,7 +24,7 @@ SQLITE_LIBS   = $(call pkg,libs,sqlite3)
 TOOLS = sqlite-dump-ndjson pg-copy-load
 COMMON = buf errinfo json ndjson pgconn
 UNIT = test_buf test_json test_ndjson
-FUZZ = fuzz_json
+FUZZ = fuzz_json fuzz_copy
 # what the fuzz targets link: the parsers, no client libraries
 FUZZ_COMMON = buf errinfo json ndjson
 
@@ -69,6 +69,12 @@ $(B)/tests/%-replay: tests/fuzz/%.c tests/fuzz/replay.c $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
 
+# pg-copy-load's encoders, without libpq
+COPY_ENC = cmd/pg-copy-load/copybin.c cmd/pg-copy-load/copyenc.c
+$(B)/tests/fuzz_copy-replay: tests/fuzz/fuzz_copy.c tests/fuzz/replay.c $(COPY_ENC) cmd/pg-copy-load/*.h $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
+
 # libFuzzer builds for finding new inputs: make fuzz; then e.g.
 #   build-fuzz/fuzz_json -max_total_time=60 tests/fuzz/corpus/json
 fuzz:
@@ -76,7 +82,8 @@ fuzz:
 	for f in $(FUZZ); do \
 		clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 			-Icommon -o build-fuzz/$$f tests/fuzz/$$f.c \
-			$(FUZZ_COMMON:%=common/%.c) -lm || exit; \
+			$(FUZZ_COMMON:%=common/%.c) \
+			$$([ $$f = fuzz_copy ] && echo $(COPY_ENC)) -lm || exit; \
 	done
 
 deps:

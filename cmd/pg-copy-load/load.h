@@ -28,7 +28,7 @@ struct options {
 	uint64_t max_rejects;
 	uint64_t batch_rows, batch_bytes;
 	size_t max_record;
-	int batch_commit, create, truncate, unlogged, freeze;
+	int batch_commit, create, truncate, unlogged, freeze, keep_case;
 	int ignore_unknown, quiet, progress, dry_run;
 	int infer_rows;
 };
@@ -42,6 +42,19 @@ struct column {
 	char *type; /* the base type's name, for messages */
 	int generated;
 	int key; /* one of --upsert's key columns */
+};
+
+/* Records held for a table that --create will make from them. */
+struct pending {
+	char *name;
+	int routed;
+	struct buf raw;
+	struct pend_rec {
+		const char *file;
+		uint64_t line;
+		size_t off, len;
+	} *rec;
+	size_t n, cap;
 };
 
 /* One record of a batch: where it came from and where its bytes are. */
@@ -87,6 +100,8 @@ struct target {
 struct loader {
 	const struct options *o;
 	PGconn *conn;
+	struct target *fixed; /* -t's table, once it exists */
+	struct pending pend;
 	struct target **t;
 	int nt;
 	struct target *cur; /* the target whose batch is open */
@@ -116,6 +131,10 @@ struct target *target_open(struct loader *l, const char *name, int routed);
 int target_match_key(struct loader *l, struct target *t,
 		     const struct json_value *k, int pos);
 void target_free(struct target *t);
+
+/* create.c: make a missing table; 0, or -1 after a message */
+int create_table(struct loader *l, const char *name, int routed,
+		 const struct pending *pd);
 
 /* batch.c */
 void batch_add(struct loader *l, struct target *t, const char *file,

@@ -24,9 +24,9 @@
 static const char synopsis[] =
 	"usage: pg-copy-load [-hqV] [-d CONNINFO] [--batch-bytes=N] "
 	"[--batch-commit]\n"
-	"       [--batch-rows=N] [--dry-run] [--format=text|binary|auto] "
-	"[--freeze]\n"
-	"       [--ignore-unknown]\n"
+	"       [--batch-rows=N] [--create[=DDLFILE]] [--dry-run]\n"
+	"       [--format=text|binary|auto] [--freeze] [--ignore-unknown]\n"
+	"       [--infer-rows=N] [--keep-case]\n"
 	"       [--max-record=BYTES] [--max-rejects=N] "
 	"[--on-conflict=update|ignore|error]\n"
 	"       [--progress | --no-progress] [--rejects=FILE] [--resume=ID]\n"
@@ -61,6 +61,8 @@ help(void)
 	      "8388608)\n"
 	      "      --batch-commit      commit each batch (default: one "
 	      "transaction)\n"
+	      "      --create[=DDLFILE]  make missing tables: from DDLFILE, or "
+	      "from the records\n"
 	      "      --dry-run           check every record against the "
 	      "tables, "
 	      "commit nothing\n"
@@ -69,6 +71,10 @@ help(void)
 	      "      --freeze            COPY FREEZE (with --truncate, one "
 	      "transaction, no rejects)\n"
 	      "      --ignore-unknown    drop keys that match no column\n"
+	      "      --infer-rows=N      --create: records to infer column "
+	      "types from (1000)\n"
+	      "      --keep-case         --create: keep the case of names "
+	      "(default: lower)\n"
 	      "      --max-record=BYTES  largest record (default 268435456)\n"
 	      "      --max-rejects=N     reject up to N rows and go on "
 	      "(default "
@@ -302,52 +308,19 @@ already_done(struct loader *l, const char *file, uint64_t line)
 	return 0;
 }
 
+/* One record for a table that exists: match its keys, add it to a batch. */
 static void
-record(struct loader *l, struct target *fixed, const char *file, uint64_t line,
-       const char *p, size_t n)
+load_into(struct loader *l, struct target *t, const char *file, uint64_t line,
+	  const char *p, size_t n)
 {
-	struct target *t = fixed;
 	struct json_iter it;
-	struct json_value k, v, route;
+	struct json_value k, v;
 	struct json_error je;
 	int r, c, pos = 0;
 
-	if (l->ndone && already_done(l, file, line)) {
-		l->skipped++;
-		return;
-	}
-	l->read++;
-	l->bytes += n + 1;
+	t->read++;
 	if (json_object_open(&it, p, n, &je) < 0)
 		goto bad_json;
-	if (!t) {
-		r = find_route(p, n, &route);
-		if (r == 0) {
-			bad_record(l, NULL, file, line, p, n,
-				   "no $table field and no -t");
-			return;
-		}
-		if (r == -2) {
-			bad_record(l, NULL, file, line, p, n,
-				   "$table is not a string");
-			return;
-		}
-		if (r < 0) {
-			json_object_open(&it, p, n, &je);
-			while (json_object_next(&it, &k, &v, &je) > 0)
-				;
-			goto bad_json;
-		}
-		buf_reset(&l->key);
-		json_unescape(&l->key, route.p, route.len);
-		if (!(t = target_find(l, l->key.data)) &&
-		    !(t = target_open(l, l->key.data, 1))) {
-			bad_record(l, NULL, file, line, p, n,
-				   "no such table: %s", l->key.data);
-			return;
-		}
-	}
-	t->read++;
 	memset(t->present, 0, (size_t)t->ncol);
 	while ((r = json_object_next(&it, &k, &v, &je)) > 0) {
 		if (k.len == 6 && memcmp(k.p, "$table", 6) == 0) {
@@ -404,8 +377,141 @@ bad_json:
 			   je.offset + 1);
 }
 
+/* --create: make the held records' table, then load them. */
 static void
-load(struct loader *l, struct target *fixed, char **files, int nfiles)
+flush_pending(struct loader *l)
+{
+	struct pending *pd = &l->pend;
+	struct target *t;
+	size_t i;
+
+	if (!pd->n)
+		return;
+	batch_end(l, l->cur);
+	if (create_table(l, pd->name, pd->routed, pd) < 0 ||
+	    !(t = target_open(l, pd->name, pd->routed))) {
+		warnx("--create: cannot make table %s", pd->name);
+		loader_fail(l, 3);
+	}
+	if (!pd->routed)
+		l->fixed = t;
+	for (i = 0; i < pd->n; i++) {
+		l->read++;
+		l->bytes += pd->rec[i].len + 1;
+		load_into(l, t, pd->rec[i].file, pd->rec[i].line,
+			  pd->raw.data + pd->rec[i].off, pd->rec[i].len);
+	}
+	pd->n = 0;
+	buf_reset(&pd->raw);
+	free(pd->name);
+	pd->name = NULL;
+}
+
+/* Hold a record of a table --create will make, from the first of them. */
+static void
+hold(struct loader *l, const char *name, int routed, const char *file,
+     uint64_t line, const char *p, size_t n)
+{
+	struct pending *pd = &l->pend;
+
+	if (pd->n && strcmp(pd->name, name) != 0)
+		flush_pending(l);
+	if (!pd->n) {
+		pd->name = xstrdup(name);
+		pd->routed = routed;
+	}
+	if (pd->n == pd->cap) {
+		pd->cap = pd->cap ? 2 * pd->cap : 256;
+		if (!(pd->rec = realloc(pd->rec, pd->cap * sizeof(*pd->rec))))
+			loader_oom(pd->cap * sizeof(*pd->rec));
+	}
+	pd->rec[pd->n].file = file;
+	pd->rec[pd->n].line = line;
+	pd->rec[pd->n].off = pd->raw.len;
+	pd->rec[pd->n].len = n;
+	pd->n++;
+	buf_add(&pd->raw, p, n);
+	if (pd->n >= (size_t)l->o->infer_rows)
+		flush_pending(l);
+}
+
+static void
+record(struct loader *l, const char *file, uint64_t line, const char *p,
+       size_t n)
+{
+	struct target *t = l->fixed;
+	struct json_iter it;
+	struct json_value k, v, route;
+	struct json_error je;
+	int r;
+
+	if (l->ndone && already_done(l, file, line)) {
+		l->skipped++;
+		return;
+	}
+	if (!t && l->o->table) { /* -t names a table --create will make */
+		hold(l, l->o->table, 0, file, line, p, n);
+		return;
+	}
+	if (!t) {
+		r = find_route(p, n, &route);
+		if (r == 1) {
+			buf_reset(&l->key);
+			json_unescape(&l->key, route.p, route.len);
+			if (l->pend.n &&
+			    strcmp(l->pend.name, l->key.data) == 0) {
+				hold(l, l->key.data, 1, file, line, p, n);
+				return;
+			}
+			flush_pending(l);
+			buf_reset(&l->key);
+			json_unescape(&l->key, route.p, route.len);
+			if (!(t = target_find(l, l->key.data)) &&
+			    !(t = target_open(l, l->key.data, 1)) &&
+			    l->o->create) {
+				hold(l, l->key.data, 1, file, line, p, n);
+				return;
+			}
+		}
+		l->read++;
+		l->bytes += n + 1;
+		if (r == 0) {
+			bad_record(l, NULL, file, line, p, n,
+				   "no $table field and no -t");
+			return;
+		}
+		if (r == -2) {
+			bad_record(l, NULL, file, line, p, n,
+				   "$table is not a string");
+			return;
+		}
+		if (r < 0) {
+			json_object_open(&it, p, n, &je);
+			while (json_object_next(&it, &k, &v, &je) > 0)
+				;
+			if (strncmp(je.msg, "not a JSON object", 17) == 0)
+				bad_record(l, NULL, file, line, p, n, "%s",
+					   je.msg);
+			else
+				bad_record(l, NULL, file, line, p, n,
+					   "invalid JSON: %s at byte %zu",
+					   je.msg, je.offset + 1);
+			return;
+		}
+		if (!t) {
+			bad_record(l, NULL, file, line, p, n,
+				   "no such table: %s", l->key.data);
+			return;
+		}
+	} else {
+		l->read++;
+		l->bytes += n + 1;
+	}
+	load_into(l, t, file, line, p, n);
+}
+
+static void
+load(struct loader *l, char **files, int nfiles)
 {
 	static char *stdin_only[] = {"-"};
 	struct ndjson_reader rd;
@@ -432,7 +538,7 @@ load(struct loader *l, struct target *fixed, char **files, int nfiles)
 			}
 			if (is_blank(line, len))
 				continue;
-			record(l, fixed, rd.name, rd.lineno, line, len);
+			record(l, rd.name, rd.lineno, line, len);
 			if (l->o->progress && (++n & 1023) == 0)
 				progress(l);
 		}
@@ -444,6 +550,21 @@ load(struct loader *l, struct target *fixed, char **files, int nfiles)
 		batch_end(l, l->cur);
 		ndjson_reader_close(&rd);
 	}
+}
+
+/* Does -t name a table?  (to_regclass: no error for a missing one.) */
+static int
+table_exists(struct loader *l, const char *name)
+{
+	const char *p[1] = {name};
+	PGresult *r = PQexecParams(
+		l->conn, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1,
+		NULL, p, NULL, NULL, 0);
+	int yes = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+		  PQgetvalue(r, 0, 0)[0] == 't';
+
+	PQclear(r);
+	return yes;
 }
 
 static uint64_t
@@ -466,10 +587,13 @@ main(int argc, char **argv)
 		BATCH_BYTES = 256,
 		BATCH_COMMIT,
 		BATCH_ROWS,
+		CREATE,
 		DRY_RUN,
 		FORMAT,
 		FREEZE,
 		IGNORE_UNKNOWN,
+		INFER_ROWS,
+		KEEP_CASE,
 		MAX_RECORD,
 		MAX_REJECTS,
 		NO_PROGRESS,
@@ -486,12 +610,15 @@ main(int argc, char **argv)
 		{"batch-bytes", required_argument, NULL, BATCH_BYTES},
 		{"batch-commit", no_argument, NULL, BATCH_COMMIT},
 		{"batch-rows", required_argument, NULL, BATCH_ROWS},
+		{"create", optional_argument, NULL, CREATE},
 		{"dbname", required_argument, NULL, 'd'},
 		{"dry-run", no_argument, NULL, DRY_RUN},
 		{"format", required_argument, NULL, FORMAT},
 		{"freeze", no_argument, NULL, FREEZE},
 		{"help", no_argument, NULL, 'h'},
 		{"ignore-unknown", no_argument, NULL, IGNORE_UNKNOWN},
+		{"infer-rows", required_argument, NULL, INFER_ROWS},
+		{"keep-case", no_argument, NULL, KEEP_CASE},
 		{"max-record", required_argument, NULL, MAX_RECORD},
 		{"max-rejects", required_argument, NULL, MAX_REJECTS},
 		{"no-progress", no_argument, NULL, NO_PROGRESS},
@@ -514,9 +641,9 @@ main(int argc, char **argv)
 		.batch_bytes = 8u << 20,
 		.progress = isatty(2),
 		.on_conflict = CONFLICT_UPDATE,
+		.infer_rows = 1000,
 	};
 	struct loader l = {.o = &o};
-	struct target *fixed = NULL;
 	struct err e = {0};
 	struct sigaction sa;
 	const char *env;
@@ -546,6 +673,10 @@ main(int argc, char **argv)
 			if (!(o.batch_rows = number(optarg)))
 				usage();
 			break;
+		case CREATE:
+			o.create = 1;
+			o.create_ddl = optarg;
+			break;
 		case 'd':
 			o.conninfo = optarg;
 			break;
@@ -570,6 +701,14 @@ main(int argc, char **argv)
 			break;
 		case IGNORE_UNKNOWN:
 			o.ignore_unknown = 1;
+			break;
+		case INFER_ROWS:
+			if (!(o.infer_rows = (int)number(optarg)) ||
+			    o.infer_rows > 1000000)
+				usage();
+			break;
+		case KEEP_CASE:
+			o.keep_case = 1;
 			break;
 		case MAX_RECORD:
 			if (!(o.max_record = number(optarg)))
@@ -628,12 +767,14 @@ main(int argc, char **argv)
 	}
 	if ((o.table && !*o.table) || (conflict_set && !o.upsert))
 		usage();
-	if (o.freeze && (!o.truncate || o.batch_commit || o.max_rejects ||
-			 o.dry_run || o.upsert))
+	if (o.freeze && ((!o.truncate && !o.create) || o.batch_commit ||
+			 o.max_rejects || o.dry_run || o.upsert))
 		errx(2,
-		     "--freeze needs --truncate, one transaction, no "
-		     "--max-rejects and no --upsert (PostgreSQL freezes only "
-		     "rows of a table emptied in the same transaction)");
+		     "--freeze needs --truncate or --create, one "
+		     "transaction, no --max-rejects and no --upsert "
+		     "(PostgreSQL "
+		     "freezes only rows of a table made or emptied in the same "
+		     "transaction)");
 	if (o.dry_run)
 		o.batch_commit = 0;
 
@@ -663,11 +804,13 @@ main(int argc, char **argv)
 		ledger_load(&l);
 	}
 	txn_begin(&l);
-	if (o.table && !(fixed = target_open(&l, o.table, 0))) {
+	if (o.table && !(o.create && !table_exists(&l, o.table)) &&
+	    !(l.fixed = target_open(&l, o.table, 0))) {
 		rc = 2;
 		goto out;
 	}
-	load(&l, fixed, argv + optind, argc - optind);
+	load(&l, argv + optind, argc - optind);
+	flush_pending(&l);
 	batch_end(&l, l.cur);
 	txn_commit(&l);
 	rc = l.rejected ? 1 : 0;

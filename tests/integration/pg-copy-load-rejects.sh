@@ -135,7 +135,7 @@ check "truncate + unlogged" "0|u" "$status|$(sql "select relpersistence from pg_
 check "truncate: emptied first" "300" "$(sql 'select count(*) from a')"
 run pg-copy-load -q -t a --truncate --freeze a.ndjson
 check "freeze" "0|300" "$status|$(sql 'select count(*) from a')"
-check_run "freeze without truncate" 2 "pg-copy-load: --freeze needs --truncate, one transaction, no --max-rejects and no --upsert (PostgreSQL freezes only rows of a table emptied in the same transaction)" pg-copy-load -t a --freeze mixed.ndjson
+check_run "freeze without truncate" 2 "pg-copy-load: --freeze needs --truncate or --create, one transaction, no --max-rejects and no --upsert (PostgreSQL freezes only rows of a table made or emptied in the same transaction)" pg-copy-load -t a --freeze mixed.ndjson
 
 # a signal stops the load cleanly: one transaction, nothing committed
 sql 'create table s (x int)'

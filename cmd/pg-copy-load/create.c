@@ -1,0 +1,235 @@
+/*
+ * create.c: --create, a missing table made from the first records written
+ * to it: a column per key, its type inferred from the values (the rules are
+ * in pg-copy-load(1)), or from a DDL file.
+ */
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "copybin.h"
+#include "load.h"
+#include "pgconn.h"
+
+/* What the values of one key have been so far; the column type joins them. */
+enum infer {
+	INF_NONE, /* only nulls */
+	INF_BOOL,
+	INF_BIGINT,
+	INF_NUMERIC, /* a fraction, or an integer beyond 64 bits */
+	INF_DOUBLE,  /* written with an exponent */
+	INF_DATE,
+	INF_TIMESTAMP,	 /* ISO 8601 date and time, no offset */
+	INF_TIMESTAMPTZ, /* ISO 8601 date and time with an offset */
+	INF_TEXT,
+	INF_BYTEA,
+	INF_JSONB,
+};
+
+static const char *const pg_name[] = {
+	"text",	 "boolean",   "bigint",	     "numeric", "double precision",
+	"date",	 "timestamp", "timestamptz", "text",	"bytea",
+	"jsonb",
+};
+
+struct key {
+	char *name;
+	enum infer type;
+};
+
+static enum infer
+kind_of(const struct json_value *v, struct buf *tmp)
+{
+	struct buf out = BUF_INIT;
+	enum infer k = INF_JSONB;
+
+	switch (v->type) {
+	case JSON_NULL:
+		return INF_NONE;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return INF_BOOL;
+	case JSON_NUMBER:
+		if (memchr(v->p, 'e', v->len) || memchr(v->p, 'E', v->len))
+			return INF_DOUBLE;
+		if (!v->integer)
+			return INF_NUMERIC;
+		return copy_binary_value(&out, v, BIN_INT8, tmp) == 0
+			       ? (buf_release(&out), INF_BIGINT)
+			       : (buf_release(&out), INF_NUMERIC);
+	case JSON_STRING:
+		/* the binary encoder's strict ISO 8601 reading */
+		if (copy_binary_value(&out, v, BIN_DATE, tmp) == 0)
+			k = INF_DATE;
+		else if (copy_binary_value(&out, v, BIN_TIMESTAMPTZ, tmp) == 0)
+			k = INF_TIMESTAMPTZ;
+		else if (copy_binary_value(&out, v, BIN_TIMESTAMP, tmp) == 0)
+			k = INF_TIMESTAMP;
+		else
+			k = INF_TEXT;
+		buf_release(&out);
+		return k;
+	case JSON_OBJECT:
+		buf_reset(tmp);
+		return json_binary_decode(v, tmp) == 1 ? INF_BYTEA : INF_JSONB;
+	case JSON_ARRAY:
+		return INF_JSONB;
+	}
+	return INF_JSONB;
+}
+
+/* The type that holds values of both kinds without changing any. */
+static enum infer
+join(enum infer a, enum infer b)
+{
+	if (a == INF_NONE)
+		return b;
+	if (b == INF_NONE || a == b)
+		return a;
+	if ((a == INF_BIGINT || a == INF_NUMERIC || a == INF_DOUBLE) &&
+	    (b == INF_BIGINT || b == INF_NUMERIC || b == INF_DOUBLE))
+		return INF_NUMERIC; /* exact for every finite number */
+	return INF_JSONB;	    /* any JSON value, kept as it was */
+}
+
+static void
+fold(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s += 32;
+}
+
+/* The quoted name to create: -t's parts through parse_ident, or a plain name.
+ */
+static int
+table_name(struct loader *l, const char *name, int routed, struct buf *out)
+{
+	const char *p[1] = {name};
+	PGresult *r;
+	char *q, *part;
+	int i, n;
+
+	buf_reset(out);
+	if (routed) {
+		part = xstrdup(name);
+		if (!l->o->keep_case)
+			fold(part);
+		q = PQescapeIdentifier(l->conn, part, strlen(part));
+		buf_adds(out, q);
+		PQfreemem(q);
+		free(part);
+		return 0;
+	}
+	r = PQexecParams(l->conn, "SELECT unnest(pg_catalog.parse_ident($1))",
+			 1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		buf_reset(&l->msg);
+		pgconn_describe(&l->msg, l->conn, r);
+		warnx("--create: %s: %s", name, l->msg.data);
+		PQclear(r);
+		return -1;
+	}
+	n = PQntuples(r);
+	for (i = 0; i < n; i++) {
+		/* parse_ident has folded the unquoted parts already */
+		q = PQescapeIdentifier(l->conn, PQgetvalue(r, i, 0),
+				       strlen(PQgetvalue(r, i, 0)));
+		buf_addf(out, "%s%s", i ? "." : "", q);
+		PQfreemem(q);
+	}
+	PQclear(r);
+	return 0;
+}
+
+static int
+run_file(struct loader *l, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct buf sql = BUF_INIT;
+	char chunk[8192];
+	size_t n;
+	int rc;
+
+	if (!f) {
+		warn("--create: %s", path);
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&sql, chunk, n);
+	fclose(f);
+	rc = sql_exec(l, sql.data);
+	buf_release(&sql);
+	return rc;
+}
+
+int
+create_table(struct loader *l, const char *name, int routed,
+	     const struct pending *pd)
+{
+	struct key *keys = NULL;
+	struct buf sql = BUF_INIT, tname = BUF_INIT;
+	struct json_iter it;
+	struct json_value k, v;
+	struct json_error je;
+	size_t i;
+	int nk = 0, j, rc = -1;
+	char *q;
+
+	if (l->o->create_ddl)
+		return run_file(l, l->o->create_ddl);
+	for (i = 0; i < pd->n; i++) {
+		const char *p = pd->raw.data + pd->rec[i].off;
+		if (json_object_open(&it, p, pd->rec[i].len, &je) < 0)
+			continue;
+		while (json_object_next(&it, &k, &v, &je) > 0) {
+			buf_reset(&l->key);
+			json_unescape(&l->key, k.p, k.len);
+			if (strcmp(l->key.data, "$table") == 0 ||
+			    memchr(l->key.data, '\0', l->key.len))
+				continue;
+			if (!l->o->keep_case)
+				fold(l->key.data);
+			for (j = 0; j < nk; j++)
+				if (strcmp(keys[j].name, l->key.data) == 0)
+					break;
+			if (j == nk) {
+				keys = realloc(keys, (size_t)(nk + 1) *
+							     sizeof(*keys));
+				if (!keys)
+					loader_oom(0);
+				keys[nk].name = xstrdup(l->key.data);
+				keys[nk++].type = INF_NONE;
+			}
+			keys[j].type = join(keys[j].type, kind_of(&v, &l->tmp));
+		}
+	}
+	if (nk == 0) {
+		warnx("--create: %s: no record to take columns from", name);
+		goto out;
+	}
+	if (table_name(l, name, routed, &tname) < 0)
+		goto out;
+	buf_addf(&sql, "CREATE %sTABLE %s (", l->o->unlogged ? "UNLOGGED " : "",
+		 tname.data);
+	for (j = 0; j < nk; j++) {
+		q = PQescapeIdentifier(l->conn, keys[j].name,
+				       strlen(keys[j].name));
+		buf_addf(&sql, "%s%s %s", j ? ", " : "", q,
+			 pg_name[keys[j].type]);
+		PQfreemem(q);
+	}
+	buf_addch(&sql, ')');
+	rc = sql_exec(l, sql.data);
+	if (rc == 0 && !l->o->quiet)
+		warnx("created: %s", sql.data);
+out:
+	for (j = 0; j < nk; j++)
+		free(keys[j].name);
+	free(keys);
+	buf_release(&sql);
+	buf_release(&tname);
+	return rc;
+}

@@ -1,0 +1,87 @@
+/*
+ * fuzz_copy: pg-copy-load's value encoders (binary for every type, and
+ * text for every column kind) on arbitrary JSON values.  Input: one JSON
+ * text; each of its values, nested ones too, goes through every encoder.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "../../cmd/pg-copy-load/copybin.h"
+#include "../../cmd/pg-copy-load/copyenc.h"
+#include "buf.h"
+#include "json.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+encode(const struct json_value *v, struct buf *out, struct buf *tmp, int depth)
+{
+	struct json_iter it;
+	struct json_value k, el;
+	struct json_error e;
+	const char *why;
+	int t, kind;
+	size_t mark;
+
+	for (t = BIN_INT2; t <= BIN_NUMERIC; t++) {
+		mark = out->len;
+		/* 0 appends a whole field (4-byte length, then that many bytes)
+		 */
+		if (copy_binary_value(out, v, (enum bin_type)t, tmp) == 0) {
+			const unsigned char *p =
+				(const unsigned char *)out->data + mark;
+			uint32_t n = (uint32_t)p[0] << 24 |
+				     (uint32_t)p[1] << 16 |
+				     (uint32_t)p[2] << 8 | p[3];
+			if (out->len - mark < 4 ||
+			    (n != 0xffffffff &&
+			     out->len - mark != 4 + (size_t)n))
+				__builtin_trap();
+		} else if (out->len != mark) {
+			__builtin_trap(); /* a refusal appends nothing */
+		}
+	}
+	for (kind = KIND_PLAIN; kind <= KIND_ARRAY; kind++)
+		copy_value(out, v, (enum col_kind)kind, tmp, &why);
+	buf_reset(out);
+	if (depth > 32)
+		return;
+	if (v->type == JSON_ARRAY) {
+		json_array_open(&it, v);
+		while (json_array_next(&it, &el) > 0)
+			encode(&el, out, tmp, depth + 1);
+	} else if (v->type == JSON_OBJECT) {
+		json_object_open_value(&it, v);
+		while (json_object_next(&it, &k, &el, &e) > 0)
+			encode(&el, out, tmp, depth + 1);
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct json_error e;
+	struct json_iter it;
+	struct json_value v;
+	struct buf out = BUF_INIT, tmp = BUF_INIT;
+
+	if (json_validate((const char *)data, size, NULL, &e) != 0)
+		return 0;
+	/* the whole text as one value: scan it as an array's element */
+	{
+		struct buf b = BUF_INIT;
+		buf_addch(&b, '[');
+		buf_add(&b, data, size);
+		buf_addch(&b, ']');
+		v.type = JSON_ARRAY;
+		v.p = b.data;
+		v.len = b.len;
+		json_array_open(&it, &v);
+		while (json_array_next(&it, &v) > 0)
+			encode(&v, &out, &tmp, 0);
+		buf_release(&b);
+	}
+	buf_release(&out);
+	buf_release(&tmp);
+	return 0;
+}
