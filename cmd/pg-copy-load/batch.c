@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "load.h"
 #include "pgconn.h"
@@ -22,6 +23,14 @@ use_savepoints(const struct loader *l)
 	return l->o->max_rejects > 0 || l->o->dry_run;
 }
 
+void
+note_error(struct loader *l, const PGresult *r)
+{
+	const char *s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+	snprintf(l->sqlstate, sizeof(l->sqlstate), "%s", s ? s : "");
+}
+
 int
 sql_exec(struct loader *l, const char *sql)
 {
@@ -32,6 +41,7 @@ sql_exec(struct loader *l, const char *sql)
 		PQclear(r);
 		return 0;
 	}
+	note_error(l, r);
 	buf_reset(&l->msg);
 	pgconn_describe(&l->msg, l->conn, r);
 	warnx("%s", l->msg.data);
@@ -57,6 +67,7 @@ txn_commit(struct loader *l)
 		warnx("commit failed");
 		loader_fail(l, 3);
 	} else {
+		l->in_commit = 0;
 		int i;
 		l->committed = l->loaded;
 		for (i = 0; i < l->nt; i++)
@@ -196,6 +207,7 @@ reject_row(struct loader *l, struct target *t, size_t i, const PGresult *r,
 static void
 fatal_result(struct loader *l, struct target *t, PGresult *r)
 {
+	note_error(l, r);
 	buf_reset(&l->msg);
 	pgconn_describe(&l->msg, l->conn, r);
 	warnx("%s: %s", t->display, l->msg.data);
@@ -418,6 +430,7 @@ fail_at(struct loader *l, struct target *t, size_t lo, size_t hi, PGresult *r)
 	uint64_t n = error_line(r, &col, &collen);
 	int status = is_data_error(r) ? 1 : 3;
 
+	note_error(l, r);
 	buf_reset(&l->msg);
 	pgconn_describe(&l->msg, l->conn, r);
 	i = n ? nth_active(&t->b, lo, hi, n) : hi;
@@ -485,7 +498,7 @@ stream(struct loader *l, struct target *t)
 {
 	struct batch *b = &t->b;
 
-	if (b->stream_failed || b->data.len == b->sent)
+	if (b->stream_failed || b->copy_dead || b->data.len == b->sent)
 		return;
 	if (PQputCopyData(l->conn, b->data.data + b->sent,
 			  (int)(b->data.len - b->sent)) != 1)
@@ -527,17 +540,25 @@ ledger_add(struct loader *l, struct target *t)
 	PQclear(r);
 }
 
-void
-batch_end(struct loader *l, struct target *t)
+/*
+ * Send a batch (or, after a reconnection, send it again), settle its
+ * rejects, record it in the ledger and commit it if each batch commits.
+ */
+static void
+batch_apply(struct loader *l, struct target *t, int again)
 {
-	struct batch *b;
+	struct batch *b = &t->b;
 	PGresult *r = NULL;
-	size_t i;
+	size_t i, n = 0;
 
-	if (!t)
-		return;
-	b = &t->b;
-	if (b->streaming) {
+	if (b->copy_dead && !again)
+		loader_fail(l,
+			    3); /* to the retry, as the error was transient */
+	if (again) {
+		b->streaming = 0;
+		if (active(b, 0, b->nrows))
+			r = apply_rows(l, t, 0, b->nrows);
+	} else if (b->streaming) {
 		stream(l, t);
 		r = copy_close(l, t);
 		if (!r && t->stage)
@@ -552,16 +573,147 @@ batch_end(struct loader *l, struct target *t)
 	if (r)
 		settle(l, t, 0, b->nrows, r);
 	for (i = 0; i < b->nrows; i++)
-		if (!b->rows[i].rejected) {
-			t->loaded++;
-			l->loaded++;
-			t->binary_rows += b->binary;
-		}
+		n += !b->rows[i].rejected;
+	t->loaded += n;
+	l->loaded += n;
+	t->binary_rows += b->binary ? n : 0;
+	l->attempt_loaded = n;
 	if (b->nrows && l->o->resume)
 		ledger_add(l, t);
 	if (b->nrows && l->o->batch_commit) {
+		l->in_commit = 1;
 		txn_commit(l);
+		/* committed: a failure from here on must not send it again */
+		l->attempt_loaded = 0;
+		l->batch_committed = 1;
 		txn_begin(l);
+	}
+}
+
+/* Did the commit that was cut off happen?  The ledger knows. */
+static int
+ledger_has(struct loader *l, struct target *t)
+{
+	struct batch *b = &t->b;
+	char first[24], last[24];
+	const char *p[4] = {l->o->resume, b->rows[0].file, first, last};
+	PGresult *r;
+	int yes;
+
+	snprintf(first, sizeof(first), "%llu",
+		 (unsigned long long)b->rows[0].line);
+	snprintf(last, sizeof(last), "%llu",
+		 (unsigned long long)b->rows[b->nrows - 1].line);
+	r = PQexecParams(
+		l->conn,
+		"SELECT 1 FROM ndjson_migrate_ledger WHERE id = $1"
+		" AND input = $2 AND first_line = $3 AND last_line = $4",
+		4, NULL, p, NULL, NULL, 0);
+	yes = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
+	PQclear(r);
+	return yes;
+}
+
+/*
+ * After a transient error: connect again, with growing pauses, and make
+ * the session as it was (a transaction, the upsert staging tables).
+ * Returns 1 when the batch turns out to be committed already.
+ */
+static int
+reconnect(struct loader *l, struct target *t, int attempt)
+{
+	struct err e = {0};
+	int i, delay = 1 << (attempt - 1 > 4 ? 4 : attempt - 1);
+
+	warnx("%s: retrying the batch of %s lines %llu-%llu in %d s (attempt "
+	      "%d of %d)",
+	      t->display, t->b.rows[0].file,
+	      (unsigned long long)t->b.rows[0].line,
+	      (unsigned long long)t->b.rows[t->b.nrows - 1].line, delay,
+	      attempt, l->o->retries);
+	sleep((unsigned)delay);
+	PQfinish(l->conn);
+	if (!(l->conn = pgconn_open(l->o->conninfo, "pg-copy-load", &e))) {
+		l->in_txn = 0;
+		warnx("%s", e.msg);
+		return -1;
+	}
+	l->in_txn = 0;
+	if (l->batch_committed) {
+		txn_begin(l);
+		return 1;
+	}
+	if (l->in_commit) {
+		l->in_commit = 0;
+		if (ledger_has(l, t)) {
+			/* it was: what it loaded is now committed */
+			l->committed = l->loaded;
+			for (i = 0; i < l->nt; i++)
+				l->t[i]->committed = l->t[i]->loaded;
+			txn_begin(l);
+			return 1;
+		}
+	}
+	txn_begin(l);
+	for (i = 0; i < l->nt; i++)
+		if (l->t[i]->stage) {
+			free(l->t[i]->stage);
+			l->t[i]->stage = NULL;
+			target_stage(l, l->t[i]);
+		}
+	return 0;
+}
+
+/*
+ * A batch, retried after transient errors (a lost connection, the server
+ * shutting down or starting, serialization failures) when that is safe:
+ * each batch commits, so the batch in memory is all that is uncommitted,
+ * and a commit cut off is looked up in the --resume ledger.
+ */
+void
+batch_end(struct loader *l, struct target *t)
+{
+	struct batch *b;
+	volatile int attempt = 0, again = 0;
+	int r;
+
+	if (!t)
+		return;
+	b = &t->b;
+	l->batch_committed = 0;
+	for (;;) {
+		l->retry_armed = l->o->batch_commit && attempt < l->o->retries;
+		if (setjmp(l->retry) == 0) {
+			batch_apply(l, t, again);
+			l->retry_armed = 0;
+			break;
+		}
+		/* longjmp from loader_fail: this attempt's rows are not in */
+		l->retry_armed = 0;
+		if (l->in_commit && !l->o->resume) {
+			warnx("the commit of %s lines %llu-%llu was cut off; "
+			      "whether it happened is unknown without --resume",
+			      b->rows[0].file,
+			      (unsigned long long)b->rows[0].line,
+			      (unsigned long long)b->rows[b->nrows - 1].line);
+			l->in_commit = 0;
+			loader_fail(l, 3);
+		}
+		if (!l->in_commit) {
+			t->loaded -= l->attempt_loaded;
+			l->loaded -= l->attempt_loaded;
+			if (b->binary)
+				t->binary_rows -= l->attempt_loaded;
+		}
+		l->attempt_loaded = 0;
+		do
+			r = reconnect(l, t, ++attempt);
+		while (r < 0 && attempt < l->o->retries);
+		if (r < 0)
+			loader_fail(l, 3);
+		if (r > 0)
+			break;
+		again = 1;
 	}
 	/* after a text batch, binary is tried again */
 	if (!b->binary)
@@ -569,6 +721,7 @@ batch_end(struct loader *l, struct target *t)
 	b->nrows = 0;
 	b->sent = 0;
 	b->stream_failed = 0;
+	b->copy_dead = 0;
 	buf_reset(&b->data);
 	buf_reset(&b->raw);
 	if (l->cur == t)
@@ -672,7 +825,13 @@ again:
 	w->rejected = 0;
 	buf_add(&b->raw, raw, rawlen);
 	if (!b->streaming) {
-		copy_open(l, t);
+		/* a transient failure here is batch_end's to retry */
+		l->retry_armed = l->o->batch_commit && l->o->retries > 0;
+		if (setjmp(l->retry) == 0)
+			copy_open(l, t);
+		else
+			b->copy_dead = 1;
+		l->retry_armed = 0;
 		b->streaming = 1;
 	}
 	if (b->data.len - b->sent >= STREAM_AT)

@@ -2,6 +2,7 @@
 #ifndef LOAD_H
 #define LOAD_H
 
+#include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -31,6 +32,7 @@ struct options {
 	int batch_commit, create, truncate, unlogged, freeze, keep_case;
 	int ignore_unknown, quiet, progress, dry_run;
 	int infer_rows;
+	int retries; /* reconnections after a transient error */
 };
 
 struct column {
@@ -73,6 +75,7 @@ struct batch {
 	size_t nrows, caprows;
 	size_t sent; /* bytes of data already streamed */
 	int streaming, stream_failed;
+	int copy_dead; /* its COPY could not start: batch_end retries it */
 	int binary;	/* this batch is in binary COPY format */
 	int text_next;	/* a value needed text: the next batch is text */
 };
@@ -115,7 +118,15 @@ struct loader {
 	uint64_t *done_line;
 	int ndone;
 	int in_txn;
+	/* transient errors: batch_end retries a batch from here */
+	jmp_buf retry;
+	int retry_armed, in_commit, batch_committed;
+	char sqlstate[6]; /* of the last server error */
+	uint64_t attempt_loaded;
 };
+
+/* Remember the SQLSTATE of a failed result (for transient errors). */
+void note_error(struct loader *l, const PGresult *r);
 
 /* Report and exit; nothing more is committed (pg-copy-load.c). */
 void loader_fail(struct loader *l, int status) __attribute__((noreturn));
@@ -131,6 +142,8 @@ struct target *target_open(struct loader *l, const char *name, int routed);
 int target_match_key(struct loader *l, struct target *t,
 		     const struct json_value *k, int pos);
 void target_free(struct target *t);
+/* (Re)create t's upsert staging table in this session. */
+void target_stage(struct loader *l, struct target *t);
 
 /* create.c: make a missing table; 0, or -1 after a message */
 int create_table(struct loader *l, const char *name, int routed,

@@ -30,9 +30,8 @@ static const char synopsis[] =
 	"       [--max-record=BYTES] [--max-rejects=N] "
 	"[--on-conflict=update|ignore|error]\n"
 	"       [--progress | --no-progress] [--rejects=FILE] [--resume=ID]\n"
-	"       [--summary-json=FILE] [--truncate] [--unlogged] "
-	"[--upsert=KEYCOLS]\n"
-	"       [-t TABLE] [FILE ...]\n";
+	"       [--retries=N] [--summary-json=FILE] [--truncate] [--unlogged]\n"
+	"       [--upsert=KEYCOLS] [-t TABLE] [FILE ...]\n";
 
 static struct loader *the_loader;
 static volatile sig_atomic_t stop_signal;
@@ -90,6 +89,8 @@ help(void)
 	      "NDJSON (mode 0600)\n"
 	      "      --resume=ID         skip what an earlier run with this ID "
 	      "committed\n"
+	      "      --retries=N         reconnect after a lost connection, "
+	      "per batch (5)\n"
 	      "      --summary-json=FILE the counts as JSON, for Makefiles and "
 	      "cron\n"
 	      "      --truncate          empty the tables first\n"
@@ -221,11 +222,36 @@ summary(struct loader *l, const char *how, int status)
 			     l->skipped, secs, how);
 }
 
+/* A failure that a new connection may not see again. */
+static int
+transient(struct loader *l)
+{
+	static const char *const codes[] = {"57P01", "57P02", "57P03", "40001",
+					    "40P01", "08000", "08003", "08006",
+					    "08001", "08004"};
+	size_t i;
+
+	if (PQstatus(l->conn) == CONNECTION_BAD)
+		return 1;
+	for (i = 0; i < sizeof(codes) / sizeof(*codes); i++)
+		if (strcmp(l->sqlstate, codes[i]) == 0)
+			return 1;
+	return 0;
+}
+
 void
 loader_fail(struct loader *l, int status)
 {
 	int i;
 
+	if (status == 3 && transient(l)) {
+		if (l->retry_armed)
+			longjmp(l->retry, 1);
+		if (!l->o->batch_commit && !l->o->dry_run)
+			warnx("one transaction: nothing was committed; run "
+			      "again (--batch-commit --resume would go on from "
+			      "the last batch)");
+	}
 	/* what was not committed is gone: the counts say what stays */
 	if (l->in_txn) {
 		PQclear(PQexec(l->conn, "ROLLBACK"));
@@ -601,6 +627,7 @@ main(int argc, char **argv)
 		PROGRESS,
 		REJECTS,
 		RESUME,
+		RETRIES,
 		SUMMARY_JSON,
 		TRUNCATE,
 		UNLOGGED,
@@ -627,6 +654,7 @@ main(int argc, char **argv)
 		{"quiet", no_argument, NULL, 'q'},
 		{"rejects", required_argument, NULL, REJECTS},
 		{"resume", required_argument, NULL, RESUME},
+		{"retries", required_argument, NULL, RETRIES},
 		{"summary-json", required_argument, NULL, SUMMARY_JSON},
 		{"table", required_argument, NULL, 't'},
 		{"truncate", no_argument, NULL, TRUNCATE},
@@ -642,6 +670,7 @@ main(int argc, char **argv)
 		.progress = isatty(2),
 		.on_conflict = CONFLICT_UPDATE,
 		.infer_rows = 1000,
+		.retries = 5,
 	};
 	struct loader l = {.o = &o};
 	struct err e = {0};
@@ -742,6 +771,11 @@ main(int argc, char **argv)
 			break;
 		case RESUME:
 			o.resume = optarg;
+			break;
+		case RETRIES:
+			o.retries = (int)number(optarg);
+			if (o.retries > 100)
+				usage();
 			break;
 		case SUMMARY_JSON:
 			o.summary_json = optarg;

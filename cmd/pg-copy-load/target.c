@@ -162,8 +162,8 @@ mark_keys(struct loader *l, struct target *t)
 }
 
 /* The temporary table an upsert COPYs into, with an order column. */
-static void
-create_stage(struct loader *l, struct target *t)
+void
+target_stage(struct loader *l, struct target *t)
 {
 	buf_reset(&l->msg);
 	buf_addf(&l->msg, "ndjson_migrate_stage_%d", l->nt);
@@ -248,7 +248,7 @@ target_open(struct loader *l, const char *name, int routed)
 			loader_fail(l, 3);
 	}
 	if (l->o->upsert)
-		create_stage(l, t);
+		target_stage(l, t);
 	return t;
 }
 

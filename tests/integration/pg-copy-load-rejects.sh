@@ -67,7 +67,7 @@ for n, l in enumerate(open("slow.ndjson"), 1):
     sys.stdout.write(l)
     if n % 2000 == 0:
         sys.stdout.flush(); time.sleep(0.05)' 2>/dev/null; }
-(slow | pg-copy-load -q -t r --resume=job --batch-commit --batch-rows=1000 >kill.out 2>&1; echo $? >kill.status) &
+(slow | pg-copy-load -q -t r --resume=job --batch-commit --batch-rows=1000 --retries=0 >kill.out 2>&1; echo $? >kill.status) &
 for i in $(seq 1 100); do
 	[ "$(sql "select count(*) from ndjson_migrate_ledger where id = 'job'" 2>/dev/null)" -ge 5 ] 2>/dev/null && break
 	sleep 0.1
@@ -85,6 +85,35 @@ check "resumed: skipped what was committed" "pg-copy-load: total: $((60000 - par
 	"$(echo "$errout" | grep total | sed 's/, [0-9.]* s, .*//')"
 check "resumed: the table equals the source" "60000|60000|1|60000|1800030000" \
 	"$(sql 'select count(*), count(distinct x), min(x), max(x), sum(x) from r')"
+
+# the same, but pg-copy-load reconnects by itself, twice
+kill_loader() {
+	for i in $(seq 1 100); do
+		[ "$(sql "select count(*) from ndjson_migrate_ledger where id = '$1'" 2>/dev/null)" -ge "$2" ] 2>/dev/null && break
+		sleep 0.1
+	done
+	sql "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'pg-copy-load'" >/dev/null
+}
+sql 'truncate r'
+(slow | pg-copy-load -t r --resume=auto --batch-commit --batch-rows=1000 >auto.out 2>&1; echo $? >auto.status) &
+kill_loader auto 5
+kill_loader auto 25
+wait
+check "reconnects: exit 0" "0" "$(cat auto.status)"
+check "reconnects: said so, twice" "2" "$(grep -c 'retrying the batch of <stdin> lines [0-9]*-[0-9]* in 1 s (attempt 1 of 5)' auto.out)"
+check "reconnects: the table equals the source" "60000|60000|1|60000|1800030000" \
+	"$(sql 'select count(*), count(distinct x), min(x), max(x), sum(x) from r')"
+check "reconnects: the summary adds up" "pg-copy-load: public.r: 60000 read, 60000 loaded, 0 rejected" \
+	"$(grep summary -v auto.out | grep 'read,' | sed 's/, [0-9.]* s, .*//')"
+
+# in one transaction nothing can be retried: stop, commit nothing, say so
+sql 'truncate r'
+(slow | pg-copy-load -q -t r --batch-rows=1000 >one.out 2>&1; echo $? >one.status) &
+sleep 1
+sql "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'pg-copy-load'" >/dev/null
+wait
+check "one transaction, killed: exit 3, nothing committed" "3|0" "$(cat one.status)|$(sql 'select count(*) from r')"
+check "one transaction, killed: says so" "1" "$(grep -c 'one transaction: nothing was committed; run again' one.out)"
 
 # upsert: change 10% of the source; exactly those rows change
 sql 'create table u (id int primary key, name text, n int)'
