@@ -825,6 +825,7 @@ main(int argc, char **argv)
 	l.msg = (struct buf)BUF_INIT;
 	l.sql = (struct buf)BUF_INIT;
 	l.cols = (struct buf)BUF_INIT;
+	l.pend.raw = (struct buf)BUF_INIT;
 	l.t0 = l.last_progress = now();
 	the_loader = &l;
 	memset(&sa, 0, sizeof(sa));
@@ -865,5 +866,8 @@ out:
 	buf_release(&l.msg);
 	buf_release(&l.sql);
 	buf_release(&l.cols);
+	buf_release(&l.pend.raw);
+	free(l.pend.rec);
+	free(l.pend.name);
 	return rc;
 }
