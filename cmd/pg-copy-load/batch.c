@@ -857,8 +857,8 @@ ledger_load(struct loader *l)
 		loader_fail(l, 3);
 	r = PQexecParams(
 		l->conn,
-		"SELECT input, max(last_line) FROM ndjson_migrate_ledger"
-		" WHERE id = $1 GROUP BY input",
+		"SELECT input, first_line, last_line FROM ndjson_migrate_ledger"
+		" WHERE id = $1 ORDER BY input COLLATE \"C\", first_line",
 		1, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		buf_reset(&l->msg);
@@ -869,10 +869,12 @@ ledger_load(struct loader *l)
 	}
 	l->ndone = PQntuples(r);
 	l->done_file = xcalloc((size_t)l->ndone, sizeof(*l->done_file));
-	l->done_line = xcalloc((size_t)l->ndone, sizeof(*l->done_line));
+	l->done_first = xcalloc((size_t)l->ndone, sizeof(*l->done_first));
+	l->done_last = xcalloc((size_t)l->ndone, sizeof(*l->done_last));
 	for (i = 0; i < l->ndone; i++) {
 		l->done_file[i] = xstrdup(PQgetvalue(r, i, 0));
-		l->done_line[i] = strtoull(PQgetvalue(r, i, 1), NULL, 10);
+		l->done_first[i] = strtoull(PQgetvalue(r, i, 1), NULL, 10);
+		l->done_last[i] = strtoull(PQgetvalue(r, i, 2), NULL, 10);
 	}
 	PQclear(r);
 }

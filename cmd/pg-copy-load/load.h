@@ -113,9 +113,12 @@ struct loader {
 	double t0, last_progress;
 	int progress_shown;
 	struct buf tmp, key, msg, sql, cols;
-	/* --resume: per input name, the last line already committed */
+	/*
+	 * --resume: the line ranges earlier runs committed, by input name and
+	 * first line (batches commit out of order with --jobs)
+	 */
 	char **done_file;
-	uint64_t *done_line;
+	uint64_t *done_first, *done_last;
 	int ndone;
 	int in_txn;
 	/* transient errors: batch_end retries a batch from here */

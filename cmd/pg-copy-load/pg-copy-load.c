@@ -326,12 +326,19 @@ bad_record(struct loader *l, struct target *t, const char *file, uint64_t line,
 static int
 already_done(struct loader *l, const char *file, uint64_t line)
 {
-	int i;
+	int lo = 0, hi = l->ndone, mid, c;
 
-	for (i = 0; i < l->ndone; i++)
-		if (strcmp(l->done_file[i], file) == 0)
-			return line <= l->done_line[i];
-	return 0;
+	/* the last range starting at or before (file, line) */
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = strcmp(l->done_file[mid], file);
+		if (c < 0 || (c == 0 && l->done_first[mid] <= line))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && strcmp(l->done_file[lo - 1], file) == 0 &&
+	       line <= l->done_last[lo - 1];
 }
 
 /* One record for a table that exists: match its keys, add it to a batch. */
@@ -859,7 +866,8 @@ out:
 	for (i = 0; i < l.ndone; i++)
 		free(l.done_file[i]);
 	free(l.done_file);
-	free(l.done_line);
+	free(l.done_first);
+	free(l.done_last);
 	free(l.t);
 	buf_release(&l.tmp);
 	buf_release(&l.key);
