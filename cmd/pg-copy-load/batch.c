@@ -17,6 +17,8 @@
 
 #define STREAM_AT 65536
 
+static void collect(struct loader *l, int i);
+
 static int
 use_savepoints(const struct loader *l)
 {
@@ -117,7 +119,7 @@ json_text(struct buf *b, const char *p, size_t n)
 void
 reject(struct loader *l, struct target *t, const char *file, uint64_t line,
        const char *raw, size_t rawlen, const char *column, const char *sqlstate,
-       const char *message)
+       const char *message, int in_batch)
 {
 	struct json_error je;
 	struct buf *b = &l->tmp;
@@ -138,6 +140,18 @@ reject(struct loader *l, struct target *t, const char *file, uint64_t line,
 	l->rejected++;
 	if (t)
 		t->rejected++;
+	if (l->o->resume && !in_batch) {
+		/* no batch carries this line: the ledger must still learn it */
+		if (l->norphan == l->caporphan) {
+			l->caporphan = l->caporphan ? 2 * l->caporphan : 64;
+			l->orphan = realloc(l->orphan,
+					    l->caporphan * sizeof(*l->orphan));
+			if (!l->orphan)
+				loader_oom(0);
+		}
+		l->orphan[l->norphan].file = file;
+		l->orphan[l->norphan++].line = line;
+	}
 	if (!l->rejects) {
 		if (column)
 			warnx("%s:%llu: rejected: column %s: %s", file,
@@ -200,7 +214,7 @@ reject_row(struct loader *l, struct target *t, size_t i, const PGresult *r,
 		snprintf(colname, sizeof(colname), "%.*s", (int)collen, col);
 	reject(l, t, w->file, w->line, t->b.raw.data + w->roff, w->rlen,
 	       col ? colname : NULL, PQresultErrorField(r, PG_DIAG_SQLSTATE),
-	       l->msg.data);
+	       l->msg.data, 1);
 	w->rejected = 1;
 }
 
@@ -269,12 +283,15 @@ copy_close(struct loader *l, struct target *t)
 {
 	PGresult *r, *err = NULL;
 
-	if (t->b.binary) {
-		buf_reset(&l->cols);
-		copy_binary_trailer(&l->cols);
-		PQputCopyData(l->conn, l->cols.data, (int)l->cols.len);
+	if (!t->b.ended) {
+		if (t->b.binary) {
+			buf_reset(&l->cols);
+			copy_binary_trailer(&l->cols);
+			PQputCopyData(l->conn, l->cols.data, (int)l->cols.len);
+		}
+		PQputCopyEnd(l->conn, NULL);
 	}
-	PQputCopyEnd(l->conn, NULL);
+	t->b.ended = 0;
 	while ((r = PQgetResult(l->conn))) {
 		if (PQresultStatus(r) != PGRES_COMMAND_OK && !err)
 			err = r;
@@ -556,10 +573,12 @@ batch_apply(struct loader *l, struct target *t, int again)
 			    3); /* to the retry, as the error was transient */
 	if (again) {
 		b->streaming = 0;
+		b->ended = 0;
 		if (active(b, 0, b->nrows))
 			r = apply_rows(l, t, 0, b->nrows);
 	} else if (b->streaming) {
-		stream(l, t);
+		if (!b->ended)
+			stream(l, t);
 		r = copy_close(l, t);
 		if (!r && t->stage)
 			r = upsert_apply(l, t);
@@ -578,8 +597,10 @@ batch_apply(struct loader *l, struct target *t, int again)
 	l->loaded += n;
 	t->binary_rows += b->binary ? n : 0;
 	l->attempt_loaded = n;
-	if (b->nrows && l->o->resume)
+	if (b->nrows && l->o->resume) {
 		ledger_add(l, t);
+		ledger_orphans(l);
+	}
 	if (b->nrows && l->o->batch_commit) {
 		l->in_commit = 1;
 		txn_commit(l);
@@ -615,6 +636,18 @@ ledger_has(struct loader *l, struct target *t)
 }
 
 /*
+ * --jobs: a connection waiting on rows another one has not committed must
+ * give up (55P03, retried) rather than wait for a commit that only this
+ * process can make after it.
+ */
+void
+set_lock_timeout(struct loader *l)
+{
+	if (sql_exec(l, "SET lock_timeout = '10s'") < 0)
+		loader_fail(l, 3);
+}
+
+/*
  * After a transient error: connect again, with growing pauses, and make
  * the session as it was (a transaction, the upsert staging tables).
  * Returns 1 when the batch turns out to be committed already.
@@ -639,6 +672,8 @@ reconnect(struct loader *l, struct target *t, int attempt)
 		return -1;
 	}
 	l->in_txn = 0;
+	if (l->nslots > 1)
+		set_lock_timeout(l);
 	if (l->batch_committed) {
 		txn_begin(l);
 		return 1;
@@ -656,11 +691,8 @@ reconnect(struct loader *l, struct target *t, int attempt)
 	}
 	txn_begin(l);
 	for (i = 0; i < l->nt; i++)
-		if (l->t[i]->stage) {
-			free(l->t[i]->stage);
-			l->t[i]->stage = NULL;
+		if (l->t[i]->stage)
 			target_stage(l, l->t[i]);
-		}
 	return 0;
 }
 
@@ -670,16 +702,13 @@ reconnect(struct loader *l, struct target *t, int attempt)
  * each batch commits, so the batch in memory is all that is uncommitted,
  * and a commit cut off is looked up in the --resume ledger.
  */
-void
-batch_end(struct loader *l, struct target *t)
+static void
+batch_finish(struct loader *l, struct target *t)
 {
-	struct batch *b;
+	struct batch *b = &t->b;
 	volatile int attempt = 0, again = 0;
 	int r;
 
-	if (!t)
-		return;
-	b = &t->b;
 	l->batch_committed = 0;
 	for (;;) {
 		l->retry_armed = l->o->batch_commit && attempt < l->o->retries;
@@ -706,6 +735,13 @@ batch_end(struct loader *l, struct target *t)
 				t->binary_rows -= l->attempt_loaded;
 		}
 		l->attempt_loaded = 0;
+		/*
+		 * --jobs: the batch may have waited on rows another connection
+		 * holds uncommitted (lock_timeout); let those commit first
+		 */
+		for (r = 0; r < l->nslots; r++)
+			if (r != l->slot)
+				collect(l, (l->next_slot + r) % l->nslots);
 		do
 			r = reconnect(l, t, ++attempt);
 		while (r < 0 && attempt < l->o->retries);
@@ -722,10 +758,110 @@ batch_end(struct loader *l, struct target *t)
 	b->sent = 0;
 	b->stream_failed = 0;
 	b->copy_dead = 0;
+	b->ended = 0;
 	buf_reset(&b->data);
 	buf_reset(&b->raw);
+}
+
+void
+switch_slot(struct loader *l, int i)
+{
+	if (i == l->slot)
+		return;
+	l->slots[l->slot].conn = l->conn;
+	l->slots[l->slot].in_txn = l->in_txn;
+	l->slot = i;
+	l->conn = l->slots[i].conn;
+	l->in_txn = l->slots[i].in_txn;
+}
+
+/* Read the result of slot i's batch and settle, record, commit it. */
+static void
+collect(struct loader *l, int i)
+{
+	struct slot *s = &l->slots[i];
+	struct target *t = s->t;
+	struct batch filling;
+	int prev = l->slot;
+
+	if (!t)
+		return;
+	/* the target's own batch may be filling on another slot: set it aside
+	 */
+	filling = t->b;
+	t->b = s->b;
+	switch_slot(l, i);
+	batch_finish(l, t);
+	s->b = t->b;
+	t->b = filling;
+	s->t = NULL;
+	switch_slot(l, prev);
+}
+
+/*
+ * End t's batch.  With one connection it is sent, settled and committed
+ * now; with --jobs its COPY's end is sent and the batch moves into its
+ * slot, to be collected when the slot is needed again.
+ */
+void
+batch_end(struct loader *l, struct target *t)
+{
+	struct batch *b, spare;
+	struct slot *s;
+
+	if (!t)
+		return;
+	b = &t->b;
+	if (l->nslots <= 1 || !b->streaming) {
+		batch_finish(l, t);
+		if (l->cur == t)
+			l->cur = NULL;
+		return;
+	}
+	stream(l, t);
+	if (!b->copy_dead && !b->stream_failed) {
+		if (b->binary) {
+			buf_reset(&l->cols);
+			copy_binary_trailer(&l->cols);
+			PQputCopyData(l->conn, l->cols.data, (int)l->cols.len);
+		}
+		if (PQputCopyEnd(l->conn, NULL) != 1)
+			b->stream_failed = 1;
+	}
+	b->ended = 1;
+	s = &l->slots[l->slot];
+	spare = s->b; /* empty: its batch was collected */
+	free(spare.colset);
+	spare.colset = b->colset; /* the target keeps its own */
+	s->b = *b;
+	s->b.colset = xcalloc((size_t)t->ncol, 1);
+	memcpy(s->b.colset, b->colset, (size_t)t->ncol);
+	s->t = t;
+	*b = spare;
 	if (l->cur == t)
 		l->cur = NULL;
+}
+
+/* The next connection for a new batch, its earlier batch collected. */
+static void
+pick_slot(struct loader *l)
+{
+	int i = l->next_slot;
+
+	l->next_slot = (i + 1) % l->nslots;
+	collect(l, i);
+	switch_slot(l, i);
+}
+
+void
+batch_quiesce(struct loader *l)
+{
+	int i;
+
+	batch_end(l, l->cur);
+	/* oldest first: a later batch may wait on an earlier one's rows */
+	for (i = 0; i < l->nslots; i++)
+		collect(l, (l->next_slot + i) % l->nslots);
 }
 
 /*
@@ -766,8 +902,13 @@ batch_add(struct loader *l, struct target *t, const char *file, uint64_t line,
 	/* one COPY per table, column set and input */
 	if (l->cur && (l->cur != t ||
 		       memcmp(b->colset, t->present, (size_t)t->ncol) != 0 ||
-		       (b->nrows && b->rows[0].file != file)))
-		batch_end(l, l->cur);
+		       (b->nrows && b->rows[0].file != file))) {
+		/* --jobs: a table's rows are all in before the next's start */
+		if (l->cur != t)
+			batch_quiesce(l);
+		else
+			batch_end(l, l->cur);
+	}
 again:
 	if (!b->nrows && !b->streaming) {
 		memcpy(b->colset, t->present, (size_t)t->ncol);
@@ -787,8 +928,8 @@ again:
 				continue;
 			/* only the server reads this value exactly: text */
 			buf_setlen(&b->data, mark);
-			b->text_next = 1;
 			batch_end(l, t);
+			b->text_next = 1; /* on the batch t fills next */
 			mark = b->data.len;
 			goto again;
 		}
@@ -803,7 +944,7 @@ again:
 				       &l->tmp, &why) < 0) {
 				buf_setlen(&b->data, mark);
 				reject(l, t, file, line, raw, rawlen,
-				       t->col[i].name, NULL, why);
+				       t->col[i].name, NULL, why, 0);
 				return;
 			}
 		}
@@ -825,6 +966,8 @@ again:
 	w->rejected = 0;
 	buf_add(&b->raw, raw, rawlen);
 	if (!b->streaming) {
+		if (l->nslots > 1)
+			pick_slot(l);
 		/* a transient failure here is batch_end's to retry */
 		l->retry_armed = l->o->batch_commit && l->o->retries > 0;
 		if (setjmp(l->retry) == 0)
@@ -840,13 +983,45 @@ again:
 		batch_end(l, t);
 }
 
+void
+ledger_orphans(struct loader *l)
+{
+	char line[24];
+	const char *p[3];
+	PGresult *r;
+	size_t i;
+
+	for (i = 0; i < l->norphan; i++) {
+		snprintf(line, sizeof(line), "%llu",
+			 (unsigned long long)l->orphan[i].line);
+		p[0] = l->o->resume;
+		p[1] = l->orphan[i].file;
+		p[2] = line;
+		r = PQexecParams(l->conn,
+				 "INSERT INTO ndjson_migrate_ledger (id, input,"
+				 " first_line, last_line, loaded, rejected)"
+				 " VALUES ($1, $2, $3, $3, 0, 1)",
+				 3, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			note_error(l, r);
+			buf_reset(&l->msg);
+			pgconn_describe(&l->msg, l->conn, r);
+			warnx("--resume: %s", l->msg.data);
+			PQclear(r);
+			loader_fail(l, 3);
+		}
+		PQclear(r);
+	}
+	l->norphan = 0;
+}
+
 /* --resume: create the ledger if needed and read what is already done. */
 void
 ledger_load(struct loader *l)
 {
 	const char *p[1] = {l->o->resume};
 	PGresult *r;
-	int i;
+	int i, n;
 
 	if (sql_exec(l,
 		     "CREATE TABLE IF NOT EXISTS ndjson_migrate_ledger ("
@@ -871,10 +1046,26 @@ ledger_load(struct loader *l)
 	l->done_file = xcalloc((size_t)l->ndone, sizeof(*l->done_file));
 	l->done_first = xcalloc((size_t)l->ndone, sizeof(*l->done_first));
 	l->done_last = xcalloc((size_t)l->ndone, sizeof(*l->done_last));
+	/*
+	 * merged into disjoint ranges (a rejected line recorded alone may lie
+	 * inside a batch's range), so that a binary search finds the one
+	 */
+	n = 0;
 	for (i = 0; i < l->ndone; i++) {
-		l->done_file[i] = xstrdup(PQgetvalue(r, i, 0));
-		l->done_first[i] = strtoull(PQgetvalue(r, i, 1), NULL, 10);
-		l->done_last[i] = strtoull(PQgetvalue(r, i, 2), NULL, 10);
+		const char *f = PQgetvalue(r, i, 0);
+		uint64_t first = strtoull(PQgetvalue(r, i, 1), NULL, 10);
+		uint64_t last = strtoull(PQgetvalue(r, i, 2), NULL, 10);
+
+		if (n > 0 && strcmp(l->done_file[n - 1], f) == 0 &&
+		    first <= l->done_last[n - 1] + 1) {
+			if (last > l->done_last[n - 1])
+				l->done_last[n - 1] = last;
+			continue;
+		}
+		l->done_file[n] = xstrdup(f);
+		l->done_first[n] = first;
+		l->done_last[n++] = last;
 	}
+	l->ndone = n;
 	PQclear(r);
 }

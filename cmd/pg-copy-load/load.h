@@ -33,6 +33,7 @@ struct options {
 	int ignore_unknown, quiet, progress, dry_run;
 	int infer_rows;
 	int retries; /* reconnections after a transient error */
+	int jobs;    /* connections loading batches in parallel */
 };
 
 struct column {
@@ -76,6 +77,7 @@ struct batch {
 	size_t sent; /* bytes of data already streamed */
 	int streaming, stream_failed;
 	int copy_dead; /* its COPY could not start: batch_end retries it */
+	int ended;     /* --jobs: the COPY's end is sent, its result not read */
 	int binary;	/* this batch is in binary COPY format */
 	int text_next;	/* a value needed text: the next batch is text */
 };
@@ -100,9 +102,23 @@ struct target {
 	int created;
 };
 
+/*
+ * --jobs: a connection with its transaction and the batch in flight on it
+ * (COPY sent, result not yet read).  l->conn and l->in_txn are those of
+ * slot l->slot; switch_slot() moves between them.
+ */
+struct slot {
+	PGconn *conn;
+	int in_txn;
+	struct target *t; /* the table of the batch in flight, or NULL */
+	struct batch b;
+};
+
 struct loader {
 	const struct options *o;
 	PGconn *conn;
+	struct slot *slots;
+	int nslots, slot, next_slot;
 	struct target *fixed; /* -t's table, once it exists */
 	struct pending pend;
 	struct target **t;
@@ -120,6 +136,12 @@ struct loader {
 	char **done_file;
 	uint64_t *done_first, *done_last;
 	int ndone;
+	/* --resume: lines rejected before any batch, for the next commit */
+	struct orphan {
+		const char *file;
+		uint64_t line;
+	} *orphan;
+	size_t norphan, caporphan;
 	int in_txn;
 	/* transient errors: batch_end retries a batch from here */
 	jmp_buf retry;
@@ -158,8 +180,14 @@ void batch_add(struct loader *l, struct target *t, const char *file,
 void batch_end(struct loader *l, struct target *t);
 void reject(struct loader *l, struct target *t, const char *file,
 	    uint64_t line, const char *raw, size_t rawlen, const char *column,
-	    const char *sqlstate, const char *message);
+	    const char *sqlstate, const char *message, int in_batch);
 void ledger_load(struct loader *l);
+/* Record the orphan rejects in the ledger, in the current transaction. */
+void ledger_orphans(struct loader *l);
+/* --jobs: finish every batch in flight (and the open one) */
+void batch_quiesce(struct loader *l);
+void switch_slot(struct loader *l, int i);
+void set_lock_timeout(struct loader *l);
 void txn_begin(struct loader *l);
 void txn_commit(struct loader *l);
 int sql_exec(struct loader *l, const char *sql);

@@ -26,7 +26,7 @@ static const char synopsis[] =
 	"[--batch-commit]\n"
 	"       [--batch-rows=N] [--create[=DDLFILE]] [--dry-run]\n"
 	"       [--format=text|binary|auto] [--freeze] [--ignore-unknown]\n"
-	"       [--infer-rows=N] [--keep-case]\n"
+	"       [--infer-rows=N] [--jobs=N] [--keep-case]\n"
 	"       [--max-record=BYTES] [--max-rejects=N] "
 	"[--on-conflict=update|ignore|error]\n"
 	"       [--progress | --no-progress] [--rejects=FILE] [--resume=ID]\n"
@@ -72,6 +72,8 @@ help(void)
 	      "      --ignore-unknown    drop keys that match no column\n"
 	      "      --infer-rows=N      --create: records to infer column "
 	      "types from (1000)\n"
+	      "      --jobs=N            N connections load batches in "
+	      "parallel (--batch-commit)\n"
 	      "      --keep-case         --create: keep the case of names "
 	      "(default: lower)\n"
 	      "      --max-record=BYTES  largest record (default 268435456)\n"
@@ -228,7 +230,7 @@ transient(struct loader *l)
 {
 	static const char *const codes[] = {"57P01", "57P02", "57P03", "40001",
 					    "40P01", "08000", "08003", "08006",
-					    "08001", "08004"};
+					    "08001", "08004", "55P03"};
 	size_t i;
 
 	if (PQstatus(l->conn) == CONNECTION_BAD)
@@ -242,6 +244,7 @@ transient(struct loader *l)
 void
 loader_fail(struct loader *l, int status)
 {
+	PGresult *r;
 	int i;
 
 	if (status == 3 && transient(l)) {
@@ -257,12 +260,23 @@ loader_fail(struct loader *l, int status)
 		PQclear(PQexec(l->conn, "ROLLBACK"));
 		l->in_txn = 0;
 	}
+	for (i = 0; i < l->nslots; i++)
+		if (i != l->slot && l->slots[i].in_txn) {
+			/* a COPY may be open there: end it first */
+			PQputCopyEnd(l->slots[i].conn, "stopped");
+			while ((r = PQgetResult(l->slots[i].conn)))
+				PQclear(r);
+			PQclear(PQexec(l->slots[i].conn, "ROLLBACK"));
+		}
 	l->loaded = l->committed;
 	for (i = 0; i < l->nt; i++)
 		l->t[i]->loaded = l->t[i]->committed;
 	summary(l, l->committed ? ", the rest rolled back" : ", rolled back",
 		status);
 	PQfinish(l->conn);
+	for (i = 0; i < l->nslots; i++)
+		if (i != l->slot)
+			PQfinish(l->slots[i].conn);
 	exit(status);
 }
 
@@ -319,7 +333,7 @@ bad_record(struct loader *l, struct target *t, const char *file, uint64_t line,
 	va_start(ap, fmt);
 	vsnprintf(m, sizeof(m), fmt, ap);
 	va_end(ap);
-	reject(l, t, file, line, raw, rawlen, NULL, NULL, m);
+	reject(l, t, file, line, raw, rawlen, NULL, NULL, m, 0);
 }
 
 /* Has an earlier run with this --resume ID committed this line? */
@@ -420,7 +434,7 @@ flush_pending(struct loader *l)
 
 	if (!pd->n)
 		return;
-	batch_end(l, l->cur);
+	batch_quiesce(l);
 	if (create_table(l, pd->name, pd->routed, pd) < 0 ||
 	    !(t = target_open(l, pd->name, pd->routed))) {
 		warnx("--create: cannot make table %s", pd->name);
@@ -626,6 +640,7 @@ main(int argc, char **argv)
 		FREEZE,
 		IGNORE_UNKNOWN,
 		INFER_ROWS,
+		JOBS,
 		KEEP_CASE,
 		MAX_RECORD,
 		MAX_REJECTS,
@@ -652,6 +667,7 @@ main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{"ignore-unknown", no_argument, NULL, IGNORE_UNKNOWN},
 		{"infer-rows", required_argument, NULL, INFER_ROWS},
+		{"jobs", required_argument, NULL, JOBS},
 		{"keep-case", no_argument, NULL, KEEP_CASE},
 		{"max-record", required_argument, NULL, MAX_RECORD},
 		{"max-rejects", required_argument, NULL, MAX_REJECTS},
@@ -678,6 +694,7 @@ main(int argc, char **argv)
 		.on_conflict = CONFLICT_UPDATE,
 		.infer_rows = 1000,
 		.retries = 5,
+		.jobs = 1,
 	};
 	struct loader l = {.o = &o};
 	struct err e = {0};
@@ -741,6 +758,11 @@ main(int argc, char **argv)
 		case INFER_ROWS:
 			if (!(o.infer_rows = (int)number(optarg)) ||
 			    o.infer_rows > 1000000)
+				usage();
+			break;
+		case JOBS:
+			o.jobs = (int)number(optarg);
+			if (o.jobs < 1 || o.jobs > 64)
 				usage();
 			break;
 		case KEEP_CASE:
@@ -809,15 +831,19 @@ main(int argc, char **argv)
 	if ((o.table && !*o.table) || (conflict_set && !o.upsert))
 		usage();
 	if (o.freeze && ((!o.truncate && !o.create) || o.batch_commit ||
-			 o.max_rejects || o.dry_run || o.upsert))
+			 o.jobs > 1 || o.max_rejects || o.dry_run || o.upsert))
 		errx(2,
 		     "--freeze needs --truncate or --create, one "
 		     "transaction, no --max-rejects and no --upsert "
 		     "(PostgreSQL "
 		     "freezes only rows of a table made or emptied in the same "
 		     "transaction)");
-	if (o.dry_run)
+	if (o.dry_run) {
 		o.batch_commit = 0;
+		o.jobs = 1; /* one transaction to roll back */
+	}
+	if (o.jobs > 1)
+		o.batch_commit = 1;
 
 	if (o.rejects) {
 		fd = open(o.rejects,
@@ -845,7 +871,23 @@ main(int argc, char **argv)
 	if (o.resume) {
 		ledger_load(&l);
 	}
-	txn_begin(&l);
+	/* --jobs: a connection (and a transaction) per job */
+	l.nslots = o.jobs;
+	l.slots = xcalloc((size_t)o.jobs, sizeof(*l.slots));
+	for (i = 0; i < o.jobs; i++) {
+		l.slots[i].b.data = (struct buf)BUF_INIT;
+		l.slots[i].b.raw = (struct buf)BUF_INIT;
+		if (i > 0 && !(l.slots[i].conn = pgconn_open(
+				       o.conninfo, "pg-copy-load", &e)))
+			errx(e.code, "%s", e.msg);
+	}
+	l.slots[0].conn = l.conn;
+	for (i = o.jobs - 1; i >= 0; i--) {
+		switch_slot(&l, i);
+		if (o.jobs > 1)
+			set_lock_timeout(&l);
+		txn_begin(&l);
+	}
 	if (o.table && !(o.create && !table_exists(&l, o.table)) &&
 	    !(l.fixed = target_open(&l, o.table, 0))) {
 		rc = 2;
@@ -853,18 +895,36 @@ main(int argc, char **argv)
 	}
 	load(&l, argv + optind, argc - optind);
 	flush_pending(&l);
-	batch_end(&l, l.cur);
-	txn_commit(&l);
+	batch_quiesce(&l);
+	if (o.resume && l.norphan) {
+		switch_slot(&l, 0);
+		ledger_orphans(&l);
+	}
+	for (i = l.nslots - 1; i >= 0; i--) {
+		switch_slot(&l, i);
+		txn_commit(&l);
+	}
 	rc = l.rejected ? 1 : 0;
 	summary(&l, o.dry_run ? ", dry run: nothing committed" : "", rc);
 out:
 	if (l.rejects && fclose(l.rejects) != 0)
 		err(3, "%s", o.rejects);
+	switch_slot(&l, 0);
 	PQfinish(l.conn);
+	for (i = 1; i < l.nslots; i++)
+		PQfinish(l.slots[i].conn);
+	for (i = 0; i < l.nslots; i++) {
+		free(l.slots[i].b.rows);
+		free(l.slots[i].b.colset);
+		buf_release(&l.slots[i].b.data);
+		buf_release(&l.slots[i].b.raw);
+	}
+	free(l.slots);
 	for (i = 0; i < l.nt; i++)
 		target_free(l.t[i]);
 	for (i = 0; i < l.ndone; i++)
 		free(l.done_file[i]);
+	free(l.orphan);
 	free(l.done_file);
 	free(l.done_first);
 	free(l.done_last);

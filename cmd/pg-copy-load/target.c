@@ -165,6 +165,7 @@ mark_keys(struct loader *l, struct target *t)
 void
 target_stage(struct loader *l, struct target *t)
 {
+	free(t->stage);
 	buf_reset(&l->msg);
 	buf_addf(&l->msg, "ndjson_migrate_stage_%d", l->nt);
 	t->stage = escape_ident(l, l->msg.data);
@@ -199,8 +200,8 @@ target_open(struct loader *l, const char *name, int routed)
 	struct target *t;
 	int i;
 
-	/* no query can run while a COPY is open */
-	batch_end(l, l->cur);
+	/* no query can run while a COPY is open or its result unread */
+	batch_quiesce(l);
 	t = xcalloc(1, sizeof(*t));
 	t->name = xstrdup(name);
 	t->b.data = (struct buf)BUF_INIT;
@@ -247,8 +248,25 @@ target_open(struct loader *l, const char *name, int routed)
 		if (sql_exec(l, l->sql.data) < 0)
 			loader_fail(l, 3);
 	}
-	if (l->o->upsert)
-		target_stage(l, t);
+	if (l->o->upsert) {
+		/* temporary tables are per session: one on each connection */
+		int prev = l->slot;
+		for (i = 0; i < (l->nslots ? l->nslots : 1); i++) {
+			if (l->nslots)
+				switch_slot(l, i);
+			target_stage(l, t);
+		}
+		if (l->nslots)
+			switch_slot(l, prev);
+	}
+	/*
+	 * --jobs: other connections must see the table as set up here (and
+	 * not wait on its locks): commit the set-up now
+	 */
+	if (l->nslots > 1) {
+		txn_commit(l);
+		txn_begin(l);
+	}
 	return t;
 }
 
