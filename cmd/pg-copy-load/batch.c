@@ -470,43 +470,62 @@ fail_at(struct loader *l, struct target *t, size_t lo, size_t hi, PGresult *r)
 
 /*
  * Rows [lo, hi) failed with r (already rolled back to the savepoint):
- * reject the bad ones and apply the rest.
+ * reject the bad ones and apply the rest.  A row COPY names by its line is
+ * rejected and the rows before it, which COPY had taken, applied again;
+ * the rest then goes in chunks that double while they succeed, so that a
+ * batch with many bad rows is not sent again whole after each of them.
+ * An error that names no row is narrowed down by bisection.
  */
 static void
 settle(struct loader *l, struct target *t, size_t lo, size_t hi, PGresult *r)
 {
 	struct batch *b = &t->b;
 	const char *col;
-	size_t collen, i, mid, n;
+	size_t collen, i, mid, n, end = hi, chunk = 64;
 	uint64_t line;
 
-	while (r) {
-		if (!is_data_error(r) || !use_savepoints(l))
-			fail_at(l, t, lo, hi, r);
-		line = error_line(r, &col, &collen);
-		i = line ? nth_active(b, lo, hi, line) : hi;
-		if (i < hi) {
-			reject_row(l, t, i, r, col, collen);
-			PQclear(r);
-			/* COPY had taken the rows before it: apply them again
-			 */
-			if (active(b, lo, i))
-				settle(l, t, lo, i, apply_rows(l, t, lo, i));
-			lo = i + 1;
-			r = active(b, lo, hi) ? apply_rows(l, t, lo, hi) : NULL;
-			continue;
+	if (!r)
+		return; /* [lo, hi) went in */
+	for (;;) {
+		/* here rows [lo, end) failed with r; [end, hi) are not sent */
+		if (r) {
+			if (!is_data_error(r) || !use_savepoints(l))
+				fail_at(l, t, lo, end, r);
+			line = error_line(r, &col, &collen);
+			i = line ? nth_active(b, lo, end, line) : end;
+			if (i < end) {
+				reject_row(l, t, i, r, col, collen);
+				PQclear(r);
+				if (active(b, lo, i))
+					settle(l, t, lo, i,
+					       apply_rows(l, t, lo, i));
+				lo = i + 1;
+				chunk = 64;
+			} else if ((n = active(b, lo, end)) == 1) {
+				reject_row(l, t, nth_active(b, lo, end, 1), r,
+					   NULL, 0);
+				PQclear(r);
+				lo = end;
+			} else {
+				PQclear(r);
+				mid = nth_active(b, lo, end, n / 2 + 1);
+				settle(l, t, lo, mid,
+				       apply_rows(l, t, lo, mid));
+				settle(l, t, mid, end,
+				       apply_rows(l, t, mid, end));
+				lo = end;
+			}
+			r = NULL;
 		}
-		n = active(b, lo, hi);
-		if (n == 1) {
-			reject_row(l, t, nth_active(b, lo, hi, 1), r, NULL, 0);
-			PQclear(r);
+		if (lo >= hi)
 			return;
+		end = hi - lo > chunk ? lo + chunk : hi;
+		if (active(b, lo, end))
+			r = apply_rows(l, t, lo, end);
+		if (!r) {
+			lo = end;
+			chunk *= 2;
 		}
-		PQclear(r);
-		mid = nth_active(b, lo, hi, n / 2 + 1);
-		settle(l, t, lo, mid, apply_rows(l, t, lo, mid));
-		settle(l, t, mid, hi, apply_rows(l, t, mid, hi));
-		return;
 	}
 }
 

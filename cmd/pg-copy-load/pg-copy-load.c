@@ -224,6 +224,13 @@ summary(struct loader *l, const char *how, int status)
 			     l->skipped, secs, how);
 }
 
+/* Rejects allowed in a single transaction: savepoints pile up in it. */
+static int
+use_savepoints_in_one(const struct loader *l)
+{
+	return l->o->max_rejects > 0 && !l->o->batch_commit;
+}
+
 /* A failure that a new connection may not see again. */
 static int
 transient(struct loader *l)
@@ -247,6 +254,12 @@ loader_fail(struct loader *l, int status)
 	PGresult *r;
 	int i;
 
+	if (status == 3 && strcmp(l->sqlstate, "53200") == 0 &&
+	    use_savepoints_in_one(l))
+		warnx("one transaction keeps a lock for every savepoint that "
+		      "went in (each batch, and each stretch of rows between "
+		      "rejected ones): with this many rejects use "
+		      "--batch-commit, or raise max_locks_per_transaction");
 	if (status == 3 && transient(l)) {
 		if (l->retry_armed)
 			longjmp(l->retry, 1);
