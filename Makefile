@@ -21,10 +21,10 @@ PQ_LIBS       = $(call pkg,libs,libpq)
 SQLITE_CFLAGS = $(call pkg,cflags,sqlite3)
 SQLITE_LIBS   = $(call pkg,libs,sqlite3)
 
-TOOLS = sqlite-dump-ndjson pg-copy-load
+TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map
 COMMON = buf errinfo json ndjson pgconn
 UNIT = test_buf test_json test_ndjson
-FUZZ = fuzz_json fuzz_copy
+FUZZ = fuzz_json fuzz_copy fuzz_map
 # what the fuzz targets link: the parsers, no client libraries
 FUZZ_COMMON = buf errinfo json ndjson
 
@@ -51,6 +51,10 @@ $(B)/bin/sqlite-dump-ndjson: cmd/sqlite-dump-ndjson/*.c common/*.h $(LIBCOMMON)
 	$(CC) $(ALL_CFLAGS) $(SQLITE_CFLAGS) -o $@ $(filter %.c,$^) \
 		$(LIBCOMMON) $(ALL_LDFLAGS) $(SQLITE_LIBS) -lm
 
+$(B)/bin/ndjson-map: cmd/ndjson-map/*.c common/*.h $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
+
 $(B)/bin/pg-copy-load: cmd/pg-copy-load/*.c common/*.h $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PQ_CFLAGS) -o $@ $(filter %.c,$^) \
@@ -68,6 +72,11 @@ $(B)/bench/json-scan: scripts/bench/json-scan.c $(LIBCOMMON)
 $(B)/tests/%-replay: tests/fuzz/%.c tests/fuzz/replay.c $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
+
+# ndjson-map's record path: its main file, with main renamed
+$(B)/tests/fuzz_map-replay: tests/fuzz/fuzz_map.c tests/fuzz/replay.c cmd/ndjson-map/ndjson-map.c $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ tests/fuzz/fuzz_map.c tests/fuzz/replay.c $(LIBCOMMON) $(ALL_LDFLAGS) -lm
 
 # pg-copy-load's encoders, without libpq
 COPY_ENC = cmd/pg-copy-load/copybin.c cmd/pg-copy-load/copyenc.c

@@ -118,6 +118,38 @@ ndjson_reader_next(struct ndjson_reader *r, const char **line, size_t *len,
 	return 1;
 }
 
+int
+ndjson_is_blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+int
+ndjson_max_record(size_t *max, struct err *e)
+{
+	const char *env = getenv("NDJSON_MIGRATE_MAX_RECORD");
+	unsigned long long v;
+	char *end;
+
+	*max = NDJSON_DEFAULT_MAX_LINE;
+	if (!env || !*env)
+		return 0;
+	errno = 0;
+	v = strtoull(env, &end, 10);
+	if (errno || *end || v == 0 || *env == '-')
+		return err_set(e, ERR_USAGE,
+			       "NDJSON_MIGRATE_MAX_RECORD: not a positive "
+			       "number: %s",
+			       env);
+	*max = (size_t)v;
+	return 0;
+}
+
 void
 ndjson_reader_close(struct ndjson_reader *r)
 {

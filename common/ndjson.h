@@ -45,4 +45,14 @@ int ndjson_reader_next(struct ndjson_reader *r, const char **line, size_t *len,
 		       struct err *e);
 void ndjson_reader_close(struct ndjson_reader *r);
 
+/* True for a line that is empty or only white space: not a record. */
+int ndjson_is_blank(const char *p, size_t n);
+
+/*
+ * The default maximum record size: NDJSON_MIGRATE_MAX_RECORD when set,
+ * else NDJSON_DEFAULT_MAX_LINE.  Returns 0, or -1 with e filled (ERR_USAGE)
+ * when the variable is not a positive number.
+ */
+int ndjson_max_record(size_t *max, struct err *e);
+
 #endif

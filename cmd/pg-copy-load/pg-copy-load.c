@@ -309,17 +309,6 @@ progress(struct loader *l)
 		(int)secs % 60);
 }
 
-static int
-is_blank(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-			return 0;
-	return 1;
-}
-
 /* The $table of a record: first key by the contract, else anywhere. */
 static int
 find_route(const char *p, size_t n, struct json_value *route)
@@ -596,7 +585,7 @@ load(struct loader *l, char **files, int nfiles)
 				warnx("stopped by signal %d", (int)stop_signal);
 				loader_fail(l, 3);
 			}
-			if (is_blank(line, len))
+			if (ndjson_is_blank(line, len))
 				continue;
 			record(l, rd.name, rd.lineno, line, len);
 			if (l->o->progress && (++n & 1023) == 0)
@@ -712,20 +701,11 @@ main(int argc, char **argv)
 	struct loader l = {.o = &o};
 	struct err e = {0};
 	struct sigaction sa;
-	const char *env;
 	int c, fd, rc, i, conflict_set = 0;
 
 	buf_set_oom(loader_oom);
-	if ((env = getenv("NDJSON_MIGRATE_MAX_RECORD")) && *env) {
-		char *end;
-		errno = 0;
-		o.max_record = strtoull(env, &end, 10);
-		if (errno || *end || o.max_record == 0)
-			errx(2,
-			     "NDJSON_MIGRATE_MAX_RECORD: not a positive "
-			     "number: %s",
-			     env);
-	}
+	if (ndjson_max_record(&o.max_record, &e) < 0)
+		errx(e.code, "%s", e.msg);
 	while ((c = getopt_long(argc, argv, "d:hqt:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case BATCH_BYTES:

@@ -52,4 +52,15 @@ check "pg-copy-load(1): orders loaded" "2|10.00" "$(sql 'select count(*), sum(to
 check "pg-copy-load(1): the routed database" "$(sqlite3 app.db 'select count(*) from usage')" "$(sql 'select count(*) from usage')"
 check "pg-copy-load(1): no rejects" "0" "$(wc -l <rejects.ndjson)"
 check "pg-copy-load(1): the sync's summary" "2000|0" "$(/usr/bin/python3 -c 'import json; d = json.load(open("users.json")); print("%d|%d" % (d["loaded"], d["rejected"]))')"
+sql 'truncate users cascade'
+i=0
+while IFS= read -r -d '' ex; do
+	i=$((i + 1))
+	run bash -o pipefail -ec "$ex"
+	[ "$status" = 0 ] || echo "$errout"
+	check "ndjson-map(1) example $i" "0" "$status"
+done < <(examples "$top/man/ndjson-map.1")
+check "ndjson-map(1): examples found" "1" "$i"
+check "ndjson-map(1): the users checked and loaded" "2000|0|ndjson-map: 2000 read, 2000 written, 0 rejected" \
+	"$(sql 'select count(*) from users')|$(wc -l <bad.ndjson)|$(echo "$errout" | grep '^ndjson-map:')"
 finish

@@ -1,0 +1,357 @@
+/* ndjson-map: check NDJSON records and write them out compactly, unchanged. */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "errinfo.h"
+#include "json.h"
+#include "ndjson.h"
+
+#define FLUSH_AT 65536
+
+struct options {
+	const char *rejects;
+	size_t max_record;
+	int stats;
+};
+
+struct key {
+	size_t off, len; /* the decoded key in the keys buffer */
+};
+
+struct mapper {
+	const struct options *o;
+	struct buf out, keys, rej, tmp;
+	struct key *key;
+	size_t nkey, capkey;
+	FILE *rejects;
+	uint64_t read, written, rejected;
+};
+
+static const char synopsis[] =
+	"usage: ndjson-map [-hV] [--max-record=BYTES] [--rejects=FILE] "
+	"[--stats]\n"
+	"       [FILE ...]\n";
+
+static void
+usage(void)
+{
+	fputs(synopsis, stderr);
+	exit(2);
+}
+
+static void
+help(void)
+{
+	fputs(synopsis + 7, stdout);
+	fputs("\nCheck NDJSON records (ndjson-migrate(7)) and write each one "
+	      "compactly, its values\nunchanged; report the malformed ones and "
+	      "go on.\n\n"
+	      "      --max-record=BYTES  largest record (default 268435456)\n"
+	      "      --rejects=FILE      malformed records with their errors, "
+	      "as NDJSON (0600)\n"
+	      "      --stats             records read, written and rejected, "
+	      "on stderr\n"
+	      "  -h, --help              this help\n"
+	      "  -V, --version           the version\n",
+	      stdout);
+	exit(0);
+}
+
+static void __attribute__((noreturn)) oom(size_t want)
+{
+	errx(3, "out of memory (wanted %zu bytes)", want);
+}
+
+static void
+flush(struct mapper *m, int final)
+{
+	if (m->out.len < FLUSH_AT && !final)
+		return;
+	if (buf_write_fd(&m->out, 1) < 0)
+		err(3, "write error");
+}
+
+static int
+key_cmp(const void *a, const void *b, void *base)
+{
+	const struct key *x = a, *y = b;
+	const char *k = base;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(k + x->off, k + y->off, n);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The first key that appears twice (decoded), or NULL. */
+static const struct key *
+duplicate_key(struct mapper *m)
+{
+	size_t i, j;
+
+	if (m->nkey <= 16) {
+		for (i = 1; i < m->nkey; i++)
+			for (j = 0; j < i; j++)
+				if (m->key[i].len == m->key[j].len &&
+				    memcmp(m->keys.data + m->key[i].off,
+					   m->keys.data + m->key[j].off,
+					   m->key[i].len) == 0)
+					return &m->key[i];
+		return NULL;
+	}
+	qsort_r(m->key, m->nkey, sizeof(*m->key), key_cmp, m->keys.data);
+	for (i = 1; i < m->nkey; i++)
+		if (key_cmp(&m->key[i - 1], &m->key[i], m->keys.data) == 0)
+			return &m->key[i];
+	return NULL;
+}
+
+/* Check one record; NULL when it is one, else why not (static text). */
+static const char *
+check(struct mapper *m, const char *p, size_t n, struct json_error *je,
+      const struct key **dup)
+{
+	struct json_iter it;
+	struct json_value k, v;
+	int r;
+
+	*dup = NULL;
+	if (json_object_open(&it, p, n, je) < 0)
+		return je->msg;
+	buf_reset(&m->keys);
+	m->nkey = 0;
+	while ((r = json_object_next(&it, &k, &v, je)) > 0) {
+		if (m->nkey == m->capkey) {
+			m->capkey = m->capkey ? 2 * m->capkey : 64;
+			m->key = realloc(m->key, m->capkey * sizeof(*m->key));
+			if (!m->key)
+				oom(m->capkey * sizeof(*m->key));
+		}
+		m->key[m->nkey].off = m->keys.len;
+		if (k.escaped)
+			json_unescape(&m->keys, k.p, k.len);
+		else
+			buf_add(&m->keys, k.p, k.len);
+		m->key[m->nkey].len = m->keys.len - m->key[m->nkey].off;
+		m->nkey++;
+	}
+	if (r < 0)
+		return je->msg;
+	if ((*dup = duplicate_key(m)))
+		return "duplicate key";
+	return NULL;
+}
+
+/* Bytes that end a run of token text: white space and the quote. */
+static const unsigned char stop[256] = {
+	['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, ['"'] = 1,
+};
+
+/*
+ * The record without the white space between its tokens.  The record is
+ * valid JSON, so every string ends at a quote that an even number of
+ * backslashes (maybe none) precedes.
+ */
+static void
+compact(struct buf *out, const char *p, size_t n)
+{
+	const char *end = p + n, *q, *e;
+
+	while (p < end) {
+		if (*p == '"') {
+			for (q = p + 1;; q = e + 1) {
+				e = memchr(q, '"', (size_t)(end - q));
+				const char *b = e;
+				while (b > q && b[-1] == '\\')
+					b--;
+				if ((e - b) % 2 == 0)
+					break;
+			}
+			buf_add(out, p, (size_t)(e + 1 - p));
+			p = e + 1;
+		} else if (stop[(unsigned char)*p]) {
+			p++;
+		} else {
+			for (q = p + 1; q < end && !stop[(unsigned char)*q];
+			     q++)
+				;
+			buf_add(out, p, (size_t)(q - p));
+			p = q;
+		}
+	}
+}
+
+static void
+reject(struct mapper *m, const char *file, uint64_t line, const char *raw,
+       size_t n, const char *msg)
+{
+	struct buf *b = &m->rej;
+
+	m->rejected++;
+	if (!m->rejects) {
+		warnx("%s:%llu: %s", file, (unsigned long long)line, msg);
+		return;
+	}
+	buf_reset(b);
+	buf_adds(b, "{\"file\":");
+	if (utf8_valid_prefix(file, strlen(file)) == strlen(file))
+		json_write_string(b, file, strlen(file));
+	else
+		json_write_binary(b, file, strlen(file), 0);
+	buf_addf(b, ",\"line\":%llu,\"error\":", (unsigned long long)line);
+	json_write_string(b, msg, strlen(msg));
+	buf_adds(b, ",\"raw\":");
+	if (utf8_valid_prefix(raw, n) == n)
+		json_write_string(b, raw, n);
+	else
+		json_write_binary(b, raw, n, 0);
+	buf_adds(b, "}\n");
+	if (fwrite(b->data, 1, b->len, m->rejects) != b->len)
+		err(3, "%s", m->o->rejects);
+}
+
+static int
+run(struct mapper *m, char **files, int nfiles)
+{
+	static char *stdin_only[] = {"-"};
+	struct ndjson_reader rd;
+	struct json_error je;
+	struct err e = {0};
+	const char *line, *why;
+	char msg[256];
+	size_t len;
+	const struct key *dup;
+	int f, r;
+
+	if (nfiles == 0) {
+		files = stdin_only;
+		nfiles = 1;
+	}
+	for (f = 0; f < nfiles; f++) {
+		if (ndjson_reader_open(&rd, files[f], m->o->max_record, &e) <
+		    0) {
+			warnx("%s", e.msg);
+			return e.code;
+		}
+		while ((r = ndjson_reader_next(&rd, &line, &len, &e)) > 0) {
+			if (ndjson_is_blank(line, len))
+				continue;
+			m->read++;
+			if ((why = check(m, line, len, &je, &dup))) {
+				if (dup) {
+					/* as JSON text: a key may hold "\n" */
+					buf_reset(&m->tmp);
+					json_write_string_body(&m->tmp,
+							       m->keys.data +
+								       dup->off,
+							       dup->len);
+					snprintf(msg, sizeof(msg),
+						 "duplicate key \"%s\"",
+						 m->tmp.data);
+				} else if (strncmp(why, "not a JSON object",
+						   17) == 0)
+					snprintf(msg, sizeof(msg), "%s", why);
+				else
+					snprintf(msg, sizeof(msg),
+						 "invalid JSON: %s at byte %zu",
+						 why, je.offset + 1);
+				reject(m, rd.name, rd.lineno, line, len, msg);
+				continue;
+			}
+			compact(&m->out, line, len);
+			buf_addch(&m->out, '\n');
+			m->written++;
+			flush(m, 0);
+		}
+		if (r < 0) {
+			warnx("%s", e.msg);
+			ndjson_reader_close(&rd);
+			return e.code;
+		}
+		ndjson_reader_close(&rd);
+	}
+	return m->rejected ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { MAX_RECORD = 256, REJECTS, STATS };
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"max-record", required_argument, NULL, MAX_RECORD},
+		{"rejects", required_argument, NULL, REJECTS},
+		{"stats", no_argument, NULL, STATS},
+		{"version", no_argument, NULL, 'V'},
+		{0},
+	};
+	struct options o = {.max_record = NDJSON_DEFAULT_MAX_LINE};
+	struct mapper m = {.o = &o};
+	struct err e = {0};
+	char *end;
+	int c, fd, rc;
+
+	buf_set_oom(oom);
+	if (ndjson_max_record(&o.max_record, &e) < 0)
+		errx(e.code, "%s", e.msg);
+	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			help();
+			break;
+		case MAX_RECORD:
+			errno = 0;
+			o.max_record = strtoull(optarg, &end, 10);
+			if (errno || *end || o.max_record == 0 ||
+			    *optarg == '-')
+				usage();
+			break;
+		case REJECTS:
+			o.rejects = optarg;
+			break;
+		case STATS:
+			o.stats = 1;
+			break;
+		case 'V':
+			puts("ndjson-map 0.1");
+			return 0;
+		default:
+			usage();
+		}
+	}
+	m.out = (struct buf)BUF_INIT;
+	m.keys = (struct buf)BUF_INIT;
+	m.rej = (struct buf)BUF_INIT;
+	m.tmp = (struct buf)BUF_INIT;
+	if (o.rejects) {
+		fd = open(o.rejects, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			  0600);
+		if (fd < 0 || !(m.rejects = fdopen(fd, "w")))
+			err(3, "%s", o.rejects);
+	}
+	rc = run(&m, argv + optind, argc - optind);
+	flush(&m, 1);
+	if (close(1) < 0)
+		err(3, "write error");
+	if (m.rejects && fclose(m.rejects) != 0)
+		err(3, "%s", o.rejects);
+	if (o.stats)
+		fprintf(stderr,
+			"ndjson-map: %llu read, %llu written, %llu rejected\n",
+			(unsigned long long)m.read,
+			(unsigned long long)m.written,
+			(unsigned long long)m.rejected);
+	free(m.key);
+	buf_release(&m.out);
+	buf_release(&m.keys);
+	buf_release(&m.rej);
+	buf_release(&m.tmp);
+	return rc;
+}
