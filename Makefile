@@ -24,7 +24,7 @@ SQLITE_LIBS   = $(call pkg,libs,sqlite3)
 TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map
 COMMON = buf errinfo json ndjson pgconn
 UNIT = test_buf test_json test_ndjson
-FUZZ = fuzz_json fuzz_copy fuzz_map
+FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr
 # what the fuzz targets link: the parsers, no client libraries
 FUZZ_COMMON = buf errinfo json ndjson
 
@@ -74,9 +74,13 @@ $(B)/tests/%-replay: tests/fuzz/%.c tests/fuzz/replay.c $(LIBCOMMON)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
 
 # ndjson-map's record path: its main file, with main renamed
-$(B)/tests/fuzz_map-replay: tests/fuzz/fuzz_map.c tests/fuzz/replay.c cmd/ndjson-map/ndjson-map.c $(LIBCOMMON)
+$(B)/tests/fuzz_map-replay: tests/fuzz/fuzz_map.c tests/fuzz/replay.c cmd/ndjson-map/*.[ch] $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ tests/fuzz/fuzz_map.c tests/fuzz/replay.c $(LIBCOMMON) $(ALL_LDFLAGS) -lm
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ tests/fuzz/fuzz_map.c tests/fuzz/replay.c cmd/ndjson-map/mapexpr.c $(LIBCOMMON) $(ALL_LDFLAGS) -lm
+
+$(B)/tests/fuzz_mapexpr-replay: tests/fuzz/fuzz_mapexpr.c tests/fuzz/replay.c cmd/ndjson-map/*.[ch] $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/fuzz_mapexpr.c tests/fuzz/replay.c cmd/ndjson-map/mapexpr.c $(LIBCOMMON) $(ALL_LDFLAGS) -lm
 
 # pg-copy-load's encoders, without libpq
 COPY_ENC = cmd/pg-copy-load/copybin.c cmd/pg-copy-load/copyenc.c
@@ -92,7 +96,9 @@ fuzz:
 		clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 			-Icommon -o build-fuzz/$$f tests/fuzz/$$f.c \
 			$(FUZZ_COMMON:%=common/%.c) \
-			$$([ $$f = fuzz_copy ] && echo $(COPY_ENC)) -lm || exit; \
+			$$([ $$f = fuzz_copy ] && echo $(COPY_ENC)) \
+			$$(case $$f in fuzz_map*) echo cmd/ndjson-map/mapexpr.c;; esac) \
+			-lm || exit; \
 	done
 
 deps:

@@ -67,8 +67,9 @@ pgconn_describe(struct buf *out, PGconn *c, const PGresult *res)
 		p = res ? PQresultErrorMessage(res) : "";
 		if (!*p)
 			p = PQerrorMessage(c);
-		/* libpq prefixes some of its own messages */
-		if (strncmp(p, "ERROR:  ", 8) == 0)
+		/* libpq passes some server messages on with their severity */
+		if (strncmp(p, "ERROR:  ", 8) == 0 ||
+		    strncmp(p, "FATAL:  ", 8) == 0)
 			p += 8;
 		add_one_line(out, p);
 		return;

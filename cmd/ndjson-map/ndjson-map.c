@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "errinfo.h"
 #include "json.h"
+#include "mapexpr.h"
 #include "ndjson.h"
 
 #define FLUSH_AT 65536
@@ -28,17 +29,18 @@ struct key {
 
 struct mapper {
 	const struct options *o;
+	struct map_program *prog;
 	struct buf out, keys, rej, tmp;
 	struct key *key;
 	size_t nkey, capkey;
 	FILE *rejects;
-	uint64_t read, written, rejected;
+	uint64_t read, written, rejected, filtered;
 };
 
 static const char synopsis[] =
-	"usage: ndjson-map [-hV] [--max-record=BYTES] [--rejects=FILE] "
-	"[--stats]\n"
-	"       [FILE ...]\n";
+	"usage: ndjson-map [-hV] [-e DIRECTIVE] [-f MAPFILE] "
+	"[--max-record=BYTES]\n"
+	"       [--rejects=FILE] [--stats] [FILE ...]\n";
 
 static void
 usage(void)
@@ -51,9 +53,13 @@ static void
 help(void)
 {
 	fputs(synopsis + 7, stdout);
-	fputs("\nCheck NDJSON records (ndjson-migrate(7)) and write each one "
-	      "compactly, its values\nunchanged; report the malformed ones and "
-	      "go on.\n\n"
+	fputs("\nCheck NDJSON records (ndjson-migrate(7)), map them by the "
+	      "directives given,\nand write them compactly; report the records "
+	      "rejected and go on.\n\n"
+	      "  -e DIRECTIVE            a mapping directive (more: -e again, "
+	      "or "
+	      "';')\n"
+	      "  -f MAPFILE              directives, one a line, # comments\n"
 	      "      --max-record=BYTES  largest record (default 268435456)\n"
 	      "      --rejects=FILE      malformed records with their errors, "
 	      "as NDJSON (0600)\n"
@@ -225,7 +231,7 @@ run(struct mapper *m, char **files, int nfiles)
 	struct json_error je;
 	struct err e = {0};
 	const char *line, *why;
-	char msg[256];
+	char msg[512];
 	size_t len;
 	const struct key *dup;
 	int f, r;
@@ -265,7 +271,16 @@ run(struct mapper *m, char **files, int nfiles)
 				reject(m, rd.name, rd.lineno, line, len, msg);
 				continue;
 			}
-			compact(&m->out, line, len);
+			if (map_is_empty(m->prog)) {
+				compact(&m->out, line, len);
+			} else if ((r = map_run(m->prog, line, len, &m->out,
+						msg, sizeof(msg))) == 0) {
+				m->filtered++;
+				continue;
+			} else if (r < 0) {
+				reject(m, rd.name, rd.lineno, line, len, msg);
+				continue;
+			}
 			buf_addch(&m->out, '\n');
 			m->written++;
 			flush(m, 0);
@@ -284,6 +299,11 @@ int
 main(int argc, char **argv)
 {
 	enum { MAX_RECORD = 256, REJECTS, STATS };
+	struct buf text = BUF_INIT;
+	struct err me = {0};
+	FILE *mf;
+	char chunk[8192];
+	size_t got;
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'},
 		{"max-record", required_argument, NULL, MAX_RECORD},
@@ -301,8 +321,24 @@ main(int argc, char **argv)
 	buf_set_oom(oom);
 	if (ndjson_max_record(&o.max_record, &e) < 0)
 		errx(e.code, "%s", e.msg);
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	if (!(m.prog = map_compile("", "-e", &me)))
+		errx(3, "%s", me.msg);
+	while ((c = getopt_long(argc, argv, "e:f:hV", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'e':
+			if (map_extend(m.prog, optarg, "-e", &me) < 0)
+				errx(2, "%s", me.msg);
+			break;
+		case 'f':
+			if (!(mf = fopen(optarg, "r")))
+				err(2, "%s", optarg);
+			buf_reset(&text);
+			while ((got = fread(chunk, 1, sizeof(chunk), mf)) > 0)
+				buf_add(&text, chunk, got);
+			fclose(mf);
+			if (map_extend(m.prog, text.data, optarg, &me) < 0)
+				errx(2, "%s", me.msg);
+			break;
 		case 'h':
 			help();
 			break;
@@ -344,10 +380,14 @@ main(int argc, char **argv)
 		err(3, "%s", o.rejects);
 	if (o.stats)
 		fprintf(stderr,
-			"ndjson-map: %llu read, %llu written, %llu rejected\n",
+			"ndjson-map: %llu read, %llu written, %llu filtered, "
+			"%llu rejected\n",
 			(unsigned long long)m.read,
 			(unsigned long long)m.written,
+			(unsigned long long)m.filtered,
 			(unsigned long long)m.rejected);
+	map_free(m.prog);
+	buf_release(&text);
 	free(m.key);
 	buf_release(&m.out);
 	buf_release(&m.keys);

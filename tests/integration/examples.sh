@@ -53,14 +53,20 @@ check "pg-copy-load(1): the routed database" "$(sqlite3 app.db 'select count(*) 
 check "pg-copy-load(1): no rejects" "0" "$(wc -l <rejects.ndjson)"
 check "pg-copy-load(1): the sync's summary" "2000|0" "$(/usr/bin/python3 -c 'import json; d = json.load(open("users.json")); print("%d|%d" % (d["loaded"], d["rejected"]))')"
 sql 'truncate users cascade'
+# the first example's input: users as an application might export them
+sqlite-dump-ndjson --query "select id, ' ' || email || ' ' as email, is_premium,
+	cast(strftime('%s', created_at) as integer) * 1000 + 123 as created_ms from users" app.db >users.ndjson
 i=0
 while IFS= read -r -d '' ex; do
 	i=$((i + 1))
 	run bash -o pipefail -ec "$ex"
 	[ "$status" = 0 ] || echo "$errout"
 	check "ndjson-map(1) example $i" "0" "$status"
+	[ $i = 1 ] && check "ndjson-map(1) example 1: typed columns" \
+		'{"id":1,"email":"user1@example.com","premium":false,"created":"2024-01-01T01:00:00.123Z","doc":{"id":1,"email":" user1@example.com ","is_premium":0,"created_ms":1704070800123}}' \
+		"$(echo "$out" | head -1)"
 done < <(examples "$top/man/ndjson-map.1")
-check "ndjson-map(1): examples found" "1" "$i"
-check "ndjson-map(1): the users checked and loaded" "2000|0|ndjson-map: 2000 read, 2000 written, 0 rejected" \
+check "ndjson-map(1): examples found" "2" "$i"
+check "ndjson-map(1): the users checked and loaded" "2000|0|ndjson-map: 2000 read, 2000 written, 0 filtered, 0 rejected" \
 	"$(sql 'select count(*) from users')|$(wc -l <bad.ndjson)|$(echo "$errout" | grep '^ndjson-map:')"
 finish

@@ -1,0 +1,1725 @@
+/* mapexpr.c: ndjson-map's mapping language: a parser and a per-record
+ * evaluator. */
+#include "mapexpr.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+/* ---- values ---------------------------------------------------------- */
+
+enum vt { V_ABSENT, V_NULL, V_FALSE, V_TRUE, V_NUM, V_STR, V_JSON };
+
+/*
+ * A value: for V_NUM its number text, for V_STR its bytes (JSON-escaped
+ * when esc is set, as in the input), for V_JSON an object's or array's
+ * text.  Pointers are into the record or the program's scratch space,
+ * which does not move while a record is mapped.
+ */
+struct val {
+	enum vt t;
+	const char *p;
+	size_t len;
+	int esc;
+};
+
+/* ---- the program ------------------------------------------------------ */
+
+enum kind {
+	N_PATH,
+	N_LIT,
+	N_CALL,
+	N_DEFAULT,
+	N_CMP,
+	N_AND,
+	N_OR,
+	N_NOT,
+	N_EXISTS
+};
+enum fn {
+	F_INT,
+	F_BIGINT,
+	F_NUMERIC,
+	F_FLOAT,
+	F_BOOL,
+	F_TEXT,
+	F_JSON,
+	F_TIMESTAMP,
+	F_EPOCH_S,
+	F_EPOCH_MS,
+	F_EPOCH_US,
+	F_LOWER,
+	F_UPPER,
+	F_TRIM,
+};
+enum cmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
+
+static const struct {
+	const char *name;
+	enum fn fn;
+} fns[] = {
+	{"int", F_INT},		  {"bigint", F_BIGINT},
+	{"numeric", F_NUMERIC},	  {"float", F_FLOAT},
+	{"bool", F_BOOL},	  {"text", F_TEXT},
+	{"json", F_JSON},	  {"timestamp", F_TIMESTAMP},
+	{"epoch_s", F_EPOCH_S},	  {"epoch_ms", F_EPOCH_MS},
+	{"epoch_us", F_EPOCH_US}, {"lower", F_LOWER},
+	{"upper", F_UPPER},	  {"trim", F_TRIM},
+};
+
+struct seg {
+	long index; /* -1: a key */
+	char *key;
+	size_t keylen;
+};
+
+struct node {
+	enum kind kind;
+	struct seg *seg; /* N_PATH, N_EXISTS: nseg 0 is the whole record */
+	int nseg;
+	struct val lit; /* N_LIT */
+	char *litbuf;
+	enum fn fn;   /* N_CALL */
+	enum cmp cmp; /* N_CMP */
+	struct node *a, *b;
+};
+
+enum on_error { ON_REJECT, ON_NULL, ON_VALUE };
+
+struct assign {
+	char *name;
+	size_t namelen;
+	struct buf key; /* "name": ready to write */
+	struct node *expr;
+	enum on_error on_error;
+	struct node *fallback;
+};
+
+/* A top-level member of the record being mapped. */
+struct member {
+	const char *k;
+	size_t klen;
+	int kesc;
+	struct json_value v;
+};
+
+struct map_program {
+	struct assign *as;
+	int nas;
+	struct node **where;
+	int nwhere;
+	char **drop;
+	size_t *droplen;
+	int ndrop;
+	int keep;
+	/* per record */
+	struct member *mem;
+	size_t nmem, capmem;
+	struct buf scratch, tmp;
+	int overflow;
+	const char *why_col;
+	char why[256];
+};
+
+/* ---- lexer ------------------------------------------------------------ */
+
+enum tok {
+	T_END,
+	T_IDENT,
+	T_STRING,
+	T_NUMBER,
+	T_DOT,
+	T_LBRACK,
+	T_RBRACK,
+	T_LPAREN,
+	T_RPAREN,
+	T_COMMA,
+	T_ASSIGN,
+	T_QQ,
+	T_EQ,
+	T_NE,
+	T_LT,
+	T_LE,
+	T_GT,
+	T_GE,
+};
+
+struct lexer {
+	const char *p, *end, *start, *where;
+	int line;
+	enum tok t;
+	const char *tp; /* the token's text */
+	size_t tlen;
+	struct json_value js; /* T_STRING, T_NUMBER */
+	struct err *e;
+	int failed;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+lfail(struct lexer *x, const char *fmt, ...)
+{
+	char m[512];
+	va_list ap;
+
+	if (x->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	err_set(x->e, ERR_USAGE, "%s:%d: %s", x->where, x->line, m);
+	x->failed = 1;
+	x->t = T_END;
+}
+
+static void
+next(struct lexer *x)
+{
+	const char *p = x->p;
+	struct json_error je;
+	const char *q;
+
+	if (x->failed)
+		return;
+	while (p < x->end && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	x->tp = p;
+	if (p >= x->end) {
+		x->t = T_END;
+		x->p = p;
+		return;
+	}
+	switch (*p) {
+	case '.':
+		x->t = T_DOT;
+		p++;
+		break;
+	case '[':
+		x->t = T_LBRACK;
+		p++;
+		break;
+	case ']':
+		x->t = T_RBRACK;
+		p++;
+		break;
+	case '(':
+		x->t = T_LPAREN;
+		p++;
+		break;
+	case ')':
+		x->t = T_RPAREN;
+		p++;
+		break;
+	case ',':
+		x->t = T_COMMA;
+		p++;
+		break;
+	case '?':
+		if (p + 1 < x->end && p[1] == '?') {
+			x->t = T_QQ;
+			p += 2;
+			break;
+		}
+		lfail(x, "unexpected '?' (the default operator is '?"
+			 "?')");
+		return;
+	case '=':
+		x->t = p + 1 < x->end && p[1] == '=' ? T_EQ : T_ASSIGN;
+		p += x->t == T_EQ ? 2 : 1;
+		break;
+	case '!':
+		if (p + 1 < x->end && p[1] == '=') {
+			x->t = T_NE;
+			p += 2;
+			break;
+		}
+		lfail(x, "unexpected '!' (use not, or !=)");
+		return;
+	case '<':
+		x->t = p + 1 < x->end && p[1] == '=' ? T_LE : T_LT;
+		p += x->t == T_LE ? 2 : 1;
+		break;
+	case '>':
+		x->t = p + 1 < x->end && p[1] == '=' ? T_GE : T_GT;
+		p += x->t == T_GE ? 2 : 1;
+		break;
+	case '"':
+		/* a JSON string: find its end, then let the scanner judge it */
+		for (q = p + 1; q < x->end && *q != '"'; q++)
+			if (*q == '\\' && q + 1 < x->end)
+				q++;
+		if (q >= x->end) {
+			lfail(x, "unterminated string");
+			return;
+		}
+		if (json_validate(p, (size_t)(q + 1 - p), NULL, &je) < 0) {
+			lfail(x, "invalid string: %s", je.msg);
+			return;
+		}
+		x->t = T_STRING;
+		x->js.type = JSON_STRING;
+		x->js.p = p + 1;
+		x->js.len = (size_t)(q - p - 1);
+		x->js.escaped = memchr(p + 1, '\\', x->js.len) != NULL;
+		p = q + 1;
+		break;
+	default:
+		if (*p == '-' || isdigit((unsigned char)*p)) {
+			for (q = p + 1; q < x->end &&
+					(isalnum((unsigned char)*q) ||
+					 *q == '.' || *q == '+' || *q == '-');
+			     q++)
+				if ((*q == '+' || *q == '-') &&
+				    (q[-1] | 0x20) != 'e')
+					break;
+			if (json_validate(p, (size_t)(q - p), NULL, &je) < 0) {
+				lfail(x, "invalid number: %.*s", (int)(q - p),
+				      p);
+				return;
+			}
+			x->t = T_NUMBER;
+			x->js.type = JSON_NUMBER;
+			x->js.p = p;
+			x->js.len = (size_t)(q - p);
+			p = q;
+			break;
+		}
+		if (isalpha((unsigned char)*p) || *p == '_') {
+			for (q = p; q < x->end &&
+				    (isalnum((unsigned char)*q) || *q == '_');
+			     q++)
+				;
+			x->t = T_IDENT;
+			p = q;
+			break;
+		}
+		lfail(x, "unexpected character '%c'", *p);
+		return;
+	}
+	x->tlen = (size_t)(p - x->tp);
+	x->p = p;
+}
+
+static int
+is_word(const struct lexer *x, const char *w)
+{
+	return x->t == T_IDENT && x->tlen == strlen(w) &&
+	       memcmp(x->tp, w, x->tlen) == 0;
+}
+
+/* ---- parser ----------------------------------------------------------- */
+
+static struct node *
+new_node(enum kind k)
+{
+	struct node *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		abort();
+	n->kind = k;
+	return n;
+}
+
+static void
+free_node(struct node *n)
+{
+	int i;
+
+	if (!n)
+		return;
+	for (i = 0; i < n->nseg; i++)
+		free(n->seg[i].key);
+	free(n->seg);
+	free(n->litbuf);
+	free_node(n->a);
+	free_node(n->b);
+	free(n);
+}
+
+/* A string or identifier token's text, decoded, NUL-terminated. */
+static char *
+token_text(struct lexer *x, size_t *len)
+{
+	struct buf b = BUF_INIT;
+
+	if (x->t == T_STRING)
+		json_unescape(&b, x->js.p, x->js.len);
+	else
+		buf_add(&b, x->tp, x->tlen);
+	return buf_detach(&b, len);
+}
+
+static struct node *parse_pred(struct lexer *x);
+
+/* . | .name | ."name" | [0] | ["name"], repeated */
+static struct node *
+parse_path(struct lexer *x, enum kind kind)
+{
+	struct node *n = new_node(kind);
+	struct seg s;
+	int dot = 1; /* the leading dot was seen */
+
+	next(x);
+	for (;;) {
+		memset(&s, 0, sizeof(s));
+		s.index = -1;
+		if (dot && (x->t == T_IDENT || x->t == T_STRING)) {
+			s.key = token_text(x, &s.keylen);
+			next(x);
+		} else if (x->t == T_LBRACK) {
+			next(x);
+			if (x->t == T_NUMBER && x->js.len < 10 &&
+			    memchr(x->js.p, '-', x->js.len) == NULL &&
+			    !memchr(x->js.p, '.', x->js.len) &&
+			    !memchr(x->js.p, 'e', x->js.len)) {
+				s.index = strtol(x->js.p, NULL, 10);
+			} else if (x->t == T_STRING) {
+				s.key = token_text(x, &s.keylen);
+			} else {
+				lfail(x,
+				      "expected an index or a \"key\" in []");
+				return n;
+			}
+			next(x);
+			if (x->t != T_RBRACK) {
+				lfail(x, "expected ']'");
+				free(s.key);
+				return n;
+			}
+			next(x);
+		} else if (!dot && x->t == T_DOT) {
+			next(x);
+			dot = 1;
+			continue;
+		} else {
+			if (dot && n->nseg > 0)
+				lfail(x, "expected a name after '.'");
+			return n;
+		}
+		dot = 0;
+		n->seg = realloc(n->seg,
+				 (size_t)(n->nseg + 1) * sizeof(*n->seg));
+		if (!n->seg)
+			abort();
+		n->seg[n->nseg++] = s;
+	}
+}
+
+static struct node *
+parse_literal(struct lexer *x)
+{
+	struct node *n = new_node(N_LIT);
+
+	if (x->t == T_STRING || x->t == T_NUMBER) {
+		n->litbuf = malloc(x->js.len + 1);
+		if (!n->litbuf)
+			abort();
+		memcpy(n->litbuf, x->js.p, x->js.len);
+		n->lit.t = x->t == T_STRING ? V_STR : V_NUM;
+		n->lit.p = n->litbuf;
+		n->lit.len = x->js.len;
+		n->lit.esc = x->t == T_STRING;
+	} else if (is_word(x, "true")) {
+		n->lit.t = V_TRUE;
+	} else if (is_word(x, "false")) {
+		n->lit.t = V_FALSE;
+	} else if (is_word(x, "null")) {
+		n->lit.t = V_NULL;
+	} else {
+		free(n);
+		return NULL;
+	}
+	next(x);
+	return n;
+}
+
+static struct node *
+parse_prim(struct lexer *x)
+{
+	struct node *n;
+	size_t i;
+
+	if (x->t == T_DOT)
+		return parse_path(x, N_PATH);
+	if ((n = parse_literal(x)))
+		return n;
+	if (x->t == T_LPAREN) {
+		next(x);
+		n = parse_pred(x);
+		if (x->t != T_RPAREN)
+			lfail(x, "expected ')'");
+		next(x);
+		return n;
+	}
+	if (x->t == T_IDENT) {
+		if (is_word(x, "exists")) {
+			next(x);
+			if (x->t != T_LPAREN) {
+				lfail(x, "expected '(' after exists");
+				return new_node(N_LIT);
+			}
+			next(x);
+			if (x->t != T_DOT) {
+				lfail(x, "exists() takes a path");
+				return new_node(N_LIT);
+			}
+			n = parse_path(x, N_EXISTS);
+			if (x->t != T_RPAREN)
+				lfail(x, "expected ')'");
+			next(x);
+			return n;
+		}
+		for (i = 0; i < sizeof(fns) / sizeof(*fns); i++)
+			if (is_word(x, fns[i].name))
+				break;
+		if (i == sizeof(fns) / sizeof(*fns)) {
+			lfail(x, "unknown function or word: %.*s", (int)x->tlen,
+			      x->tp);
+			return new_node(N_LIT);
+		}
+		n = new_node(N_CALL);
+		n->fn = fns[i].fn;
+		next(x);
+		if (x->t != T_LPAREN) {
+			lfail(x, "expected '(' after %s", fns[i].name);
+			return n;
+		}
+		next(x);
+		n->a = parse_pred(x);
+		if (x->t != T_RPAREN)
+			lfail(x, "%s() takes one argument: expected ')'",
+			      fns[i].name);
+		next(x);
+		return n;
+	}
+	lfail(x, x->t == T_END ? "unexpected end, expected a value"
+			       : "expected a value");
+	return new_node(N_LIT);
+}
+
+static struct node *
+parse_expr(struct lexer *x)
+{
+	struct node *n = parse_prim(x), *d;
+
+	while (x->t == T_QQ && !x->failed) {
+		next(x);
+		d = new_node(N_DEFAULT);
+		d->a = n;
+		d->b = parse_prim(x);
+		n = d;
+	}
+	return n;
+}
+
+static struct node *
+parse_cmp(struct lexer *x)
+{
+	struct node *n = parse_expr(x), *c;
+	enum cmp op;
+
+	switch (x->t) {
+	case T_EQ:
+		op = C_EQ;
+		break;
+	case T_NE:
+		op = C_NE;
+		break;
+	case T_LT:
+		op = C_LT;
+		break;
+	case T_LE:
+		op = C_LE;
+		break;
+	case T_GT:
+		op = C_GT;
+		break;
+	case T_GE:
+		op = C_GE;
+		break;
+	default:
+		return n;
+	}
+	next(x);
+	c = new_node(N_CMP);
+	c->cmp = op;
+	c->a = n;
+	c->b = parse_expr(x);
+	return c;
+}
+
+static struct node *
+parse_not(struct lexer *x)
+{
+	struct node *n;
+
+	if (is_word(x, "not")) {
+		next(x);
+		n = new_node(N_NOT);
+		n->a = parse_not(x);
+		return n;
+	}
+	return parse_cmp(x);
+}
+
+static struct node *
+parse_and(struct lexer *x)
+{
+	struct node *n = parse_not(x), *a;
+
+	while (is_word(x, "and") && !x->failed) {
+		next(x);
+		a = new_node(N_AND);
+		a->a = n;
+		a->b = parse_not(x);
+		n = a;
+	}
+	return n;
+}
+
+static struct node *
+parse_pred(struct lexer *x)
+{
+	struct node *n = parse_and(x), *o;
+
+	while (is_word(x, "or") && !x->failed) {
+		next(x);
+		o = new_node(N_OR);
+		o->a = n;
+		o->b = parse_and(x);
+		n = o;
+	}
+	return n;
+}
+
+static int
+parse_directive(struct map_program *pg, struct lexer *x)
+{
+	struct assign a;
+	size_t len;
+	int i;
+
+	next(x);
+	if (x->t == T_END)
+		return 0; /* empty */
+	if (is_word(x, "where")) {
+		next(x);
+		pg->where = realloc(pg->where, (size_t)(pg->nwhere + 1) *
+						       sizeof(*pg->where));
+		if (!pg->where)
+			abort();
+		pg->where[pg->nwhere++] = parse_pred(x);
+	} else if (is_word(x, "keep")) {
+		pg->keep = 1;
+		next(x);
+	} else if (is_word(x, "drop")) {
+		next(x);
+		if (x->t != T_IDENT && x->t != T_STRING) {
+			lfail(x, "drop takes a top-level key name");
+			return -1;
+		}
+		pg->drop = realloc(pg->drop,
+				   (size_t)(pg->ndrop + 1) * sizeof(char *));
+		pg->droplen = realloc(pg->droplen,
+				      (size_t)(pg->ndrop + 1) * sizeof(size_t));
+		if (!pg->drop || !pg->droplen)
+			abort();
+		pg->drop[pg->ndrop] = token_text(x, &pg->droplen[pg->ndrop]);
+		pg->ndrop++;
+		next(x);
+	} else if (x->t == T_IDENT || x->t == T_STRING) {
+		memset(&a, 0, sizeof(a));
+		a.name = token_text(x, &len);
+		a.namelen = len;
+		for (i = 0; i < pg->nas; i++)
+			if (pg->as[i].namelen == len &&
+			    memcmp(pg->as[i].name, a.name, len) == 0) {
+				lfail(x, "column %s is assigned twice", a.name);
+				free(a.name);
+				return -1;
+			}
+		next(x);
+		if (x->t != T_ASSIGN) {
+			lfail(x,
+			      "expected '=' after the column name %s "
+			      "(or where, keep, drop)",
+			      a.name);
+			free(a.name);
+			return -1;
+		}
+		next(x);
+		a.expr = parse_expr(x);
+		if (is_word(x, "else")) {
+			next(x);
+			if (is_word(x, "reject")) {
+				a.on_error = ON_REJECT;
+				next(x);
+			} else if (is_word(x, "null")) {
+				a.on_error = ON_NULL;
+				next(x);
+			} else if ((a.fallback = parse_literal(x))) {
+				a.on_error = ON_VALUE;
+			} else {
+				lfail(x, "else takes null, reject or a value");
+			}
+		}
+		a.key = (struct buf)BUF_INIT;
+		json_write_string(&a.key, a.name, a.namelen);
+		buf_addch(&a.key, ':');
+		pg->as = realloc(pg->as,
+				 (size_t)(pg->nas + 1) * sizeof(*pg->as));
+		if (!pg->as)
+			abort();
+		pg->as[pg->nas++] = a;
+	} else {
+		lfail(x,
+		      "expected a directive: NAME = EXPR, where, keep or drop");
+		return -1;
+	}
+	if (x->t != T_END)
+		lfail(x, "unexpected text after the directive: %.*s",
+		      (int)x->tlen, x->tp);
+	return x->failed ? -1 : 0;
+}
+
+int
+map_extend(struct map_program *pg, const char *text, const char *where,
+	   struct err *e)
+{
+	const char *p = text, *eol, *q;
+	struct lexer x;
+	int line = 0, in_str;
+
+	while (*p) {
+		line++;
+		/* a line, cut at a '#' or ';' outside a string */
+		for (eol = p, in_str = 0; *eol && *eol != '\n'; eol++) {
+			if (*eol == '"')
+				in_str = !in_str;
+			else if (*eol == '\\' && in_str && eol[1])
+				eol++;
+			else if (!in_str && (*eol == '#' || *eol == ';'))
+				break;
+		}
+		memset(&x, 0, sizeof(x));
+		x.p = p;
+		x.end = eol;
+		x.where = where;
+		x.line = line;
+		x.e = e;
+		if (parse_directive(pg, &x) < 0)
+			return -1;
+		if (*eol == ';') {
+			p = eol + 1;
+			line--; /* the same line goes on */
+			continue;
+		}
+		for (q = eol; *q && *q != '\n'; q++)
+			;
+		p = *q ? q + 1 : q;
+	}
+	return 0;
+}
+
+struct map_program *
+map_compile(const char *text, const char *where, struct err *e)
+{
+	struct map_program *pg = calloc(1, sizeof(*pg));
+
+	if (!pg) {
+		err_set(e, ERR_SYSTEM, "out of memory");
+		return NULL;
+	}
+	pg->scratch = (struct buf)BUF_INIT;
+	pg->tmp = (struct buf)BUF_INIT;
+	if (map_extend(pg, text, where, e) < 0) {
+		map_free(pg);
+		return NULL;
+	}
+	return pg;
+}
+
+int
+map_is_empty(const struct map_program *pg)
+{
+	return !pg || (!pg->nas && !pg->nwhere && !pg->ndrop && !pg->keep);
+}
+
+void
+map_free(struct map_program *pg)
+{
+	int i;
+
+	if (!pg)
+		return;
+	for (i = 0; i < pg->nas; i++) {
+		free(pg->as[i].name);
+		buf_release(&pg->as[i].key);
+		free_node(pg->as[i].expr);
+		free_node(pg->as[i].fallback);
+	}
+	free(pg->as);
+	for (i = 0; i < pg->nwhere; i++)
+		free_node(pg->where[i]);
+	free(pg->where);
+	for (i = 0; i < pg->ndrop; i++)
+		free(pg->drop[i]);
+	free(pg->drop);
+	free(pg->droplen);
+	free(pg->mem);
+	buf_release(&pg->scratch);
+	buf_release(&pg->tmp);
+	free(pg);
+}
+
+/* ---- evaluation ------------------------------------------------------- */
+
+/* n bytes of scratch space that will not move for this record, or NULL. */
+static char *
+sput(struct map_program *pg, size_t n)
+{
+	char *p;
+
+	if (pg->scratch.cap - pg->scratch.len <= n) {
+		pg->overflow = 1; /* map_run tries again with more room */
+		return NULL;
+	}
+	p = pg->scratch.data + pg->scratch.len;
+	pg->scratch.len += n;
+	return p;
+}
+
+static struct val
+of_json(const struct json_value *v)
+{
+	struct val r = {V_ABSENT, v->p, v->len, 0};
+
+	switch (v->type) {
+	case JSON_NULL:
+		r.t = V_NULL;
+		break;
+	case JSON_FALSE:
+		r.t = V_FALSE;
+		break;
+	case JSON_TRUE:
+		r.t = V_TRUE;
+		break;
+	case JSON_NUMBER:
+		r.t = V_NUM;
+		break;
+	case JSON_STRING:
+		r.t = V_STR;
+		r.esc = v->escaped;
+		break;
+	default:
+		r.t = V_JSON;
+		break;
+	}
+	return r;
+}
+
+static int
+key_is(const char *k, size_t klen, int kesc, const char *name, size_t n,
+       struct buf *tmp)
+{
+	if (!kesc)
+		return klen == n && memcmp(k, name, n) == 0;
+	buf_reset(tmp);
+	json_unescape(tmp, k, klen);
+	return tmp->len == n && memcmp(tmp->data, name, n) == 0;
+}
+
+static struct val
+lookup(struct map_program *pg, const struct node *n, const char *rec,
+       size_t len)
+{
+	struct val none = {V_ABSENT, NULL, 0, 0};
+	struct json_value cur, k, v;
+	struct json_iter it;
+	struct json_error je;
+	size_t i;
+	int s, found;
+	long idx;
+
+	if (n->nseg == 0) {
+		struct val whole = {V_JSON, rec, len, 0};
+		return whole;
+	}
+	/* the first step among the record's members */
+	if (n->seg[0].index >= 0)
+		return none;
+	for (i = 0; i < pg->nmem; i++)
+		if (key_is(pg->mem[i].k, pg->mem[i].klen, pg->mem[i].kesc,
+			   n->seg[0].key, n->seg[0].keylen, &pg->tmp))
+			break;
+	if (i == pg->nmem)
+		return none;
+	cur = pg->mem[i].v;
+	for (s = 1; s < n->nseg; s++) {
+		found = 0;
+		if (n->seg[s].index < 0 && cur.type == JSON_OBJECT) {
+			json_object_open_value(&it, &cur);
+			while (json_object_next(&it, &k, &v, &je) > 0)
+				if (key_is(k.p, k.len, k.escaped, n->seg[s].key,
+					   n->seg[s].keylen, &pg->tmp)) {
+					cur = v;
+					found = 1;
+					break;
+				}
+		} else if (n->seg[s].index >= 0 && cur.type == JSON_ARRAY) {
+			json_array_open(&it, &cur);
+			for (idx = 0; json_array_next(&it, &v) > 0; idx++)
+				if (idx == n->seg[s].index) {
+					cur = v;
+					found = 1;
+					break;
+				}
+		}
+		if (!found)
+			return none;
+	}
+	return of_json(&cur);
+}
+
+/* A string value's bytes, decoded into scratch when it is escaped. */
+static int
+bytes_of(struct map_program *pg, const struct val *v, const char **p, size_t *n)
+{
+	char *d;
+
+	if (!v->esc) {
+		*p = v->p;
+		*n = v->len;
+		return 0;
+	}
+	buf_reset(&pg->tmp);
+	json_unescape(&pg->tmp, v->p, v->len);
+	if (!(d = sput(pg, pg->tmp.len + 1)))
+		return -1;
+	memcpy(d, pg->tmp.data, pg->tmp.len);
+	*p = d;
+	*n = pg->tmp.len;
+	return 0;
+}
+
+/*
+ * A JSON number's exact value as sign, digits without leading or
+ * trailing zeros, and the power of ten of the first digit; 0 is "".
+ */
+struct dec {
+	int neg;
+	const char *d; /* digits, possibly with a '.' inside to skip */
+	char buf[64];
+	size_t n;
+	long exp;
+};
+
+static int
+to_dec(const char *p, size_t len, struct dec *x)
+{
+	const char *end = p + len, *q;
+	long e = 0, point = -1, lead = 0, i;
+	int seen = 0;
+	char *o = x->buf;
+
+	x->neg = 0;
+	x->n = 0;
+	if (p < end && *p == '-') {
+		x->neg = 1;
+		p++;
+	}
+	for (q = p, i = 0; q < end && (isdigit((unsigned char)*q) || *q == '.');
+	     q++) {
+		if (*q == '.') {
+			point = i;
+			continue;
+		}
+		if (!seen && *q == '0') {
+			lead++;
+			i++;
+			continue;
+		}
+		seen = 1;
+		if (o - x->buf >= (long)sizeof(x->buf))
+			return -1; /* too many digits to compare here */
+		*o++ = *q;
+		i++;
+	}
+	if (q < end && (*q == 'e' || *q == 'E'))
+		e = strtol(q + 1, NULL, 10);
+	if (point < 0)
+		point = i;
+	x->n = (size_t)(o - x->buf);
+	while (x->n > 0 && x->buf[x->n - 1] == '0')
+		x->n--;
+	x->d = x->buf;
+	x->exp = point - lead - 1 + e;
+	if (x->n == 0)
+		x->neg = 0;
+	return 0;
+}
+
+/* Compare two JSON numbers exactly: <0, 0, >0; 2 when too long to tell. */
+static int
+numcmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	struct dec x, y;
+	int c, sign;
+	size_t i;
+
+	if (to_dec(a, alen, &x) < 0 || to_dec(b, blen, &y) < 0)
+		return 2;
+	if (x.n == 0 || y.n == 0) {
+		if (x.n == 0 && y.n == 0)
+			return 0;
+		return x.n == 0 ? (y.neg ? 1 : -1) : (x.neg ? -1 : 1);
+	}
+	if (x.neg != y.neg)
+		return x.neg ? -1 : 1;
+	sign = x.neg ? -1 : 1;
+	if (x.exp != y.exp)
+		return x.exp > y.exp ? sign : -sign;
+	for (i = 0; i < x.n && i < y.n; i++)
+		if ((c = x.d[i] - y.d[i]))
+			return c > 0 ? sign : -sign;
+	if (x.n == y.n)
+		return 0;
+	return x.n > y.n ? sign : -sign;
+}
+
+static int eval(struct map_program *pg, const struct node *n, const char *rec,
+		size_t len, struct val *out);
+
+/* Comparisons with an absent or null side are false: use exists(). */
+static int
+compare(struct map_program *pg, const struct node *n, const char *rec,
+	size_t len)
+{
+	struct val a, b;
+	const char *ap, *bp;
+	size_t an, bn;
+	int c;
+
+	if (eval(pg, n->a, rec, len, &a) < 0 ||
+	    eval(pg, n->b, rec, len, &b) < 0)
+		return -1;
+	if (a.t == V_ABSENT || a.t == V_NULL || b.t == V_ABSENT ||
+	    b.t == V_NULL)
+		return 0;
+	if (a.t == V_NUM && b.t == V_NUM) {
+		c = numcmp(a.p, a.len, b.p, b.len);
+		if (c == 2)
+			c = (strtod(a.p, NULL) > strtod(b.p, NULL)) -
+			    (strtod(a.p, NULL) < strtod(b.p, NULL));
+	} else if (a.t == V_STR && b.t == V_STR) {
+		if (bytes_of(pg, &a, &ap, &an) < 0 ||
+		    bytes_of(pg, &b, &bp, &bn) < 0)
+			return -1;
+		c = memcmp(ap, bp, an < bn ? an : bn);
+		if (!c)
+			c = (an > bn) - (an < bn);
+	} else if (a.t == b.t && (a.t == V_TRUE || a.t == V_FALSE)) {
+		c = 0;
+	} else if ((a.t == V_TRUE || a.t == V_FALSE) &&
+		   (b.t == V_TRUE || b.t == V_FALSE)) {
+		if (n->cmp == C_EQ || n->cmp == C_NE)
+			return n->cmp == C_NE;
+		return 0;
+	} else {
+		/* different kinds: never equal, never ordered */
+		return n->cmp == C_NE;
+	}
+	switch (n->cmp) {
+	case C_EQ:
+		return c == 0;
+	case C_NE:
+		return c != 0;
+	case C_LT:
+		return c < 0;
+	case C_LE:
+		return c <= 0;
+	case C_GT:
+		return c > 0;
+	case C_GE:
+		return c >= 0;
+	}
+	return 0;
+}
+
+/* A predicate: 1 true, 0 false, -1 a cast failed. */
+static int
+truth(struct map_program *pg, const struct node *n, const char *rec, size_t len)
+{
+	struct val v;
+	int a;
+
+	switch (n->kind) {
+	case N_CMP:
+		return compare(pg, n, rec, len);
+	case N_AND:
+		if ((a = truth(pg, n->a, rec, len)) <= 0)
+			return a;
+		return truth(pg, n->b, rec, len);
+	case N_OR:
+		if ((a = truth(pg, n->a, rec, len)) != 0)
+			return a;
+		return truth(pg, n->b, rec, len);
+	case N_NOT:
+		if ((a = truth(pg, n->a, rec, len)) < 0)
+			return a;
+		return !a;
+	case N_EXISTS:
+		return lookup(pg, n, rec, len).t != V_ABSENT;
+	default:
+		if (eval(pg, n, rec, len, &v) < 0)
+			return -1;
+		return v.t == V_TRUE;
+	}
+}
+
+static int __attribute__((format(printf, 3, 4)))
+cast_fail(struct map_program *pg, const struct val *v, const char *fmt, ...)
+{
+	char m[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	snprintf(pg->why, sizeof(pg->why), "%s: %s%.*s%s%s", m,
+		 v->t == V_STR ? "\"" : "", (int)(v->len > 40 ? 40 : v->len),
+		 v->p ? v->p : "", v->len > 40 ? "..." : "",
+		 v->t == V_STR ? "\"" : "");
+	return -1;
+}
+
+/* The integer a JSON number or a string of one holds, as text; -1 if none. */
+static int
+integer_text(struct map_program *pg, const struct val *v, int bits,
+	     struct val *out)
+{
+	const char *p;
+	size_t n, i, k, len;
+	struct dec x;
+	char *o;
+	const char *L;
+
+	if (v->t == V_NUM) {
+		p = v->p;
+		n = v->len;
+	} else if (v->t == V_STR && !v->esc) {
+		p = v->p;
+		n = v->len;
+		/* a string must be a JSON number, nothing around it */
+		struct json_error je;
+		enum json_type t;
+		if (json_validate(p, n, &t, &je) < 0 || t != JSON_NUMBER ||
+		    n == 0 || p[0] == ' ' || p[n - 1] == ' ')
+			return -1;
+	} else {
+		return -1;
+	}
+	if (to_dec(p, n, &x) < 0)
+		return -1;
+	/* an integer: no digit after the point */
+	if (x.n > 0 && (long)x.n - 1 > x.exp)
+		return -1;
+	len = x.n == 0 ? 1 : (size_t)x.exp + 1;
+	if (len > 19)
+		return -1;
+	if (!(o = sput(pg, len + 2)))
+		return -1;
+	out->t = V_NUM;
+	out->p = o;
+	out->esc = 0;
+	if (x.neg)
+		*o++ = '-';
+	for (i = 0; i < len; i++)
+		*o++ = x.n == 0 ? '0' : i < x.n ? x.d[i] : '0';
+	out->len = (size_t)(o - out->p);
+	*o = '\0'; /* epoch_*() read it with strtoll */
+	/* within range: the digits against the limit for the sign */
+	L = x.neg ? (bits == 32 ? "2147483648" : "9223372036854775808")
+		  : (bits == 32 ? "2147483647" : "9223372036854775807");
+	k = strlen(L);
+	if (len > k || (len == k && memcmp(out->p + x.neg, L, k) > 0))
+		return -1;
+	return 0;
+}
+
+static int
+parse_bool(const char *p, size_t n, int *b)
+{
+	static const char *const yes[] = {"t", "true", "y", "yes", "on", "1"};
+	static const char *const no[] = {"f", "false", "n", "no", "off", "0"};
+	size_t i;
+
+	while (n && isspace((unsigned char)*p))
+		p++, n--;
+	while (n && isspace((unsigned char)p[n - 1]))
+		n--;
+	for (i = 0; i < 6; i++) {
+		if (strlen(yes[i]) == n && strncasecmp(p, yes[i], n) == 0) {
+			*b = 1;
+			return 0;
+		}
+		if (strlen(no[i]) == n && strncasecmp(p, no[i], n) == 0) {
+			*b = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Days since 1970-01-01 for a proleptic Gregorian date, and back. */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* ISO 8601 UTC text for microseconds since 1970: 2024-05-01T12:00:00.25Z */
+static int
+put_utc(struct map_program *pg, int64_t us, int zone, struct val *out)
+{
+	int64_t days = us >= 0 ? us / 86400000000LL
+			       : -((-us + 86399999999LL) / 86400000000LL);
+	int64_t rem = us - days * 86400000000LL;
+	int y, m, d, n;
+	char t[48], *o;
+	long frac = (long)(rem % 1000000);
+
+	civil_from_days(days, &y, &m, &d);
+	if (y < 1 || y > 9999)
+		return -1;
+	n = snprintf(t, sizeof(t), "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d,
+		     (int)(rem / 3600000000LL), (int)(rem / 60000000 % 60),
+		     (int)(rem / 1000000 % 60));
+	if (frac) {
+		n += snprintf(t + n, sizeof(t) - (size_t)n, ".%06ld", frac);
+		while (t[n - 1] == '0')
+			n--;
+	}
+	if (zone)
+		t[n++] = 'Z';
+	if (!(o = sput(pg, (size_t)n + 1)))
+		return -1;
+	memcpy(o, t, (size_t)n);
+	out->t = V_STR;
+	out->p = o;
+	out->len = (size_t)n;
+	out->esc = 0;
+	return 0;
+}
+
+static int
+digits2(const char *p, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)p[i]))
+			return -1;
+		*v = *v * 10 + p[i] - '0';
+	}
+	return 0;
+}
+
+/*
+ * ISO 8601: YYYY-MM-DD[(T| )HH:MM[:SS[.f...]]][Z|(+|-)HH[[:]MM]]; to
+ * microseconds since 1970 in the written time, the zone apart.
+ */
+static int
+parse_iso(const char *p, size_t n, int64_t *us, int *has_zone, int *zone_s)
+{
+	const char *end = p + n;
+	int y, mo, d, h = 0, mi = 0, s = 0, zh = 0, zm = 0, k, sign;
+	int64_t frac = 0;
+	static const int md[] = {31, 29, 31, 30, 31, 30,
+				 31, 31, 30, 31, 30, 31};
+
+	*has_zone = 0;
+	*zone_s = 0;
+	if (n < 10 || digits2(p, 4, &y) || p[4] != '-' ||
+	    digits2(p + 5, 2, &mo) || p[7] != '-' || digits2(p + 8, 2, &d) ||
+	    mo < 1 || mo > 12 || d < 1 || d > md[mo - 1] || y < 1 ||
+	    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 || y % 400 == 0))))
+		return -1;
+	p += 10;
+	if (p < end && (*p == 'T' || *p == ' ')) {
+		if (end - p < 6 || digits2(p + 1, 2, &h) || p[3] != ':' ||
+		    digits2(p + 4, 2, &mi) || h > 23 || mi > 59)
+			return -1;
+		p += 6;
+		if (p < end && *p == ':') {
+			if (end - p < 3 || digits2(p + 1, 2, &s) || s > 59)
+				return -1;
+			p += 3;
+			if (p < end && *p == '.') {
+				for (p++, k = 0;
+				     p < end && isdigit((unsigned char)*p);
+				     p++, k++)
+					if (k < 6)
+						frac = frac * 10 + (*p - '0');
+					else if (*p != '0')
+						return -1; /* below a
+							      microsecond */
+				if (k == 0)
+					return -1;
+				for (; k < 6; k++)
+					frac *= 10;
+			}
+		}
+		if (p < end) {
+			*has_zone = 1;
+			if (*p == 'Z') {
+				p++;
+			} else if (*p == '+' || *p == '-') {
+				sign = *p++ == '-' ? -1 : 1;
+				if (end - p < 2 || digits2(p, 2, &zh))
+					return -1;
+				p += 2;
+				if (p < end && *p == ':')
+					p++;
+				if (p < end) {
+					if (end - p < 2 || digits2(p, 2, &zm))
+						return -1;
+					p += 2;
+				}
+				if (zh > 15 || zm > 59)
+					return -1;
+				*zone_s = sign * (zh * 3600 + zm * 60);
+			} else {
+				return -1;
+			}
+		}
+	}
+	if (p != end)
+		return -1;
+	*us = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s) *
+		      1000000 +
+	      frac;
+	return 0;
+}
+
+static int
+call(struct map_program *pg, const struct node *n, const struct val *a,
+     struct val *out)
+{
+	const char *p;
+	size_t len, i;
+	char *o;
+	char t[64];
+	double f;
+	int b, has_zone, zone;
+	int64_t us;
+	struct val iv;
+
+	*out = *a;
+	if (a->t == V_ABSENT || a->t == V_NULL)
+		return 0; /* casts and functions keep absent and null */
+	switch (n->fn) {
+	case F_INT:
+	case F_BIGINT:
+		if (integer_text(pg, a, n->fn == F_INT ? 32 : 64, out) < 0)
+			return pg->overflow
+				       ? -1
+				       : cast_fail(pg, a, "not an %s",
+						   n->fn == F_INT ? "int"
+								  : "bigint");
+		return 0;
+	case F_NUMERIC:
+		if (a->t == V_NUM)
+			return 0;
+		if (a->t == V_STR && !a->esc) {
+			struct json_error je;
+			enum json_type jt;
+			if (a->len && a->p[0] != ' ' &&
+			    a->p[a->len - 1] != ' ' &&
+			    json_validate(a->p, a->len, &jt, &je) == 0 &&
+			    jt == JSON_NUMBER) {
+				out->t = V_NUM;
+				return 0;
+			}
+		}
+		return cast_fail(pg, a, "not a numeric");
+	case F_FLOAT:
+		if ((a->t != V_NUM && a->t != V_STR) || a->esc ||
+		    a->len >= sizeof(t))
+			return cast_fail(pg, a, "not a float");
+		memcpy(t, a->p, a->len);
+		t[a->len] = '\0';
+		if (a->t == V_STR && strcmp(t, "NaN") &&
+		    strcmp(t, "Infinity") && strcmp(t, "-Infinity")) {
+			struct json_error je;
+			enum json_type jt;
+			if (json_validate(t, a->len, &jt, &je) < 0 ||
+			    jt != JSON_NUMBER || t[0] == ' ')
+				return cast_fail(pg, a, "not a float");
+		}
+		errno = 0;
+		f = a->t == V_STR && t[0] == 'N'   ? NAN
+		    : a->t == V_STR && t[0] == 'I' ? INFINITY
+		    : a->t == V_STR && t[1] == 'I' ? -INFINITY
+						   : strtod(t, NULL);
+		if (errno == ERANGE && (f == 0 || isinf(f)))
+			return cast_fail(pg, a, "out of range for a float");
+		buf_reset(&pg->tmp);
+		json_write_double(&pg->tmp, f);
+		if (!(o = sput(pg, pg->tmp.len + 1)))
+			return -1;
+		memcpy(o, pg->tmp.data, pg->tmp.len);
+		out->p = o;
+		out->len = pg->tmp.len;
+		out->esc = 0;
+		/* NaN and infinities come back as strings, as the contract says
+		 */
+		if (o[0] == '"') {
+			out->t = V_STR;
+			out->p = o + 1;
+			out->len -= 2;
+		} else {
+			out->t = V_NUM;
+		}
+		return 0;
+	case F_BOOL:
+		if (a->t == V_TRUE || a->t == V_FALSE)
+			return 0;
+		if (a->t == V_NUM && a->len == 1 &&
+		    (a->p[0] == '0' || a->p[0] == '1')) {
+			out->t = a->p[0] == '1' ? V_TRUE : V_FALSE;
+			return 0;
+		}
+		if (a->t == V_STR && !a->esc &&
+		    parse_bool(a->p, a->len, &b) == 0) {
+			out->t = b ? V_TRUE : V_FALSE;
+			return 0;
+		}
+		return cast_fail(pg, a, "not a boolean");
+	case F_TEXT:
+		if (a->t == V_STR)
+			return 0;
+		out->t = V_STR;
+		out->esc = 1; /* the JSON text of a number, boolean, object */
+		if (a->t == V_TRUE || a->t == V_FALSE) {
+			out->p = a->t == V_TRUE ? "true" : "false";
+			out->len = strlen(out->p);
+			out->esc = 0;
+			return 0;
+		}
+		if (a->t == V_JSON) {
+			/* the object's text as a string: escape it */
+			buf_reset(&pg->tmp);
+			json_write_string_body(&pg->tmp, a->p, a->len);
+			if (!(o = sput(pg, pg->tmp.len + 1)))
+				return -1;
+			memcpy(o, pg->tmp.data, pg->tmp.len);
+			out->p = o;
+			out->len = pg->tmp.len;
+		}
+		return 0;
+	case F_JSON:
+		/* the value's JSON text, as a string */
+		buf_reset(&pg->tmp);
+		if (a->t == V_STR) {
+			buf_addch(&pg->tmp, '"');
+			if (a->esc)
+				buf_add(&pg->tmp, a->p, a->len);
+			else
+				json_write_string_body(&pg->tmp, a->p, a->len);
+			buf_addch(&pg->tmp, '"');
+		} else if (a->t == V_TRUE || a->t == V_FALSE) {
+			buf_adds(&pg->tmp, a->t == V_TRUE ? "true" : "false");
+		} else {
+			buf_add(&pg->tmp, a->p, a->len);
+		}
+		len = pg->tmp.len;
+		iv.t = V_STR;
+		iv.esc = 0;
+		if (!(o = sput(pg, len + 1)))
+			return -1;
+		memcpy(o, pg->tmp.data, len);
+		iv.p = o;
+		iv.len = len;
+		*out = iv;
+		return 0;
+	case F_TIMESTAMP:
+		if (a->t != V_STR || a->esc ||
+		    parse_iso(a->p, a->len, &us, &has_zone, &zone) < 0)
+			return cast_fail(pg, a, "not an ISO 8601 timestamp");
+		if (put_utc(pg, us - (int64_t)zone * 1000000, has_zone, out) <
+		    0)
+			return pg->overflow ? -1
+					    : cast_fail(pg, a, "out of range");
+		return 0;
+	case F_EPOCH_S:
+	case F_EPOCH_MS:
+	case F_EPOCH_US: {
+		/* an integer count of units since 1970, exactly */
+		int64_t mul = n->fn == F_EPOCH_S    ? 1000000
+			      : n->fn == F_EPOCH_MS ? 1000
+						    : 1;
+		if (integer_text(pg, a, 64, &iv) < 0)
+			return pg->overflow ? -1
+					    : cast_fail(pg, a, "not an epoch");
+		errno = 0;
+		us = strtoll(iv.p, NULL, 10);
+		if (us > INT64_MAX / mul || us < INT64_MIN / mul ||
+		    put_utc(pg, us * mul, 1, out) < 0)
+			return pg->overflow ? -1
+					    : cast_fail(pg, a, "out of range");
+		return 0;
+	}
+	case F_LOWER:
+	case F_UPPER:
+	case F_TRIM:
+		if (a->t != V_STR)
+			return cast_fail(pg, a, "not a string");
+		if (bytes_of(pg, a, &p, &len) < 0)
+			return -1;
+		if (n->fn == F_TRIM) {
+			while (len && (*p == ' ' || *p == '\t' || *p == '\n' ||
+				       *p == '\r'))
+				p++, len--;
+			while (len &&
+			       (p[len - 1] == ' ' || p[len - 1] == '\t' ||
+				p[len - 1] == '\n' || p[len - 1] == '\r'))
+				len--;
+			out->p = p;
+			out->len = len;
+			out->esc = 0;
+			return 0;
+		}
+		if (!(o = sput(pg, len + 1)))
+			return -1;
+		for (i = 0; i < len; i++) /* ASCII letters only */
+			o[i] = (char)(n->fn == F_LOWER
+					      ? (p[i] >= 'A' && p[i] <= 'Z'
+							 ? p[i] + 32
+							 : p[i])
+					      : (p[i] >= 'a' && p[i] <= 'z'
+							 ? p[i] - 32
+							 : p[i]));
+		out->p = o;
+		out->len = len;
+		out->esc = 0;
+		return 0;
+	}
+	return 0;
+}
+
+static int
+eval(struct map_program *pg, const struct node *n, const char *rec, size_t len,
+     struct val *out)
+{
+	struct val a;
+	int t;
+
+	switch (n->kind) {
+	case N_PATH:
+		*out = lookup(pg, n, rec, len);
+		return 0;
+	case N_LIT:
+		*out = n->lit;
+		return 0;
+	case N_DEFAULT:
+		if (eval(pg, n->a, rec, len, out) < 0)
+			return -1;
+		if (out->t == V_ABSENT || out->t == V_NULL)
+			return eval(pg, n->b, rec, len, out);
+		return 0;
+	case N_CALL:
+		if (eval(pg, n->a, rec, len, &a) < 0)
+			return -1;
+		return call(pg, n, &a, out);
+	default:
+		if ((t = truth(pg, n, rec, len)) < 0)
+			return -1;
+		out->t = t ? V_TRUE : V_FALSE;
+		out->p = NULL;
+		out->len = 0;
+		return 0;
+	}
+}
+
+static void
+put_val(struct buf *out, const struct val *v)
+{
+	switch (v->t) {
+	case V_NULL:
+	case V_ABSENT:
+		buf_adds(out, "null");
+		break;
+	case V_TRUE:
+		buf_adds(out, "true");
+		break;
+	case V_FALSE:
+		buf_adds(out, "false");
+		break;
+	case V_STR:
+		if (v->esc) {
+			buf_addch(out, '"');
+			buf_add(out, v->p, v->len);
+			buf_addch(out, '"');
+		} else {
+			json_write_string(out, v->p, v->len);
+		}
+		break;
+	default:
+		buf_add(out, v->p, v->len);
+		break;
+	}
+}
+
+/* Was this top-level key assigned, or dropped? */
+static int
+taken(const struct map_program *pg, const struct member *m, struct buf *tmp)
+{
+	int i;
+
+	for (i = 0; i < pg->ndrop; i++)
+		if (key_is(m->k, m->klen, m->kesc, pg->drop[i], pg->droplen[i],
+			   tmp))
+			return 1;
+	for (i = 0; i < pg->nas; i++)
+		if (key_is(m->k, m->klen, m->kesc, pg->as[i].name,
+			   pg->as[i].namelen, tmp))
+			return 1;
+	return 0;
+}
+
+static int
+run_once(struct map_program *pg, const char *rec, size_t len, struct buf *out,
+	 char *why, size_t whylen)
+{
+	struct json_iter it;
+	struct json_value k, v;
+	struct json_error je;
+	struct val val;
+	size_t mark = out->len, i;
+	int r, first = 1;
+
+	/* the record's top-level members, once */
+	pg->nmem = 0;
+	json_object_open(&it, rec, len, &je);
+	while (json_object_next(&it, &k, &v, &je) > 0) {
+		if (pg->nmem == pg->capmem) {
+			pg->capmem = pg->capmem ? 2 * pg->capmem : 64;
+			pg->mem =
+				realloc(pg->mem, pg->capmem * sizeof(*pg->mem));
+			if (!pg->mem)
+				abort();
+		}
+		pg->mem[pg->nmem].k = k.p;
+		pg->mem[pg->nmem].klen = k.len;
+		pg->mem[pg->nmem].kesc = k.escaped;
+		pg->mem[pg->nmem++].v = v;
+	}
+	for (i = 0; i < (size_t)pg->nwhere; i++) {
+		r = truth(pg, pg->where[i], rec, len);
+		if (r < 0)
+			goto fail;
+		if (r == 0)
+			return 0;
+	}
+	buf_addch(out, '{');
+	/* with no column assigned, the record's own fields go out */
+	if (pg->keep || pg->nas == 0)
+		for (i = 0; i < pg->nmem; i++) {
+			if (taken(pg, &pg->mem[i], &pg->tmp))
+				continue;
+			if (!first)
+				buf_addch(out, ',');
+			first = 0;
+			buf_addch(out, '"');
+			buf_add(out, pg->mem[i].k, pg->mem[i].klen);
+			buf_adds(out, "\":");
+			buf_add(out,
+				pg->mem[i].v.p -
+					(pg->mem[i].v.type == JSON_STRING),
+				pg->mem[i].v.len +
+					2 * (pg->mem[i].v.type == JSON_STRING));
+		}
+	for (i = 0; i < (size_t)pg->nas; i++) {
+		struct assign *a = &pg->as[i];
+		if (eval(pg, a->expr, rec, len, &val) < 0) {
+			if (pg->overflow)
+				return -2;
+			if (a->on_error == ON_REJECT) {
+				pg->why_col = a->name;
+				goto fail;
+			}
+			val = a->on_error == ON_NULL
+				      ? (struct val){V_NULL, 0, 0, 0}
+				      : a->fallback->lit;
+		}
+		if (val.t == V_ABSENT)
+			continue; /* nothing is invented */
+		if (!first)
+			buf_addch(out, ',');
+		first = 0;
+		buf_add(out, a->key.data, a->key.len);
+		put_val(out, &val);
+	}
+	buf_addch(out, '}');
+	return 1;
+fail:
+	buf_setlen(out, mark);
+	if (pg->overflow)
+		return -2;
+	if (pg->why_col)
+		snprintf(why, whylen, "column %s: %s", pg->why_col, pg->why);
+	else
+		snprintf(why, whylen, "where: %s", pg->why);
+	return -1;
+}
+
+int
+map_run(struct map_program *pg, const char *rec, size_t len, struct buf *out,
+	char *why, size_t whylen)
+{
+	size_t room = 8 * len + 65536, mark = out->len;
+	int r;
+
+	for (;;) {
+		buf_reset(&pg->scratch);
+		buf_grow(&pg->scratch, room);
+		pg->overflow = 0;
+		pg->why_col = NULL;
+		r = run_once(pg, rec, len, out, why, whylen);
+		if (r != -2 && !pg->overflow)
+			return r;
+		buf_setlen(out, mark);
+		room *= 4;
+	}
+}

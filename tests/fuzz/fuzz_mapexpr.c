@@ -1,0 +1,51 @@
+/*
+ * fuzz_mapexpr: the mapping language on arbitrary text: compile it, and
+ * when it compiles run it on a few records; what it writes must be valid
+ * JSON.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../cmd/ndjson-map/mapexpr.h"
+#include "buf.h"
+#include "json.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const records[] = {
+	"{\"id\":\"42\",\"n\":1.50,\"big\":9007199254740993,\"s\":\"a\\\"b\","
+	"\"a\":{\"b\":[1,{\"c\":null}]},\"t\":true,\"ts\":1700000000,"
+	"\"at\":\"2024-05-01T12:00:00+02:00\",\"e\":\"\\u00e9\"}",
+	"{}",
+	"{\"id\":-1e400,\"n\":\"NaN\",\"a\":[],\"\\u0061\":\"x\"}",
+};
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct err e;
+	struct map_program *p;
+	struct buf text = BUF_INIT, out = BUF_INIT;
+	struct json_error je;
+	char why[256];
+	size_t i;
+	int r;
+
+	buf_add(&text, data, size);
+	p = map_compile(text.data, "fuzz", &e);
+	if (p) {
+		for (i = 0; i < sizeof(records) / sizeof(*records); i++) {
+			buf_reset(&out);
+			r = map_run(p, records[i], strlen(records[i]), &out,
+				    why, sizeof(why));
+			if (r == 1 &&
+			    json_validate(out.data, out.len, NULL, &je) != 0)
+				__builtin_trap();
+		}
+		map_free(p);
+	}
+	buf_release(&text);
+	buf_release(&out);
+	return 0;
+}
