@@ -22,11 +22,11 @@ SQLITE_CFLAGS = $(call pkg,cflags,sqlite3)
 SQLITE_LIBS   = $(call pkg,libs,sqlite3)
 
 TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map
-COMMON = buf errinfo json ndjson pgconn
+COMMON = buf errinfo isotime json ndjson pgconn
 UNIT = test_buf test_json test_ndjson
 FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr
 # what the fuzz targets link: the parsers, no client libraries
-FUZZ_COMMON = buf errinfo json ndjson
+FUZZ_COMMON = buf errinfo isotime json ndjson
 
 COMMON_OBJ = $(COMMON:%=$(B)/common/%.o)
 LIBCOMMON = $(B)/libcommon.a
@@ -93,7 +93,7 @@ $(B)/tests/fuzz_copy-replay: tests/fuzz/fuzz_copy.c tests/fuzz/replay.c $(COPY_E
 fuzz:
 	@mkdir -p build-fuzz
 	for f in $(FUZZ); do \
-		clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+		clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
 			-Icommon -o build-fuzz/$$f tests/fuzz/$$f.c \
 			$(FUZZ_COMMON:%=common/%.c) \
 			$$([ $$f = fuzz_copy ] && echo $(COPY_ENC)) \

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isotime.h"
 #include "json.h"
 
 /* ---- values ---------------------------------------------------------- */
@@ -951,8 +952,13 @@ to_dec(const char *p, size_t len, struct dec *x)
 		*o++ = *q;
 		i++;
 	}
-	if (q < end && (*q == 'e' || *q == 'E'))
+	if (q < end && (*q == 'e' || *q == 'E')) {
+		errno = 0;
 		e = strtol(q + 1, NULL, 10);
+		/* beyond any double or numeric: compared another way */
+		if (errno || e > 100000000 || e < -100000000)
+			return -1;
+	}
 	if (point < 0)
 		point = i;
 	x->n = (size_t)(o - x->buf);
@@ -1177,36 +1183,6 @@ parse_bool(const char *p, size_t n, int *b)
 	return -1;
 }
 
-/* Days since 1970-01-01 for a proleptic Gregorian date, and back. */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* ISO 8601 UTC text for microseconds since 1970: 2024-05-01T12:00:00.25Z */
 static int
 put_utc(struct map_program *pg, int64_t us, int zone, struct val *out)
@@ -1218,7 +1194,7 @@ put_utc(struct map_program *pg, int64_t us, int zone, struct val *out)
 	char t[48], *o;
 	long frac = (long)(rem % 1000000);
 
-	civil_from_days(days, &y, &m, &d);
+	isotime_civil(days, &y, &m, &d);
 	if (y < 1 || y > 9999)
 		return -1;
 	n = snprintf(t, sizeof(t), "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d,
@@ -1242,97 +1218,6 @@ put_utc(struct map_program *pg, int64_t us, int zone, struct val *out)
 }
 
 static int
-digits2(const char *p, int n, int *v)
-{
-	int i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)p[i]))
-			return -1;
-		*v = *v * 10 + p[i] - '0';
-	}
-	return 0;
-}
-
-/*
- * ISO 8601: YYYY-MM-DD[(T| )HH:MM[:SS[.f...]]][Z|(+|-)HH[[:]MM]]; to
- * microseconds since 1970 in the written time, the zone apart.
- */
-static int
-parse_iso(const char *p, size_t n, int64_t *us, int *has_zone, int *zone_s)
-{
-	const char *end = p + n;
-	int y, mo, d, h = 0, mi = 0, s = 0, zh = 0, zm = 0, k, sign;
-	int64_t frac = 0;
-	static const int md[] = {31, 29, 31, 30, 31, 30,
-				 31, 31, 30, 31, 30, 31};
-
-	*has_zone = 0;
-	*zone_s = 0;
-	if (n < 10 || digits2(p, 4, &y) || p[4] != '-' ||
-	    digits2(p + 5, 2, &mo) || p[7] != '-' || digits2(p + 8, 2, &d) ||
-	    mo < 1 || mo > 12 || d < 1 || d > md[mo - 1] || y < 1 ||
-	    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 || y % 400 == 0))))
-		return -1;
-	p += 10;
-	if (p < end && (*p == 'T' || *p == ' ')) {
-		if (end - p < 6 || digits2(p + 1, 2, &h) || p[3] != ':' ||
-		    digits2(p + 4, 2, &mi) || h > 23 || mi > 59)
-			return -1;
-		p += 6;
-		if (p < end && *p == ':') {
-			if (end - p < 3 || digits2(p + 1, 2, &s) || s > 59)
-				return -1;
-			p += 3;
-			if (p < end && *p == '.') {
-				for (p++, k = 0;
-				     p < end && isdigit((unsigned char)*p);
-				     p++, k++)
-					if (k < 6)
-						frac = frac * 10 + (*p - '0');
-					else if (*p != '0')
-						return -1; /* below a
-							      microsecond */
-				if (k == 0)
-					return -1;
-				for (; k < 6; k++)
-					frac *= 10;
-			}
-		}
-		if (p < end) {
-			*has_zone = 1;
-			if (*p == 'Z') {
-				p++;
-			} else if (*p == '+' || *p == '-') {
-				sign = *p++ == '-' ? -1 : 1;
-				if (end - p < 2 || digits2(p, 2, &zh))
-					return -1;
-				p += 2;
-				if (p < end && *p == ':')
-					p++;
-				if (p < end) {
-					if (end - p < 2 || digits2(p, 2, &zm))
-						return -1;
-					p += 2;
-				}
-				if (zh > 15 || zm > 59)
-					return -1;
-				*zone_s = sign * (zh * 3600 + zm * 60);
-			} else {
-				return -1;
-			}
-		}
-	}
-	if (p != end)
-		return -1;
-	*us = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s) *
-		      1000000 +
-	      frac;
-	return 0;
-}
-
-static int
 call(struct map_program *pg, const struct node *n, const struct val *a,
      struct val *out)
 {
@@ -1341,9 +1226,10 @@ call(struct map_program *pg, const struct node *n, const struct val *a,
 	char *o;
 	char t[64];
 	double f;
-	int b, has_zone, zone;
+	int b;
 	int64_t us;
 	struct val iv;
+	struct isotime it;
 
 	*out = *a;
 	if (a->t == V_ABSENT || a->t == V_NULL)
@@ -1475,10 +1361,10 @@ call(struct map_program *pg, const struct node *n, const struct val *a,
 		return 0;
 	case F_TIMESTAMP:
 		if (a->t != V_STR || a->esc ||
-		    parse_iso(a->p, a->len, &us, &has_zone, &zone) < 0)
+		    isotime_parse(a->p, a->len, 0, &it) < 0)
 			return cast_fail(pg, a, "not an ISO 8601 timestamp");
-		if (put_utc(pg, us - (int64_t)zone * 1000000, has_zone, out) <
-		    0)
+		if (put_utc(pg, it.usec - (int64_t)it.zone_sec * 1000000,
+			    it.has_zone, out) < 0)
 			return pg->overflow ? -1
 					    : cast_fail(pg, a, "out of range");
 		return 0;

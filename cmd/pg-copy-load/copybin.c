@@ -5,6 +5,8 @@
  */
 #include "copybin.h"
 
+#include "isotime.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -138,123 +140,23 @@ parse_float(const struct json_value *v, int single, double *out)
 	return 0;
 }
 
-static int
-digits(const char *p, int n, int *out)
-{
-	int i, v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return -1;
-		v = v * 10 + (p[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* Days from 2000-01-01 (PostgreSQL's epoch) to y-m-d, proleptic Gregorian. */
-static int64_t
-days_from_2000(int y, int m, int d)
-{
-	/* Howard Hinnant's days_from_civil, shifted to the 2000 epoch */
-	int64_t yy = y - (m <= 2);
-	int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-	int64_t yoe = yy - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + doe - 719468 - 10957;
-}
-
-static int
-leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 /*
- * An ISO 8601 date and time as PostgreSQL reads it:
- * YYYY-MM-DD[(T| )HH:MM[:SS[.ffffff]]][Z|(+|-)HH[[:]MM]], years 1 to 9999,
- * at most 6 fraction digits (more are rounded by the server's own rules).
- * *usec is microseconds from 2000-01-01 in the written time; *has_zone
- * and *zone_sec give the offset, if any.
+ * An ISO 8601 date and time as PostgreSQL reads it (common/isotime), years
+ * 1 to 9999: *usec is microseconds from 2000-01-01 (PostgreSQL's epoch) in
+ * the written time; *has_zone and *zone_sec give the offset, if any.
  */
 static int
 parse_datetime(const struct json_value *v, int date_only, int64_t *usec,
 	       int *has_zone, int64_t *zone_sec)
 {
-	const char *p = v->p, *end = v->p + v->len;
-	int y, mo, d, h = 0, mi = 0, s = 0, zh, zm = 0, n;
-	int64_t frac = 0;
-	static const int mdays[] = {31, 28, 31, 30, 31, 30,
-				    31, 31, 30, 31, 30, 31};
+	struct isotime t;
 
-	*has_zone = 0;
-	*zone_sec = 0;
-	if (v->type != JSON_STRING || v->escaped || v->len < 10 ||
-	    digits(p, 4, &y) || p[4] != '-' || digits(p + 5, 2, &mo) ||
-	    p[7] != '-' || digits(p + 8, 2, &d))
+	if (v->type != JSON_STRING || v->escaped ||
+	    isotime_parse(v->p, v->len, date_only, &t) < 0)
 		return -1;
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 ||
-	    d > mdays[mo - 1] + (mo == 2 && leap(y)))
-		return -1;
-	p += 10;
-	if (date_only && p != end)
-		return -1;
-	if (p < end) {
-		if ((*p != 'T' && *p != ' ') || end - p < 6 ||
-		    digits(p + 1, 2, &h) || p[3] != ':' ||
-		    digits(p + 4, 2, &mi))
-			return -1;
-		p += 6;
-		if (p < end && *p == ':') {
-			if (end - p < 3 || digits(p + 1, 2, &s))
-				return -1;
-			p += 3;
-			if (p < end && *p == '.') {
-				for (n = 0, p++;
-				     p < end && *p >= '0' && *p <= '9';
-				     p++, n++) {
-					if (n == 6)
-						return -1;
-					frac = frac * 10 + (*p - '0');
-				}
-				if (n == 0)
-					return -1;
-				for (; n < 6; n++)
-					frac *= 10;
-			}
-		}
-		if (h > 23 || mi > 59 || s > 59)
-			return -1;
-		if (p < end) {
-			*has_zone = 1;
-			if (*p == 'Z' && p + 1 == end) {
-				p++;
-			} else if ((*p == '+' || *p == '-') && end - p >= 3 &&
-				   !digits(p + 1, 2, &zh)) {
-				int sign = *p == '-' ? -1 : 1;
-				p += 3;
-				if (p < end && *p == ':')
-					p++;
-				if (p < end) {
-					if (end - p != 2 || digits(p, 2, &zm))
-						return -1;
-					p += 2;
-				}
-				if (zh > 15 || zm > 59)
-					return -1;
-				*zone_sec = sign * (zh * 3600 + zm * 60);
-			} else {
-				return -1;
-			}
-		}
-	}
-	if (p != end)
-		return -1;
-	*usec = ((days_from_2000(y, mo, d) * 86400 + h * 3600 + mi * 60 + s) *
-		 1000000) +
-		frac;
+	*usec = t.usec - ISOTIME_USEC_1970_TO_2000;
+	*has_zone = t.has_zone;
+	*zone_sec = t.zone_sec;
 	return 0;
 }
 
