@@ -103,14 +103,6 @@ struct assign {
 	struct node *fallback;
 };
 
-/* A top-level member of the record being mapped. */
-struct member {
-	const char *k;
-	size_t klen;
-	int kesc;
-	struct json_value v;
-};
-
 struct map_program {
 	struct assign *as;
 	int nas;
@@ -121,8 +113,8 @@ struct map_program {
 	int ndrop;
 	int keep;
 	/* per record */
-	struct member *mem;
-	size_t nmem, capmem;
+	const struct map_member *mem;
+	size_t nmem;
 	struct buf scratch, tmp;
 	int overflow;
 	const char *why_col;
@@ -773,7 +765,6 @@ map_free(struct map_program *pg)
 		free(pg->drop[i]);
 	free(pg->drop);
 	free(pg->droplen);
-	free(pg->mem);
 	buf_release(&pg->scratch);
 	buf_release(&pg->tmp);
 	free(pg);
@@ -1183,6 +1174,16 @@ parse_bool(const char *p, size_t n, int *b)
 	return -1;
 }
 
+static char *
+put_digits(char *o, long v, int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--, v /= 10)
+		o[i] = (char)('0' + v % 10);
+	return o + n;
+}
+
 /* ISO 8601 UTC text for microseconds since 1970: 2024-05-01T12:00:00.25Z */
 static int
 put_utc(struct map_program *pg, int64_t us, int zone, struct val *out)
@@ -1190,29 +1191,37 @@ put_utc(struct map_program *pg, int64_t us, int zone, struct val *out)
 	int64_t days = us >= 0 ? us / 86400000000LL
 			       : -((-us + 86399999999LL) / 86400000000LL);
 	int64_t rem = us - days * 86400000000LL;
-	int y, m, d, n;
-	char t[48], *o;
+	int y, m, d;
 	long frac = (long)(rem % 1000000);
+	char t[40], *o = t;
 
 	isotime_civil(days, &y, &m, &d);
 	if (y < 1 || y > 9999)
 		return -1;
-	n = snprintf(t, sizeof(t), "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d,
-		     (int)(rem / 3600000000LL), (int)(rem / 60000000 % 60),
-		     (int)(rem / 1000000 % 60));
+	o = put_digits(o, y, 4);
+	*o++ = '-';
+	o = put_digits(o, m, 2);
+	*o++ = '-';
+	o = put_digits(o, d, 2);
+	*o++ = 'T';
+	o = put_digits(o, (long)(rem / 3600000000LL), 2);
+	*o++ = ':';
+	o = put_digits(o, (long)(rem / 60000000 % 60), 2);
+	*o++ = ':';
+	o = put_digits(o, (long)(rem / 1000000 % 60), 2);
 	if (frac) {
-		n += snprintf(t + n, sizeof(t) - (size_t)n, ".%06ld", frac);
-		while (t[n - 1] == '0')
-			n--;
+		*o++ = '.';
+		o = put_digits(o, frac, 6);
+		while (o[-1] == '0')
+			o--;
 	}
 	if (zone)
-		t[n++] = 'Z';
-	if (!(o = sput(pg, (size_t)n + 1)))
+		*o++ = 'Z';
+	if (!(out->p = sput(pg, (size_t)(o - t) + 1)))
 		return -1;
-	memcpy(o, t, (size_t)n);
+	memcpy((char *)out->p, t, (size_t)(o - t));
 	out->t = V_STR;
-	out->p = o;
-	out->len = (size_t)n;
+	out->len = (size_t)(o - t);
 	out->esc = 0;
 	return 0;
 }
@@ -1489,7 +1498,7 @@ put_val(struct buf *out, const struct val *v)
 
 /* Was this top-level key assigned, or dropped? */
 static int
-taken(const struct map_program *pg, const struct member *m, struct buf *tmp)
+taken(const struct map_program *pg, const struct map_member *m, struct buf *tmp)
 {
 	int i;
 
@@ -1508,29 +1517,10 @@ static int
 run_once(struct map_program *pg, const char *rec, size_t len, struct buf *out,
 	 char *why, size_t whylen)
 {
-	struct json_iter it;
-	struct json_value k, v;
-	struct json_error je;
 	struct val val;
 	size_t mark = out->len, i;
 	int r, first = 1;
 
-	/* the record's top-level members, once */
-	pg->nmem = 0;
-	json_object_open(&it, rec, len, &je);
-	while (json_object_next(&it, &k, &v, &je) > 0) {
-		if (pg->nmem == pg->capmem) {
-			pg->capmem = pg->capmem ? 2 * pg->capmem : 64;
-			pg->mem =
-				realloc(pg->mem, pg->capmem * sizeof(*pg->mem));
-			if (!pg->mem)
-				abort();
-		}
-		pg->mem[pg->nmem].k = k.p;
-		pg->mem[pg->nmem].klen = k.len;
-		pg->mem[pg->nmem].kesc = k.escaped;
-		pg->mem[pg->nmem++].v = v;
-	}
 	for (i = 0; i < (size_t)pg->nwhere; i++) {
 		r = truth(pg, pg->where[i], rec, len);
 		if (r < 0)
@@ -1591,11 +1581,15 @@ fail:
 }
 
 int
-map_run(struct map_program *pg, const char *rec, size_t len, struct buf *out,
-	char *why, size_t whylen)
+map_run(struct map_program *pg, const char *rec, size_t len,
+	const struct map_member *mem, size_t nmem, struct buf *out, char *why,
+	size_t whylen)
 {
 	size_t room = 8 * len + 65536, mark = out->len;
 	int r;
+
+	pg->mem = mem;
+	pg->nmem = nmem;
 
 	for (;;) {
 		buf_reset(&pg->scratch);

@@ -19,8 +19,17 @@
 
 #include "buf.h"
 #include "errinfo.h"
+#include "json.h"
 
 struct map_program;
+
+/* A top-level member of a record: its key's raw text and its value. */
+struct map_member {
+	const char *k;
+	size_t klen;
+	int kesc;
+	struct json_value v;
+};
 
 /*
  * Parse directives (one per line, '#' comments, ';' also separates) from
@@ -38,12 +47,14 @@ int map_extend(struct map_program *p, const char *text, const char *where,
 int map_is_empty(const struct map_program *p);
 
 /*
- * Map one record (a validated JSON object, without its newline): append
- * the output record to out and return 1; return 0 when a where filters it
- * out; return -1 with a reason in why when a cast fails and rejects it.
+ * Map one record (a validated JSON object, without its newline) whose
+ * top-level members the caller has scanned (in order): append the output
+ * record to out and return 1; return 0 when a where filters it out;
+ * return -1 with a reason in why when a cast fails and rejects it.
  */
 int map_run(struct map_program *p, const char *rec, size_t len,
-	    struct buf *out, char *why, size_t whylen);
+	    const struct map_member *mem, size_t nmem, struct buf *out,
+	    char *why, size_t whylen);
 
 void map_free(struct map_program *p);
 

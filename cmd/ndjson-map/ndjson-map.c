@@ -30,6 +30,8 @@ struct key {
 struct mapper {
 	const struct options *o;
 	struct map_program *prog;
+	struct map_member
+		*mem; /* the record's members, as check() found them */
 	struct buf out, keys, rej, tmp;
 	struct key *key;
 	size_t nkey, capkey;
@@ -137,9 +139,14 @@ check(struct mapper *m, const char *p, size_t n, struct json_error *je,
 		if (m->nkey == m->capkey) {
 			m->capkey = m->capkey ? 2 * m->capkey : 64;
 			m->key = realloc(m->key, m->capkey * sizeof(*m->key));
-			if (!m->key)
+			m->mem = realloc(m->mem, m->capkey * sizeof(*m->mem));
+			if (!m->key || !m->mem)
 				oom(m->capkey * sizeof(*m->key));
 		}
+		m->mem[m->nkey].k = k.p;
+		m->mem[m->nkey].klen = k.len;
+		m->mem[m->nkey].kesc = k.escaped;
+		m->mem[m->nkey].v = v;
 		m->key[m->nkey].off = m->keys.len;
 		if (k.escaped)
 			json_unescape(&m->keys, k.p, k.len);
@@ -273,8 +280,9 @@ run(struct mapper *m, char **files, int nfiles)
 			}
 			if (map_is_empty(m->prog)) {
 				compact(&m->out, line, len);
-			} else if ((r = map_run(m->prog, line, len, &m->out,
-						msg, sizeof(msg))) == 0) {
+			} else if ((r = map_run(m->prog, line, len, m->mem,
+						m->nkey, &m->out, msg,
+						sizeof(msg))) == 0) {
 				m->filtered++;
 				continue;
 			} else if (r < 0) {
@@ -389,6 +397,7 @@ main(int argc, char **argv)
 	map_free(m.prog);
 	buf_release(&text);
 	free(m.key);
+	free(m.mem);
 	buf_release(&m.out);
 	buf_release(&m.keys);
 	buf_release(&m.rej);

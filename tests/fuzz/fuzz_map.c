@@ -33,6 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 	}
 	free(m.key);
+	free(m.mem);
 	buf_release(&m.out);
 	buf_release(&m.keys);
 	buf_release(&again);

@@ -28,6 +28,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct map_program *p;
 	struct buf text = BUF_INIT, out = BUF_INIT;
 	struct json_error je;
+	struct json_iter it;
+	struct json_value k, v;
+	struct map_member mem[16];
+	size_t nmem;
 	char why[256];
 	size_t i;
 	int r;
@@ -37,8 +41,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p) {
 		for (i = 0; i < sizeof(records) / sizeof(*records); i++) {
 			buf_reset(&out);
-			r = map_run(p, records[i], strlen(records[i]), &out,
-				    why, sizeof(why));
+			nmem = 0;
+			json_object_open(&it, records[i], strlen(records[i]),
+					 &je);
+			while (nmem < 16 &&
+			       json_object_next(&it, &k, &v, &je) > 0) {
+				mem[nmem].k = k.p;
+				mem[nmem].klen = k.len;
+				mem[nmem].kesc = k.escaped;
+				mem[nmem++].v = v;
+			}
+			r = map_run(p, records[i], strlen(records[i]), mem,
+				    nmem, &out, why, sizeof(why));
 			if (r == 1 &&
 			    json_validate(out.data, out.len, NULL, &je) != 0)
 				__builtin_trap();
