@@ -20,6 +20,8 @@ PQ_CFLAGS     = $(call pkg,cflags,libpq)
 PQ_LIBS       = $(call pkg,libs,libpq)
 SQLITE_CFLAGS = $(call pkg,cflags,sqlite3)
 SQLITE_LIBS   = $(call pkg,libs,sqlite3)
+PCRE_CFLAGS   = $(call pkg,cflags,libpcre2-8)
+PCRE_LIBS     = $(call pkg,libs,libpcre2-8)
 
 TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map
 COMMON = buf errinfo isotime json ndjson pgconn
@@ -51,9 +53,10 @@ $(B)/bin/sqlite-dump-ndjson: cmd/sqlite-dump-ndjson/*.c common/*.h $(LIBCOMMON)
 	$(CC) $(ALL_CFLAGS) $(SQLITE_CFLAGS) -o $@ $(filter %.c,$^) \
 		$(LIBCOMMON) $(ALL_LDFLAGS) $(SQLITE_LIBS) -lm
 
-$(B)/bin/ndjson-map: cmd/ndjson-map/*.c common/*.h $(LIBCOMMON)
+$(B)/bin/ndjson-map: cmd/ndjson-map/*.c cmd/ndjson-map/*.h common/*.h $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
+	$(CC) $(ALL_CFLAGS) $(PCRE_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) \
+		$(ALL_LDFLAGS) $(PCRE_LIBS) -lm
 
 $(B)/bin/pg-copy-load: cmd/pg-copy-load/*.c common/*.h $(LIBCOMMON)
 	@mkdir -p $(@D)
@@ -76,11 +79,11 @@ $(B)/tests/%-replay: tests/fuzz/%.c tests/fuzz/replay.c $(LIBCOMMON)
 # ndjson-map's record path: its main file, with main renamed
 $(B)/tests/fuzz_map-replay: tests/fuzz/fuzz_map.c tests/fuzz/replay.c cmd/ndjson-map/*.[ch] $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ tests/fuzz/fuzz_map.c tests/fuzz/replay.c cmd/ndjson-map/mapexpr.c $(LIBCOMMON) $(ALL_LDFLAGS) -lm
+	$(CC) $(ALL_CFLAGS) $(PCRE_CFLAGS) -Wno-missing-prototypes -o $@ tests/fuzz/fuzz_map.c tests/fuzz/replay.c cmd/ndjson-map/mapexpr.c $(LIBCOMMON) $(ALL_LDFLAGS) $(PCRE_LIBS) -lm
 
 $(B)/tests/fuzz_mapexpr-replay: tests/fuzz/fuzz_mapexpr.c tests/fuzz/replay.c cmd/ndjson-map/*.[ch] $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ tests/fuzz/fuzz_mapexpr.c tests/fuzz/replay.c cmd/ndjson-map/mapexpr.c $(LIBCOMMON) $(ALL_LDFLAGS) -lm
+	$(CC) $(ALL_CFLAGS) $(PCRE_CFLAGS) -o $@ tests/fuzz/fuzz_mapexpr.c tests/fuzz/replay.c cmd/ndjson-map/mapexpr.c $(LIBCOMMON) $(ALL_LDFLAGS) $(PCRE_LIBS) -lm
 
 # pg-copy-load's encoders, without libpq
 COPY_ENC = cmd/pg-copy-load/copybin.c cmd/pg-copy-load/copyenc.c
@@ -97,7 +100,7 @@ fuzz:
 			-Icommon -o build-fuzz/$$f tests/fuzz/$$f.c \
 			$(FUZZ_COMMON:%=common/%.c) \
 			$$([ $$f = fuzz_copy ] && echo $(COPY_ENC)) \
-			$$(case $$f in fuzz_map*) echo cmd/ndjson-map/mapexpr.c;; esac) \
+			$$(case $$f in fuzz_map*) echo cmd/ndjson-map/mapexpr.c -lpcre2-8;; esac) \
 			-lm || exit; \
 	done
 

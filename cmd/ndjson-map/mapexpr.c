@@ -2,6 +2,9 @@
  * evaluator. */
 #include "mapexpr.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -34,6 +37,8 @@ struct val {
 /* ---- the program ------------------------------------------------------ */
 
 enum kind {
+	N_MATCH,
+	N_CAPTURE,
 	N_PATH,
 	N_LIT,
 	N_CALL,
@@ -90,6 +95,15 @@ struct node {
 	enum fn fn;   /* N_CALL */
 	enum cmp cmp; /* N_CMP */
 	struct node *a, *b;
+	/* N_MATCH: the regex, its literal prefix, slots of its named groups */
+	pcre2_code *re;
+	pcre2_match_data *md;
+	char *prefix;
+	size_t prefixlen;
+	int *slot; /* by group number: the $name slot, or -1 */
+	int ngroups;
+	int anchored;
+	int cap; /* N_CAPTURE: the slot */
 };
 
 enum on_error { ON_REJECT, ON_NULL, ON_VALUE };
@@ -103,7 +117,14 @@ struct assign {
 	struct node *fallback;
 };
 
-struct map_program {
+/*
+ * The directives of one output table (block 0: those before any table,
+ * or all of them when there is no table).
+ */
+struct block {
+	char *table;	/* NULL for block 0 */
+	struct buf tag; /* "$table":"name", ready to write */
+	struct node *when;
 	struct assign *as;
 	int nas;
 	struct node **where;
@@ -112,6 +133,18 @@ struct map_program {
 	size_t *droplen;
 	int ndrop;
 	int keep;
+};
+
+enum unmatched { UNMATCHED_REJECT, UNMATCHED_DROP, UNMATCHED_PASS };
+
+struct map_program {
+	struct block *blk;
+	int nblk;
+	enum unmatched unmatched;
+	/* named captures of ~ matches, $name; their values per record */
+	char **capname;
+	int ncap;
+	struct val *capval;
 	/* per record */
 	const struct map_member *mem;
 	size_t nmem;
@@ -142,6 +175,8 @@ enum tok {
 	T_LE,
 	T_GT,
 	T_GE,
+	T_MATCH,   /* ~ */
+	T_CAPTURE, /* $name */
 };
 
 struct lexer {
@@ -153,6 +188,7 @@ struct lexer {
 	struct json_value js; /* T_STRING, T_NUMBER */
 	struct err *e;
 	int failed;
+	struct map_program *pg; /* for the $name slots */
 };
 
 static void __attribute__((format(printf, 2, 3)))
@@ -212,6 +248,22 @@ next(struct lexer *x)
 	case ',':
 		x->t = T_COMMA;
 		p++;
+		break;
+	case '~':
+		x->t = T_MATCH;
+		p++;
+		break;
+	case '$':
+		for (q = p + 1;
+		     q < x->end && (isalnum((unsigned char)*q) || *q == '_');
+		     q++)
+			;
+		if (q == p + 1) {
+			lfail(x, "expected a capture name after '$'");
+			return;
+		}
+		x->t = T_CAPTURE;
+		p = q;
 		break;
 	case '?':
 		if (p + 1 < x->end && p[1] == '?') {
@@ -330,6 +382,12 @@ free_node(struct node *n)
 		free(n->seg[i].key);
 	free(n->seg);
 	free(n->litbuf);
+	if (n->md)
+		pcre2_match_data_free(n->md);
+	if (n->re)
+		pcre2_code_free(n->re);
+	free(n->prefix);
+	free(n->slot);
 	free_node(n->a);
 	free_node(n->b);
 	free(n);
@@ -349,6 +407,105 @@ token_text(struct lexer *x, size_t *len)
 }
 
 static struct node *parse_pred(struct lexer *x);
+
+/* The slot of a capture name, made when new. */
+static int
+capture_slot(struct map_program *pg, const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; i < pg->ncap; i++)
+		if (strlen(pg->capname[i]) == len &&
+		    memcmp(pg->capname[i], name, len) == 0)
+			return i;
+	pg->capname =
+		realloc(pg->capname, (size_t)(pg->ncap + 1) * sizeof(char *));
+	pg->capval = realloc(pg->capval,
+			     (size_t)(pg->ncap + 1) * sizeof(*pg->capval));
+	if (!pg->capname || !pg->capval)
+		abort();
+	pg->capname[pg->ncap] = strndup(name, len);
+	if (!pg->capname[pg->ncap])
+		abort();
+	return pg->ncap++;
+}
+
+/*
+ * EXPR ~ "regex": compiled once (PCRE2, UTF, JIT when it can); the
+ * literal text it starts with, if any, is tried before the regex runs.
+ */
+static struct node *
+parse_match(struct lexer *x, struct node *subject)
+{
+	struct node *n = new_node(N_MATCH);
+	struct buf pat = BUF_INIT;
+	PCRE2_SIZE erroff;
+	PCRE2_UCHAR msg[256];
+	int errcode, i, count, entry;
+	uint32_t names, esize;
+	PCRE2_SPTR table;
+	size_t k;
+
+	n->a = subject;
+	next(x);
+	if (x->t != T_STRING) {
+		lfail(x, "~ takes a \"regex\" string");
+		return n;
+	}
+	json_unescape(&pat, x->js.p, x->js.len);
+	n->re = pcre2_compile((PCRE2_SPTR)pat.data, pat.len, PCRE2_UTF,
+			      &errcode, &erroff, NULL);
+	if (!n->re) {
+		pcre2_get_error_message(errcode, msg, sizeof(msg));
+		lfail(x, "regex: %s at offset %zu", (char *)msg,
+		      (size_t)erroff);
+		buf_release(&pat);
+		return n;
+	}
+	pcre2_jit_compile(n->re, PCRE2_JIT_COMPLETE); /* faster when it works */
+	n->md = pcre2_match_data_create_from_pattern(n->re, NULL);
+	/*
+	 * The literal text the pattern starts with: a subject must start
+	 * with it (anchored by ^) or hold it (not anchored).  None when the
+	 * pattern has an alternative anywhere.
+	 */
+	if (!memchr(pat.data, '|', pat.len)) {
+		size_t from = pat.len && pat.data[0] == '^';
+		for (k = from;
+		     k < pat.len && !strchr("\\^$.|?*+()[]{}", pat.data[k]);
+		     k++)
+			;
+		/* a quantifier makes the last literal optional */
+		if (k < pat.len && strchr("?*{", pat.data[k]) && k > from)
+			k--;
+		if (k > from) {
+			n->anchored = from == 1;
+			n->prefixlen = k - from;
+			n->prefix = strndup(pat.data + from, n->prefixlen);
+		}
+	}
+	/* named groups get $name slots */
+	pcre2_pattern_info(n->re, PCRE2_INFO_CAPTURECOUNT, &count);
+	n->ngroups = count + 1;
+	n->slot = malloc((size_t)n->ngroups * sizeof(int));
+	if (!n->slot || !n->md)
+		abort();
+	for (i = 0; i < n->ngroups; i++)
+		n->slot[i] = -1;
+	pcre2_pattern_info(n->re, PCRE2_INFO_NAMECOUNT, &names);
+	pcre2_pattern_info(n->re, PCRE2_INFO_NAMEENTRYSIZE, &esize);
+	pcre2_pattern_info(n->re, PCRE2_INFO_NAMETABLE, &table);
+	for (i = 0; i < (int)names; i++) {
+		const unsigned char *e =
+			(const unsigned char *)table + i * esize;
+		entry = e[0] << 8 | e[1];
+		n->slot[entry] = capture_slot(x->pg, (const char *)e + 2,
+					      strlen((const char *)e + 2));
+	}
+	buf_release(&pat);
+	next(x);
+	return n;
+}
 
 /* . | .name | ."name" | [0] | ["name"], repeated */
 static struct node *
@@ -440,6 +597,12 @@ parse_prim(struct lexer *x)
 
 	if (x->t == T_DOT)
 		return parse_path(x, N_PATH);
+	if (x->t == T_CAPTURE) {
+		n = new_node(N_CAPTURE);
+		n->cap = capture_slot(x->pg, x->tp + 1, x->tlen - 1);
+		next(x);
+		return n;
+	}
 	if ((n = parse_literal(x)))
 		return n;
 	if (x->t == T_LPAREN) {
@@ -536,6 +699,8 @@ parse_cmp(struct lexer *x)
 	case T_GE:
 		op = C_GE;
 		break;
+	case T_MATCH:
+		return parse_match(x, n);
 	default:
 		return n;
 	}
@@ -594,22 +759,71 @@ parse_pred(struct lexer *x)
 static int
 parse_directive(struct map_program *pg, struct lexer *x)
 {
+	struct block *b = &pg->blk[pg->nblk - 1];
 	struct assign a;
 	size_t len;
 	int i;
 
+	x->pg = pg;
 	next(x);
 	if (x->t == T_END)
 		return 0; /* empty */
-	if (is_word(x, "where")) {
+	if (is_word(x, "table")) {
+		struct block nb;
 		next(x);
-		pg->where = realloc(pg->where, (size_t)(pg->nwhere + 1) *
-						       sizeof(*pg->where));
-		if (!pg->where)
+		if (x->t != T_IDENT && x->t != T_STRING) {
+			lfail(x, "table takes a name");
+			return -1;
+		}
+		memset(&nb, 0, sizeof(nb));
+		nb.table = token_text(x, &len);
+		for (i = 1; i < pg->nblk; i++)
+			if (strcmp(pg->blk[i].table, nb.table) == 0) {
+				lfail(x, "table %s is defined twice", nb.table);
+				free(nb.table);
+				return -1;
+			}
+		if (pg->blk[0].nas || pg->blk[0].keep || pg->blk[0].ndrop) {
+			lfail(x, "columns before the first table belong to no "
+				 "table");
+			free(nb.table);
+			return -1;
+		}
+		nb.tag = (struct buf)BUF_INIT;
+		buf_adds(&nb.tag, "\"$table\":");
+		json_write_string(&nb.tag, nb.table, len);
+		next(x);
+		if (is_word(x, "when")) {
+			next(x);
+			nb.when = parse_pred(x);
+		}
+		pg->blk = realloc(pg->blk,
+				  (size_t)(pg->nblk + 1) * sizeof(*pg->blk));
+		if (!pg->blk)
 			abort();
-		pg->where[pg->nwhere++] = parse_pred(x);
+		pg->blk[pg->nblk++] = nb;
+	} else if (is_word(x, "unmatched")) {
+		next(x);
+		if (is_word(x, "reject"))
+			pg->unmatched = UNMATCHED_REJECT;
+		else if (is_word(x, "drop"))
+			pg->unmatched = UNMATCHED_DROP;
+		else if (is_word(x, "pass"))
+			pg->unmatched = UNMATCHED_PASS;
+		else {
+			lfail(x, "unmatched takes reject, drop or pass");
+			return -1;
+		}
+		next(x);
+	} else if (is_word(x, "where")) {
+		next(x);
+		b->where = realloc(b->where,
+				   (size_t)(b->nwhere + 1) * sizeof(*b->where));
+		if (!b->where)
+			abort();
+		b->where[b->nwhere++] = parse_pred(x);
 	} else if (is_word(x, "keep")) {
-		pg->keep = 1;
+		b->keep = 1;
 		next(x);
 	} else if (is_word(x, "drop")) {
 		next(x);
@@ -617,22 +831,26 @@ parse_directive(struct map_program *pg, struct lexer *x)
 			lfail(x, "drop takes a top-level key name");
 			return -1;
 		}
-		pg->drop = realloc(pg->drop,
-				   (size_t)(pg->ndrop + 1) * sizeof(char *));
-		pg->droplen = realloc(pg->droplen,
-				      (size_t)(pg->ndrop + 1) * sizeof(size_t));
-		if (!pg->drop || !pg->droplen)
+		b->drop = realloc(b->drop,
+				  (size_t)(b->ndrop + 1) * sizeof(char *));
+		b->droplen = realloc(b->droplen,
+				     (size_t)(b->ndrop + 1) * sizeof(size_t));
+		if (!b->drop || !b->droplen)
 			abort();
-		pg->drop[pg->ndrop] = token_text(x, &pg->droplen[pg->ndrop]);
-		pg->ndrop++;
+		b->drop[b->ndrop] = token_text(x, &b->droplen[b->ndrop]);
+		b->ndrop++;
 		next(x);
 	} else if (x->t == T_IDENT || x->t == T_STRING) {
+		if (pg->nblk > 1 && b == &pg->blk[0]) {
+			lfail(x, "a column before the first table");
+			return -1;
+		}
 		memset(&a, 0, sizeof(a));
 		a.name = token_text(x, &len);
 		a.namelen = len;
-		for (i = 0; i < pg->nas; i++)
-			if (pg->as[i].namelen == len &&
-			    memcmp(pg->as[i].name, a.name, len) == 0) {
+		for (i = 0; i < b->nas; i++)
+			if (b->as[i].namelen == len &&
+			    memcmp(b->as[i].name, a.name, len) == 0) {
 				lfail(x, "column %s is assigned twice", a.name);
 				free(a.name);
 				return -1;
@@ -665,14 +883,13 @@ parse_directive(struct map_program *pg, struct lexer *x)
 		a.key = (struct buf)BUF_INIT;
 		json_write_string(&a.key, a.name, a.namelen);
 		buf_addch(&a.key, ':');
-		pg->as = realloc(pg->as,
-				 (size_t)(pg->nas + 1) * sizeof(*pg->as));
-		if (!pg->as)
+		b->as = realloc(b->as, (size_t)(b->nas + 1) * sizeof(*b->as));
+		if (!b->as)
 			abort();
-		pg->as[pg->nas++] = a;
+		b->as[b->nas++] = a;
 	} else {
-		lfail(x,
-		      "expected a directive: NAME = EXPR, where, keep or drop");
+		lfail(x, "expected a directive: NAME = EXPR, where, keep, "
+			 "drop, table or unmatched");
 		return -1;
 	}
 	if (x->t != T_END)
@@ -731,6 +948,14 @@ map_compile(const char *text, const char *where, struct err *e)
 	}
 	pg->scratch = (struct buf)BUF_INIT;
 	pg->tmp = (struct buf)BUF_INIT;
+	pg->blk = calloc(1, sizeof(*pg->blk));
+	if (!pg->blk) {
+		free(pg);
+		err_set(e, ERR_SYSTEM, "out of memory");
+		return NULL;
+	}
+	pg->blk[0].tag = (struct buf)BUF_INIT;
+	pg->nblk = 1;
 	if (map_extend(pg, text, where, e) < 0) {
 		map_free(pg);
 		return NULL;
@@ -741,30 +966,46 @@ map_compile(const char *text, const char *where, struct err *e)
 int
 map_is_empty(const struct map_program *pg)
 {
-	return !pg || (!pg->nas && !pg->nwhere && !pg->ndrop && !pg->keep);
+	const struct block *b;
+
+	if (!pg)
+		return 1;
+	b = &pg->blk[0];
+	return pg->nblk == 1 && !b->nas && !b->nwhere && !b->ndrop && !b->keep;
 }
 
 void
 map_free(struct map_program *pg)
 {
-	int i;
+	int i, k;
 
 	if (!pg)
 		return;
-	for (i = 0; i < pg->nas; i++) {
-		free(pg->as[i].name);
-		buf_release(&pg->as[i].key);
-		free_node(pg->as[i].expr);
-		free_node(pg->as[i].fallback);
+	for (k = 0; k < pg->nblk; k++) {
+		struct block *b = &pg->blk[k];
+		for (i = 0; i < b->nas; i++) {
+			free(b->as[i].name);
+			buf_release(&b->as[i].key);
+			free_node(b->as[i].expr);
+			free_node(b->as[i].fallback);
+		}
+		free(b->as);
+		for (i = 0; i < b->nwhere; i++)
+			free_node(b->where[i]);
+		free(b->where);
+		for (i = 0; i < b->ndrop; i++)
+			free(b->drop[i]);
+		free(b->drop);
+		free(b->droplen);
+		free(b->table);
+		buf_release(&b->tag);
+		free_node(b->when);
 	}
-	free(pg->as);
-	for (i = 0; i < pg->nwhere; i++)
-		free_node(pg->where[i]);
-	free(pg->where);
-	for (i = 0; i < pg->ndrop; i++)
-		free(pg->drop[i]);
-	free(pg->drop);
-	free(pg->droplen);
+	free(pg->blk);
+	for (i = 0; i < pg->ncap; i++)
+		free(pg->capname[i]);
+	free(pg->capname);
+	free(pg->capval);
 	buf_release(&pg->scratch);
 	buf_release(&pg->tmp);
 	free(pg);
@@ -1073,6 +1314,45 @@ truth(struct map_program *pg, const struct node *n, const char *rec, size_t len)
 		return !a;
 	case N_EXISTS:
 		return lookup(pg, n, rec, len).t != V_ABSENT;
+	case N_MATCH: {
+		const char *p;
+		size_t bl;
+		PCRE2_SIZE *ov;
+		int i, rc;
+
+		if (eval(pg, n->a, rec, len, &v) < 0)
+			return -1;
+		if (v.t != V_STR)
+			return 0;
+		if (bytes_of(pg, &v, &p, &bl) < 0)
+			return -1;
+		/* the literal text says no before any regex runs */
+		if (n->prefix &&
+		    (n->anchored
+			     ? bl < n->prefixlen ||
+				       memcmp(p, n->prefix, n->prefixlen) != 0
+			     : !memmem(p, bl, n->prefix, n->prefixlen)))
+			return 0;
+		rc = pcre2_match(n->re, (PCRE2_SPTR)p, bl, 0, 0, n->md, NULL);
+		if (rc < 0)
+			return 0;
+		ov = pcre2_get_ovector_pointer(n->md);
+		for (i = 1; i < n->ngroups && i < rc; i++) {
+			struct val *c;
+			if (n->slot[i] < 0)
+				continue;
+			c = &pg->capval[n->slot[i]];
+			if (ov[2 * i] == PCRE2_UNSET) {
+				c->t = V_ABSENT;
+				continue;
+			}
+			c->t = V_STR;
+			c->p = p + ov[2 * i];
+			c->len = ov[2 * i + 1] - ov[2 * i];
+			c->esc = 0;
+		}
+		return 1;
+	}
 	default:
 		if (eval(pg, n, rec, len, &v) < 0)
 			return -1;
@@ -1447,6 +1727,9 @@ eval(struct map_program *pg, const struct node *n, const char *rec, size_t len,
 	case N_LIT:
 		*out = n->lit;
 		return 0;
+	case N_CAPTURE:
+		*out = pg->capval[n->cap];
+		return 0;
 	case N_DEFAULT:
 		if (eval(pg, n->a, rec, len, out) < 0)
 			return -1;
@@ -1498,41 +1781,49 @@ put_val(struct buf *out, const struct val *v)
 
 /* Was this top-level key assigned, or dropped? */
 static int
-taken(const struct map_program *pg, const struct map_member *m, struct buf *tmp)
+taken(const struct block *b, const struct map_member *m, struct buf *tmp)
 {
 	int i;
 
-	for (i = 0; i < pg->ndrop; i++)
-		if (key_is(m->k, m->klen, m->kesc, pg->drop[i], pg->droplen[i],
+	for (i = 0; i < b->ndrop; i++)
+		if (key_is(m->k, m->klen, m->kesc, b->drop[i], b->droplen[i],
 			   tmp))
 			return 1;
-	for (i = 0; i < pg->nas; i++)
-		if (key_is(m->k, m->klen, m->kesc, pg->as[i].name,
-			   pg->as[i].namelen, tmp))
+	for (i = 0; i < b->nas; i++)
+		if (key_is(m->k, m->klen, m->kesc, b->as[i].name,
+			   b->as[i].namelen, tmp))
 			return 1;
 	return 0;
 }
 
+/*
+ * One block's record: 1 written (without a newline), 0 filtered out by a
+ * where, -1 rejected (why), -2 scratch space ran out.
+ */
 static int
-run_once(struct map_program *pg, const char *rec, size_t len, struct buf *out,
-	 char *why, size_t whylen)
+run_block(struct map_program *pg, const struct block *b, const char *rec,
+	  size_t len, struct buf *out, char *why, size_t whylen)
 {
 	struct val val;
 	size_t mark = out->len, i;
 	int r, first = 1;
 
-	for (i = 0; i < (size_t)pg->nwhere; i++) {
-		r = truth(pg, pg->where[i], rec, len);
+	for (i = 0; i < (size_t)b->nwhere; i++) {
+		r = truth(pg, b->where[i], rec, len);
 		if (r < 0)
 			goto fail;
 		if (r == 0)
 			return 0;
 	}
 	buf_addch(out, '{');
+	if (b->table) {
+		buf_add(out, b->tag.data, b->tag.len);
+		first = 0;
+	}
 	/* with no column assigned, the record's own fields go out */
-	if (pg->keep || pg->nas == 0)
+	if (b->keep || b->nas == 0)
 		for (i = 0; i < pg->nmem; i++) {
-			if (taken(pg, &pg->mem[i], &pg->tmp))
+			if (taken(b, &pg->mem[i], &pg->tmp))
 				continue;
 			if (!first)
 				buf_addch(out, ',');
@@ -1546,8 +1837,8 @@ run_once(struct map_program *pg, const char *rec, size_t len, struct buf *out,
 				pg->mem[i].v.len +
 					2 * (pg->mem[i].v.type == JSON_STRING));
 		}
-	for (i = 0; i < (size_t)pg->nas; i++) {
-		struct assign *a = &pg->as[i];
+	for (i = 0; i < (size_t)b->nas; i++) {
+		struct assign *a = &b->as[i];
 		if (eval(pg, a->expr, rec, len, &val) < 0) {
 			if (pg->overflow)
 				return -2;
@@ -1580,6 +1871,79 @@ fail:
 	return -1;
 }
 
+/*
+ * The record through the blocks: with tables, one record for each table
+ * whose when holds (and whose wheres do); none matching is what unmatched
+ * says.  Returns the records written (each with its newline), 0 when
+ * none is and that is fine, -1 rejected (why), -2 out of scratch space.
+ */
+static int
+run_all(struct map_program *pg, const char *rec, size_t len, struct buf *out,
+	char *why, size_t whylen)
+{
+	static const struct block all; /* no column: the record's fields */
+	const struct block *b;
+	int i, k, r, n = 0;
+
+	for (k = 0; k < pg->ncap; k++)
+		pg->capval[k].t = V_ABSENT;
+	if (pg->nblk == 1) {
+		r = run_block(pg, &pg->blk[0], rec, len, out, why, whylen);
+		if (r == 1)
+			buf_addch(out, '\n');
+		return r;
+	}
+	for (k = 0; k < pg->blk[0].nwhere; k++) {
+		r = truth(pg, pg->blk[0].where[k], rec, len);
+		if (r < 0 && pg->overflow)
+			return -2;
+		if (r < 0) {
+			snprintf(why, whylen, "where: %s", pg->why);
+			return -1;
+		}
+		if (r == 0)
+			return 0;
+	}
+	for (i = 1; i < pg->nblk; i++) {
+		b = &pg->blk[i];
+		for (k = 0; k < pg->ncap; k++)
+			pg->capval[k].t = V_ABSENT;
+		if (b->when) {
+			r = truth(pg, b->when, rec, len);
+			if (r < 0 && pg->overflow)
+				return -2;
+			if (r < 0) {
+				snprintf(why, whylen, "table %s: when: %s",
+					 b->table, pg->why);
+				return -1;
+			}
+			if (r == 0)
+				continue;
+		}
+		r = run_block(pg, b, rec, len, out, why, whylen);
+		if (r < 0)
+			return r;
+		if (r == 1) {
+			buf_addch(out, '\n');
+			n++;
+		}
+	}
+	if (n > 0)
+		return n;
+	switch (pg->unmatched) {
+	case UNMATCHED_DROP:
+		return 0;
+	case UNMATCHED_PASS:
+		r = run_block(pg, &all, rec, len, out, why, whylen);
+		if (r == 1)
+			buf_addch(out, '\n');
+		return r;
+	default:
+		snprintf(why, whylen, "no table matched");
+		return -1;
+	}
+}
+
 int
 map_run(struct map_program *pg, const char *rec, size_t len,
 	const struct map_member *mem, size_t nmem, struct buf *out, char *why,
@@ -1596,7 +1960,10 @@ map_run(struct map_program *pg, const char *rec, size_t len,
 		buf_grow(&pg->scratch, room);
 		pg->overflow = 0;
 		pg->why_col = NULL;
-		r = run_once(pg, rec, len, out, why, whylen);
+		r = run_all(pg, rec, len, out, why, whylen);
+		if (r == -1)
+			buf_setlen(out,
+				   mark); /* nothing of a rejected record */
 		if (r != -2 && !pg->overflow)
 			return r;
 		buf_setlen(out, mark);

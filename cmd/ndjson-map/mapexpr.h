@@ -49,8 +49,11 @@ int map_is_empty(const struct map_program *p);
 /*
  * Map one record (a validated JSON object, without its newline) whose
  * top-level members the caller has scanned (in order): append the output
- * record to out and return 1; return 0 when a where filters it out;
- * return -1 with a reason in why when a cast fails and rejects it.
+ * records to out, each with its newline, and return how many (with
+ * tables, one for each table that takes the record); return 0 when none
+ * is written and that is fine (filtered, or unmatched drop); return -1
+ * with a reason in why when the record is rejected (a failed cast, no
+ * table matched).
  */
 int map_run(struct map_program *p, const char *rec, size_t len,
 	    const struct map_member *mem, size_t nmem, struct buf *out,

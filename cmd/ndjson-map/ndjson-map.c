@@ -280,6 +280,8 @@ run(struct mapper *m, char **files, int nfiles)
 			}
 			if (map_is_empty(m->prog)) {
 				compact(&m->out, line, len);
+				buf_addch(&m->out, '\n');
+				r = 1;
 			} else if ((r = map_run(m->prog, line, len, m->mem,
 						m->nkey, &m->out, msg,
 						sizeof(msg))) == 0) {
@@ -289,8 +291,7 @@ run(struct mapper *m, char **files, int nfiles)
 				reject(m, rd.name, rd.lineno, line, len, msg);
 				continue;
 			}
-			buf_addch(&m->out, '\n');
-			m->written++;
+			m->written += (uint64_t)r;
 			flush(m, 0);
 		}
 		if (r < 0) {

@@ -31,9 +31,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct json_iter it;
 	struct json_value k, v;
 	struct map_member mem[16];
-	size_t nmem;
+	const char *q, *nl, *end;
+	size_t i, nmem;
 	char why[256];
-	size_t i;
 	int r;
 
 	buf_add(&text, data, size);
@@ -53,9 +53,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			r = map_run(p, records[i], strlen(records[i]), mem,
 				    nmem, &out, why, sizeof(why));
-			if (r == 1 &&
-			    json_validate(out.data, out.len, NULL, &je) != 0)
-				__builtin_trap();
+			/* each line written is valid JSON */
+			q = out.data;
+			end = out.data + out.len;
+			while (r > 0 &&
+			       (nl = memchr(q, '\n', (size_t)(end - q)))) {
+				if (json_validate(q, (size_t)(nl - q), NULL,
+						  &je) != 0)
+					__builtin_trap();
+				q = nl + 1;
+			}
 		}
 		map_free(p);
 	}

@@ -53,6 +53,11 @@ check "pg-copy-load(1): the routed database" "$(sqlite3 app.db 'select count(*) 
 check "pg-copy-load(1): no rejects" "0" "$(wc -l <rejects.ndjson)"
 check "pg-copy-load(1): the sync's summary" "2000|0" "$(/usr/bin/python3 -c 'import json; d = json.load(open("users.json")); print("%d|%d" % (d["loaded"], d["rejected"]))')"
 sql 'truncate users cascade'
+# the second's: Redis keys, and their tables
+cp "$top/examples/redis-routing/keys.ndjson" .
+grep -v session keys.ndjson >k && mv k keys.ndjson
+sql "drop table subscriptions, usage cascade"  # the app database has them too
+sql "$(cat "$top/examples/redis-routing/schema.sql")"
 # the first example's input: users as an application might export them
 sqlite-dump-ndjson --query "select id, ' ' || email || ' ' as email, is_premium,
 	cast(strftime('%s', created_at) as integer) * 1000 + 123 as created_ms from users" app.db >users.ndjson
@@ -66,7 +71,9 @@ while IFS= read -r -d '' ex; do
 		'{"id":1,"email":"user1@example.com","premium":false,"created":"2024-01-01T01:00:00.123Z","doc":{"id":1,"email":" user1@example.com ","is_premium":0,"created_ms":1704070800123}}' \
 		"$(echo "$out" | head -1)"
 done < <(examples "$top/man/ndjson-map.1")
-check "ndjson-map(1): examples found" "2" "$i"
+check "ndjson-map(1): examples found" "3" "$i"
+check "ndjson-map(1): the Redis keys in their tables" "2|2|3" \
+	"$(sql 'select (select count(*) from subscriptions), (select count(*) from emails), (select count(*) from usage)')"
 check "ndjson-map(1): the users checked and loaded" "2000|0|ndjson-map: 2000 read, 2000 written, 0 filtered, 0 rejected" \
 	"$(sql 'select count(*) from users')|$(wc -l <bad.ndjson)|$(echo "$errout" | grep '^ndjson-map:')"
 finish
