@@ -47,7 +47,8 @@ enum kind {
 	N_AND,
 	N_OR,
 	N_NOT,
-	N_EXISTS
+	N_EXISTS,
+	N_REST
 };
 enum fn {
 	F_INT,
@@ -64,6 +65,8 @@ enum fn {
 	F_LOWER,
 	F_UPPER,
 	F_TRIM,
+	F_CONCAT,
+	F_NULLIF,
 };
 enum cmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
 
@@ -78,6 +81,7 @@ static const struct {
 	{"epoch_s", F_EPOCH_S},	  {"epoch_ms", F_EPOCH_MS},
 	{"epoch_us", F_EPOCH_US}, {"lower", F_LOWER},
 	{"upper", F_UPPER},	  {"trim", F_TRIM},
+	{"concat", F_CONCAT},	  {"nullif", F_NULLIF},
 };
 
 struct seg {
@@ -103,7 +107,9 @@ struct node {
 	int *slot; /* by group number: the $name slot, or -1 */
 	int ngroups;
 	int anchored;
-	int cap; /* N_CAPTURE: the slot */
+	int cap;	    /* N_CAPTURE: the slot */
+	struct node **args; /* F_CONCAT */
+	int nargs;
 };
 
 enum on_error { ON_REJECT, ON_NULL, ON_VALUE };
@@ -133,6 +139,9 @@ struct block {
 	size_t *droplen;
 	int ndrop;
 	int keep;
+	/* rest: the first keys of the paths its columns read */
+	const struct seg **used;
+	int nused, used_ready;
 };
 
 enum unmatched { UNMATCHED_REJECT, UNMATCHED_DROP, UNMATCHED_PASS };
@@ -145,6 +154,7 @@ struct map_program {
 	char **capname;
 	int ncap;
 	struct val *capval;
+	const struct block *cur; /* the block being run, for rest */
 	/* per record */
 	const struct map_member *mem;
 	size_t nmem;
@@ -388,6 +398,9 @@ free_node(struct node *n)
 		pcre2_code_free(n->re);
 	free(n->prefix);
 	free(n->slot);
+	for (i = 0; i < n->nargs; i++)
+		free_node(n->args[i]);
+	free(n->args);
 	free_node(n->a);
 	free_node(n->b);
 	free(n);
@@ -613,6 +626,10 @@ parse_prim(struct lexer *x)
 		next(x);
 		return n;
 	}
+	if (is_word(x, "rest")) {
+		next(x);
+		return new_node(N_REST);
+	}
 	if (x->t == T_IDENT) {
 		if (is_word(x, "exists")) {
 			next(x);
@@ -648,7 +665,29 @@ parse_prim(struct lexer *x)
 		}
 		next(x);
 		n->a = parse_pred(x);
-		if (x->t != T_RPAREN)
+		if (n->fn == F_NULLIF) {
+			if (x->t != T_COMMA) {
+				lfail(x, "nullif() takes two arguments");
+				return n;
+			}
+			next(x);
+			n->b = parse_pred(x);
+		} else if (n->fn == F_CONCAT) {
+			while (x->t == T_COMMA && !x->failed) {
+				next(x);
+				n->args = realloc(n->args,
+						  (size_t)(n->nargs + 1) *
+							  sizeof(*n->args));
+				if (!n->args)
+					abort();
+				n->args[n->nargs++] = parse_pred(x);
+			}
+		}
+		if (x->t != T_RPAREN && n->fn == F_CONCAT)
+			lfail(x, "concat(): expected ',' or ')'");
+		else if (x->t != T_RPAREN && n->fn == F_NULLIF)
+			lfail(x, "nullif() takes two arguments: expected ')'");
+		else if (x->t != T_RPAREN)
 			lfail(x, "%s() takes one argument: expected ')'",
 			      fns[i].name);
 		next(x);
@@ -998,6 +1037,7 @@ map_free(struct map_program *pg)
 		free(b->drop);
 		free(b->droplen);
 		free(b->table);
+		free(b->used);
 		buf_release(&b->tag);
 		free_node(b->when);
 	}
@@ -1231,6 +1271,30 @@ numcmp(const char *a, size_t alen, const char *b, size_t blen)
 	return x.n > y.n ? sign : -sign;
 }
 
+/* The first path steps under n, for rest: the keys the columns read. */
+static void
+collect_used(struct block *b, const struct node *n)
+{
+	int i;
+
+	if (!n)
+		return;
+	if ((n->kind == N_PATH || n->kind == N_EXISTS) && n->nseg > 0 &&
+	    n->seg[0].index < 0) {
+		b->used = realloc(b->used,
+				  (size_t)(b->nused + 1) * sizeof(*b->used));
+		if (!b->used)
+			abort();
+		b->used[b->nused++] = &n->seg[0];
+	}
+	collect_used(b, n->a);
+	collect_used(b, n->b);
+	for (i = 0; i < n->nargs; i++)
+		collect_used(b, n->args[i]);
+}
+
+static int concat(struct map_program *pg, const struct node *n, const char *rec,
+		  size_t len, struct val *out);
 static int eval(struct map_program *pg, const struct node *n, const char *rec,
 		size_t len, struct val *out);
 
@@ -1675,6 +1739,9 @@ call(struct map_program *pg, const struct node *n, const struct val *a,
 					    : cast_fail(pg, a, "out of range");
 		return 0;
 	}
+	case F_CONCAT:
+	case F_NULLIF:
+		break; /* eval does these: they take more than one value */
 	case F_LOWER:
 	case F_UPPER:
 	case F_TRIM:
@@ -1730,6 +1797,50 @@ eval(struct map_program *pg, const struct node *n, const char *rec, size_t len,
 	case N_CAPTURE:
 		*out = pg->capval[n->cap];
 		return 0;
+	case N_REST: {
+		/* the record's fields no column's path reads, as an object */
+		const struct block *b = pg->cur;
+		size_t i, total = 2;
+		int k, first = 1;
+		char *o, *w;
+		const struct map_member *m;
+
+		for (i = 0; i < pg->nmem; i++)
+			total += pg->mem[i].klen + pg->mem[i].v.len + 6;
+		if (!(o = sput(pg, total)))
+			return -1;
+		w = o;
+		*w++ = '{';
+		for (i = 0; i < pg->nmem; i++) {
+			m = &pg->mem[i];
+			if (m->klen == 6 && memcmp(m->k, "$table", 6) == 0)
+				continue; /* the routing field is no column */
+			for (k = 0; b && k < b->nused; k++)
+				if (key_is(m->k, m->klen, m->kesc,
+					   b->used[k]->key, b->used[k]->keylen,
+					   &pg->tmp))
+					break;
+			if (b && k < b->nused)
+				continue;
+			if (!first)
+				*w++ = ',';
+			first = 0;
+			*w++ = '"';
+			memcpy(w, m->k, m->klen);
+			w += m->klen;
+			*w++ = '"';
+			*w++ = ':';
+			k = m->v.type == JSON_STRING;
+			memcpy(w, m->v.p - k, m->v.len + 2 * (size_t)k);
+			w += m->v.len + 2 * (size_t)k;
+		}
+		*w++ = '}';
+		out->t = V_JSON;
+		out->p = o;
+		out->len = (size_t)(w - o);
+		out->esc = 0;
+		return 0;
+	}
 	case N_DEFAULT:
 		if (eval(pg, n->a, rec, len, out) < 0)
 			return -1;
@@ -1737,6 +1848,18 @@ eval(struct map_program *pg, const struct node *n, const char *rec, size_t len,
 			return eval(pg, n->b, rec, len, out);
 		return 0;
 	case N_CALL:
+		if (n->fn == F_NULLIF) {
+			/* null when the two are equal, as == says */
+			if ((t = compare(pg, n, rec, len)) < 0)
+				return -1;
+			if (t) {
+				out->t = V_NULL;
+				return 0;
+			}
+			return eval(pg, n->a, rec, len, out);
+		}
+		if (n->fn == F_CONCAT)
+			return concat(pg, n, rec, len, out);
 		if (eval(pg, n->a, rec, len, &a) < 0)
 			return -1;
 		return call(pg, n, &a, out);
@@ -1748,6 +1871,59 @@ eval(struct map_program *pg, const struct node *n, const char *rec, size_t len,
 		out->len = 0;
 		return 0;
 	}
+}
+
+/*
+ * concat(a, b, ...): the text of each value, nulls and absent values
+ * left out (as PostgreSQL's concat does); a string.
+ */
+static int
+concat(struct map_program *pg, const struct node *n, const char *rec,
+       size_t len, struct val *out)
+{
+	struct val v[64];
+	const char *p[64];
+	size_t l[64], total = 0;
+	int i, k = 0, nv = n->nargs + 1;
+	char *o;
+
+	if (nv > 64) {
+		snprintf(pg->why, sizeof(pg->why), "concat() of more than 64");
+		return -1;
+	}
+	for (i = 0; i < nv; i++) {
+		if (eval(pg, i ? n->args[i - 1] : n->a, rec, len, &v[i]) < 0)
+			return -1;
+		switch (v[i].t) {
+		case V_ABSENT:
+		case V_NULL:
+			continue;
+		case V_STR:
+			if (bytes_of(pg, &v[i], &p[k], &l[k]) < 0)
+				return -1;
+			break;
+		case V_TRUE:
+		case V_FALSE:
+			p[k] = v[i].t == V_TRUE ? "true" : "false";
+			l[k] = strlen(p[k]);
+			break;
+		default:
+			p[k] = v[i].p;
+			l[k] = v[i].len;
+		}
+		total += l[k++];
+	}
+	if (!(o = sput(pg, total + 1)))
+		return -1;
+	out->t = V_STR;
+	out->p = o;
+	out->len = total;
+	out->esc = 0;
+	for (i = 0; i < k; i++) {
+		memcpy(o, p[i], l[i]);
+		o += l[i];
+	}
+	return 0;
 }
 
 static void
@@ -1807,6 +1983,8 @@ run_block(struct map_program *pg, const struct block *b, const char *rec,
 	struct val val;
 	size_t mark = out->len, i;
 	int r, first = 1;
+
+	pg->cur = b;
 
 	for (i = 0; i < (size_t)b->nwhere; i++) {
 		r = truth(pg, b->where[i], rec, len);
@@ -1954,6 +2132,14 @@ map_run(struct map_program *pg, const char *rec, size_t len,
 
 	pg->mem = mem;
 	pg->nmem = nmem;
+	for (r = 0; r < pg->nblk; r++) {
+		struct block *b = &pg->blk[r];
+		if (b->used_ready)
+			continue;
+		for (int i = 0; i < b->nas; i++)
+			collect_used(b, b->as[i].expr);
+		b->used_ready = 1;
+	}
 
 	for (;;) {
 		buf_reset(&pg->scratch);
