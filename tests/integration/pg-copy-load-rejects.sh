@@ -190,7 +190,7 @@ sql 'create table s (x int)'
 import sys, time
 for i in range(100000):
     print("{\"x\":%d}" % i)
-    if i % 1000 == 0: sys.stdout.flush(); time.sleep(0.01)' 2>/dev/null | pg-copy-load -t s >sig.out 2>&1; echo $? >sig.status) &
+    if i % 1000 == 0: sys.stdout.flush(); time.sleep(0.03)' 2>/dev/null | pg-copy-load -t s >sig.out 2>&1; echo $? >sig.status) &
 sleep 1
 pkill -TERM -f 'pg-copy-load -t s$'
 wait
