@@ -19,6 +19,7 @@
 
 struct options {
 	const char *rejects;
+	const char *split; /* --split DIR */
 	size_t max_record;
 	int stats;
 };
@@ -37,12 +38,20 @@ struct mapper {
 	size_t nkey, capkey;
 	FILE *rejects;
 	uint64_t read, written, rejected, filtered;
+	/* records written per table; with --split, each table's file */
+	struct outtab {
+		char *name;
+		FILE *f;
+		uint64_t n;
+	} * tab;
+	int ntab;
+	struct buf tname;
 };
 
 static const char synopsis[] =
 	"usage: ndjson-map [-hV] [-e DIRECTIVE] [-f MAPFILE] "
 	"[--max-record=BYTES]\n"
-	"       [--rejects=FILE] [--stats] [FILE ...]\n";
+	"       [--rejects=FILE] [--split=DIR] [--stats] [FILE ...]\n";
 
 static void
 usage(void)
@@ -65,6 +74,8 @@ help(void)
 	      "      --max-record=BYTES  largest record (default 268435456)\n"
 	      "      --rejects=FILE      malformed records with their errors, "
 	      "as NDJSON (0600)\n"
+	      "      --split=DIR         each table's records to "
+	      "DIR/TABLE.ndjson\n"
 	      "      --stats             records read, written and rejected, "
 	      "on stderr\n"
 	      "  -h, --help              this help\n"
@@ -230,6 +241,89 @@ reject(struct mapper *m, const char *file, uint64_t line, const char *raw,
 		err(3, "%s", m->o->rejects);
 }
 
+/* The table a written record is for: its leading $table, or NULL. */
+static const char *
+table_of(struct mapper *m, const char *p, size_t n)
+{
+	struct json_iter it;
+	struct json_value k, v;
+	struct json_error je;
+
+	if (n < 11 || memcmp(p, "{\"$table\":\"", 11) != 0 ||
+	    json_object_open(&it, p, n, &je) < 0 ||
+	    json_object_next(&it, &k, &v, &je) <= 0 || v.type != JSON_STRING)
+		return NULL;
+	buf_reset(&m->tname);
+	json_unescape(&m->tname, v.p, v.len);
+	return m->tname.data;
+}
+
+static struct outtab *
+outtab(struct mapper *m, const char *name)
+{
+	struct buf path = BUF_INIT;
+	struct outtab *t;
+	int i;
+
+	for (i = 0; i < m->ntab; i++)
+		if (strcmp(m->tab[i].name, name) == 0)
+			return &m->tab[i];
+	m->tab = realloc(m->tab, (size_t)(m->ntab + 1) * sizeof(*m->tab));
+	if (!m->tab)
+		oom(0);
+	t = &m->tab[m->ntab++];
+	memset(t, 0, sizeof(*t));
+	if (!(t->name = strdup(name)))
+		oom(0);
+	if (m->o->split) {
+		if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 ||
+		    strcmp(name, "..") == 0 || strlen(name) != m->tname.len)
+			errx(2,
+			     "--split: the table name \"%s\" cannot be a "
+			     "file name",
+			     name);
+		buf_addf(&path, "%s/%s.ndjson", m->o->split, name);
+		if (!(t->f = fopen(path.data, "w")))
+			err(3, "%s", path.data);
+		buf_release(&path);
+	}
+	return t;
+}
+
+/*
+ * The records just written, from out[from]: counted by table and, with
+ * --split, moved to their table's file (those with no table stay).
+ */
+static void
+by_table(struct mapper *m, size_t from)
+{
+	char *p = m->out.data + from, *end = m->out.data + m->out.len, *nl;
+	char *keep = p;
+	const char *name;
+	struct outtab *t;
+	size_t n;
+
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = (size_t)(nl - p);
+		name = table_of(m, p, n);
+		if (!name) {
+			memmove(keep, p, n + 1);
+			keep += n + 1;
+			continue;
+		}
+		t = outtab(m, name);
+		t->n++;
+		if (!t->f) {
+			memmove(keep, p, n + 1);
+			keep += n + 1;
+		} else if (fwrite(p, 1, n + 1, t->f) != n + 1) {
+			err(3, "%s/%s.ndjson", m->o->split, t->name);
+		}
+	}
+	buf_setlen(&m->out, (size_t)(keep - m->out.data));
+}
+
 static int
 run(struct mapper *m, char **files, int nfiles)
 {
@@ -239,7 +333,7 @@ run(struct mapper *m, char **files, int nfiles)
 	struct err e = {0};
 	const char *line, *why;
 	char msg[512];
-	size_t len;
+	size_t len, mark;
 	const struct key *dup;
 	int f, r;
 
@@ -278,6 +372,7 @@ run(struct mapper *m, char **files, int nfiles)
 				reject(m, rd.name, rd.lineno, line, len, msg);
 				continue;
 			}
+			mark = m->out.len;
 			if (map_is_empty(m->prog)) {
 				compact(&m->out, line, len);
 				buf_addch(&m->out, '\n');
@@ -292,6 +387,8 @@ run(struct mapper *m, char **files, int nfiles)
 				continue;
 			}
 			m->written += (uint64_t)r;
+			if (!map_is_empty(m->prog))
+				by_table(m, mark);
 			flush(m, 0);
 		}
 		if (r < 0) {
@@ -307,7 +404,7 @@ run(struct mapper *m, char **files, int nfiles)
 int
 main(int argc, char **argv)
 {
-	enum { MAX_RECORD = 256, REJECTS, STATS };
+	enum { MAX_RECORD = 256, REJECTS, SPLIT, STATS };
 	struct buf text = BUF_INIT;
 	struct err me = {0};
 	FILE *mf;
@@ -317,6 +414,7 @@ main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{"max-record", required_argument, NULL, MAX_RECORD},
 		{"rejects", required_argument, NULL, REJECTS},
+		{"split", required_argument, NULL, SPLIT},
 		{"stats", no_argument, NULL, STATS},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -361,6 +459,9 @@ main(int argc, char **argv)
 		case REJECTS:
 			o.rejects = optarg;
 			break;
+		case SPLIT:
+			o.split = optarg;
+			break;
 		case STATS:
 			o.stats = 1;
 			break;
@@ -375,6 +476,7 @@ main(int argc, char **argv)
 	m.keys = (struct buf)BUF_INIT;
 	m.rej = (struct buf)BUF_INIT;
 	m.tmp = (struct buf)BUF_INIT;
+	m.tname = (struct buf)BUF_INIT;
 	if (o.rejects) {
 		fd = open(o.rejects, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			  0600);
@@ -387,6 +489,16 @@ main(int argc, char **argv)
 		err(3, "write error");
 	if (m.rejects && fclose(m.rejects) != 0)
 		err(3, "%s", o.rejects);
+	for (c = 0; c < m.ntab; c++) {
+		if (m.tab[c].f && fclose(m.tab[c].f) != 0)
+			err(3, "%s/%s.ndjson", o.split, m.tab[c].name);
+		if (o.stats)
+			fprintf(stderr, "ndjson-map: %s: %llu written\n",
+				m.tab[c].name, (unsigned long long)m.tab[c].n);
+		free(m.tab[c].name);
+	}
+	free(m.tab);
+	buf_release(&m.tname);
 	if (o.stats)
 		fprintf(stderr,
 			"ndjson-map: %llu read, %llu written, %llu filtered, "
