@@ -16,6 +16,7 @@
 
 #include "isotime.h"
 #include "json.h"
+#include "md5.h"
 
 /* ---- values ---------------------------------------------------------- */
 
@@ -67,6 +68,8 @@ enum fn {
 	F_TRIM,
 	F_CONCAT,
 	F_NULLIF,
+	F_SPLIT,
+	F_MD5,
 };
 enum cmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
 
@@ -82,6 +85,7 @@ static const struct {
 	{"epoch_us", F_EPOCH_US}, {"lower", F_LOWER},
 	{"upper", F_UPPER},	  {"trim", F_TRIM},
 	{"concat", F_CONCAT},	  {"nullif", F_NULLIF},
+	{"split", F_SPLIT},	  {"md5", F_MD5},
 };
 
 struct seg {
@@ -665,9 +669,10 @@ parse_prim(struct lexer *x)
 		}
 		next(x);
 		n->a = parse_pred(x);
-		if (n->fn == F_NULLIF) {
+		if (n->fn == F_NULLIF || n->fn == F_SPLIT) {
 			if (x->t != T_COMMA) {
-				lfail(x, "nullif() takes two arguments");
+				lfail(x, "%s() takes two arguments",
+				      fns[i].name);
 				return n;
 			}
 			next(x);
@@ -685,8 +690,10 @@ parse_prim(struct lexer *x)
 		}
 		if (x->t != T_RPAREN && n->fn == F_CONCAT)
 			lfail(x, "concat(): expected ',' or ')'");
-		else if (x->t != T_RPAREN && n->fn == F_NULLIF)
-			lfail(x, "nullif() takes two arguments: expected ')'");
+		else if (x->t != T_RPAREN &&
+			 (n->fn == F_NULLIF || n->fn == F_SPLIT))
+			lfail(x, "%s() takes two arguments: expected ')'",
+			      fns[i].name);
 		else if (x->t != T_RPAREN)
 			lfail(x, "%s() takes one argument: expected ')'",
 			      fns[i].name);
@@ -1295,6 +1302,8 @@ collect_used(struct block *b, const struct node *n)
 
 static int concat(struct map_program *pg, const struct node *n, const char *rec,
 		  size_t len, struct val *out);
+static int split(struct map_program *pg, const struct node *n, const char *rec,
+		 size_t len, struct val *out);
 static int eval(struct map_program *pg, const struct node *n, const char *rec,
 		size_t len, struct val *out);
 
@@ -1741,7 +1750,31 @@ call(struct map_program *pg, const struct node *n, const struct val *a,
 	}
 	case F_CONCAT:
 	case F_NULLIF:
+	case F_SPLIT:
 		break; /* eval does these: they take more than one value */
+	case F_MD5: {
+		/* of the text: a string's bytes, any other value's JSON text */
+		char hex[33];
+		if (a->t == V_STR) {
+			if (bytes_of(pg, a, &p, &len) < 0)
+				return -1;
+		} else if (a->t == V_TRUE || a->t == V_FALSE) {
+			p = a->t == V_TRUE ? "true" : "false";
+			len = strlen(p);
+		} else {
+			p = a->p;
+			len = a->len;
+		}
+		md5_hex(p, len, hex);
+		if (!(o = sput(pg, 33)))
+			return -1;
+		memcpy(o, hex, 33);
+		out->t = V_STR;
+		out->p = o;
+		out->len = 32;
+		out->esc = 0;
+		return 0;
+	}
 	case F_LOWER:
 	case F_UPPER:
 	case F_TRIM:
@@ -1860,6 +1893,8 @@ eval(struct map_program *pg, const struct node *n, const char *rec, size_t len,
 		}
 		if (n->fn == F_CONCAT)
 			return concat(pg, n, rec, len, out);
+		if (n->fn == F_SPLIT)
+			return split(pg, n, rec, len, out);
 		if (eval(pg, n->a, rec, len, &a) < 0)
 			return -1;
 		return call(pg, n, &a, out);
@@ -1923,6 +1958,48 @@ concat(struct map_program *pg, const struct node *n, const char *rec,
 		memcpy(o, p[i], l[i]);
 		o += l[i];
 	}
+	return 0;
+}
+
+/* split(s, sep): a string cut at each sep, as a JSON array of strings. */
+static int
+split(struct map_program *pg, const struct node *n, const char *rec, size_t len,
+      struct val *out)
+{
+	struct val s, sep;
+	const char *p, *q, *d, *end;
+	size_t pl, dl;
+	char *o;
+
+	if (eval(pg, n->a, rec, len, &s) < 0 ||
+	    eval(pg, n->b, rec, len, &sep) < 0)
+		return -1;
+	*out = s;
+	if (s.t == V_ABSENT || s.t == V_NULL)
+		return 0;
+	if (s.t != V_STR || sep.t != V_STR)
+		return cast_fail(pg, s.t != V_STR ? &s : &sep, "not a string");
+	if (bytes_of(pg, &s, &p, &pl) < 0 || bytes_of(pg, &sep, &d, &dl) < 0)
+		return -1;
+	if (dl == 0)
+		return cast_fail(pg, &sep, "split() by an empty separator");
+	buf_reset(&pg->tmp);
+	buf_addch(&pg->tmp, '[');
+	for (end = p + pl;; p = q + dl) {
+		q = memmem(p, (size_t)(end - p), d, dl);
+		json_write_string(&pg->tmp, p, (size_t)((q ? q : end) - p));
+		if (!q)
+			break;
+		buf_addch(&pg->tmp, ',');
+	}
+	buf_addch(&pg->tmp, ']');
+	if (!(o = sput(pg, pg->tmp.len + 1)))
+		return -1;
+	memcpy(o, pg->tmp.data, pg->tmp.len);
+	out->t = V_JSON;
+	out->p = o;
+	out->len = pg->tmp.len;
+	out->esc = 0;
 	return 0;
 }
 
