@@ -805,6 +805,15 @@ write_double_fast(struct buf *out, double d)
 }
 
 void
+json_write_text(struct buf *out, const char *p, size_t len)
+{
+	if (utf8_valid_prefix(p, len) == len)
+		json_write_string(out, p, len);
+	else
+		json_write_binary(out, p, len, 0);
+}
+
+void
 json_write_double(struct buf *out, double d)
 {
 	char t[40];

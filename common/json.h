@@ -133,6 +133,11 @@ void json_write_string_body(struct buf *out, const char *p, size_t len);
  * spellings; see ndjson-migrate(7)).
  */
 void json_write_double(struct buf *out, double d);
+/*
+ * Bytes that should be text: a JSON string when they are valid UTF-8
+ * (NUL included), else the binary form below, so nothing is lost.
+ */
+void json_write_text(struct buf *out, const char *p, size_t len);
 /* The contract's binary form: {"$binary":{"base64":"...","subType":"00"}}. */
 void json_write_binary(struct buf *out, const void *p, size_t len,
 		       unsigned subtype);

@@ -225,17 +225,11 @@ reject(struct mapper *m, const char *file, uint64_t line, const char *raw,
 	}
 	buf_reset(b);
 	buf_adds(b, "{\"file\":");
-	if (utf8_valid_prefix(file, strlen(file)) == strlen(file))
-		json_write_string(b, file, strlen(file));
-	else
-		json_write_binary(b, file, strlen(file), 0);
+	json_write_text(b, file, strlen(file));
 	buf_addf(b, ",\"line\":%llu,\"error\":", (unsigned long long)line);
 	json_write_string(b, msg, strlen(msg));
 	buf_adds(b, ",\"raw\":");
-	if (utf8_valid_prefix(raw, n) == n)
-		json_write_string(b, raw, n);
-	else
-		json_write_binary(b, raw, n, 0);
+	json_write_text(b, raw, n);
 	buf_adds(b, "}\n");
 	if (fwrite(b->data, 1, b->len, m->rejects) != b->len)
 		err(3, "%s", m->o->rejects);

@@ -106,16 +106,6 @@ error_line(const PGresult *r, const char **col, size_t *collen)
 	return n;
 }
 
-/* Append a JSON string of text that may not be valid UTF-8. */
-static void
-json_text(struct buf *b, const char *p, size_t n)
-{
-	if (utf8_valid_prefix(p, n) == n)
-		json_write_string(b, p, n);
-	else
-		json_write_binary(b, p, n, 0);
-}
-
 void
 reject(struct loader *l, struct target *t, const char *file, uint64_t line,
        const char *raw, size_t rawlen, const char *column, const char *sqlstate,
@@ -162,32 +152,32 @@ reject(struct loader *l, struct target *t, const char *file, uint64_t line,
 	} else {
 		buf_reset(b);
 		buf_adds(b, "{\"file\":");
-		json_text(b, file, strlen(file));
+		json_write_text(b, file, strlen(file));
 		buf_addf(b,
 			 ",\"line\":%llu,\"table\":", (unsigned long long)line);
 		if (t)
-			json_text(b, t->display, strlen(t->display));
+			json_write_text(b, t->display, strlen(t->display));
 		else
 			buf_adds(b, "null");
 		buf_adds(b, ",\"column\":");
 		if (column)
-			json_text(b, column, strlen(column));
+			json_write_text(b, column, strlen(column));
 		else
 			buf_adds(b, "null");
 		buf_adds(b, ",\"sqlstate\":");
 		if (sqlstate)
-			json_text(b, sqlstate, strlen(sqlstate));
+			json_write_text(b, sqlstate, strlen(sqlstate));
 		else
 			buf_adds(b, "null");
 		buf_adds(b, ",\"error\":");
-		json_text(b, message, strlen(message));
+		json_write_text(b, message, strlen(message));
 		/* the record itself when it is JSON, else its text */
 		if (json_validate(raw, rawlen, NULL, &je) == 0) {
 			buf_adds(b, ",\"record\":");
 			buf_add(b, raw, rawlen);
 		} else {
 			buf_adds(b, ",\"raw\":");
-			json_text(b, raw, rawlen);
+			json_write_text(b, raw, rawlen);
 		}
 		buf_adds(b, "}\n");
 		if (fwrite(b->data, 1, b->len, l->rejects) != b->len)

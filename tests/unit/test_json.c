@@ -171,6 +171,16 @@ test_write(void)
 	json_write_double(&b, 2.2250738585072009e-308); /* largest subnormal */
 	CHECK(strtod(b.data, NULL) == 2.2250738585072009e-308);
 	buf_reset(&b);
+	json_write_text(&b, "ok\0", 3);
+	CHECK(strcmp(b.data, "\"ok\\u0000\"") == 0);
+	buf_reset(&b);
+	json_write_text(&b,
+			"a\xff"
+			"b",
+			3);
+	CHECK(strcmp(b.data, "{\"$binary\":{\"base64\":\"Yf9i\",\"subType\":"
+			     "\"00\"}}") == 0);
+	buf_reset(&b);
 	json_write_binary(&b, "\0\xff\x01", 3, 0);
 	CHECK(strcmp(b.data, "{\"$binary\":{\"base64\":\"AP8B\",\"subType\":"
 			     "\"00\"}}") == 0);
