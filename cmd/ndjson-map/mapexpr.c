@@ -1020,6 +1020,12 @@ map_is_empty(const struct map_program *pg)
 	return pg->nblk == 1 && !b->nas && !b->nwhere && !b->ndrop && !b->keep;
 }
 
+int
+map_has_tables(const struct map_program *pg)
+{
+	return pg && pg->nblk > 1;
+}
+
 void
 map_free(struct map_program *pg)
 {

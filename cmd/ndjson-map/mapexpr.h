@@ -46,6 +46,9 @@ int map_extend(struct map_program *p, const char *text, const char *where,
 /* True when the program has no directive (check and compact only). */
 int map_is_empty(const struct map_program *p);
 
+/* True when it routes to tables (its records carry $table). */
+int map_has_tables(const struct map_program *p);
+
 /*
  * Map one record (a validated JSON object, without its newline) whose
  * top-level members the caller has scanned (in order): append the output

@@ -284,6 +284,15 @@ outtab(struct mapper *m, const char *name)
 	return t;
 }
 
+/* A line that stays on standard output, moved only when lines left. */
+static char *
+stay(char *keep, const char *p, size_t n)
+{
+	if (keep != p)
+		memmove(keep, p, n);
+	return keep + n;
+}
+
 /*
  * The records just written, from out[from]: counted by table and, with
  * --split, moved to their table's file (those with no table stay).
@@ -302,16 +311,14 @@ by_table(struct mapper *m, size_t from)
 		n = (size_t)(nl - p);
 		name = table_of(m, p, n);
 		if (!name) {
-			memmove(keep, p, n + 1);
-			keep += n + 1;
+			keep = stay(keep, p, n + 1);
 			continue;
 		}
 		t = outtab(m, name);
 		t->n++;
-		if (!t->f) {
-			memmove(keep, p, n + 1);
-			keep += n + 1;
-		} else if (fwrite(p, 1, n + 1, t->f) != n + 1) {
+		if (!t->f)
+			keep = stay(keep, p, n + 1);
+		else if (fwrite(p, 1, n + 1, t->f) != n + 1) {
 			err(3, "%s/%s.ndjson", m->o->split, t->name);
 		}
 	}
@@ -381,7 +388,7 @@ run(struct mapper *m, char **files, int nfiles)
 				continue;
 			}
 			m->written += (uint64_t)r;
-			if (!map_is_empty(m->prog))
+			if (map_has_tables(m->prog))
 				by_table(m, mark);
 			flush(m, 0);
 		}
