@@ -1852,7 +1852,8 @@ eval(struct map_program *pg, const struct node *n, const char *rec, size_t len,
 		*w++ = '{';
 		for (i = 0; i < pg->nmem; i++) {
 			m = &pg->mem[i];
-			if (m->klen == 6 && memcmp(m->k, "$table", 6) == 0)
+			if (key_is(m->k, m->klen, m->kesc, "$table", 6,
+				   &pg->tmp))
 				continue; /* the routing field is no column */
 			for (k = 0; b && k < b->nused; k++)
 				if (key_is(m->k, m->klen, m->kesc,

@@ -372,7 +372,8 @@ load_into(struct loader *l, struct target *t, const char *file, uint64_t line,
 		goto bad_json;
 	memset(t->present, 0, (size_t)t->ncol);
 	while ((r = json_object_next(&it, &k, &v, &je)) > 0) {
-		if (k.len == 6 && memcmp(k.p, "$table", 6) == 0) {
+		/* the routing field, as find_route sees it (escapes decoded) */
+		if (json_string_equals(&k, "$table", 6)) {
 			pos++;
 			continue; /* the routing field */
 		}

@@ -175,6 +175,10 @@ for i in range(1, 3001): print("{\"id\":%d,\"v\":\"a\"}" % (i % 1000 + 1))' >uj.
 run pg-copy-load -q -t uj --jobs=2 --batch-rows=300 --upsert=id uj.ndjson
 check "jobs: upsert, keys repeated across batches" "0|1000" "$status|$(sql 'select count(*) from uj')"
 
+# the routing field written with an escape is still the routing field
+run sh -c 'printf "{\"\\\\u0024table\":\"a\",\"x\":7}\n" | pg-copy-load -q'
+check "escaped \$table routes and is no column" "0|1" "$status|$(sql 'select count(*) from a where x = 7')"
+
 # table options
 seq 1 300 | sed 's/.*/{"x":&}/' >a.ndjson
 run pg-copy-load -q -t a --truncate --unlogged a.ndjson
