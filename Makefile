@@ -24,11 +24,11 @@ PCRE_CFLAGS   = $(call pkg,cflags,libpcre2-8)
 PCRE_LIBS     = $(call pkg,libs,libpcre2-8)
 
 TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map
-COMMON = buf errinfo isotime json md5 ndjson pgconn
+COMMON = buf errinfo isotime json keyset md5 ndjson pgconn
 UNIT = test_buf test_json test_md5 test_ndjson
 FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr
 # what the fuzz targets link: the parsers, no client libraries
-FUZZ_COMMON = buf errinfo isotime json md5 ndjson
+FUZZ_COMMON = buf errinfo isotime json keyset md5 ndjson
 
 COMMON_OBJ = $(COMMON:%=$(B)/common/%.o)
 LIBCOMMON = $(B)/libcommon.a

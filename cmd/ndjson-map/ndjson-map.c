@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "errinfo.h"
 #include "json.h"
+#include "keyset.h"
 #include "mapexpr.h"
 #include "ndjson.h"
 
@@ -24,17 +25,13 @@ struct options {
 	int stats;
 };
 
-struct key {
-	size_t off, len; /* the decoded key in the keys buffer */
-};
-
 struct mapper {
 	const struct options *o;
 	struct map_program *prog;
 	struct map_member
 		*mem; /* the record's members, as check() found them */
-	struct buf out, keys, rej, tmp;
-	struct key *key;
+	struct buf out, rej, tmp;
+	struct keyset keys;
 	size_t nkey, capkey;
 	FILE *rejects;
 	uint64_t read, written, rejected, filtered;
@@ -98,44 +95,10 @@ flush(struct mapper *m, int final)
 		err(3, "write error");
 }
 
-static int
-key_cmp(const void *a, const void *b, void *base)
-{
-	const struct key *x = a, *y = b;
-	const char *k = base;
-	size_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(k + x->off, k + y->off, n);
-
-	return c ? c : (x->len > y->len) - (x->len < y->len);
-}
-
-/* The first key that appears twice (decoded), or NULL. */
-static const struct key *
-duplicate_key(struct mapper *m)
-{
-	size_t i, j;
-
-	if (m->nkey <= 16) {
-		for (i = 1; i < m->nkey; i++)
-			for (j = 0; j < i; j++)
-				if (m->key[i].len == m->key[j].len &&
-				    memcmp(m->keys.data + m->key[i].off,
-					   m->keys.data + m->key[j].off,
-					   m->key[i].len) == 0)
-					return &m->key[i];
-		return NULL;
-	}
-	qsort_r(m->key, m->nkey, sizeof(*m->key), key_cmp, m->keys.data);
-	for (i = 1; i < m->nkey; i++)
-		if (key_cmp(&m->key[i - 1], &m->key[i], m->keys.data) == 0)
-			return &m->key[i];
-	return NULL;
-}
-
 /* Check one record; NULL when it is one, else why not (static text). */
 static const char *
 check(struct mapper *m, const char *p, size_t n, struct json_error *je,
-      const struct key **dup)
+      const char **dup, size_t *duplen)
 {
 	struct json_iter it;
 	struct json_value k, v;
@@ -144,31 +107,26 @@ check(struct mapper *m, const char *p, size_t n, struct json_error *je,
 	*dup = NULL;
 	if (json_object_open(&it, p, n, je) < 0)
 		return je->msg;
-	buf_reset(&m->keys);
+	keyset_reset(&m->keys);
 	m->nkey = 0;
 	while ((r = json_object_next(&it, &k, &v, je)) > 0) {
 		if (m->nkey == m->capkey) {
 			m->capkey = m->capkey ? 2 * m->capkey : 64;
-			m->key = realloc(m->key, m->capkey * sizeof(*m->key));
 			m->mem = realloc(m->mem, m->capkey * sizeof(*m->mem));
-			if (!m->key || !m->mem)
-				oom(m->capkey * sizeof(*m->key));
+			if (!m->mem)
+				oom(m->capkey * sizeof(*m->mem));
 		}
 		m->mem[m->nkey].k = k.p;
 		m->mem[m->nkey].klen = k.len;
 		m->mem[m->nkey].kesc = k.escaped;
 		m->mem[m->nkey].v = v;
-		m->key[m->nkey].off = m->keys.len;
-		if (k.escaped)
-			json_unescape(&m->keys, k.p, k.len);
-		else
-			buf_add(&m->keys, k.p, k.len);
-		m->key[m->nkey].len = m->keys.len - m->key[m->nkey].off;
+		if (keyset_add(&m->keys, k.p, k.len, k.escaped) < 0)
+			oom(k.len);
 		m->nkey++;
 	}
 	if (r < 0)
 		return je->msg;
-	if ((*dup = duplicate_key(m)))
+	if ((*dup = keyset_duplicate(&m->keys, duplen)))
 		return "duplicate key";
 	return NULL;
 }
@@ -335,7 +293,8 @@ run(struct mapper *m, char **files, int nfiles)
 	const char *line, *why;
 	char msg[512];
 	size_t len, mark;
-	const struct key *dup;
+	const char *dup;
+	size_t duplen;
 	int f, r;
 
 	if (nfiles == 0) {
@@ -352,14 +311,12 @@ run(struct mapper *m, char **files, int nfiles)
 			if (ndjson_is_blank(line, len))
 				continue;
 			m->read++;
-			if ((why = check(m, line, len, &je, &dup))) {
+			if ((why = check(m, line, len, &je, &dup, &duplen))) {
 				if (dup) {
 					/* as JSON text: a key may hold "\n" */
 					buf_reset(&m->tmp);
-					json_write_string_body(&m->tmp,
-							       m->keys.data +
-								       dup->off,
-							       dup->len);
+					json_write_string_body(&m->tmp, dup,
+							       duplen);
 					snprintf(msg, sizeof(msg),
 						 "duplicate key \"%s\"",
 						 m->tmp.data);
@@ -474,7 +431,7 @@ main(int argc, char **argv)
 		}
 	}
 	m.out = (struct buf)BUF_INIT;
-	m.keys = (struct buf)BUF_INIT;
+	m.keys = (struct keyset)KEYSET_INIT;
 	m.rej = (struct buf)BUF_INIT;
 	m.tmp = (struct buf)BUF_INIT;
 	m.tname = (struct buf)BUF_INIT;
@@ -510,10 +467,9 @@ main(int argc, char **argv)
 			(unsigned long long)m.rejected);
 	map_free(m.prog);
 	buf_release(&text);
-	free(m.key);
 	free(m.mem);
 	buf_release(&m.out);
-	buf_release(&m.keys);
+	keyset_free(&m.keys);
 	buf_release(&m.rej);
 	buf_release(&m.tmp);
 	return rc;

@@ -18,12 +18,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct options o = {.max_record = 1 << 20};
 	struct mapper m = {.o = &o};
 	struct json_error je;
-	const struct key *dup;
+	const char *dup;
+	size_t duplen;
 	struct buf again = BUF_INIT;
 
 	m.out = (struct buf)BUF_INIT;
-	m.keys = (struct buf)BUF_INIT;
-	if (!check(&m, (const char *)data, size, &je, &dup)) {
+	m.keys = (struct keyset)KEYSET_INIT;
+	if (!check(&m, (const char *)data, size, &je, &dup, &duplen)) {
 		compact(&m.out, (const char *)data, size);
 		if (json_validate(m.out.data, m.out.len, NULL, &je) != 0)
 			__builtin_trap();
@@ -32,10 +33,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    memcmp(again.data, m.out.data, again.len) != 0)
 			__builtin_trap();
 	}
-	free(m.key);
 	free(m.mem);
 	buf_release(&m.out);
-	buf_release(&m.keys);
+	keyset_free(&m.keys);
 	buf_release(&again);
 	return 0;
 }
