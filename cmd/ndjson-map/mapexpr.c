@@ -16,6 +16,7 @@
 
 #include "isotime.h"
 #include "json.h"
+#include "keyset.h"
 #include "md5.h"
 
 /* ---- values ---------------------------------------------------------- */
@@ -49,7 +50,9 @@ enum kind {
 	N_OR,
 	N_NOT,
 	N_EXISTS,
-	N_REST
+	N_REST,
+	N_ELEMKEY,  /* @key */
+	N_ELEMINDEX /* @index */
 };
 enum fn {
 	F_INT,
@@ -98,6 +101,7 @@ struct node {
 	enum kind kind;
 	struct seg *seg; /* N_PATH, N_EXISTS: nseg 0 is the whole record */
 	int nseg;
+	int elem;	/* N_PATH, N_EXISTS: from the exploded element, @ */
 	struct val lit; /* N_LIT */
 	char *litbuf;
 	enum fn fn;   /* N_CALL */
@@ -125,6 +129,7 @@ struct assign {
 	struct node *expr;
 	enum on_error on_error;
 	struct node *fallback;
+	int flatten; /* flatten EXPR: the object's members are columns */
 };
 
 /*
@@ -143,6 +148,8 @@ struct block {
 	size_t *droplen;
 	int ndrop;
 	int keep;
+	int nflatten;
+	struct node *explode; /* explode PATH: a record for each element */
 	/* rest: the first keys of the paths its columns read */
 	const struct seg **used;
 	int nused, used_ready;
@@ -159,6 +166,11 @@ struct map_program {
 	int ncap;
 	struct val *capval;
 	const struct block *cur; /* the block being run, for rest */
+	/* the element of explode being mapped: @, @key, @index */
+	struct json_value elem, elemkey;
+	int has_elemkey;
+	long elemindex;
+	struct keyset ks; /* the output record's keys, after a flatten */
 	/* per record */
 	const struct map_member *mem;
 	size_t nmem;
@@ -191,6 +203,7 @@ enum tok {
 	T_GE,
 	T_MATCH,   /* ~ */
 	T_CAPTURE, /* $name */
+	T_AT,	   /* @, @key, @index */
 };
 
 struct lexer {
@@ -203,6 +216,7 @@ struct lexer {
 	struct err *e;
 	int failed;
 	struct map_program *pg; /* for the $name slots */
+	int elem_ok;		/* @ may be used: the table explodes */
 };
 
 static void __attribute__((format(printf, 2, 3)))
@@ -266,6 +280,14 @@ next(struct lexer *x)
 	case '~':
 		x->t = T_MATCH;
 		p++;
+		break;
+	case '@':
+		for (q = p + 1;
+		     q < x->end && (isalnum((unsigned char)*q) || *q == '_');
+		     q++)
+			;
+		x->t = T_AT;
+		p = q;
 		break;
 	case '$':
 		for (q = p + 1;
@@ -530,8 +552,12 @@ parse_path(struct lexer *x, enum kind kind)
 {
 	struct node *n = new_node(kind);
 	struct seg s;
-	int dot = 1; /* the leading dot was seen */
+	int dot = 1; /* the leading dot was seen (not after @) */
 
+	if (x->t == T_AT) {
+		n->elem = 1;
+		dot = 0;
+	}
 	next(x);
 	for (;;) {
 		memset(&s, 0, sizeof(s));
@@ -614,6 +640,28 @@ parse_prim(struct lexer *x)
 
 	if (x->t == T_DOT)
 		return parse_path(x, N_PATH);
+	if (x->t == T_AT) {
+		if (!x->elem_ok) {
+			lfail(x,
+			      "%.*s outside a table that explodes (explode "
+			      "comes first)",
+			      (int)x->tlen, x->tp);
+			return new_node(N_LIT);
+		}
+		if (x->tlen == 1)
+			return parse_path(x, N_PATH);
+		if (x->tlen == 4 && memcmp(x->tp, "@key", 4) == 0)
+			n = new_node(N_ELEMKEY);
+		else if (x->tlen == 6 && memcmp(x->tp, "@index", 6) == 0)
+			n = new_node(N_ELEMINDEX);
+		else {
+			lfail(x, "unknown %.*s (@, @key or @index)",
+			      (int)x->tlen, x->tp);
+			return new_node(N_LIT);
+		}
+		next(x);
+		return n;
+	}
 	if (x->t == T_CAPTURE) {
 		n = new_node(N_CAPTURE);
 		n->cap = capture_slot(x->pg, x->tp + 1, x->tlen - 1);
@@ -642,7 +690,12 @@ parse_prim(struct lexer *x)
 				return new_node(N_LIT);
 			}
 			next(x);
-			if (x->t != T_DOT) {
+			if (x->t == T_AT && !x->elem_ok) {
+				lfail(x, "@ outside a table that explodes "
+					 "(explode comes first)");
+				return new_node(N_LIT);
+			}
+			if (x->t != T_DOT && !(x->t == T_AT && x->tlen == 1)) {
 				lfail(x, "exists() takes a path");
 				return new_node(N_LIT);
 			}
@@ -811,10 +864,12 @@ parse_directive(struct map_program *pg, struct lexer *x)
 	int i;
 
 	x->pg = pg;
+	x->elem_ok = b->explode != NULL;
 	next(x);
 	if (x->t == T_END)
 		return 0; /* empty */
 	if (is_word(x, "table")) {
+		x->elem_ok = 0;
 		struct block nb;
 		next(x);
 		if (x->t != T_IDENT && x->t != T_STRING) {
@@ -829,7 +884,8 @@ parse_directive(struct map_program *pg, struct lexer *x)
 				free(nb.table);
 				return -1;
 			}
-		if (pg->blk[0].nas || pg->blk[0].keep || pg->blk[0].ndrop) {
+		if (pg->blk[0].nas || pg->blk[0].keep || pg->blk[0].ndrop ||
+		    pg->blk[0].explode) {
 			lfail(x, "columns before the first table belong to no "
 				 "table");
 			free(nb.table);
@@ -868,6 +924,40 @@ parse_directive(struct map_program *pg, struct lexer *x)
 		if (!b->where)
 			abort();
 		b->where[b->nwhere++] = parse_pred(x);
+	} else if (is_word(x, "explode")) {
+		if (pg->nblk > 1 && b == &pg->blk[0]) {
+			lfail(x, "explode before the first table");
+			return -1;
+		}
+		if (b->explode) {
+			lfail(x, "a second explode in one table");
+			return -1;
+		}
+		next(x);
+		if (x->t != T_DOT) {
+			lfail(x, "explode takes a path");
+			return -1;
+		}
+		b->explode = parse_path(x, N_PATH);
+	} else if (is_word(x, "flatten")) {
+		if (pg->nblk > 1 && b == &pg->blk[0]) {
+			lfail(x, "flatten before the first table");
+			return -1;
+		}
+		memset(&a, 0, sizeof(a));
+		a.name = strdup("flatten");
+		if (!a.name)
+			abort();
+		a.namelen = 7;
+		a.flatten = 1;
+		a.key = (struct buf)BUF_INIT;
+		next(x);
+		a.expr = parse_expr(x);
+		b->as = realloc(b->as, (size_t)(b->nas + 1) * sizeof(*b->as));
+		if (!b->as)
+			abort();
+		b->as[b->nas++] = a;
+		b->nflatten++;
 	} else if (is_word(x, "keep")) {
 		b->keep = 1;
 		next(x);
@@ -895,7 +985,7 @@ parse_directive(struct map_program *pg, struct lexer *x)
 		a.name = token_text(x, &len);
 		a.namelen = len;
 		for (i = 0; i < b->nas; i++)
-			if (b->as[i].namelen == len &&
+			if (!b->as[i].flatten && b->as[i].namelen == len &&
 			    memcmp(b->as[i].name, a.name, len) == 0) {
 				lfail(x, "column %s is assigned twice", a.name);
 				free(a.name);
@@ -935,7 +1025,7 @@ parse_directive(struct map_program *pg, struct lexer *x)
 		b->as[b->nas++] = a;
 	} else {
 		lfail(x, "expected a directive: NAME = EXPR, where, keep, "
-			 "drop, table or unmatched");
+			 "drop, flatten, explode, table or unmatched");
 		return -1;
 	}
 	if (x->t != T_END)
@@ -994,6 +1084,7 @@ map_compile(const char *text, const char *where, struct err *e)
 	}
 	pg->scratch = (struct buf)BUF_INIT;
 	pg->tmp = (struct buf)BUF_INIT;
+	pg->ks = (struct keyset)KEYSET_INIT;
 	pg->blk = calloc(1, sizeof(*pg->blk));
 	if (!pg->blk) {
 		free(pg);
@@ -1017,7 +1108,8 @@ map_is_empty(const struct map_program *pg)
 	if (!pg)
 		return 1;
 	b = &pg->blk[0];
-	return pg->nblk == 1 && !b->nas && !b->nwhere && !b->ndrop && !b->keep;
+	return pg->nblk == 1 && !b->nas && !b->nwhere && !b->ndrop &&
+	       !b->keep && !b->explode;
 }
 
 int
@@ -1053,6 +1145,7 @@ map_free(struct map_program *pg)
 		free(b->used);
 		buf_release(&b->tag);
 		free_node(b->when);
+		free_node(b->explode);
 	}
 	free(pg->blk);
 	for (i = 0; i < pg->ncap; i++)
@@ -1061,6 +1154,7 @@ map_free(struct map_program *pg)
 	free(pg->capval);
 	buf_release(&pg->scratch);
 	buf_release(&pg->tmp);
+	keyset_free(&pg->ks);
 	free(pg);
 }
 
@@ -1133,21 +1227,28 @@ lookup(struct map_program *pg, const struct node *n, const char *rec,
 	int s, found;
 	long idx;
 
-	if (n->nseg == 0) {
-		struct val whole = {V_JSON, rec, len, 0};
-		return whole;
+	if (n->elem) {
+		cur = pg->elem;
+		s = 0;
+	} else {
+		if (n->nseg == 0) {
+			struct val whole = {V_JSON, rec, len, 0};
+			return whole;
+		}
+		/* the first step among the record's members */
+		if (n->seg[0].index >= 0)
+			return none;
+		for (i = 0; i < pg->nmem; i++)
+			if (key_is(pg->mem[i].k, pg->mem[i].klen,
+				   pg->mem[i].kesc, n->seg[0].key,
+				   n->seg[0].keylen, &pg->tmp))
+				break;
+		if (i == pg->nmem)
+			return none;
+		cur = pg->mem[i].v;
+		s = 1;
 	}
-	/* the first step among the record's members */
-	if (n->seg[0].index >= 0)
-		return none;
-	for (i = 0; i < pg->nmem; i++)
-		if (key_is(pg->mem[i].k, pg->mem[i].klen, pg->mem[i].kesc,
-			   n->seg[0].key, n->seg[0].keylen, &pg->tmp))
-			break;
-	if (i == pg->nmem)
-		return none;
-	cur = pg->mem[i].v;
-	for (s = 1; s < n->nseg; s++) {
+	for (; s < n->nseg; s++) {
 		found = 0;
 		if (n->seg[s].index < 0 && cur.type == JSON_OBJECT) {
 			json_object_open_value(&it, &cur);
@@ -1292,8 +1393,8 @@ collect_used(struct block *b, const struct node *n)
 
 	if (!n)
 		return;
-	if ((n->kind == N_PATH || n->kind == N_EXISTS) && n->nseg > 0 &&
-	    n->seg[0].index < 0) {
+	if ((n->kind == N_PATH || n->kind == N_EXISTS) && !n->elem &&
+	    n->nseg > 0 && n->seg[0].index < 0) {
 		b->used = realloc(b->used,
 				  (size_t)(b->nused + 1) * sizeof(*b->used));
 		if (!b->used)
@@ -1836,6 +1937,23 @@ eval(struct map_program *pg, const struct node *n, const char *rec, size_t len,
 	case N_CAPTURE:
 		*out = pg->capval[n->cap];
 		return 0;
+	case N_ELEMKEY:
+		if (!pg->has_elemkey) {
+			out->t = V_ABSENT;
+			return 0;
+		}
+		*out = of_json(&pg->elemkey);
+		return 0;
+	case N_ELEMINDEX: {
+		char *o = sput(pg, 24);
+		if (!o)
+			return -1;
+		out->t = V_NUM;
+		out->p = o;
+		out->len = (size_t)snprintf(o, 24, "%ld", pg->elemindex);
+		out->esc = 0;
+		return 0;
+	}
 	case N_REST: {
 		/* the record's fields no column's path reads, as an object */
 		const struct block *b = pg->cur;
@@ -2056,19 +2174,106 @@ taken(const struct block *b, const struct map_member *m, struct buf *tmp)
 	return 0;
 }
 
+/* What kind of value v is, for a message. */
+static const char *
+kind_of(const struct val *v)
+{
+	switch (v->t) {
+	case V_STR:
+		return "a string";
+	case V_NUM:
+		return "a number";
+	case V_TRUE:
+	case V_FALSE:
+		return "a boolean";
+	case V_JSON:
+		return v->p[0] == '[' ? "an array" : "an object";
+	default:
+		return "null";
+	}
+}
+
+/* Is name one of the block's columns (not a flatten)? */
+static int
+is_column(const struct block *b, const char *k, size_t klen, int kesc,
+	  struct buf *tmp)
+{
+	int i;
+
+	for (i = 0; i < b->nas; i++)
+		if (!b->as[i].flatten &&
+		    key_is(k, klen, kesc, b->as[i].name, b->as[i].namelen, tmp))
+			return 1;
+	return 0;
+}
+
 /*
- * One block's record: 1 written (without a newline), 0 filtered out by a
- * where, -1 rejected (why), -2 scratch space ran out.
+ * flatten EXPR: the members of an object as columns, those the block
+ * assigns left out; -1 when the value is something else (why).
  */
 static int
-run_block(struct map_program *pg, const struct block *b, const char *rec,
-	  size_t len, struct buf *out, char *why, size_t whylen)
+flatten(struct map_program *pg, const struct block *b, const struct val *v,
+	struct buf *out, int *first)
+{
+	struct json_value obj = {.type = JSON_OBJECT, .p = v->p, .len = v->len},
+			  k, m;
+	struct json_iter it;
+	struct json_error je;
+	int q;
+
+	if (v->t == V_ABSENT || v->t == V_NULL)
+		return 0;
+	if (v->t != V_JSON || v->p[0] != '{') {
+		snprintf(pg->why, sizeof(pg->why), "%s, not an object",
+			 kind_of(v));
+		return -1;
+	}
+	json_object_open_value(&it, &obj);
+	while (json_object_next(&it, &k, &m, &je) > 0) {
+		if (is_column(b, k.p, k.len, k.escaped, &pg->tmp))
+			continue;
+		if (!*first)
+			buf_addch(out, ',');
+		*first = 0;
+		buf_addch(out, '"');
+		buf_add(out, k.p, k.len);
+		buf_adds(out, "\":");
+		q = m.type == JSON_STRING;
+		buf_add(out, m.p - q, m.len + 2 * (size_t)q);
+	}
+	return 0;
+}
+
+/* After a flatten: a name written twice, or NULL. */
+static const char *
+twice(struct map_program *pg, const char *rec, size_t len, size_t *dlen)
+{
+	struct json_iter it;
+	struct json_value k, v;
+	struct json_error je;
+
+	keyset_reset(&pg->ks);
+	if (json_object_open(&it, rec, len, &je) < 0)
+		return NULL;
+	while (json_object_next(&it, &k, &v, &je) > 0)
+		if (keyset_add(&pg->ks, k.p, k.len, k.escaped) < 0)
+			abort();
+	return keyset_duplicate(&pg->ks, dlen);
+}
+
+/*
+ * One record of a block (or of an element it explodes): 1 written
+ * (without a newline), 0 filtered out by a where, -1 rejected (why), -2
+ * scratch space ran out.
+ */
+static int
+run_one(struct map_program *pg, const struct block *b, const char *rec,
+	size_t len, struct buf *out, char *why, size_t whylen)
 {
 	struct val val;
-	size_t mark = out->len, i;
+	size_t mark = out->len, i, dlen;
+	const char *dup;
 	int r, first = 1;
-
-	pg->cur = b;
 
 	for (i = 0; i < (size_t)b->nwhere; i++) {
 		r = truth(pg, b->where[i], rec, len);
@@ -2112,6 +2317,15 @@ run_block(struct map_program *pg, const struct block *b, const char *rec,
 				      ? (struct val){V_NULL, 0, 0, 0}
 				      : a->fallback->lit;
 		}
+		if (a->flatten) {
+			if (flatten(pg, b, &val, out, &first) < 0) {
+				pg->why_col = NULL;
+				snprintf(why, whylen, "flatten: %s", pg->why);
+				buf_setlen(out, mark);
+				return -1;
+			}
+			continue;
+		}
 		if (val.t == V_ABSENT)
 			continue; /* nothing is invented */
 		if (!first)
@@ -2121,6 +2335,16 @@ run_block(struct map_program *pg, const struct block *b, const char *rec,
 		put_val(out, &val);
 	}
 	buf_addch(out, '}');
+	if (b->nflatten &&
+	    (dup = twice(pg, out->data + mark, out->len - mark, &dlen))) {
+		buf_reset(&pg->tmp);
+		json_write_string_body(&pg->tmp, dup, dlen);
+		snprintf(why, whylen, "flatten: column \"%.*s\" twice",
+			 (int)(pg->tmp.len > 200 ? 200 : pg->tmp.len),
+			 pg->tmp.data);
+		buf_setlen(out, mark);
+		return -1;
+	}
 	return 1;
 fail:
 	buf_setlen(out, mark);
@@ -2134,10 +2358,68 @@ fail:
 }
 
 /*
- * The record through the blocks: with tables, one record for each table
- * whose when holds (and whose wheres do); none matching is what unmatched
- * says.  Returns the records written (each with its newline), 0 when
- * none is and that is fine, -1 rejected (why), -2 out of scratch space.
+ * A block's records, each with its newline: one, or with explode one for
+ * each element of the array (or member of the object) that its wheres
+ * keep.  Returns how many, -1 rejected (why), -2 out of scratch space.
+ */
+static int
+run_block(struct map_program *pg, const struct block *b, const char *rec,
+	  size_t len, struct buf *out, char *why, size_t whylen)
+{
+	struct json_value arr, v;
+	struct json_iter it;
+	struct json_error je;
+	struct val list;
+	size_t mark = out->len;
+	int r, n = 0, obj;
+
+	pg->cur = b;
+	if (!b->explode) {
+		r = run_one(pg, b, rec, len, out, why, whylen);
+		if (r == 1)
+			buf_addch(out, '\n');
+		return r;
+	}
+	list = lookup(pg, b->explode, rec, len);
+	if (list.t == V_ABSENT || list.t == V_NULL)
+		return 0;
+	if (list.t != V_JSON) {
+		snprintf(why, whylen, "explode: %s, not an array or object",
+			 kind_of(&list));
+		return -1;
+	}
+	obj = list.p[0] == '{';
+	arr = (struct json_value){.type = obj ? JSON_OBJECT : JSON_ARRAY,
+				  .p = list.p,
+				  .len = list.len};
+	if (obj)
+		json_object_open_value(&it, &arr);
+	else
+		json_array_open(&it, &arr);
+	pg->has_elemkey = obj;
+	for (pg->elemindex = 0;; pg->elemindex++) {
+		if ((obj ? json_object_next(&it, &pg->elemkey, &v, &je)
+			 : json_array_next(&it, &v)) <= 0)
+			break;
+		pg->elem = v;
+		r = run_one(pg, b, rec, len, out, why, whylen);
+		if (r < 0) {
+			buf_setlen(out, mark);
+			return r;
+		}
+		if (r == 1) {
+			buf_addch(out, '\n');
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * The record through the blocks: with tables, the records of each table
+ * whose when holds; none taking it is what unmatched says.  Returns the
+ * records written (each with its newline), 0 when none is and that is
+ * fine (filtered), -1 rejected (why), -2 out of scratch space.
  */
 static int
 run_all(struct map_program *pg, const char *rec, size_t len, struct buf *out,
@@ -2145,16 +2427,12 @@ run_all(struct map_program *pg, const char *rec, size_t len, struct buf *out,
 {
 	static const struct block all; /* no column: the record's fields */
 	const struct block *b;
-	int i, k, r, n = 0;
+	int i, k, r, n = 0, matched = 0;
 
 	for (k = 0; k < pg->ncap; k++)
 		pg->capval[k].t = V_ABSENT;
-	if (pg->nblk == 1) {
-		r = run_block(pg, &pg->blk[0], rec, len, out, why, whylen);
-		if (r == 1)
-			buf_addch(out, '\n');
-		return r;
-	}
+	if (pg->nblk == 1)
+		return run_block(pg, &pg->blk[0], rec, len, out, why, whylen);
 	for (k = 0; k < pg->blk[0].nwhere; k++) {
 		r = truth(pg, pg->blk[0].where[k], rec, len);
 		if (r < 0 && pg->overflow)
@@ -2182,24 +2460,19 @@ run_all(struct map_program *pg, const char *rec, size_t len, struct buf *out,
 			if (r == 0)
 				continue;
 		}
+		matched++;
 		r = run_block(pg, b, rec, len, out, why, whylen);
 		if (r < 0)
 			return r;
-		if (r == 1) {
-			buf_addch(out, '\n');
-			n++;
-		}
+		n += r;
 	}
-	if (n > 0)
-		return n;
+	if (matched > 0)
+		return n; /* taken, though maybe filtered to nothing */
 	switch (pg->unmatched) {
 	case UNMATCHED_DROP:
 		return 0;
 	case UNMATCHED_PASS:
-		r = run_block(pg, &all, rec, len, out, why, whylen);
-		if (r == 1)
-			buf_addch(out, '\n');
-		return r;
+		return run_block(pg, &all, rec, len, out, why, whylen);
 	default:
 		snprintf(why, whylen, "no table matched");
 		return -1;
@@ -2222,6 +2495,7 @@ map_run(struct map_program *pg, const char *rec, size_t len,
 			continue;
 		for (int i = 0; i < b->nas; i++)
 			collect_used(b, b->as[i].expr);
+		collect_used(b, b->explode);
 		b->used_ready = 1;
 	}
 

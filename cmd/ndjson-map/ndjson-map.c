@@ -34,7 +34,7 @@ struct mapper {
 	struct keyset keys;
 	size_t nkey, capkey;
 	FILE *rejects;
-	uint64_t read, written, rejected, filtered;
+	uint64_t read, mapped, written, rejected, filtered;
 	/* records written per table; with --split, each table's file */
 	struct outtab {
 		char *name;
@@ -344,6 +344,7 @@ run(struct mapper *m, char **files, int nfiles)
 				reject(m, rd.name, rd.lineno, line, len, msg);
 				continue;
 			}
+			m->mapped++;
 			m->written += (uint64_t)r;
 			if (map_has_tables(m->prog))
 				by_table(m, mark);
@@ -459,12 +460,13 @@ main(int argc, char **argv)
 	buf_release(&m.tname);
 	if (o.stats)
 		fprintf(stderr,
-			"ndjson-map: %llu read, %llu written, %llu filtered, "
-			"%llu rejected\n",
+			"ndjson-map: %llu read: %llu mapped, %llu filtered, "
+			"%llu rejected; %llu written\n",
 			(unsigned long long)m.read,
-			(unsigned long long)m.written,
+			(unsigned long long)m.mapped,
 			(unsigned long long)m.filtered,
-			(unsigned long long)m.rejected);
+			(unsigned long long)m.rejected,
+			(unsigned long long)m.written);
 	map_free(m.prog);
 	buf_release(&text);
 	free(m.mem);

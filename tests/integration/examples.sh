@@ -70,10 +70,14 @@ while IFS= read -r -d '' ex; do
 	[ $i = 1 ] && check "ndjson-map(1) example 1: typed columns" \
 		'{"id":1,"email":"user1@example.com","premium":false,"created":"2024-01-01T01:00:00.123Z","doc":{"id":1,"email":" user1@example.com ","is_premium":0,"created_ms":1704070800123}}' \
 		"$(echo "$out" | head -1)"
+	[ $i = 3 ] && check "ndjson-map(1) example 3: child rows, hash columns" \
+		'{"order_id":7,"pos":0,"sku":"a1","qty":2}
+{"order_id":7,"pos":1,"sku":"b2","qty":1}
+{"id":"user:7","name":"Ann","plan":"pro"}' "$out"
 done < <(examples "$top/man/ndjson-map.1")
-check "ndjson-map(1): examples found" "3" "$i"
+check "ndjson-map(1): examples found" "4" "$i"
 check "ndjson-map(1): the Redis keys in their tables" "2|2|3" \
 	"$(sql 'select (select count(*) from subscriptions), (select count(*) from emails), (select count(*) from usage)')"
-check "ndjson-map(1): the users checked and loaded" "2000|0|ndjson-map: 2000 read, 2000 written, 0 filtered, 0 rejected" \
+check "ndjson-map(1): the users checked and loaded" "2000|0|ndjson-map: 2000 read: 2000 mapped, 0 filtered, 0 rejected; 2000 written" \
 	"$(sql 'select count(*) from users')|$(wc -l <bad.ndjson)|$(echo "$errout" | grep '^ndjson-map:')"
 finish
