@@ -22,8 +22,9 @@ SQLITE_CFLAGS = $(call pkg,cflags,sqlite3)
 SQLITE_LIBS   = $(call pkg,libs,sqlite3)
 PCRE_CFLAGS   = $(call pkg,cflags,libpcre2-8)
 PCRE_LIBS     = $(call pkg,libs,libpcre2-8)
+REDIS_LIBS    = $(call pkg,libs,hiredis)
 
-TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map
+TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map redis-dump-ndjson
 COMMON = buf errinfo isotime json keyset md5 ndjson pgconn
 UNIT = test_buf test_json test_md5 test_ndjson
 FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr
@@ -57,6 +58,11 @@ $(B)/bin/ndjson-map: cmd/ndjson-map/*.c cmd/ndjson-map/*.h common/*.h $(LIBCOMMO
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PCRE_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) \
 		$(ALL_LDFLAGS) $(PCRE_LIBS) -lm
+
+$(B)/bin/redis-dump-ndjson: cmd/redis-dump-ndjson/*.c cmd/redis-dump-ndjson/*.h common/*.h $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) \
+		$(ALL_LDFLAGS) $(REDIS_LIBS) -lm
 
 $(B)/bin/pg-copy-load: cmd/pg-copy-load/*.c common/*.h $(LIBCOMMON)
 	@mkdir -p $(@D)

@@ -1,0 +1,937 @@
+/*
+ * dump.c: one database of one node as records.  Keys come from SCAN in
+ * batches; each batch takes few round trips whatever its size:
+ *
+ *	1. TIME, MGET of every key (or GET each, on a cluster node), PTTL of
+ *	   each, and the next SCAN: strings are done here;
+ *	2. TYPE of the keys MGET found no string for;
+ *	3. the first chunk of each collection (HSCAN, SSCAN, ZRANGE, LRANGE,
+ *	   XRANGE): small ones are done here.
+ *
+ * A collection bigger than a chunk is read on to its end over a second
+ * connection, so the replies queued on the first wait and memory holds
+ * one chunk.
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "json.h"
+#include "rdump.h"
+
+enum rtype { R_STRING, R_HASH, R_LIST, R_SET, R_ZSET, R_STREAM, R_OTHER };
+
+static const char *const type_names[] = {"string", "hash", "list",
+					 "set",	   "zset", "stream"};
+
+/* The argument vectors of a pipelined command, reused. */
+struct argv {
+	const char **v;
+	size_t *len;
+	size_t n, cap;
+};
+
+static void
+arg(struct argv *a, const char *p, size_t n)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 64;
+		a->v = realloc(a->v, a->cap * sizeof(*a->v));
+		a->len = realloc(a->len, a->cap * sizeof(*a->len));
+		if (!a->v || !a->len)
+			abort();
+	}
+	a->v[a->n] = p;
+	a->len[a->n++] = n;
+}
+
+static void
+args(struct argv *a, const char *s)
+{
+	arg(a, s, strlen(s));
+}
+
+static void
+push(struct dumper *d, redisContext *c, struct argv *a)
+{
+	rd_append(c, d->where, (int)a->n, a->v, a->len);
+	a->n = 0;
+}
+
+void
+rd_append(redisContext *c, const char *where, int argc, const char **argv,
+	  const size_t *argvlen)
+{
+	if (redisAppendCommandArgv(c, argc, argv, argvlen) != REDIS_OK)
+		errx(3, "%s: %s", where,
+		     c->errstr[0] ? c->errstr : "out of memory");
+}
+
+redisReply *
+rd_reply(redisContext *c, const char *where, const char *what)
+{
+	void *r;
+
+	if (redisGetReply(c, &r) != REDIS_OK || !r) {
+		if (c->err == REDIS_ERR_EOF)
+			errx(3, "%s: connection lost during %s", where, what);
+		if (c->err == REDIS_ERR_IO && (errno == EAGAIN || errno == 0))
+			errx(3, "%s: no reply to %s in time", where, what);
+		errx(3, "%s: %s: %s", where, what, c->errstr);
+	}
+	return r;
+}
+
+void
+rd_flush(struct buf *out, int final)
+{
+	if (out->len < FLUSH_AT && !final)
+		return;
+	if (buf_write_fd(out, 1) < 0)
+		err(3, "write error");
+}
+
+static enum rtype
+type_of(const redisReply *r)
+{
+	int i;
+
+	for (i = 0; i < 6; i++)
+		if (strcmp(r->str, type_names[i]) == 0)
+			return (enum rtype)i;
+	return R_OTHER;
+}
+
+/*
+ * A name in an object (a hash field, a stream entry's field): a JSON
+ * string when it is text; when it is not valid UTF-8, or is text that
+ * starts with "$binary:", the string "$binary:" and its bytes in base64,
+ * so every name comes back exactly (ndjson-migrate(7)).
+ */
+static void
+put_name(struct buf *b, const char *p, size_t n)
+{
+	if (utf8_valid_prefix(p, n) == n &&
+	    !(n >= 8 && memcmp(p, "$binary:", 8) == 0)) {
+		json_write_string(b, p, n);
+		return;
+	}
+	buf_adds(b, "\"$binary:");
+	b64_encode(b, p, n);
+	buf_addch(b, '"');
+}
+
+static void
+put_key_text(struct buf *b, const char *p, size_t n)
+{
+	json_write_text(b, p, n);
+}
+
+/* The key as JSON text, for a message. */
+static const char *
+key_msg(const char *p, size_t n)
+{
+	static struct buf m = BUF_INIT;
+
+	buf_reset(&m);
+	put_key_text(&m, p, n > 200 ? 200 : n);
+	return m.data;
+}
+
+/* d->head: the fields every record of this key begins with. */
+static void
+head(struct dumper *d, const char *key, size_t klen, const char *type,
+     long long expire_at)
+{
+	struct buf *h = &d->head;
+
+	buf_reset(h);
+	buf_adds(h, "{\"db\":");
+	buf_addi64(h, d->db);
+	buf_adds(h, ",\"key\":");
+	put_key_text(h, key, klen);
+	buf_adds(h, ",\"type\":");
+	json_write_string(h, type, strlen(type));
+	buf_adds(h, ",\"expire_at_ms\":");
+	if (expire_at < 0)
+		buf_adds(h, "null");
+	else
+		buf_addi64(h, expire_at);
+	buf_addch(h, ',');
+}
+
+static void
+put_score(struct buf *b, const redisReply *s)
+{
+	char *end;
+	double v = strtod(s->str, &end);
+
+	if (end == s->str || *end)
+		errx(3, "a score that is not a number: %s", s->str);
+	json_write_double(b, v);
+}
+
+/* ---- collections, chunk by chunk ---------------------------------------- */
+
+/* A collection being written: the key, and where its reading stands. */
+struct coll {
+	enum rtype t;
+	const char *key;
+	size_t klen;
+	long long expire_at;
+	uint64_t elements; /* written so far */
+	long long pos;	   /* LRANGE, ZRANGE: the next index */
+	char cursor[64];   /* HSCAN, SSCAN: the next cursor; XRANGE: last id */
+	int done, begun;
+};
+
+/* The elements of one chunk's reply; sets c->done when it is the last. */
+static int
+elements_of(struct dumper *d, struct coll *c, const redisReply *r,
+	    redisReply ***el, size_t *n)
+{
+	const redisReply *arr = r;
+
+	(void)d;
+	if (c->t == R_HASH || c->t == R_SET) {
+		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+		    r->element[0]->type != REDIS_REPLY_STRING ||
+		    r->element[1]->type != REDIS_REPLY_ARRAY ||
+		    r->element[0]->len >= sizeof(c->cursor))
+			return -1;
+		memcpy(c->cursor, r->element[0]->str, r->element[0]->len + 1);
+		c->done = strcmp(c->cursor, "0") == 0;
+		arr = r->element[1];
+	} else if (r->type != REDIS_REPLY_ARRAY) {
+		return -1;
+	}
+	*el = arr->element;
+	*n = arr->elements;
+	if (c->t == R_HASH && *n % 2)
+		return -1;
+	if (c->t == R_ZSET) {
+		if (*n % 2)
+			return -1;
+		c->done = *n < 2 * (size_t)d->o->chunk;
+	} else if (c->t == R_LIST || c->t == R_STREAM) {
+		c->done = *n < (size_t)d->o->chunk;
+	}
+	return 0;
+}
+
+static void
+open_record(struct dumper *d, struct coll *c)
+{
+	if (c->begun)
+		return;
+	c->begun = 1;
+	if (d->o->explode)
+		return;
+	buf_add(&d->out, d->head.data, d->head.len);
+	buf_adds(&d->out, "\"value\":");
+	buf_addch(&d->out, c->t == R_HASH ? '{' : '[');
+}
+
+static void
+close_record(struct dumper *d, struct coll *c)
+{
+	if (!d->o->explode) {
+		buf_addch(&d->out, c->t == R_HASH ? '}' : ']');
+		buf_adds(&d->out, "}\n");
+		d->n->records++;
+	}
+	d->n->written++;
+	rd_flush(&d->out, 0);
+}
+
+/* The fields of a stream entry, as an object. */
+static int
+put_fields(struct buf *b, const redisReply *f)
+{
+	size_t i;
+
+	if (f->type != REDIS_REPLY_ARRAY || f->elements % 2)
+		return -1;
+	buf_addch(b, '{');
+	for (i = 0; i < f->elements; i += 2) {
+		if (f->element[i]->type != REDIS_REPLY_STRING ||
+		    f->element[i + 1]->type != REDIS_REPLY_STRING)
+			return -1;
+		if (i)
+			buf_addch(b, ',');
+		put_name(b, f->element[i]->str, f->element[i]->len);
+		buf_addch(b, ':');
+		put_key_text(b, f->element[i + 1]->str, f->element[i + 1]->len);
+	}
+	buf_addch(b, '}');
+	return 0;
+}
+
+/* Write one chunk's elements; -1 when the reply has another shape. */
+static int
+write_chunk(struct dumper *d, struct coll *c, redisReply **el, size_t n)
+{
+	struct buf *o = &d->out;
+	int ex = d->o->explode;
+	size_t i, step = c->t == R_HASH || c->t == R_ZSET ? 2 : 1;
+
+	for (i = 0; i < n; i++)
+		if (c->t != R_STREAM && el[i]->type != REDIS_REPLY_STRING)
+			return -1;
+	for (i = 0; i + step <= n; i += step) {
+		if (ex) {
+			buf_add(o, d->head.data, d->head.len);
+			d->n->records++;
+		} else if (c->elements > 0) {
+			buf_addch(o, ',');
+		}
+		switch (c->t) {
+		case R_HASH:
+			if (ex) {
+				buf_adds(o, "\"field\":");
+				put_key_text(o, el[i]->str, el[i]->len);
+				buf_adds(o, ",\"value\":");
+			} else {
+				put_name(o, el[i]->str, el[i]->len);
+				buf_addch(o, ':');
+			}
+			put_key_text(o, el[i + 1]->str, el[i + 1]->len);
+			break;
+		case R_LIST:
+			if (ex) {
+				buf_adds(o, "\"index\":");
+				buf_addi64(o, (int64_t)c->elements);
+				buf_adds(o, ",\"value\":");
+			}
+			put_key_text(o, el[i]->str, el[i]->len);
+			break;
+		case R_SET:
+			if (ex)
+				buf_adds(o, "\"value\":");
+			put_key_text(o, el[i]->str, el[i]->len);
+			break;
+		case R_ZSET:
+			buf_adds(o, ex ? "\"value\":" : "[");
+			put_key_text(o, el[i]->str, el[i]->len);
+			buf_adds(o, ex ? ",\"score\":" : ",");
+			put_score(o, el[i + 1]);
+			if (!ex)
+				buf_addch(o, ']');
+			break;
+		default: /* a stream entry: [id, [field, value, ...]] */
+			if (el[i]->type != REDIS_REPLY_ARRAY ||
+			    el[i]->elements != 2 ||
+			    el[i]->element[0]->type != REDIS_REPLY_STRING ||
+			    el[i]->element[0]->len >= sizeof(c->cursor))
+				return -1;
+			buf_adds(o, ex ? "\"id\":" : "{\"id\":");
+			json_write_string(o, el[i]->element[0]->str,
+					  el[i]->element[0]->len);
+			buf_adds(o, ex ? ",\"value\":" : ",\"fields\":");
+			if (put_fields(o, el[i]->element[1]) < 0)
+				return -1;
+			if (!ex)
+				buf_addch(o, '}');
+			memcpy(c->cursor, el[i]->element[0]->str,
+			       el[i]->element[0]->len + 1);
+			break;
+		}
+		if (ex)
+			buf_adds(o, "}\n");
+		c->elements++;
+		rd_flush(o, 0);
+	}
+	return 0;
+}
+
+/* The command that reads the chunk after the one read. */
+static void
+next_chunk(struct dumper *d, struct coll *c, struct argv *a, char *n1, char *n2)
+{
+	long long from = c->pos;
+
+	a->n = 0;
+	switch (c->t) {
+	case R_HASH:
+	case R_SET:
+		args(a, c->t == R_HASH ? "HSCAN" : "SSCAN");
+		arg(a, c->key, c->klen);
+		args(a, c->cursor);
+		args(a, "COUNT");
+		snprintf(n1, 24, "%ld", d->o->chunk);
+		args(a, n1);
+		break;
+	case R_LIST:
+	case R_ZSET:
+		args(a, c->t == R_LIST ? "LRANGE" : "ZRANGE");
+		arg(a, c->key, c->klen);
+		snprintf(n1, 24, "%lld", from);
+		snprintf(n2, 24, "%lld", from + d->o->chunk - 1);
+		args(a, n1);
+		args(a, n2);
+		if (c->t == R_ZSET)
+			args(a, "WITHSCORES");
+		c->pos = from + d->o->chunk;
+		break;
+	default:
+		args(a, "XRANGE");
+		arg(a, c->key, c->klen);
+		if (c->pos == 0) {
+			args(a, "-");
+		} else {
+			/* after the last id read: "(" makes it exclusive */
+			memmove(c->cursor + 1, c->cursor,
+				strlen(c->cursor) + 1);
+			c->cursor[0] = '(';
+			args(a, c->cursor);
+		}
+		args(a, "+");
+		args(a, "COUNT");
+		snprintf(n1, 24, "%ld", d->o->chunk);
+		args(a, n1);
+		c->pos = 1;
+		break;
+	}
+}
+
+/* The second connection, for reading big keys to their end. */
+static redisContext *side;
+static redisContext *(*side_open)(void *arg);
+static void *side_arg;
+
+void rd_side_opener(redisContext *(*open)(void *), void *arg);
+void
+rd_side_opener(redisContext *(*open)(void *), void *arg)
+{
+	if (side)
+		redisFree(side);
+	side = NULL;
+	side_open = open;
+	side_arg = arg;
+}
+
+/*
+ * A collection from its first chunk's reply r (NULL when it is to be
+ * read now, on the side connection) to its end.
+ */
+static void
+collection(struct dumper *d, struct coll *c, redisReply *r)
+{
+	struct argv a = {0};
+	redisReply **el;
+	size_t n;
+	char n1[24], n2[24];
+	int own = 0;
+
+	for (;;) {
+		if (!r) {
+			if (!side)
+				side = side_open(side_arg);
+			next_chunk(d, c, &a, n1, n2);
+			push(d, side, &a);
+			r = rd_reply(side, d->where, "a big key's read");
+			own = 1;
+		}
+		if (r->type == REDIS_REPLY_ERROR) {
+			if (!c->begun && strncmp(r->str, "WRONGTYPE", 9) == 0) {
+				d->n->changed++;
+				break;
+			}
+			if (strncmp(r->str, "WRONGTYPE", 9) == 0) {
+				warnx("%s: db %d: key %s changed type while "
+				      "being read: its record holds what was "
+				      "read before",
+				      d->where, d->db,
+				      key_msg(c->key, c->klen));
+				d->n->torn++;
+				close_record(d, c);
+				break;
+			}
+			errx(3, "%s: db %d: key %s: %s", d->where, d->db,
+			     key_msg(c->key, c->klen), r->str);
+		}
+		if (elements_of(d, c, r, &el, &n) < 0)
+			goto shape;
+		if (n > 0)
+			open_record(d, c);
+		if (write_chunk(d, c, el, n) < 0)
+			goto shape;
+		if (own)
+			freeReplyObject(r);
+		r = NULL;
+		if (c->done) {
+			if (!c->begun && c->t != R_STREAM) {
+				d->n->vanished++; /* an empty one is gone */
+				break;
+			}
+			open_record(d, c);
+			close_record(d, c);
+			break;
+		}
+	}
+	free(a.v);
+	free(a.len);
+	return;
+shape:
+	errx(3, "%s: db %d: key %s: a reply of another shape", d->where, d->db,
+	     key_msg(c->key, c->klen));
+}
+
+/* ---- batches ------------------------------------------------------------ */
+
+struct key {
+	const char *p;
+	size_t len;
+	long long pttl;
+	enum rtype t;
+	const redisReply *value; /* the string, from MGET or GET */
+};
+
+static struct argv cmd;
+static struct key *keys;
+static size_t capkeys;
+static char chunkarg[24], lastarg[24];
+
+/* SCAN cursor [MATCH pattern] COUNT n [TYPE type] */
+static void
+send_scan(struct dumper *d, const char *cursor, const char *pattern)
+{
+	char cnt[24];
+
+	args(&cmd, "SCAN");
+	args(&cmd, cursor);
+	if (pattern) {
+		args(&cmd, "MATCH");
+		args(&cmd, pattern);
+	}
+	args(&cmd, "COUNT");
+	snprintf(cnt, sizeof(cnt), "%ld", d->o->count);
+	args(&cmd, cnt);
+	if (d->o->type) {
+		args(&cmd, "TYPE");
+		args(&cmd, d->o->type);
+	}
+	push(d, d->c, &cmd);
+}
+
+static long long
+now_ms(struct dumper *d, redisReply *t)
+{
+	if (t->type != REDIS_REPLY_ARRAY || t->elements != 2 ||
+	    t->element[0]->type != REDIS_REPLY_STRING ||
+	    t->element[1]->type != REDIS_REPLY_STRING)
+		errx(3, "%s: TIME: %s", d->where,
+		     t->type == REDIS_REPLY_ERROR ? t->str
+						  : "a reply of another shape");
+	return atoll(t->element[0]->str) * 1000 +
+	       atoll(t->element[1]->str) / 1000;
+}
+
+static void
+string_record(struct dumper *d, struct key *k, long long now)
+{
+	head(d, k->p, k->len, "string", k->pttl >= 0 ? now + k->pttl : -1);
+	buf_add(&d->out, d->head.data, d->head.len);
+	buf_adds(&d->out, "\"value\":");
+	put_key_text(&d->out, k->value->str, k->value->len);
+	buf_adds(&d->out, "}\n");
+	d->n->written++;
+	d->n->records++;
+	rd_flush(&d->out, 0);
+}
+
+static void
+first_chunk_cmd(struct dumper *d, struct key *k)
+{
+	cmd.n = 0;
+	switch (k->t) {
+	case R_HASH:
+	case R_SET:
+		args(&cmd, k->t == R_HASH ? "HSCAN" : "SSCAN");
+		arg(&cmd, k->p, k->len);
+		args(&cmd, "0");
+		args(&cmd, "COUNT");
+		args(&cmd, chunkarg);
+		break;
+	case R_LIST:
+	case R_ZSET:
+		args(&cmd, k->t == R_LIST ? "LRANGE" : "ZRANGE");
+		arg(&cmd, k->p, k->len);
+		args(&cmd, "0");
+		args(&cmd, lastarg);
+		if (k->t == R_ZSET)
+			args(&cmd, "WITHSCORES");
+		break;
+	default:
+		args(&cmd, "EXISTS");
+		arg(&cmd, k->p, k->len);
+		push(d, d->c, &cmd);
+		args(&cmd, "XRANGE");
+		arg(&cmd, k->p, k->len);
+		args(&cmd, "-");
+		args(&cmd, "+");
+		args(&cmd, "COUNT");
+		args(&cmd, chunkarg);
+		break;
+	}
+	push(d, d->c, &cmd);
+}
+
+/*
+ * One SCAN batch.  next: the cursor of the SCAN to send with round 1
+ * (NULL when this is the last batch); *scan gets its reply.
+ */
+static void
+batch(struct dumper *d, redisReply *ks, const char *next, const char *pattern,
+      redisReply **scan)
+{
+	size_t nk = 0, i, nother = 0;
+	redisReply *t, *mget = NULL, *r, **vals = NULL;
+	long long now;
+
+	if (ks->elements > capkeys) {
+		capkeys = ks->elements;
+		keys = realloc(keys, capkeys * sizeof(*keys));
+		if (!keys)
+			abort();
+	}
+	for (i = 0; i < ks->elements; i++) {
+		r = ks->element[i];
+		if (r->type != REDIS_REPLY_STRING)
+			errx(3, "%s: SCAN: a key that is not a string",
+			     d->where);
+		if (d->seen && seen_add(d->seen, r->str, r->len)) {
+			d->n->twice++;
+			continue;
+		}
+		keys[nk].p = r->str;
+		keys[nk].len = r->len;
+		keys[nk].value = NULL;
+		keys[nk].t = R_STRING;
+		nk++;
+	}
+	/* round 1 */
+	if (nk) {
+		args(&cmd, "TIME");
+		push(d, d->c, &cmd);
+		if (!d->cluster) {
+			args(&cmd, "MGET");
+			for (i = 0; i < nk; i++)
+				arg(&cmd, keys[i].p, keys[i].len);
+			push(d, d->c, &cmd);
+		} else {
+			for (i = 0; i < nk; i++) {
+				args(&cmd, "GET");
+				arg(&cmd, keys[i].p, keys[i].len);
+				push(d, d->c, &cmd);
+			}
+		}
+		for (i = 0; i < nk; i++) {
+			args(&cmd, "PTTL");
+			arg(&cmd, keys[i].p, keys[i].len);
+			push(d, d->c, &cmd);
+		}
+	}
+	if (next) {
+		send_scan(d, next, pattern);
+	}
+	if (nk) {
+		t = rd_reply(d->c, d->where, "TIME");
+		now = now_ms(d, t);
+		freeReplyObject(t);
+		if (!d->cluster) {
+			mget = rd_reply(d->c, d->where, "MGET");
+			if (mget->type == REDIS_REPLY_ERROR)
+				errx(3, "%s: MGET: %s", d->where, mget->str);
+			if (mget->type != REDIS_REPLY_ARRAY ||
+			    mget->elements != nk)
+				errx(3, "%s: MGET: a reply of another shape",
+				     d->where);
+			for (i = 0; i < nk; i++)
+				keys[i].value = mget->element[i];
+		} else {
+			vals = calloc(nk, sizeof(*vals));
+			if (!vals)
+				abort();
+			for (i = 0; i < nk; i++) {
+				vals[i] = rd_reply(d->c, d->where, "GET");
+				keys[i].value = vals[i];
+				if (vals[i]->type == REDIS_REPLY_ERROR &&
+				    strncmp(vals[i]->str, "WRONGTYPE", 9) != 0)
+					errx(3, "%s: GET %s: %s", d->where,
+					     key_msg(keys[i].p, keys[i].len),
+					     vals[i]->str);
+			}
+		}
+		for (i = 0; i < nk; i++) {
+			r = rd_reply(d->c, d->where, "PTTL");
+			if (r->type != REDIS_REPLY_INTEGER)
+				errx(3, "%s: PTTL: %s", d->where,
+				     r->type == REDIS_REPLY_ERROR
+					     ? r->str
+					     : "a reply of another shape");
+			keys[i].pttl = r->integer;
+			freeReplyObject(r);
+		}
+	}
+	if (next)
+		*scan = rd_reply(d->c, d->where, "SCAN");
+	/* the strings are done; the rest need their type */
+	for (i = 0; i < nk; i++) {
+		if (keys[i].pttl == -2) {
+			d->n->vanished++; /* gone (expired) since */
+			keys[i].t = R_OTHER;
+			keys[i].value = NULL;
+			continue;
+		}
+		if (keys[i].value->type == REDIS_REPLY_STRING) {
+			string_record(d, &keys[i], now);
+			keys[i].t = R_OTHER;
+			keys[i].value = NULL;
+			continue;
+		}
+		keys[i].value = NULL;
+		args(&cmd, "TYPE");
+		arg(&cmd, keys[i].p, keys[i].len);
+		push(d, d->c, &cmd);
+		keys[i].t = R_STRING; /* to be told */
+		nother++;
+	}
+	if (mget)
+		freeReplyObject(mget);
+	if (vals)
+		for (i = 0; i < nk; i++)
+			freeReplyObject(vals[i]);
+	free(vals);
+	if (!nother)
+		return;
+	/* round 2: the types */
+	nother = 0;
+	for (i = 0; i < nk; i++) {
+		if (keys[i].t != R_STRING)
+			continue;
+		r = rd_reply(d->c, d->where, "TYPE");
+		if (r->type != REDIS_REPLY_STATUS)
+			errx(3, "%s: TYPE: %s", d->where,
+			     r->type == REDIS_REPLY_ERROR
+				     ? r->str
+				     : "a reply of another shape");
+		keys[i].t = type_of(r);
+		if (strcmp(r->str, "none") == 0) {
+			d->n->vanished++;
+			keys[i].t = R_OTHER;
+		} else if (keys[i].t == R_STRING) {
+			d->n->changed++; /* a string now, not when read */
+			keys[i].t = R_OTHER;
+		} else if (keys[i].t == R_OTHER) {
+			warnx("%s: db %d: key %s: type %s skipped (not a "
+			      "core Redis type)",
+			      d->where, d->db, key_msg(keys[i].p, keys[i].len),
+			      r->str);
+			d->n->skipped++;
+		} else {
+			first_chunk_cmd(d, &keys[i]);
+			nother++;
+		}
+		freeReplyObject(r);
+	}
+	/* round 3: the collections, each from its first chunk */
+	for (i = 0; i < nk && nother; i++) {
+		struct coll c;
+		if (keys[i].t == R_OTHER || keys[i].t == R_STRING)
+			continue;
+		memset(&c, 0, sizeof(c));
+		c.t = keys[i].t;
+		c.key = keys[i].p;
+		c.klen = keys[i].len;
+		c.expire_at = keys[i].pttl >= 0 ? now + keys[i].pttl : -1;
+		if (c.t == R_STREAM) {
+			r = rd_reply(d->c, d->where, "EXISTS");
+			c.begun = r->type == REDIS_REPLY_INTEGER &&
+				  r->integer == 0;
+			freeReplyObject(r);
+			if (c.begun) { /* gone: its XRANGE is empty */
+				freeReplyObject(
+					rd_reply(d->c, d->where, "XRANGE"));
+				d->n->vanished++;
+				continue;
+			}
+		}
+		head(d, c.key, c.klen, type_names[c.t], c.expire_at);
+		r = rd_reply(d->c, d->where, "a collection's read");
+		c.pos = c.t == R_STREAM ? 1 : d->o->chunk;
+		collection(d, &c, r);
+		freeReplyObject(r);
+	}
+}
+
+/* ---- --stats ------------------------------------------------------------ */
+
+static const char *const len_cmd[] = {"STRLEN", "HLEN",	 "LLEN",
+				      "SCARD",	"ZCARD", "XLEN"};
+
+/* One SCAN batch for the audit: TYPE, PTTL, MEMORY USAGE, then lengths. */
+static void
+stats_batch(struct dumper *d, redisReply *ks, const char *next,
+	    const char *pattern, redisReply **scan)
+{
+	static uint64_t nth;
+	static long long *mem;
+	static size_t capmem;
+	size_t nk = 0, i;
+	redisReply *r;
+
+	if (ks->elements > capkeys || ks->elements > capmem) {
+		capkeys = capmem = ks->elements;
+		keys = realloc(keys, capkeys * sizeof(*keys));
+		mem = realloc(mem, capmem * sizeof(*mem));
+		if (!keys || !mem)
+			abort();
+	}
+	for (i = 0; i < ks->elements; i++) {
+		r = ks->element[i];
+		if (r->type != REDIS_REPLY_STRING)
+			errx(3, "%s: SCAN: a key that is not a string",
+			     d->where);
+		if (d->seen && seen_add(d->seen, r->str, r->len)) {
+			d->n->twice++;
+			continue;
+		}
+		keys[nk].p = r->str;
+		keys[nk].len = r->len;
+		mem[nk] = nth++ % (uint64_t)d->o->sample == 0 ? 0 : -1;
+		nk++;
+	}
+	for (i = 0; i < nk; i++) {
+		args(&cmd, "TYPE");
+		arg(&cmd, keys[i].p, keys[i].len);
+		push(d, d->c, &cmd);
+		args(&cmd, "PTTL");
+		arg(&cmd, keys[i].p, keys[i].len);
+		push(d, d->c, &cmd);
+		if (mem[i] == 0) {
+			args(&cmd, "MEMORY");
+			args(&cmd, "USAGE");
+			arg(&cmd, keys[i].p, keys[i].len);
+			push(d, d->c, &cmd);
+		}
+	}
+	if (next) {
+		send_scan(d, next, pattern);
+	}
+	for (i = 0; i < nk; i++) {
+		r = rd_reply(d->c, d->where, "TYPE");
+		if (r->type != REDIS_REPLY_STATUS)
+			errx(3, "%s: TYPE: %s", d->where,
+			     r->type == REDIS_REPLY_ERROR ? r->str
+							  : "another shape");
+		keys[i].t =
+			strcmp(r->str, "none") == 0 ? R_OTHER + 1 : type_of(r);
+		if (keys[i].t == R_OTHER)
+			warnx("%s: db %d: key %s: type %s (not a core Redis "
+			      "type)",
+			      d->where, d->db, key_msg(keys[i].p, keys[i].len),
+			      r->str);
+		freeReplyObject(r);
+		r = rd_reply(d->c, d->where, "PTTL");
+		keys[i].pttl = r->type == REDIS_REPLY_INTEGER ? r->integer : -2;
+		freeReplyObject(r);
+		if (mem[i] == 0) {
+			r = rd_reply(d->c, d->where, "MEMORY USAGE");
+			if (r->type == REDIS_REPLY_ERROR)
+				errx(3, "%s: MEMORY USAGE: %s", d->where,
+				     r->str);
+			mem[i] = r->type == REDIS_REPLY_INTEGER ? r->integer
+								: -1;
+			freeReplyObject(r);
+		}
+	}
+	if (next)
+		*scan = rd_reply(d->c, d->where, "SCAN");
+	for (i = 0; i < nk; i++)
+		if (keys[i].t < R_OTHER) {
+			args(&cmd, len_cmd[keys[i].t]);
+			arg(&cmd, keys[i].p, keys[i].len);
+			push(d, d->c, &cmd);
+		}
+	for (i = 0; i < nk; i++) {
+		long long len = -1;
+		if (keys[i].t > R_OTHER || keys[i].pttl == -2) {
+			d->n->vanished++;
+			if (keys[i].t < R_OTHER)
+				freeReplyObject(
+					rd_reply(d->c, d->where, "a length"));
+			continue;
+		}
+		if (keys[i].t < R_OTHER) {
+			r = rd_reply(d->c, d->where, "a length");
+			if (r->type == REDIS_REPLY_INTEGER)
+				len = r->integer;
+			freeReplyObject(r);
+		} else {
+			d->n->skipped++;
+		}
+		if (keys[i].t < R_OTHER && len == 0 && keys[i].t != R_STREAM &&
+		    keys[i].t != R_STRING) {
+			d->n->vanished++;
+			continue;
+		}
+		stats_key(d->st, d->db, keys[i].p, keys[i].len,
+			  keys[i].t < R_OTHER ? type_names[keys[i].t] : NULL,
+			  keys[i].pttl, len, mem[i]);
+		d->n->written++;
+	}
+}
+
+static void
+scan_pass(struct dumper *d, const char *pattern)
+{
+	redisReply *scan, *next = NULL;
+	char cursor[64];
+
+	cmd.n = 0;
+	send_scan(d, "0", pattern);
+	scan = rd_reply(d->c, d->where, "SCAN");
+	for (;;) {
+		if (scan->type == REDIS_REPLY_ERROR)
+			errx(3, "%s: SCAN: %s", d->where, scan->str);
+		if (scan->type != REDIS_REPLY_ARRAY || scan->elements != 2 ||
+		    scan->element[0]->type != REDIS_REPLY_STRING ||
+		    scan->element[1]->type != REDIS_REPLY_ARRAY ||
+		    scan->element[0]->len >= sizeof(cursor))
+			errx(3, "%s: SCAN: a reply of another shape", d->where);
+		memcpy(cursor, scan->element[0]->str,
+		       scan->element[0]->len + 1);
+		next = NULL;
+		if (d->st)
+			stats_batch(d, scan->element[1],
+				    strcmp(cursor, "0") ? cursor : NULL,
+				    pattern, &next);
+		else
+			batch(d, scan->element[1],
+			      strcmp(cursor, "0") ? cursor : NULL, pattern,
+			      &next);
+		freeReplyObject(scan);
+		if (!next)
+			break;
+		scan = next;
+	}
+}
+
+void
+dump_db(struct dumper *d)
+{
+	int i;
+
+	snprintf(chunkarg, sizeof(chunkarg), "%ld", d->o->chunk);
+	snprintf(lastarg, sizeof(lastarg), "%ld", d->o->chunk - 1);
+	if (d->o->nmatch == 0)
+		scan_pass(d, NULL);
+	for (i = 0; i < d->o->nmatch; i++)
+		scan_pass(d, d->o->match[i]);
+	if (d->seen && seen_bytes(d->seen) > d->peak_seen)
+		d->peak_seen = seen_bytes(d->seen);
+}

@@ -1,0 +1,89 @@
+/*
+ * rdump: redis-dump-ndjson's parts: the options, one node's dump (dump.c),
+ * the --stats audit (stats.c) and the set of keys already seen (seen.c).
+ */
+#ifndef RDUMP_H
+#define RDUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#include <hiredis/hiredis.h>
+
+#include "buf.h"
+
+#define FLUSH_AT 65536
+
+struct options {
+	int db; /* -1: every database that has keys */
+	const char **match;
+	int nmatch;
+	const char *type;
+	long count; /* SCAN COUNT */
+	long chunk; /* elements per read of a big key */
+	int explode, stats, cluster, dedup, verbose;
+	int depth;   /* --stats: prefixes up to the Nth ':' */
+	int top;     /* --stats: how many of the biggest keys */
+	long sample; /* --stats: MEMORY USAGE of every Nth key */
+};
+
+/* Keys already written, to drop those SCAN returns twice. */
+struct seen;
+struct seen *seen_new(void);
+/* 1 when key was in the set, 0 when it is added now. */
+int seen_add(struct seen *s, const char *key, size_t len);
+void seen_clear(struct seen *s);
+size_t seen_bytes(const struct seen *s);
+void seen_free(struct seen *s);
+uint64_t rd_hash(const char *p, size_t n);
+
+/* What a dump found, over all databases and nodes. */
+struct counts {
+	uint64_t written; /* keys */
+	uint64_t records; /* records (more with --explode) */
+	uint64_t vanished, changed, skipped, twice, torn;
+};
+
+struct stats;
+
+/* One connection's dump: a database of a node. */
+struct dumper {
+	const struct options *o;
+	redisContext *c;
+	const char *where; /* host:port or socket, for messages */
+	int db;
+	int cluster;	   /* a cluster node: no MGET across slots */
+	struct buf out;	   /* records, written out at FLUSH_AT */
+	struct buf head;   /* {"db":N,"key":...,"expire_at_ms":...,: a key's */
+	struct seen *seen; /* NULL without de-duplication */
+	struct counts *n;
+	struct stats *st; /* --stats */
+	size_t peak_seen;
+};
+
+/*
+ * Dump the selected database of d->c (SELECT is done), every --match in
+ * turn, as records or, with st, into the audit.  Exits 3 on a connection
+ * or server failure.
+ */
+void dump_db(struct dumper *d);
+
+/* A reply or exit 3 with where and what: the connection failed. */
+redisReply *rd_reply(redisContext *c, const char *where, const char *what);
+/* Send a command built from argv (argvlen), or exit 3. */
+void rd_append(redisContext *c, const char *where, int argc, const char **argv,
+	       const size_t *argvlen);
+/* Write out d->out when it has grown past FLUSH_AT (or always, final). */
+void rd_flush(struct buf *out, int final);
+
+struct stats *stats_new(const struct options *o);
+/* One key: its type, expiry (-1 none), element count, memory (-1 unknown). */
+void stats_key(struct stats *st, int db, const char *key, size_t len,
+	       const char *type, long long pttl, long long elements,
+	       long long memory);
+/* The audit as NDJSON into out. */
+void stats_write(struct stats *st, struct buf *out, const struct counts *n);
+void stats_free(struct stats *st);
+
+#endif

@@ -1,0 +1,574 @@
+/*
+ * redis-dump-ndjson: every key of a Redis server (or cluster) as one NDJSON
+ * record, {"db","key","type","expire_at_ms","value"}, binary-safe; or, with
+ * --stats, an audit of the keyspace.
+ */
+#include <ctype.h>
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "rdump.h"
+
+void rd_side_opener(redisContext *(*open)(void *), void *arg);
+
+static const char synopsis[] =
+	"usage: redis-dump-ndjson [-hVv] [-u URL | -s SOCKET] [-n DB] "
+	"[--chunk=N] [--cluster]\n"
+	"       [--count=N] [--explode] [--match=PATTERN ...] [--no-dedup]\n"
+	"       [--stats [--depth=N] [--sample=N] [--top=N]] "
+	"[--timeout=SECONDS]\n"
+	"       [--type=TYPE]\n";
+
+static void
+usage(void)
+{
+	fputs(synopsis, stderr);
+	exit(2);
+}
+
+static void
+help(void)
+{
+	fputs(synopsis + 7, stdout);
+	fputs("\nWrite every key of a Redis server as an NDJSON record "
+	      "(ndjson-migrate(7)):\n"
+	      "{\"db\":0,\"key\":...,\"type\":...,\"expire_at_ms\":...,"
+	      "\"value\":...}.\n\n"
+	      "  -u URL             redis://[USER[:PASSWORD]@]HOST[:PORT][/DB] "
+	      "(default\n"
+	      "                     redis://127.0.0.1:6379); the password "
+	      "may come from\n"
+	      "                     REDISCLI_AUTH instead\n"
+	      "  -s SOCKET          connect to a unix socket\n"
+	      "  -n DB              this database only (default: every "
+	      "database with keys)\n"
+	      "      --chunk=N      elements a read of a big key (default "
+	      "1000)\n"
+	      "      --cluster      dump every master of the Redis Cluster "
+	      "the URL names\n"
+	      "      --count=N      SCAN COUNT: keys a batch (default 1000)\n"
+	      "      --explode      a record for each element of a "
+	      "collection\n"
+	      "      --match=GLOB   only keys that match (SCAN MATCH); "
+	      "repeatable\n"
+	      "      --no-dedup     do not keep the keys written to drop "
+	      "those SCAN\n"
+	      "                     returns twice (saves ~40 bytes a key)\n"
+	      "      --stats        an audit instead of records: by type, by "
+	      "pattern,\n"
+	      "                     TTLs, memory, the biggest keys\n"
+	      "      --depth=N      --stats: patterns up to the Nth ':' "
+	      "(default 2)\n"
+	      "      --sample=N     --stats: MEMORY USAGE of every Nth key "
+	      "(default 1)\n"
+	      "      --top=N        --stats: the N biggest keys (default 20)\n"
+	      "      --timeout=S    wait this long for a reply (default 60)\n"
+	      "      --type=TYPE    only keys of this type (SCAN TYPE)\n"
+	      "  -v, --verbose      counts on stderr when done\n"
+	      "  -h, --help         this help\n"
+	      "  -V, --version      the version\n",
+	      stdout);
+	exit(0);
+}
+
+/* Where to connect, and as whom. */
+struct target {
+	char *host;
+	int port;
+	const char *socket;
+	char *user, *password;
+	char name[300]; /* for messages: never the password */
+	int db;		/* -1: not chosen */
+	struct timeval tv;
+};
+
+static long
+number(const char *opt, const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max) {
+		warnx("%s: not a number from %ld to %ld: %s", opt, min, max, s);
+		usage();
+	}
+	return v;
+}
+
+/* %XX in a URL's user or password. */
+static char *
+pct_decode(const char *p, size_t n)
+{
+	char *o = malloc(n + 1), *w = o;
+	size_t i;
+
+	if (!o)
+		abort();
+	for (i = 0; i < n; i++) {
+		if (p[i] == '%' && i + 2 < n &&
+		    isxdigit((unsigned char)p[i + 1]) &&
+		    isxdigit((unsigned char)p[i + 2])) {
+			char h[3] = {p[i + 1], p[i + 2], 0};
+			*w++ = (char)strtol(h, NULL, 16);
+			i += 2;
+		} else {
+			*w++ = p[i];
+		}
+	}
+	*w = 0;
+	return o;
+}
+
+static void
+parse_url(struct target *t, const char *url)
+{
+	const char *p, *at, *slash, *colon, *hostend;
+
+	if (strncmp(url, "rediss://", 9) == 0)
+		errx(2, "-u: TLS (rediss://) is not supported: connect "
+			"through a TLS tunnel");
+	if (strncmp(url, "redis://", 8) != 0)
+		errx(2, "-u: not a redis:// URL");
+	p = url + 8;
+	slash = strchr(p, '/');
+	at = memrchr(p, '@', slash ? (size_t)(slash - p) : strlen(p));
+	if (at) {
+		colon = memchr(p, ':', (size_t)(at - p));
+		if (colon) {
+			t->password =
+				pct_decode(colon + 1, (size_t)(at - colon - 1));
+			if (colon > p)
+				t->user = pct_decode(p, (size_t)(colon - p));
+		} else if (at > p) {
+			t->user = pct_decode(p, (size_t)(at - p));
+		}
+		p = at + 1;
+	}
+	hostend = slash ? slash : p + strlen(p);
+	if (*p == '[') { /* [::1]:6379 */
+		const char *rb = memchr(p, ']', (size_t)(hostend - p));
+		if (!rb)
+			errx(2, "-u: an unclosed [ in the host");
+		t->host = strndup(p + 1, (size_t)(rb - p - 1));
+		colon = rb + 1 < hostend && rb[1] == ':' ? rb + 1 : NULL;
+	} else {
+		colon = memchr(p, ':', (size_t)(hostend - p));
+		t->host = strndup(p, (size_t)((colon ? colon : hostend) - p));
+	}
+	if (!t->host)
+		abort();
+	if (!*t->host) {
+		free(t->host);
+		t->host = strdup("127.0.0.1");
+	}
+	if (colon) {
+		char *port = strndup(colon + 1, (size_t)(hostend - colon - 1));
+		t->port = (int)number("-u: port", port, 1, 65535);
+		free(port);
+	}
+	if (slash && slash[1])
+		t->db = (int)number("-u: database", slash + 1, 0, INT_MAX);
+}
+
+static void
+name_target(struct target *t)
+{
+	if (t->socket)
+		snprintf(t->name, sizeof(t->name), "%s", t->socket);
+	else if (strchr(t->host, ':'))
+		snprintf(t->name, sizeof(t->name), "[%s]:%d", t->host, t->port);
+	else
+		snprintf(t->name, sizeof(t->name), "%s:%d", t->host, t->port);
+}
+
+static redisReply *
+command(redisContext *c, const char *where, int argc, const char **argv)
+{
+	size_t len[8];
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len[i] = strlen(argv[i]);
+	rd_append(c, where, argc, argv, len);
+	return rd_reply(c, where, argv[0]);
+}
+
+/* Connect, log in, and choose db (when >= 0); exits 3 when it cannot. */
+static redisContext *
+connect_to(const struct target *t, int db)
+{
+	redisContext *c;
+	redisReply *r;
+	const char *argv[3];
+	char dbs[24];
+
+	c = t->socket ? redisConnectUnixWithTimeout(t->socket, t->tv)
+		      : redisConnectWithTimeout(t->host, t->port, t->tv);
+	if (!c)
+		errx(3, "%s: out of memory", t->name);
+	if (c->err)
+		errx(3, "%s: cannot connect: %s", t->name, c->errstr);
+	if (redisSetTimeout(c, t->tv) != REDIS_OK)
+		errx(3, "%s: %s", t->name, c->errstr);
+	if (t->password) {
+		argv[0] = "AUTH";
+		argv[1] = t->user ? t->user : t->password;
+		argv[2] = t->password;
+		r = command(c, t->name, t->user ? 3 : 2, argv);
+		if (r->type == REDIS_REPLY_ERROR)
+			errx(3, "%s: login%s%s refused: %s", t->name,
+			     t->user ? " as " : "", t->user ? t->user : "",
+			     r->str);
+		freeReplyObject(r);
+	}
+	if (db >= 0) {
+		snprintf(dbs, sizeof(dbs), "%d", db);
+		argv[0] = "SELECT";
+		argv[1] = dbs;
+		r = command(c, t->name, 2, argv);
+		if (r->type == REDIS_REPLY_ERROR)
+			errx(3, "%s: SELECT %d: %s", t->name, db, r->str);
+		freeReplyObject(r);
+	}
+	return c;
+}
+
+/* The side connection's opener: the target and db being dumped. */
+struct side_arg {
+	const struct target *t;
+	int db;
+};
+
+static redisContext *
+open_side(void *arg)
+{
+	struct side_arg *s = arg;
+
+	return connect_to(s->t, s->db);
+}
+
+/* The databases that hold keys, from INFO keyspace; their count. */
+static int
+databases(redisContext *c, const char *where, int *dbs, int max)
+{
+	const char *argv[2] = {"INFO", "keyspace"};
+	redisReply *r = command(c, where, 2, argv);
+	const char *p;
+	int n = 0;
+
+	if (r->type != REDIS_REPLY_STRING)
+		errx(3, "%s: INFO keyspace: %s", where,
+		     r->type == REDIS_REPLY_ERROR ? r->str : "another shape");
+	for (p = r->str; (p = strstr(p, "\ndb")) && n < max; p++) {
+		char *end;
+		long db = strtol(p + 3, &end, 10);
+		if (end != p + 3 && *end == ':')
+			dbs[n++] = (int)db;
+	}
+	freeReplyObject(r);
+	return n;
+}
+
+/* The masters of a cluster, from CLUSTER NODES, as targets. */
+static int
+masters(redisContext *c, const struct target *seed, struct target **out)
+{
+	const char *argv[2] = {"CLUSTER", "NODES"};
+	redisReply *r = command(c, seed->name, 2, argv);
+	char *line, *save, *f[8], *s2;
+	struct target *m = NULL;
+	int n = 0, k;
+
+	if (r->type == REDIS_REPLY_ERROR)
+		errx(3, "%s: CLUSTER NODES: %s", seed->name, r->str);
+	if (r->type != REDIS_REPLY_STRING)
+		errx(3, "%s: CLUSTER NODES: a reply of another shape",
+		     seed->name);
+	for (line = strtok_r(r->str, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		/* <id> <ip:port@cport[,host]> <flags> ... */
+		for (k = 0;
+		     k < 8 && (f[k] = strtok_r(k ? NULL : line, " ", &s2)); k++)
+			;
+		if (k < 3 || !strstr(f[2], "master") || strstr(f[2], "fail") ||
+		    strstr(f[2], "noaddr"))
+			continue;
+		m = realloc(m, (size_t)(n + 1) * sizeof(*m));
+		if (!m)
+			abort();
+		m[n] = *seed;
+		m[n].socket = NULL;
+		char *at = strchr(f[1], '@'), *colon;
+		if (at)
+			*at = 0;
+		colon = strrchr(f[1], ':');
+		if (!colon)
+			errx(3, "%s: CLUSTER NODES: a node without a port: %s",
+			     seed->name, f[1]);
+		*colon = 0;
+		m[n].host = strdup(*f[1] ? f[1] : seed->host);
+		m[n].port = (int)strtol(colon + 1, NULL, 10);
+		if (!m[n].host)
+			abort();
+		name_target(&m[n]);
+		n++;
+	}
+	freeReplyObject(r);
+	*out = m;
+	return n;
+}
+
+static void
+dump_target(const struct target *t, const struct options *o, struct counts *n,
+	    struct stats *st, struct buf *out, struct seen *seen, size_t *peak)
+{
+	redisContext *c = connect_to(t, -1);
+	int dbs[1024], ndb, i;
+	struct dumper d;
+	struct side_arg sa = {t, 0};
+
+	if (o->cluster)
+		ndb = (dbs[0] = 0, 1);
+	else if (o->db >= 0)
+		ndb = (dbs[0] = o->db, 1);
+	else
+		ndb = databases(c, t->name, dbs, 1024);
+	for (i = 0; i < ndb; i++) {
+		if (!o->cluster) {
+			redisReply *r;
+			char db[24];
+			const char *argv[2] = {"SELECT", db};
+			snprintf(db, sizeof(db), "%d", dbs[i]);
+			r = command(c, t->name, 2, argv);
+			if (r->type == REDIS_REPLY_ERROR)
+				errx(3, "%s: SELECT %d: %s", t->name, dbs[i],
+				     r->str);
+			freeReplyObject(r);
+		}
+		sa.db = o->cluster ? -1 : dbs[i];
+		rd_side_opener(open_side, &sa);
+		memset(&d, 0, sizeof(d));
+		d.o = o;
+		d.c = c;
+		d.where = t->name;
+		d.db = dbs[i];
+		d.cluster = o->cluster;
+		d.out = *out;
+		d.head = (struct buf)BUF_INIT;
+		d.seen = seen;
+		d.n = n;
+		d.st = st;
+		if (seen)
+			seen_clear(seen);
+		dump_db(&d);
+		if (d.peak_seen > *peak)
+			*peak = d.peak_seen;
+		*out = d.out;
+		buf_release(&d.head);
+	}
+	rd_side_opener(NULL, NULL);
+	redisFree(c);
+}
+
+int
+main(int argc, char **argv)
+{
+	enum {
+		CHUNK = 256,
+		CLUSTER,
+		COUNT,
+		DEPTH,
+		EXPLODE,
+		MATCH,
+		NODEDUP,
+		SAMPLE,
+		STATS,
+		TIMEOUT,
+		TOP,
+		TYPE
+	};
+	static const struct option longopts[] = {
+		{"chunk", required_argument, NULL, CHUNK},
+		{"cluster", no_argument, NULL, CLUSTER},
+		{"count", required_argument, NULL, COUNT},
+		{"depth", required_argument, NULL, DEPTH},
+		{"explode", no_argument, NULL, EXPLODE},
+		{"match", required_argument, NULL, MATCH},
+		{"no-dedup", no_argument, NULL, NODEDUP},
+		{"sample", required_argument, NULL, SAMPLE},
+		{"stats", no_argument, NULL, STATS},
+		{"timeout", required_argument, NULL, TIMEOUT},
+		{"top", required_argument, NULL, TOP},
+		{"type", required_argument, NULL, TYPE},
+		{"help", no_argument, NULL, 'h'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct options o = {.db = -1,
+			    .count = 1000,
+			    .chunk = 1000,
+			    .dedup = 1,
+			    .depth = 2,
+			    .top = 20,
+			    .sample = 1};
+	struct target t = {.port = 6379, .db = -1, .tv = {60, 0}};
+	struct counts n = {0};
+	struct stats *st = NULL;
+	struct seen *seen = NULL;
+	struct buf out = BUF_INIT;
+	struct target *m = NULL;
+	const char *url = NULL;
+	size_t peak = 0;
+	int c, i, nm, stats_opts = 0;
+
+	while ((c = getopt_long(argc, argv, "hn:s:u:vV", longopts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'u':
+			url = optarg;
+			break;
+		case 's':
+			t.socket = optarg;
+			break;
+		case 'n':
+			o.db = (int)number("-n", optarg, 0, INT_MAX);
+			break;
+		case CHUNK:
+			o.chunk = number("--chunk", optarg, 1, 1000000);
+			break;
+		case CLUSTER:
+			o.cluster = 1;
+			break;
+		case COUNT:
+			o.count = number("--count", optarg, 1, 1000000);
+			break;
+		case DEPTH:
+			o.depth = (int)number("--depth", optarg, 0, 1000);
+			stats_opts = 1;
+			break;
+		case EXPLODE:
+			o.explode = 1;
+			break;
+		case MATCH:
+			o.match = realloc(o.match, (size_t)(o.nmatch + 1) *
+							   sizeof(*o.match));
+			if (!o.match)
+				abort();
+			o.match[o.nmatch++] = optarg;
+			break;
+		case NODEDUP:
+			o.dedup = 0;
+			break;
+		case SAMPLE:
+			o.sample = number("--sample", optarg, 1, LONG_MAX);
+			stats_opts = 1;
+			break;
+		case STATS:
+			o.stats = 1;
+			break;
+		case TIMEOUT:
+			t.tv.tv_sec = number("--timeout", optarg, 1, 86400);
+			break;
+		case TOP:
+			o.top = (int)number("--top", optarg, 0, 100000);
+			stats_opts = 1;
+			break;
+		case TYPE:
+			o.type = optarg;
+			break;
+		case 'v':
+			o.verbose = 1;
+			break;
+		case 'h':
+			help();
+			break;
+		case 'V':
+			puts("redis-dump-ndjson 0.1");
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind < argc) {
+		warnx("unexpected argument: %s", argv[optind]);
+		usage();
+	}
+	if (url && t.socket) {
+		warnx("-u and -s: one or the other");
+		usage();
+	}
+	if (stats_opts && !o.stats) {
+		warnx("--depth, --sample and --top go with --stats");
+		usage();
+	}
+	if (o.stats && o.explode) {
+		warnx("--stats and --explode: one or the other");
+		usage();
+	}
+	if (url)
+		parse_url(&t, url);
+	if (!t.host)
+		t.host = strdup("127.0.0.1");
+	if (!t.password && getenv("REDISCLI_AUTH") && *getenv("REDISCLI_AUTH"))
+		t.password = strdup(getenv("REDISCLI_AUTH"));
+	if (t.db >= 0 && o.db >= 0 && t.db != o.db) {
+		warnx("-n %d and the URL's database %d differ", o.db, t.db);
+		usage();
+	}
+	if (t.db >= 0)
+		o.db = t.db;
+	if (o.cluster && (o.db > 0 || t.socket)) {
+		warnx("--cluster: a cluster has database 0 only, on TCP");
+		usage();
+	}
+	name_target(&t);
+	if (o.dedup)
+		seen = seen_new();
+	if (o.stats)
+		st = stats_new(&o);
+	if (o.cluster) {
+		redisContext *seed = connect_to(&t, -1);
+		nm = masters(seed, &t, &m);
+		redisFree(seed);
+		if (nm == 0)
+			errx(3, "%s: CLUSTER NODES lists no master", t.name);
+		for (i = 0; i < nm; i++) {
+			dump_target(&m[i], &o, &n, st, &out, seen, &peak);
+			free(m[i].host);
+		}
+		free(m);
+	} else {
+		dump_target(&t, &o, &n, st, &out, seen, &peak);
+	}
+	if (st)
+		stats_write(st, &out, &n);
+	rd_flush(&out, 1);
+	if (o.verbose)
+		fprintf(stderr,
+			"redis-dump-ndjson: %llu keys, %llu records; %llu "
+			"vanished, %llu changed type, %llu seen twice, %llu "
+			"skipped; %zu bytes of keys seen\n",
+			(unsigned long long)n.written,
+			(unsigned long long)n.records,
+			(unsigned long long)n.vanished,
+			(unsigned long long)n.changed,
+			(unsigned long long)n.twice,
+			(unsigned long long)n.skipped, peak);
+	stats_free(st);
+	seen_free(seen);
+	buf_release(&out);
+	free(t.host);
+	free(t.user);
+	free(t.password);
+	free(o.match);
+	return n.skipped || n.torn ? 1 : 0;
+}
