@@ -45,7 +45,7 @@ max_wal_size = 4GB
 ${PG_EXTRA_CONF-}
 CONF
 	PGPORT=${PGPORT_TEST:-$((20000 + $$ % 20000))}
-	trap pg_stop EXIT
+	trap 'pg_stop; type redis_stop >/dev/null 2>&1 && redis_stop' EXIT
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -o "-p $PGPORT" \
 		-l "$PG_DIR/server.log" -w start >/dev/null || {
 		cat "$PG_DIR/server.log" >&2

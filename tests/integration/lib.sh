@@ -5,6 +5,7 @@ B=$(cd "${B:-$top/build}" && pwd)
 SHARED=${SHARED:-$top/../shared}
 export PATH="$B/bin:$PATH" PGOPTIONS="-c client_min_messages=warning"
 . "$top/scripts/pgtest.sh"
+. "$top/scripts/redistest.sh"
 passed=0 failed=0
 
 # check NAME EXPECTED ACTUAL
