@@ -80,4 +80,24 @@ check "ndjson-map(1): the Redis keys in their tables" "2|2|3" \
 	"$(sql 'select (select count(*) from subscriptions), (select count(*) from emails), (select count(*) from usage)')"
 check "ndjson-map(1): the users checked and loaded" "2000|0|ndjson-map: 2000 read: 2000 mapped, 0 filtered, 0 rejected; 2000 written" \
 	"$(sql 'select count(*) from users')|$(wc -l <bad.ndjson)|$(echo "$errout" | grep '^ndjson-map:')"
+
+# redis-dump-ndjson's, against a real redis-server on a loopback port
+export REDIS_PORT=$((26000 + $$ % 1000))
+redis_start ex --port "$REDIS_PORT" --bind 127.0.0.1 || exit 3
+"$top/tests/integration/redis-fill" "$RD_DIR/ex/sock" seed || exit 3
+"$top/tests/integration/redis-fill" "$RD_DIR/ex/sock" celery || exit 3
+cp "$top/examples/redis-routing/threadr.map" .
+sql 'truncate subscriptions, emails, usage'
+i=0
+while IFS= read -r -d '' ex; do
+	i=$((i + 1))
+	run bash -o pipefail -ec "$ex"
+	[ "$status" = 0 ] || echo "$errout"
+	check "redis-dump-ndjson(1) example $i" "0" "$status"
+	[ $i = 2 ] && check "redis-dump-ndjson(1) example 2: the audit" "1" "$(echo "$out" | grep -c '"prefix":"threadr:usage:","keys":600,')"
+	[ $i = 3 ] && check "redis-dump-ndjson(1) example 3: a record a message" "50" "$(echo "$out" | wc -l)"
+done < <(examples "$top/man/redis-dump-ndjson.1")
+check "redis-dump-ndjson(1): examples found" "3" "$i"
+check "redis-dump-ndjson(1): the keys in their tables" "100|300|600" \
+	"$(sql 'select (select count(*) from subscriptions), (select count(*) from emails), (select count(*) from usage)')"
 finish
