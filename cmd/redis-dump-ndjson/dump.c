@@ -501,11 +501,15 @@ shape:
 
 /* ---- batches ------------------------------------------------------------ */
 
+/* Where a key of a batch stands. */
+enum kstate { K_DONE, K_STRING, K_TYPE, K_CHUNK };
+
 struct key {
 	const char *p;
 	size_t len;
 	long long pttl;
 	enum rtype t;
+	enum kstate state;
 	const redisReply *value; /* the string, from MGET or GET */
 };
 
@@ -600,23 +604,34 @@ first_chunk_cmd(struct dumper *d, struct key *k)
 }
 
 /*
- * One SCAN batch.  next: the cursor of the SCAN to send with round 1
- * (NULL when this is the last batch); *scan gets its reply.
+ * A SCAN batch: its keys (pointing into its SCAN reply) and the replies
+ * of round 1.  Two are alive at once, so that round 1 of the next batch
+ * runs on the server while this one's records are written.
  */
-static void
-batch(struct dumper *d, redisReply *ks, const char *next, const char *pattern,
-      redisReply **scan)
-{
-	size_t nk = 0, i, nother = 0;
-	redisReply *t, *mget = NULL, *r, **vals = NULL;
-	long long now = 0;
+struct batch {
+	redisReply *scan; /* the reply that listed the keys */
+	struct key *keys;
+	size_t nk, cap, nother;
+	redisReply *mget, **vals; /* MGET, or GET each on a cluster */
+	size_t capvals;
+	long long now;
+};
 
-	if (ks->elements > capkeys) {
-		capkeys = ks->elements;
-		keys = realloc(keys, capkeys * sizeof(*keys));
-		if (!keys)
+/* Round 1: TIME, MGET (or GETs), PTTLs, and SCAN next when there is one. */
+static void
+round1_send(struct dumper *d, struct batch *b, const char *next,
+	    const char *pattern)
+{
+	redisReply *ks = b->scan->element[1], *r;
+	size_t i;
+
+	if (ks->elements > b->cap) {
+		b->cap = ks->elements;
+		b->keys = realloc(b->keys, b->cap * sizeof(*b->keys));
+		if (!b->keys)
 			abort();
 	}
+	b->nk = 0;
 	for (i = 0; i < ks->elements; i++) {
 		r = ks->element[i];
 		if (r->type != REDIS_REPLY_STRING)
@@ -626,147 +641,204 @@ batch(struct dumper *d, redisReply *ks, const char *next, const char *pattern,
 			d->n->twice++;
 			continue;
 		}
-		keys[nk].p = r->str;
-		keys[nk].len = r->len;
-		keys[nk].value = NULL;
-		keys[nk].t = R_STRING;
-		nk++;
+		b->keys[b->nk].p = r->str;
+		b->keys[b->nk].len = r->len;
+		b->keys[b->nk].value = NULL;
+		b->keys[b->nk].t = R_STRING;
+		b->nk++;
 	}
-	/* round 1 */
-	if (nk) {
+	if (b->nk) {
 		args(&cmd, "TIME");
 		push(d, d->c, &cmd);
 		if (!d->cluster) {
 			args(&cmd, "MGET");
-			for (i = 0; i < nk; i++)
-				arg(&cmd, keys[i].p, keys[i].len);
+			for (i = 0; i < b->nk; i++)
+				arg(&cmd, b->keys[i].p, b->keys[i].len);
 			push(d, d->c, &cmd);
 		} else {
-			for (i = 0; i < nk; i++) {
+			for (i = 0; i < b->nk; i++) {
 				args(&cmd, "GET");
-				arg(&cmd, keys[i].p, keys[i].len);
+				arg(&cmd, b->keys[i].p, b->keys[i].len);
 				push(d, d->c, &cmd);
 			}
 		}
-		for (i = 0; i < nk; i++) {
+		for (i = 0; i < b->nk && !d->no_ttl; i++) {
 			args(&cmd, "PTTL");
-			arg(&cmd, keys[i].p, keys[i].len);
+			arg(&cmd, b->keys[i].p, b->keys[i].len);
 			push(d, d->c, &cmd);
 		}
 	}
-	if (next) {
+	if (next)
 		send_scan(d, next, pattern);
-	}
+}
+
+/*
+ * Round 1's replies, and the next SCAN's into *scan (when one was sent);
+ * counts in b->nother the keys that are neither strings nor gone.
+ */
+static void
+round1_read(struct dumper *d, struct batch *b, redisReply **scan)
+{
+	struct key *k = b->keys;
+	redisReply *t, *r;
+	size_t i, nk = b->nk;
+
+	b->mget = NULL;
+	b->nother = 0;
 	if (nk) {
 		t = rd_reply(d->c, d->where, "TIME");
-		now = now_ms(d, t);
+		b->now = now_ms(d, t);
 		freeReplyObject(t);
-		if (!d->cluster) {
-			mget = rd_reply(d->c, d->where, "MGET");
-			if (mget->type == REDIS_REPLY_ERROR)
-				errx(3, "%s: MGET: %s", d->where, mget->str);
-			if (mget->type != REDIS_REPLY_ARRAY ||
-			    mget->elements != nk)
-				errx(3, "%s: MGET: a reply of another shape",
-				     d->where);
-			for (i = 0; i < nk; i++)
-				keys[i].value = mget->element[i];
-		} else {
-			vals = calloc(nk, sizeof(*vals));
-			if (!vals)
+	}
+	if (nk && !d->cluster) {
+		b->mget = rd_reply(d->c, d->where, "MGET");
+		if (b->mget->type == REDIS_REPLY_ERROR)
+			errx(3, "%s: MGET: %s", d->where, b->mget->str);
+		if (b->mget->type != REDIS_REPLY_ARRAY ||
+		    b->mget->elements != nk)
+			errx(3, "%s: MGET: a reply of another shape", d->where);
+		for (i = 0; i < nk; i++)
+			k[i].value = b->mget->element[i];
+	} else if (nk) {
+		if (nk > b->capvals) {
+			b->capvals = nk;
+			b->vals = realloc(b->vals, nk * sizeof(*b->vals));
+			if (!b->vals)
 				abort();
-			for (i = 0; i < nk; i++) {
-				vals[i] = rd_reply(d->c, d->where, "GET");
-				keys[i].value = vals[i];
-				if (vals[i]->type == REDIS_REPLY_ERROR &&
-				    strncmp(vals[i]->str, "WRONGTYPE", 9) != 0)
-					errx(3, "%s: GET %s: %s", d->where,
-					     key_msg(keys[i].p, keys[i].len),
-					     vals[i]->str);
-			}
 		}
 		for (i = 0; i < nk; i++) {
+			b->vals[i] = rd_reply(d->c, d->where, "GET");
+			k[i].value = b->vals[i];
+			if (b->vals[i]->type == REDIS_REPLY_ERROR &&
+			    strncmp(b->vals[i]->str, "WRONGTYPE", 9) != 0)
+				errx(3, "%s: GET %s: %s", d->where,
+				     key_msg(k[i].p, k[i].len),
+				     b->vals[i]->str);
+		}
+	}
+	for (i = 0; i < nk; i++) {
+		if (d->no_ttl) {
+			k[i].pttl = -1; /* no key here expires: no PTTL */
+		} else {
 			r = rd_reply(d->c, d->where, "PTTL");
 			if (r->type != REDIS_REPLY_INTEGER)
 				errx(3, "%s: PTTL: %s", d->where,
 				     r->type == REDIS_REPLY_ERROR
 					     ? r->str
 					     : "a reply of another shape");
-			keys[i].pttl = r->integer;
+			k[i].pttl = r->integer;
 			freeReplyObject(r);
 		}
+		if (k[i].pttl != -2 && k[i].value->type != REDIS_REPLY_STRING)
+			b->nother++;
 	}
-	if (next)
+	if (scan)
 		*scan = rd_reply(d->c, d->where, "SCAN");
-	/* the strings are done; the rest need their type */
-	for (i = 0; i < nk; i++) {
-		if (keys[i].pttl == -2) {
+}
+
+/*
+ * After round 1: the keys gone are counted, the strings marked to write,
+ * and TYPE asked (round 2) of the others; nothing is sent until the
+ * caller flushes or reads.
+ */
+static void
+send_types(struct dumper *d, struct batch *b)
+{
+	struct key *k = b->keys;
+	size_t i;
+
+	b->nother = 0;
+	for (i = 0; i < b->nk; i++) {
+		k[i].state = K_DONE;
+		if (k[i].pttl == -2) {
 			d->n->vanished++; /* gone (expired) since */
-			keys[i].t = R_OTHER;
-			keys[i].value = NULL;
-			continue;
+		} else if (k[i].value->type == REDIS_REPLY_STRING) {
+			k[i].state = K_STRING;
+		} else {
+			args(&cmd, "TYPE");
+			arg(&cmd, k[i].p, k[i].len);
+			push(d, d->c, &cmd);
+			k[i].state = K_TYPE;
+			b->nother++;
 		}
-		if (keys[i].value->type == REDIS_REPLY_STRING) {
-			string_record(d, &keys[i], now);
-			keys[i].t = R_OTHER;
-			keys[i].value = NULL;
-			continue;
-		}
-		keys[i].value = NULL;
-		args(&cmd, "TYPE");
-		arg(&cmd, keys[i].p, keys[i].len);
-		push(d, d->c, &cmd);
-		keys[i].t = R_STRING; /* to be told */
-		nother++;
 	}
-	if (mget)
-		freeReplyObject(mget);
-	if (vals)
-		for (i = 0; i < nk; i++)
-			freeReplyObject(vals[i]);
-	free(vals);
-	if (!nother)
-		return;
-	/* round 2: the types */
-	nother = 0;
-	for (i = 0; i < nk; i++) {
-		if (keys[i].t != R_STRING)
+}
+
+/* The batch's strings, from round 1's replies, which are then freed. */
+static void
+write_strings(struct dumper *d, struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->nk; i++) {
+		if (b->keys[i].state == K_STRING)
+			string_record(d, &b->keys[i], b->now);
+		b->keys[i].value = NULL;
+	}
+	if (b->mget)
+		freeReplyObject(b->mget);
+	b->mget = NULL;
+	if (d->cluster)
+		for (i = 0; i < b->nk; i++)
+			freeReplyObject(b->vals[i]);
+}
+
+/* Round 2's replies; the first chunk of each collection asked (round 3). */
+static void
+read_types(struct dumper *d, struct batch *b)
+{
+	struct key *k = b->keys;
+	redisReply *r;
+	size_t i;
+
+	b->nother = 0;
+	for (i = 0; i < b->nk; i++) {
+		if (k[i].state != K_TYPE)
 			continue;
+		k[i].state = K_DONE;
 		r = rd_reply(d->c, d->where, "TYPE");
 		if (r->type != REDIS_REPLY_STATUS)
 			errx(3, "%s: TYPE: %s", d->where,
 			     r->type == REDIS_REPLY_ERROR
 				     ? r->str
 				     : "a reply of another shape");
-		keys[i].t = type_of(r);
+		k[i].t = type_of(r);
 		if (strcmp(r->str, "none") == 0) {
 			d->n->vanished++;
-			keys[i].t = R_OTHER;
-		} else if (keys[i].t == R_STRING) {
+		} else if (k[i].t == R_STRING) {
 			d->n->changed++; /* a string now, not when read */
-			keys[i].t = R_OTHER;
-		} else if (keys[i].t == R_OTHER) {
+		} else if (k[i].t == R_OTHER) {
 			warnx("%s: db %d: key %s: type %s skipped (not a "
 			      "core Redis type)",
-			      d->where, d->db, key_msg(keys[i].p, keys[i].len),
+			      d->where, d->db, key_msg(k[i].p, k[i].len),
 			      r->str);
 			d->n->skipped++;
 		} else {
-			first_chunk_cmd(d, &keys[i]);
-			nother++;
+			first_chunk_cmd(d, &k[i]);
+			k[i].state = K_CHUNK;
+			b->nother++;
 		}
 		freeReplyObject(r);
 	}
-	/* round 3: the collections, each from its first chunk */
-	for (i = 0; i < nk && nother; i++) {
+}
+
+/* Round 3's replies: each collection from its first chunk to its end. */
+static void
+read_chunks(struct dumper *d, struct batch *b)
+{
+	struct key *k = b->keys;
+	redisReply *r;
+	size_t i;
+
+	for (i = 0; i < b->nk && b->nother; i++) {
 		struct coll c;
-		if (keys[i].t == R_OTHER || keys[i].t == R_STRING)
+		if (k[i].state != K_CHUNK)
 			continue;
 		memset(&c, 0, sizeof(c));
-		c.t = keys[i].t;
-		c.key = keys[i].p;
-		c.klen = keys[i].len;
-		c.expire_at = keys[i].pttl >= 0 ? now + keys[i].pttl : -1;
+		c.t = k[i].t;
+		c.key = k[i].p;
+		c.klen = k[i].len;
+		c.expire_at = k[i].pttl >= 0 ? b->now + k[i].pttl : -1;
 		if (c.t == R_STREAM) {
 			r = rd_reply(d->c, d->where, "EXISTS");
 			c.begun = r->type == REDIS_REPLY_INTEGER &&
@@ -785,6 +857,17 @@ batch(struct dumper *d, redisReply *ks, const char *next, const char *pattern,
 		collection(d, &c, r);
 		freeReplyObject(r);
 	}
+}
+
+/* Send what is buffered, so the server works while the client does. */
+static void
+flush_commands(struct dumper *d)
+{
+	int done = 0;
+
+	while (!done)
+		if (redisBufferWrite(d->c, &done) != REDIS_OK)
+			rd_reply(d->c, d->where, "a write"); /* exits */
 }
 
 /* ---- --stats ------------------------------------------------------------ */
@@ -905,38 +988,79 @@ stats_batch(struct dumper *d, redisReply *ks, const char *next,
 	}
 }
 
+/* A SCAN reply's cursor, or NULL when it is the last; exits on a bad one. */
+static const char *
+cursor_of(struct dumper *d, redisReply *scan, char *cursor, size_t size)
+{
+	if (scan->type == REDIS_REPLY_ERROR)
+		errx(3, "%s: SCAN: %s", d->where, scan->str);
+	if (scan->type != REDIS_REPLY_ARRAY || scan->elements != 2 ||
+	    scan->element[0]->type != REDIS_REPLY_STRING ||
+	    scan->element[1]->type != REDIS_REPLY_ARRAY ||
+	    scan->element[0]->len >= size)
+		errx(3, "%s: SCAN: a reply of another shape", d->where);
+	memcpy(cursor, scan->element[0]->str, scan->element[0]->len + 1);
+	return strcmp(cursor, "0") ? cursor : NULL;
+}
+
 static void
 scan_pass(struct dumper *d, const char *pattern)
 {
-	redisReply *scan, *next = NULL;
+	static struct batch bt[2];
+	struct batch *cur = &bt[0], *nxt = &bt[1], *sw;
+	redisReply *scan, *next = NULL, *after;
+	const char *more;
 	char cursor[64];
 
 	cmd.n = 0;
 	send_scan(d, "0", pattern);
 	scan = rd_reply(d->c, d->where, "SCAN");
+	if (d->st) {
+		for (;;) {
+			more = cursor_of(d, scan, cursor, sizeof(cursor));
+			next = NULL;
+			stats_batch(d, scan->element[1], more, pattern, &next);
+			freeReplyObject(scan);
+			if (!next)
+				return;
+			scan = next;
+		}
+	}
+	/*
+	 * Batch k's TYPE round goes with batch k+1's round 1 (and SCAN k+2),
+	 * and k's strings are written while the server works on them: two
+	 * round trips a batch, the client and the server busy at once.
+	 */
+	cur->scan = scan;
+	round1_send(d, cur, cursor_of(d, scan, cursor, sizeof(cursor)),
+		    pattern);
+	more = cursor_of(d, cur->scan, cursor, sizeof(cursor));
+	round1_read(d, cur, more ? &next : NULL);
 	for (;;) {
-		if (scan->type == REDIS_REPLY_ERROR)
-			errx(3, "%s: SCAN: %s", d->where, scan->str);
-		if (scan->type != REDIS_REPLY_ARRAY || scan->elements != 2 ||
-		    scan->element[0]->type != REDIS_REPLY_STRING ||
-		    scan->element[1]->type != REDIS_REPLY_ARRAY ||
-		    scan->element[0]->len >= sizeof(cursor))
-			errx(3, "%s: SCAN: a reply of another shape", d->where);
-		memcpy(cursor, scan->element[0]->str,
-		       scan->element[0]->len + 1);
-		next = NULL;
-		if (d->st)
-			stats_batch(d, scan->element[1],
-				    strcmp(cursor, "0") ? cursor : NULL,
-				    pattern, &next);
-		else
-			batch(d, scan->element[1],
-			      strcmp(cursor, "0") ? cursor : NULL, pattern,
-			      &next);
-		freeReplyObject(scan);
+		send_types(d, cur);
+		if (next) {
+			nxt->scan = next;
+			round1_send(d, nxt,
+				    cursor_of(d, next, cursor, sizeof(cursor)),
+				    pattern);
+		}
+		flush_commands(d);
+		write_strings(d, cur);
+		read_types(d, cur);
+		after = NULL;
+		if (next) {
+			more = cursor_of(d, nxt->scan, cursor, sizeof(cursor));
+			round1_read(d, nxt, more ? &after : NULL);
+		}
+		read_chunks(d, cur);
+		freeReplyObject(cur->scan);
+		cur->scan = NULL;
 		if (!next)
 			break;
-		scan = next;
+		next = after;
+		sw = cur;
+		cur = nxt;
+		nxt = sw;
 	}
 }
 

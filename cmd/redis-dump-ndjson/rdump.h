@@ -54,6 +54,7 @@ struct dumper {
 	const char *where; /* host:port or socket, for messages */
 	int db;
 	int cluster;	   /* a cluster node: no MGET across slots */
+	int no_ttl;	   /* INFO keyspace: no key of the db expires */
 	struct buf out;	   /* records, written out at FLUSH_AT */
 	struct buf head;   /* {"db":N,"key":...,"expire_at_ms":...,: a key's */
 	struct seen *seen; /* NULL without de-duplication */

@@ -1,21 +1,20 @@
 /*
- * seen.c: the keys written so far, in an open-addressing table of hashes
- * and offsets into one buffer of key bytes: about 32 bytes a key plus the
- * key, kept exactly (a hash alone could drop a key by a collision).
+ * seen.c: the keys written so far, kept exactly (a hash alone could drop
+ * a key by a collision): the keys one after another in one buffer, each
+ * after its length, and an open-addressing table of 8-byte slots (40
+ * bits of offset, 24 of hash) at most 3/4 full.  About 11 to 21 bytes a
+ * key plus the key.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "rdump.h"
 
-struct slot {
-	uint64_t hash; /* 0: empty */
-	size_t off;
-	size_t len;
-};
+#define OFF_BITS 40
+#define TAG(h) ((h) >> OFF_BITS | 1) /* 24 bits, never 0: 0 is empty */
 
 struct seen {
-	struct slot *t;
+	uint64_t *t;   /* tag << 40 | offset, 0 empty */
 	size_t cap, n; /* cap: a power of two */
 	struct buf keys;
 };
@@ -34,7 +33,7 @@ rd_hash(const char *p, size_t n)
 	memcpy(&w, p, n);
 	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 29;
-	return h ? h : 1;
+	return h;
 }
 
 struct seen *
@@ -48,18 +47,36 @@ seen_new(void)
 	return s;
 }
 
+/* The key stored at off: its length, then its bytes. */
+static const char *
+stored(const struct seen *s, uint64_t off, size_t *len)
+{
+	const unsigned char *p = (const unsigned char *)s->keys.data + off;
+	size_t n = 0;
+	int shift = 0;
+
+	do
+		n |= (size_t)(*p & 0x7f) << shift, shift += 7;
+	while (*p++ & 0x80);
+	*len = n;
+	return (const char *)p;
+}
+
 static void
 grow(struct seen *s)
 {
-	size_t cap = s->cap ? 2 * s->cap : 1024, i, j;
-	struct slot *t = calloc(cap, sizeof(*t));
+	size_t cap = s->cap ? 2 * s->cap : 4096, i, j, len;
+	uint64_t *t = calloc(cap, sizeof(*t)), off;
+	const char *k;
 
 	if (!t)
 		abort();
 	for (i = 0; i < s->cap; i++) {
-		if (!s->t[i].hash)
+		if (!s->t[i])
 			continue;
-		for (j = s->t[i].hash & (cap - 1); t[j].hash;
+		off = s->t[i] & ((1ULL << OFF_BITS) - 1);
+		k = stored(s, off, &len);
+		for (j = rd_hash(k, len) & (cap - 1); t[j];
 		     j = (j + 1) & (cap - 1))
 			;
 		t[j] = s->t[i];
@@ -72,19 +89,27 @@ grow(struct seen *s)
 int
 seen_add(struct seen *s, const char *key, size_t len)
 {
-	uint64_t h = rd_hash(key, len);
-	size_t j;
+	uint64_t h = rd_hash(key, len), tag = TAG(h), off;
+	size_t j, n;
+	const char *k;
 
-	if (2 * (s->n + 1) > s->cap)
+	if (4 * (s->n + 1) > 3 * s->cap)
 		grow(s);
-	for (j = h & (s->cap - 1); s->t[j].hash; j = (j + 1) & (s->cap - 1))
-		if (s->t[j].hash == h && s->t[j].len == len &&
-		    memcmp(s->keys.data + s->t[j].off, key, len) == 0)
+	for (j = h & (s->cap - 1); s->t[j]; j = (j + 1) & (s->cap - 1)) {
+		if (s->t[j] >> OFF_BITS != tag)
+			continue;
+		k = stored(s, s->t[j] & ((1ULL << OFF_BITS) - 1), &n);
+		if (n == len && memcmp(k, key, len) == 0)
 			return 1;
-	s->t[j].hash = h;
-	s->t[j].off = s->keys.len;
-	s->t[j].len = len;
+	}
+	off = s->keys.len;
+	if (off >> OFF_BITS)
+		abort(); /* a terabyte of keys */
+	for (n = len; n >= 0x80; n >>= 7)
+		buf_addch(&s->keys, (int)(n & 0x7f) | 0x80);
+	buf_addch(&s->keys, (int)n);
 	buf_add(&s->keys, key, len);
+	s->t[j] = tag << OFF_BITS | off;
 	s->n++;
 	return 0;
 }

@@ -110,7 +110,7 @@ prefix_of(struct stats *st, const char *key, size_t len)
 			seps++;
 			n = i + 1;
 		}
-	h = rd_hash(key, n);
+	h = rd_hash(key, n) | 1; /* 0 marks an empty slot */
 	for (j = h & (st->cap - 1); st->pt[j].hash; j = (j + 1) & (st->cap - 1))
 		if (st->pt[j].hash == h && st->pt[j].len == n &&
 		    memcmp(st->pt[j].p, key, n) == 0)
