@@ -27,7 +27,7 @@ REDIS_LIBS    = $(call pkg,libs,hiredis)
 TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map redis-dump-ndjson
 COMMON = buf errinfo isotime json keyset md5 ndjson pgconn
 UNIT = test_buf test_json test_md5 test_ndjson
-FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr
+FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr fuzz_redisurl
 # what the fuzz targets link: the parsers, no client libraries
 FUZZ_COMMON = buf errinfo isotime json keyset md5 ndjson
 
@@ -91,6 +91,11 @@ $(B)/tests/fuzz_mapexpr-replay: tests/fuzz/fuzz_mapexpr.c tests/fuzz/replay.c cm
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PCRE_CFLAGS) -o $@ tests/fuzz/fuzz_mapexpr.c tests/fuzz/replay.c cmd/ndjson-map/mapexpr.c $(LIBCOMMON) $(ALL_LDFLAGS) $(PCRE_LIBS) -lm
 
+# redis-dump-ndjson's URL parser, without hiredis
+$(B)/tests/fuzz_redisurl-replay: tests/fuzz/fuzz_redisurl.c tests/fuzz/replay.c cmd/redis-dump-ndjson/url.c cmd/redis-dump-ndjson/rdump.h $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
+
 # pg-copy-load's encoders, without libpq
 COPY_ENC = cmd/pg-copy-load/copybin.c cmd/pg-copy-load/copyenc.c
 $(B)/tests/fuzz_copy-replay: tests/fuzz/fuzz_copy.c tests/fuzz/replay.c $(COPY_ENC) cmd/pg-copy-load/*.h $(LIBCOMMON)
@@ -106,7 +111,8 @@ fuzz:
 			-Icommon -o build-fuzz/$$f tests/fuzz/$$f.c \
 			$(FUZZ_COMMON:%=common/%.c) \
 			$$([ $$f = fuzz_copy ] && echo $(COPY_ENC)) \
-			$$(case $$f in fuzz_map*) echo cmd/ndjson-map/mapexpr.c -lpcre2-8;; esac) \
+			$$(case $$f in fuzz_map*) echo cmd/ndjson-map/mapexpr.c -lpcre2-8;; \
+				fuzz_redisurl) echo cmd/redis-dump-ndjson/url.c;; esac) \
 			-lm || exit; \
 	done
 

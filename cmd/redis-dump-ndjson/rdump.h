@@ -28,6 +28,16 @@ struct options {
 	long sample; /* --stats: MEMORY USAGE of every Nth key */
 };
 
+/* redis://[USER[:PASSWORD]@]HOST[:PORT][/DB] */
+struct rd_url {
+	char *host, *user, *password;
+	int port; /* 6379 unless given */
+	int db;	  /* -1 unless given */
+};
+/* 0, or -1 with why (never holding the password). */
+int rd_parse_url(struct rd_url *u, const char *url, char *why, size_t whylen);
+void rd_url_free(struct rd_url *u);
+
 /* Keys already written, to drop those SCAN returns twice. */
 struct seen;
 struct seen *seen_new(void);

@@ -3,7 +3,6 @@
  * record, {"db","key","type","expire_at_ms","value"}, binary-safe; or, with
  * --stats, an audit of the keyspace.
  */
-#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -104,79 +103,19 @@ number(const char *opt, const char *s, long min, long max)
 	return v;
 }
 
-/* %XX in a URL's user or password. */
-static char *
-pct_decode(const char *p, size_t n)
-{
-	char *o = malloc(n + 1), *w = o;
-	size_t i;
-
-	if (!o)
-		abort();
-	for (i = 0; i < n; i++) {
-		if (p[i] == '%' && i + 2 < n &&
-		    isxdigit((unsigned char)p[i + 1]) &&
-		    isxdigit((unsigned char)p[i + 2])) {
-			char h[3] = {p[i + 1], p[i + 2], 0};
-			*w++ = (char)strtol(h, NULL, 16);
-			i += 2;
-		} else {
-			*w++ = p[i];
-		}
-	}
-	*w = 0;
-	return o;
-}
-
 static void
 parse_url(struct target *t, const char *url)
 {
-	const char *p, *at, *slash, *colon, *hostend;
+	struct rd_url u;
+	char why[200];
 
-	if (strncmp(url, "rediss://", 9) == 0)
-		errx(2, "-u: TLS (rediss://) is not supported: connect "
-			"through a TLS tunnel");
-	if (strncmp(url, "redis://", 8) != 0)
-		errx(2, "-u: not a redis:// URL");
-	p = url + 8;
-	slash = strchr(p, '/');
-	at = memrchr(p, '@', slash ? (size_t)(slash - p) : strlen(p));
-	if (at) {
-		colon = memchr(p, ':', (size_t)(at - p));
-		if (colon) {
-			t->password =
-				pct_decode(colon + 1, (size_t)(at - colon - 1));
-			if (colon > p)
-				t->user = pct_decode(p, (size_t)(colon - p));
-		} else if (at > p) {
-			t->user = pct_decode(p, (size_t)(at - p));
-		}
-		p = at + 1;
-	}
-	hostend = slash ? slash : p + strlen(p);
-	if (*p == '[') { /* [::1]:6379 */
-		const char *rb = memchr(p, ']', (size_t)(hostend - p));
-		if (!rb)
-			errx(2, "-u: an unclosed [ in the host");
-		t->host = strndup(p + 1, (size_t)(rb - p - 1));
-		colon = rb + 1 < hostend && rb[1] == ':' ? rb + 1 : NULL;
-	} else {
-		colon = memchr(p, ':', (size_t)(hostend - p));
-		t->host = strndup(p, (size_t)((colon ? colon : hostend) - p));
-	}
-	if (!t->host)
-		abort();
-	if (!*t->host) {
-		free(t->host);
-		t->host = strdup("127.0.0.1");
-	}
-	if (colon) {
-		char *port = strndup(colon + 1, (size_t)(hostend - colon - 1));
-		t->port = (int)number("-u: port", port, 1, 65535);
-		free(port);
-	}
-	if (slash && slash[1])
-		t->db = (int)number("-u: database", slash + 1, 0, INT_MAX);
+	if (rd_parse_url(&u, url, why, sizeof(why)) < 0)
+		errx(2, "-u: %s", why);
+	t->host = u.host;
+	t->user = u.user;
+	t->password = u.password;
+	t->port = u.port;
+	t->db = u.db;
 }
 
 static void

@@ -159,6 +159,19 @@ run redis-dump-ndjson -u "redis://dumper:s3cret@127.0.0.1:$port"
 check "a command the ACL refuses: status" "3" "$status"
 check "a command the ACL refuses: the reason" "1" "$(echo "$errout" | grep -c "^redis-dump-ndjson: 127.0.0.1:$port: MGET: NOPERM")"
 
+# ---- a module's types (RediSearch 1.2, Debian's): counted, skipped, exit 1
+redis_start mod --loadmodule /usr/lib/redis/modules/redisearch.so || exit 3
+M=$RD_DIR/mod/sock
+redis-cli -s "$M" ft.create idx schema title text >/dev/null
+redis-cli -s "$M" ft.add idx doc1 1.0 fields title hello >/dev/null
+run redis-dump-ndjson -s "$M"
+check "module types: status 1" "1" "$status"
+check "module types: the hash is written" '{"db":0,"key":"doc1","type":"hash","expire_at_ms":null,"value":{"title":"hello"}}' "$out"
+check "module types: a warning a key" "redis-dump-ndjson: $M: db 0: key \"ft:idx/hello\": type ft_invidx skipped (not a core Redis type)
+redis-dump-ndjson: $M: db 0: key \"idx:idx\": type ft_index0 skipped (not a core Redis type)" "$(echo "$errout" | sort)"
+run redis-dump-ndjson -s "$M" --stats
+check "module types in --stats: counted as other" "1|2" "$status|$(echo "$out" | head -1 | sed 's/.*"other":\([0-9]*\).*/\1/')"
+
 # ---- unreachable, usage
 run redis-dump-ndjson -u "redis://127.0.0.1:1"
 check "unreachable: status" "3" "$status"
