@@ -23,8 +23,10 @@ SQLITE_LIBS   = $(call pkg,libs,sqlite3)
 PCRE_CFLAGS   = $(call pkg,cflags,libpcre2-8)
 PCRE_LIBS     = $(call pkg,libs,libpcre2-8)
 REDIS_LIBS    = $(call pkg,libs,hiredis)
+BSON_CFLAGS   = $(call pkg,cflags,libbson-1.0)
+BSON_LIBS     = $(call pkg,libs,libbson-1.0)
 
-TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map redis-dump-ndjson
+TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map redis-dump-ndjson mongo-dump-ndjson
 COMMON = buf errinfo isotime json keyset md5 ndjson pgconn
 UNIT = test_buf test_json test_md5 test_ndjson
 FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr fuzz_redisurl
@@ -63,6 +65,11 @@ $(B)/bin/redis-dump-ndjson: cmd/redis-dump-ndjson/*.c cmd/redis-dump-ndjson/*.h 
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) \
 		$(ALL_LDFLAGS) $(REDIS_LIBS) -lm
+
+$(B)/bin/mongo-dump-ndjson: cmd/mongo-dump-ndjson/*.c cmd/mongo-dump-ndjson/*.h common/*.h $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(BSON_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) \
+		$(ALL_LDFLAGS) $(BSON_LIBS) -lm
 
 $(B)/bin/pg-copy-load: cmd/pg-copy-load/*.c common/*.h $(LIBCOMMON)
 	@mkdir -p $(@D)

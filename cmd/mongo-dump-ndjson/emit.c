@@ -1,0 +1,473 @@
+/*
+ * emit.c: a BSON document as JSON text, walking it with bson_iter (no DOM,
+ * nothing allocated beyond the output buffer).
+ *
+ * relaxed and canonical follow MongoDB Extended JSON v2; pg writes plain
+ * values PostgreSQL loads (the table in mongo-dump-ndjson(1)).
+ */
+#include <bson/bson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "isotime.h"
+#include "json.h"
+#include "mdump.h"
+
+struct emitter {
+	struct buf *out;
+	enum mode mode;
+	const uint8_t *base; /* the document's first byte */
+	struct bson_problem *pb;
+	int bad_text; /* text that is not UTF-8 was written as binary */
+	int depth;
+};
+
+#define MAX_DEPTH 200
+
+static void
+problem(struct emitter *e, const bson_iter_t *it, const char *what)
+{
+	e->pb->offset = (size_t)(it->raw - e->base) + it->off;
+	snprintf(e->pb->what, sizeof(e->pb->what), "%s", what);
+}
+
+/* Text: a string when valid UTF-8, else the binary form (and noted). */
+static void
+text(struct emitter *e, const bson_iter_t *it, const char *p, size_t n,
+     const char *what)
+{
+	if (utf8_valid_prefix(p, n) == n) {
+		json_write_string(e->out, p, n);
+		return;
+	}
+	if (!e->bad_text) {
+		char m[160];
+		snprintf(m, sizeof(m),
+			 "%s is not valid UTF-8: written in the "
+			 "binary form",
+			 what);
+		problem(e, it, m);
+	}
+	e->bad_text = 1;
+	json_write_binary(e->out, p, n, 0);
+}
+
+/* A key: as text; bytes that are not UTF-8 as "$binary:<base64>". */
+static void
+key(struct emitter *e, const bson_iter_t *it)
+{
+	const char *k = bson_iter_key(it);
+	size_t n = bson_iter_key_len(it);
+
+	if (utf8_valid_prefix(k, n) == n) {
+		json_write_string(e->out, k, n);
+		return;
+	}
+	if (!e->bad_text)
+		problem(e, it,
+			"a key is not valid UTF-8: written as "
+			"\"$binary:<base64>\"");
+	e->bad_text = 1;
+	buf_adds(e->out, "\"$binary:");
+	b64_encode(e->out, k, n);
+	buf_addch(e->out, '"');
+}
+
+/* A double for Extended JSON: shortest round-trip text, integral ones
+ * with ".0" so that they read back as doubles. */
+static void
+ejson_double(struct buf *out, double d)
+{
+	size_t mark = out->len, i;
+	int plain = 1;
+
+	json_write_double(out, d);
+	for (i = mark; i < out->len; i++)
+		if (out->data[i] == '.' || out->data[i] == 'e' ||
+		    out->data[i] == 'E')
+			plain = 0;
+	if (plain)
+		buf_adds(out, ".0");
+}
+
+static void
+dbl(struct emitter *e, double d)
+{
+	struct buf *o = e->out;
+
+	if (e->mode == MODE_PG) {
+		json_write_double(o, d); /* NaN, Infinity as strings */
+		return;
+	}
+	if (isnan(d) || isinf(d)) {
+		buf_adds(o, "{\"$numberDouble\":\"");
+		buf_adds(o, isnan(d) ? "NaN"
+			    : d < 0  ? "-Infinity"
+				     : "Infinity");
+		buf_adds(o, "\"}");
+		return;
+	}
+	if (e->mode == MODE_CANONICAL) {
+		buf_adds(o, "{\"$numberDouble\":\"");
+		ejson_double(o, d);
+		buf_adds(o, "\"}");
+		return;
+	}
+	ejson_double(o, d);
+}
+
+static void
+int_value(struct emitter *e, int64_t v, int is64)
+{
+	if (e->mode == MODE_CANONICAL) {
+		buf_adds(e->out,
+			 is64 ? "{\"$numberLong\":\"" : "{\"$numberInt\":\"");
+		buf_addi64(e->out, v);
+		buf_adds(e->out, "\"}");
+		return;
+	}
+	buf_addi64(e->out, v);
+}
+
+/* ISO 8601 UTC with milliseconds (when any, or always with ms) */
+static void
+iso_date(struct buf *o, int64_t ms, int always_ms)
+{
+	int64_t days = ms / 86400000, rem = ms % 86400000;
+	int y, m, d;
+
+	if (rem < 0) {
+		rem += 86400000;
+		days--;
+	}
+	isotime_civil(days, &y, &m, &d);
+	buf_addf(o, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d,
+		 (int)(rem / 3600000), (int)(rem / 60000 % 60),
+		 (int)(rem / 1000 % 60));
+	if (always_ms || rem % 1000)
+		buf_addf(o, ".%03d", (int)(rem % 1000));
+	buf_addch(o, 'Z');
+}
+
+/* Milliseconds of the years 1970..9999, and of 1..9999 */
+#define MS_10000 253402300800000LL  /* 10000-01-01 */
+#define MS_0001 (-62135596800000LL) /* 0001-01-01 */
+
+static void
+date(struct emitter *e, int64_t ms)
+{
+	struct buf *o = e->out;
+
+	if (e->mode == MODE_PG && ms >= MS_0001 && ms < MS_10000) {
+		buf_addch(o, '"');
+		iso_date(o, ms, 1);
+		buf_addch(o, '"');
+		return;
+	}
+	if (e->mode == MODE_RELAXED && ms >= 0 && ms < MS_10000) {
+		buf_adds(o, "{\"$date\":\"");
+		iso_date(o, ms, 0);
+		buf_adds(o, "\"}");
+		return;
+	}
+	/* canonical, and the years no ISO form serves */
+	buf_adds(o, "{\"$date\":{\"$numberLong\":\"");
+	buf_addi64(o, ms);
+	buf_adds(o, "\"}}");
+}
+
+static void
+oid(struct emitter *e, const bson_oid_t *id)
+{
+	char hex[25];
+
+	bson_oid_to_string(id, hex);
+	if (e->mode == MODE_PG) {
+		buf_addch(e->out, '"');
+		buf_add(e->out, hex, 24);
+		buf_addch(e->out, '"');
+		return;
+	}
+	buf_adds(e->out, "{\"$oid\":\"");
+	buf_add(e->out, hex, 24);
+	buf_adds(e->out, "\"}");
+}
+
+static void
+binary(struct emitter *e, bson_subtype_t st, const uint8_t *p, uint32_t n)
+{
+	struct buf *o = e->out;
+	static const char hex[] = "0123456789abcdef";
+	uint32_t i;
+
+	if (e->mode == MODE_PG &&
+	    (st == BSON_SUBTYPE_UUID || st == BSON_SUBTYPE_UUID_DEPRECATED) &&
+	    n == 16) {
+		buf_addch(o, '"');
+		for (i = 0; i < 16; i++) {
+			if (i == 4 || i == 6 || i == 8 || i == 10)
+				buf_addch(o, '-');
+			buf_addch(o, hex[p[i] >> 4]);
+			buf_addch(o, hex[p[i] & 15]);
+		}
+		buf_addch(o, '"');
+		return;
+	}
+	/* the contract's binary form is Extended JSON's */
+	json_write_binary(o, p, n, (unsigned)st);
+}
+
+static int value(struct emitter *e, const bson_iter_t *it);
+
+/*
+ * The members of a document (or array, when array is set) under it, after
+ * prefix (the document's first member's text) when not NULL.
+ */
+static int
+members(struct emitter *e, bson_iter_t *child, int array, const char *prefix,
+	size_t prefixlen)
+{
+	int first = 1;
+
+	if (++e->depth > MAX_DEPTH) {
+		problem(e, child, "documents nested too deep");
+		return -1;
+	}
+	buf_addch(e->out, array ? '[' : '{');
+	if (prefix) {
+		buf_add(e->out, prefix, prefixlen);
+		first = 0;
+	}
+	while (bson_iter_next(child)) {
+		if (!first)
+			buf_addch(e->out, ',');
+		first = 0;
+		if (!array) {
+			key(e, child);
+			buf_addch(e->out, ':');
+		}
+		if (value(e, child) < 0)
+			return -1;
+	}
+	if (child->err_off) {
+		e->pb->offset = (size_t)(child->raw - e->base) + child->err_off;
+		snprintf(e->pb->what, sizeof(e->pb->what),
+			 "a corrupt element (its length or type is wrong)");
+		return -1;
+	}
+	buf_addch(e->out, array ? ']' : '}');
+	e->depth--;
+	return 0;
+}
+
+static int
+sub(struct emitter *e, const bson_iter_t *it, int array)
+{
+	bson_iter_t child;
+
+	if (!bson_iter_recurse(it, &child)) {
+		problem(e, it,
+			array ? "an array whose length disagrees with its "
+				"content"
+			      : "a document whose length disagrees with its "
+				"content");
+		return -1;
+	}
+	return members(e, &child, array, NULL, 0);
+}
+
+/* A regex's options, sorted (Extended JSON wants them in order). */
+static void
+options(struct buf *o, const char *opt)
+{
+	char s[16];
+	size_t n = strlen(opt), i, j;
+
+	if (n >= sizeof(s))
+		n = sizeof(s) - 1;
+	memcpy(s, opt, n);
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && s[j - 1] > s[j]; j--) {
+			char t = s[j];
+			s[j] = s[j - 1];
+			s[j - 1] = t;
+		}
+	json_write_string(o, s, n);
+}
+
+static int
+value(struct emitter *e, const bson_iter_t *it)
+{
+	struct buf *o = e->out;
+	const char *s, *s2;
+	uint32_t n, n2, ts, ti;
+	const uint8_t *p;
+	bson_subtype_t st;
+	const bson_oid_t *id;
+
+	switch (bson_iter_type(it)) {
+	case BSON_TYPE_DOUBLE:
+		dbl(e, bson_iter_double(it));
+		break;
+	case BSON_TYPE_UTF8:
+		s = bson_iter_utf8(it, &n);
+		text(e, it, s, n, "a string");
+		break;
+	case BSON_TYPE_DOCUMENT:
+		return sub(e, it, 0);
+	case BSON_TYPE_ARRAY:
+		return sub(e, it, 1);
+	case BSON_TYPE_BINARY:
+		bson_iter_binary(it, &st, &n, &p);
+		binary(e, st, p, n);
+		break;
+	case BSON_TYPE_UNDEFINED:
+		buf_adds(o,
+			 e->mode == MODE_PG ? "null" : "{\"$undefined\":true}");
+		break;
+	case BSON_TYPE_OID:
+		oid(e, bson_iter_oid(it));
+		break;
+	case BSON_TYPE_BOOL:
+		buf_adds(o, bson_iter_bool(it) ? "true" : "false");
+		break;
+	case BSON_TYPE_DATE_TIME:
+		date(e, bson_iter_date_time(it));
+		break;
+	case BSON_TYPE_NULL:
+		buf_adds(o, "null");
+		break;
+	case BSON_TYPE_REGEX:
+		s = bson_iter_regex(it, &s2);
+		if (e->mode == MODE_PG) {
+			/* /pattern/options, as text */
+			buf_addch(o, '"');
+			buf_addch(o, '/');
+			json_write_string_body(o, s, strlen(s));
+			buf_addch(o, '/');
+			json_write_string_body(o, s2, strlen(s2));
+			buf_addch(o, '"');
+			break;
+		}
+		buf_adds(o, "{\"$regularExpression\":{\"pattern\":");
+		text(e, it, s, strlen(s), "a regex");
+		buf_adds(o, ",\"options\":");
+		options(o, s2);
+		buf_adds(o, "}}");
+		break;
+	case BSON_TYPE_DBPOINTER:
+		bson_iter_dbpointer(it, &n, &s, &id);
+		buf_adds(o, e->mode == MODE_PG ? "{\"$ref\":"
+					       : "{\"$dbPointer\":{\"$ref\":");
+		text(e, it, s, n, "a DBPointer's collection");
+		buf_adds(o, ",\"$id\":");
+		{
+			enum mode m = e->mode;
+			e->mode = m == MODE_PG ? MODE_PG : MODE_CANONICAL;
+			oid(e, id);
+			e->mode = m;
+		}
+		buf_adds(o, e->mode == MODE_PG ? "}" : "}}");
+		break;
+	case BSON_TYPE_CODE:
+		s = bson_iter_code(it, &n);
+		if (e->mode != MODE_PG)
+			buf_adds(o, "{\"$code\":");
+		text(e, it, s, n, "code");
+		if (e->mode != MODE_PG)
+			buf_addch(o, '}');
+		break;
+	case BSON_TYPE_SYMBOL:
+		s = bson_iter_symbol(it, &n);
+		if (e->mode != MODE_PG)
+			buf_adds(o, "{\"$symbol\":");
+		text(e, it, s, n, "a symbol");
+		if (e->mode != MODE_PG)
+			buf_addch(o, '}');
+		break;
+	case BSON_TYPE_CODEWSCOPE: {
+		const uint8_t *scope;
+		bson_iter_t sc;
+		s = bson_iter_codewscope(it, &n, &n2, &scope);
+		buf_adds(o, e->mode == MODE_PG ? "{\"code\":" : "{\"$code\":");
+		text(e, it, s, n, "code");
+		buf_adds(o,
+			 e->mode == MODE_PG ? ",\"scope\":" : ",\"$scope\":");
+		if (!bson_iter_init_from_data(&sc, scope, n2)) {
+			problem(e, it, "a code's scope is corrupt");
+			return -1;
+		}
+		if (members(e, &sc, 0, NULL, 0) < 0)
+			return -1;
+		buf_addch(o, '}');
+		break;
+	}
+	case BSON_TYPE_INT32:
+		int_value(e, bson_iter_int32(it), 0);
+		break;
+	case BSON_TYPE_TIMESTAMP:
+		bson_iter_timestamp(it, &ts, &ti);
+		buf_adds(o, e->mode == MODE_PG ? "{\"t\":"
+					       : "{\"$timestamp\":{\"t\":");
+		buf_addu64(o, ts);
+		buf_adds(o, ",\"i\":");
+		buf_addu64(o, ti);
+		buf_adds(o, e->mode == MODE_PG ? "}" : "}}");
+		break;
+	case BSON_TYPE_INT64:
+		int_value(e, bson_iter_int64(it), 1);
+		break;
+	case BSON_TYPE_DECIMAL128: {
+		bson_decimal128_t d;
+		char t[BSON_DECIMAL128_STRING];
+		bson_iter_decimal128(it, &d);
+		bson_decimal128_to_string(&d, t);
+		if (e->mode != MODE_PG) {
+			buf_adds(o, "{\"$numberDecimal\":\"");
+			buf_adds(o, t);
+			buf_adds(o, "\"}");
+		} else if (strchr(t, 'N') || strchr(t, 'I')) {
+			/* NaN, Infinity, -Infinity: the contract's strings */
+			json_write_string(o, t, strlen(t));
+		} else {
+			buf_adds(o, t); /* exact: 1.10, 1E+3, -0.0 */
+		}
+		break;
+	}
+	case BSON_TYPE_MAXKEY:
+		buf_adds(o, "{\"$maxKey\":1}");
+		break;
+	case BSON_TYPE_MINKEY:
+		buf_adds(o, "{\"$minKey\":1}");
+		break;
+	default:
+		problem(e, it, "an unknown element type");
+		return -1;
+	}
+	return 0;
+}
+
+int
+bson_to_json(struct buf *out, const uint8_t *data, size_t len, enum mode mode,
+	     const char *prefix, size_t prefixlen, struct bson_problem *pb)
+{
+	struct emitter e = {out, mode, data, pb, 0, 0};
+	size_t mark = out->len;
+	bson_iter_t it;
+
+	pb->offset = 0;
+	pb->what[0] = 0;
+	if (!bson_iter_init_from_data(&it, data, len)) {
+		snprintf(pb->what, sizeof(pb->what),
+			 "not a BSON document (its length or end is wrong)");
+		return -1;
+	}
+	if (members(&e, &it, 0, prefix, prefixlen) < 0) {
+		buf_setlen(out, mark);
+		return -1;
+	}
+	return e.bad_text;
+}

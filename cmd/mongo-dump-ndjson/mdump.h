@@ -1,0 +1,35 @@
+/*
+ * mdump: mongo-dump-ndjson's parts: BSON documents to JSON text in the
+ * three modes (emit.c) and the reading of files, directories and streams
+ * (mongo-dump-ndjson.c).
+ */
+#ifndef MDUMP_H
+#define MDUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+enum mode { MODE_RELAXED, MODE_CANONICAL, MODE_PG };
+
+/* A problem in a document: where (from its start) and what. */
+struct bson_problem {
+	size_t offset; /* bytes from the document's start */
+	char what[160];
+};
+
+/*
+ * One BSON document, data[0..len) (len as its header says), appended to
+ * out as a JSON object in mode, its first member prefix when not NULL
+ * (e.g. "$table":"c", without a comma).
+ *
+ * Returns 0; 1 when the document was written but holds text that is not
+ * valid UTF-8 (written losslessly, first problem in *pb); -1 when it is
+ * corrupt (nothing appended, the problem in *pb).
+ */
+int bson_to_json(struct buf *out, const uint8_t *data, size_t len,
+		 enum mode mode, const char *prefix, size_t prefixlen,
+		 struct bson_problem *pb);
+
+#endif

@@ -1,0 +1,436 @@
+/*
+ * mongo-dump-ndjson: what mongodump wrote (.bson files, dump directories,
+ * standard input) as NDJSON, one record a document, in MongoDB Extended
+ * JSON v2 (relaxed or canonical) or in plain values PostgreSQL loads.
+ */
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "json.h"
+#include "mdump.h"
+
+#define FLUSH_AT 65536
+#define READ_AT (1 << 20)
+/* MongoDB's 16 MiB and mongodump's slack, with room to spare */
+#define MAX_DOC (48 << 20)
+
+struct options {
+	enum mode mode;
+	const char *db, *collection;
+	int tag; /* -1: when the input is a directory or several files */
+	int verbose;
+};
+
+static const char synopsis[] =
+	"usage: mongo-dump-ndjson [-hVv] [--collection=NAME] [--db=NAME]\n"
+	"       [--mode=relaxed|canonical|pg] [--tag | --no-tag] [PATH ...]\n";
+
+static void
+usage(void)
+{
+	fputs(synopsis, stderr);
+	exit(2);
+}
+
+static void
+help(void)
+{
+	fputs(synopsis + 7, stdout);
+	fputs("\nWrite the documents mongodump wrote as NDJSON "
+	      "(ndjson-migrate(7)): PATH is a\n"
+	      ".bson file, a dump directory (every database and "
+	      "collection in it), or -\n"
+	      "for standard input (the default).\n\n"
+	      "      --collection=NAME  only this collection of a "
+	      "directory\n"
+	      "      --db=NAME          only this database of a directory\n"
+	      "      --mode=MODE        relaxed (Extended JSON v2, as "
+	      "mongoexport; the\n"
+	      "                         default), canonical (as bsondump) "
+	      "or pg (plain\n"
+	      "                         values PostgreSQL loads)\n"
+	      "      --tag, --no-tag    the $table routing field: the "
+	      "collection (default:\n"
+	      "                         with a directory or several files)\n"
+	      "  -v, --verbose          documents a collection, on stderr\n"
+	      "  -h, --help             this help\n"
+	      "  -V, --version          the version\n",
+	      stdout);
+	exit(0);
+}
+
+struct dumper {
+	const struct options *o;
+	struct buf out, tag;
+	uint8_t *buf;
+	size_t cap;
+	int status; /* the exit status so far */
+};
+
+static void
+flush(struct dumper *d, int final)
+{
+	if (d->out.len < FLUSH_AT && !final)
+		return;
+	if (buf_write_fd(&d->out, 1) < 0)
+		err(3, "write error");
+}
+
+static uint32_t
+le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/*
+ * The documents of one open file, to its end: each written, a corrupt one
+ * reported (the rest go on when its length can be trusted).  table: the
+ * collection for the routing field, or NULL.
+ */
+static void
+dump_fd(struct dumper *d, int fd, const char *name, const char *table)
+{
+	size_t start = 0, end = 0, len;
+	uint64_t off = 0, docno = 0, count = 0;
+	struct bson_problem pb;
+	ssize_t n;
+	int eof = 0, r;
+
+	buf_reset(&d->tag);
+	if (table) {
+		buf_adds(&d->tag, "\"$table\":");
+		json_write_text(&d->tag, table, strlen(table));
+	}
+	for (;;) {
+		/* at least a length's 4 bytes, then the whole document */
+		len = end - start >= 4 ? le32(d->buf + start) : 4;
+		if (len < 5 && end - start >= 4) {
+			warnx("%s: document %llu at byte %llu: a length of "
+			      "%zu, not a BSON document",
+			      name, (unsigned long long)docno + 1,
+			      (unsigned long long)off, len);
+			d->status = d->status > 1 ? d->status : 1;
+			return;
+		}
+		if (len > MAX_DOC) {
+			warnx("%s: document %llu at byte %llu: a length of "
+			      "%zu, more than a document can be",
+			      name, (unsigned long long)docno + 1,
+			      (unsigned long long)off, len);
+			d->status = d->status > 1 ? d->status : 1;
+			return;
+		}
+		if (end - start < len && !eof) {
+			if (start > 0) {
+				memmove(d->buf, d->buf + start, end - start);
+				end -= start;
+				start = 0;
+			}
+			if (d->cap < len + READ_AT) {
+				d->cap = len + READ_AT;
+				d->buf = realloc(d->buf, d->cap);
+				if (!d->buf)
+					err(3, "out of memory");
+			}
+			n = read(fd, d->buf + end, d->cap - end);
+			if (n < 0)
+				err(3, "%s", name);
+			if (n == 0)
+				eof = 1;
+			end += (size_t)n;
+			continue;
+		}
+		if (end == start)
+			break;
+		if (end - start < len) {
+			warnx("%s: document %llu at byte %llu: cut short: "
+			      "%zu bytes of %zu (a truncated file)",
+			      name, (unsigned long long)docno + 1,
+			      (unsigned long long)off, end - start,
+			      end - start < 4 ? (size_t)4 : len);
+			d->status = d->status > 1 ? d->status : 1;
+			return;
+		}
+		docno++;
+		r = bson_to_json(&d->out, d->buf + start, len, d->o->mode,
+				 table ? d->tag.data : NULL, d->tag.len, &pb);
+		if (r != 0) {
+			warnx("%s: document %llu at byte %llu: %s (at byte "
+			      "%llu)",
+			      name, (unsigned long long)docno,
+			      (unsigned long long)off, pb.what,
+			      (unsigned long long)(off + pb.offset));
+			d->status = d->status > 1 ? d->status : 1;
+		}
+		if (r >= 0) {
+			buf_addch(&d->out, '\n');
+			count++;
+		}
+		start += len;
+		off += len;
+		flush(d, 0);
+	}
+	if (d->o->verbose)
+		fprintf(stderr, "mongo-dump-ndjson: %s: %llu documents\n", name,
+			(unsigned long long)count);
+}
+
+static void
+dump_file(struct dumper *d, const char *path, const char *table)
+{
+	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY);
+
+	if (fd < 0) {
+		warn("%s", path);
+		d->status = 3;
+		return;
+	}
+	dump_fd(d, fd, fd == 0 ? "<stdin>" : path, table);
+	if (fd != 0)
+		close(fd);
+}
+
+/* mongodump's %XX escapes in a file name, decoded. */
+static char *
+unescape_name(const char *p, size_t n)
+{
+	char *o = malloc(n + 1), *w = o;
+	size_t i;
+	unsigned v;
+
+	if (!o)
+		err(3, "out of memory");
+	for (i = 0; i < n; i++) {
+		if (p[i] == '%' && i + 2 < n &&
+		    sscanf(p + i + 1, "%2x", &v) == 1) {
+			*w++ = (char)v;
+			i += 2;
+		} else {
+			*w++ = p[i];
+		}
+	}
+	*w = 0;
+	return o;
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* One database's directory: each .bson a collection. */
+static void
+dump_db_dir(struct dumper *d, const char *dir, const char *db)
+{
+	struct dirent **ent;
+	char *path, *coll;
+	int n, i;
+	size_t len;
+
+	if ((n = scandir(dir, &ent, NULL, alphasort)) < 0) {
+		warn("%s", dir);
+		d->status = 3;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const char *name = ent[i]->d_name;
+		if (name[0] == '.' || (ends_with(name, ".metadata.json")))
+			goto next;
+		if (asprintf(&path, "%s/%s", dir, name) < 0)
+			err(3, "out of memory");
+		if (is_dir(path)) {
+			warnx("%s: a directory inside a database's: skipped",
+			      path);
+		} else if (!ends_with(name, ".bson")) {
+			warnx("%s: not a .bson file: skipped", path);
+		} else {
+			len = strlen(name) - 5;
+			coll = unescape_name(name, len);
+			if (!d->o->collection ||
+			    strcmp(coll, d->o->collection) == 0)
+				dump_file(d, path, d->o->tag ? coll : NULL);
+			free(coll);
+		}
+		free(path);
+	next:
+		free(ent[i]);
+	}
+	free(ent);
+	(void)db;
+}
+
+/*
+ * A dump directory: its subdirectories are databases; or, when it holds
+ * .bson files itself, it is one database's.
+ */
+static void
+dump_dir(struct dumper *d, const char *dir)
+{
+	struct dirent **ent;
+	char *path, *db;
+	int n, i, bson = 0;
+
+	if ((n = scandir(dir, &ent, NULL, alphasort)) < 0) {
+		warn("%s", dir);
+		d->status = 3;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (ends_with(ent[i]->d_name, ".bson") &&
+		    strcmp(ent[i]->d_name, "oplog.bson") != 0)
+			bson = 1;
+	if (bson) {
+		const char *base = strrchr(dir, '/');
+		db = unescape_name(base ? base + 1 : dir,
+				   strlen(base ? base + 1 : dir));
+		if (!d->o->db || strcmp(db, d->o->db) == 0)
+			dump_db_dir(d, dir, db);
+		free(db);
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		const char *name = ent[i]->d_name;
+		if (name[0] == '.')
+			continue;
+		if (asprintf(&path, "%s/%s", dir, name) < 0)
+			err(3, "out of memory");
+		if (is_dir(path)) {
+			db = unescape_name(name, strlen(name));
+			if (!d->o->db || strcmp(db, d->o->db) == 0)
+				dump_db_dir(d, path, db);
+			free(db);
+		} else if (strcmp(name, "oplog.bson") == 0) {
+			warnx("%s: the oplog (mongodump --oplog), not a "
+			      "collection: skipped",
+			      path);
+		} else {
+			warnx("%s: not part of a dump: skipped", path);
+		}
+		free(path);
+	}
+done:
+	for (i = 0; i < n; i++)
+		free(ent[i]);
+	free(ent);
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { COLLECTION = 256, DB, MODE, TAG, NOTAG };
+	static const struct option longopts[] = {
+		{"collection", required_argument, NULL, COLLECTION},
+		{"db", required_argument, NULL, DB},
+		{"mode", required_argument, NULL, MODE},
+		{"tag", no_argument, NULL, TAG},
+		{"no-tag", no_argument, NULL, NOTAG},
+		{"help", no_argument, NULL, 'h'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct options o = {.mode = MODE_RELAXED, .tag = -1};
+	struct dumper d = {.o = &o};
+	static char *stdin_only[] = {"-"};
+	char **paths;
+	int c, i, npaths, dirs = 0;
+
+	while ((c = getopt_long(argc, argv, "hvV", longopts, NULL)) != -1) {
+		switch (c) {
+		case COLLECTION:
+			o.collection = optarg;
+			break;
+		case DB:
+			o.db = optarg;
+			break;
+		case MODE:
+			if (strcmp(optarg, "relaxed") == 0)
+				o.mode = MODE_RELAXED;
+			else if (strcmp(optarg, "canonical") == 0)
+				o.mode = MODE_CANONICAL;
+			else if (strcmp(optarg, "pg") == 0)
+				o.mode = MODE_PG;
+			else {
+				warnx("--mode: relaxed, canonical or pg, not "
+				      "%s",
+				      optarg);
+				usage();
+			}
+			break;
+		case TAG:
+			o.tag = 1;
+			break;
+		case NOTAG:
+			o.tag = 0;
+			break;
+		case 'v':
+			o.verbose = 1;
+			break;
+		case 'h':
+			help();
+			break;
+		case 'V':
+			puts("mongo-dump-ndjson 0.1");
+			return 0;
+		default:
+			usage();
+		}
+	}
+	paths = argv + optind;
+	npaths = argc - optind;
+	if (npaths == 0) {
+		paths = stdin_only;
+		npaths = 1;
+	}
+	for (i = 0; i < npaths; i++)
+		dirs += strcmp(paths[i], "-") != 0 && is_dir(paths[i]);
+	if ((o.db || o.collection) && dirs == 0) {
+		warnx("--db and --collection choose from a dump directory");
+		usage();
+	}
+	if (o.tag < 0)
+		o.tag = dirs > 0 || npaths > 1;
+	d.out = (struct buf)BUF_INIT;
+	d.tag = (struct buf)BUF_INIT;
+	for (i = 0; i < npaths; i++) {
+		if (strcmp(paths[i], "-") != 0 && is_dir(paths[i])) {
+			dump_dir(&d, paths[i]);
+		} else {
+			/* a file's collection: its name without .bson */
+			const char *base = strrchr(paths[i], '/');
+			char *coll;
+			base = base ? base + 1 : paths[i];
+			coll = unescape_name(base, ends_with(base, ".bson")
+							   ? strlen(base) - 5
+							   : strlen(base));
+			dump_file(&d, paths[i], o.tag ? coll : NULL);
+			free(coll);
+		}
+	}
+	flush(&d, 1);
+	buf_release(&d.out);
+	buf_release(&d.tag);
+	free(d.buf);
+	return d.status;
+}
