@@ -29,7 +29,7 @@ BSON_LIBS     = $(call pkg,libs,libbson-1.0)
 TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map redis-dump-ndjson mongo-dump-ndjson
 COMMON = buf errinfo isotime json keyset md5 ndjson pgconn
 UNIT = test_buf test_json test_md5 test_ndjson
-FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr fuzz_redisurl
+FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr fuzz_redisurl fuzz_bson
 # what the fuzz targets link: the parsers, no client libraries
 FUZZ_COMMON = buf errinfo isotime json keyset md5 ndjson
 
@@ -98,6 +98,11 @@ $(B)/tests/fuzz_mapexpr-replay: tests/fuzz/fuzz_mapexpr.c tests/fuzz/replay.c cm
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PCRE_CFLAGS) -o $@ tests/fuzz/fuzz_mapexpr.c tests/fuzz/replay.c cmd/ndjson-map/mapexpr.c $(LIBCOMMON) $(ALL_LDFLAGS) $(PCRE_LIBS) -lm
 
+# mongo-dump-ndjson's BSON emitter
+$(B)/tests/fuzz_bson-replay: tests/fuzz/fuzz_bson.c tests/fuzz/replay.c cmd/mongo-dump-ndjson/emit.c cmd/mongo-dump-ndjson/mdump.h $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(BSON_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) $(BSON_LIBS) -lm
+
 # redis-dump-ndjson's URL parser, without hiredis
 $(B)/tests/fuzz_redisurl-replay: tests/fuzz/fuzz_redisurl.c tests/fuzz/replay.c cmd/redis-dump-ndjson/url.c cmd/redis-dump-ndjson/rdump.h $(LIBCOMMON)
 	@mkdir -p $(@D)
@@ -119,7 +124,8 @@ fuzz:
 			$(FUZZ_COMMON:%=common/%.c) \
 			$$([ $$f = fuzz_copy ] && echo $(COPY_ENC)) \
 			$$(case $$f in fuzz_map*) echo cmd/ndjson-map/mapexpr.c -lpcre2-8;; \
-				fuzz_redisurl) echo cmd/redis-dump-ndjson/url.c;; esac) \
+				fuzz_redisurl) echo cmd/redis-dump-ndjson/url.c;; \
+				fuzz_bson) echo cmd/mongo-dump-ndjson/emit.c $(BSON_CFLAGS) $(BSON_LIBS);; esac) \
 			-lm || exit; \
 	done
 

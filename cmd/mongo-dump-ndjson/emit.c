@@ -23,6 +23,7 @@ struct emitter {
 	struct bson_problem *pb;
 	int bad_text; /* text that is not UTF-8 was written as binary */
 	int depth;
+	struct buf tmp;
 };
 
 #define MAX_DEPTH 200
@@ -230,6 +231,7 @@ static int
 members(struct emitter *e, bson_iter_t *child, int array, const char *prefix,
 	size_t prefixlen)
 {
+	const uint8_t *raw = child->raw; /* bson_iter_next clears it */
 	int first = 1;
 
 	if (++e->depth > MAX_DEPTH) {
@@ -253,7 +255,7 @@ members(struct emitter *e, bson_iter_t *child, int array, const char *prefix,
 			return -1;
 	}
 	if (child->err_off) {
-		e->pb->offset = (size_t)(child->raw - e->base) + child->err_off;
+		e->pb->offset = (size_t)(raw - e->base) + child->err_off;
 		snprintf(e->pb->what, sizeof(e->pb->what),
 			 "a corrupt element (its length or type is wrong)");
 		return -1;
@@ -279,9 +281,12 @@ sub(struct emitter *e, const bson_iter_t *it, int array)
 	return members(e, &child, array, NULL, 0);
 }
 
+static void text(struct emitter *e, const bson_iter_t *it, const char *p,
+		 size_t n, const char *what);
+
 /* A regex's options, sorted (Extended JSON wants them in order). */
 static void
-options(struct buf *o, const char *opt)
+options(struct emitter *e, const bson_iter_t *it, const char *opt)
 {
 	char s[16];
 	size_t n = strlen(opt), i, j;
@@ -295,7 +300,7 @@ options(struct buf *o, const char *opt)
 			s[j] = s[j - 1];
 			s[j - 1] = t;
 		}
-	json_write_string(o, s, n);
+	text(e, it, s, n, "a regex's options");
 }
 
 static int
@@ -344,18 +349,18 @@ value(struct emitter *e, const bson_iter_t *it)
 		s = bson_iter_regex(it, &s2);
 		if (e->mode == MODE_PG) {
 			/* /pattern/options, as text */
-			buf_addch(o, '"');
-			buf_addch(o, '/');
-			json_write_string_body(o, s, strlen(s));
-			buf_addch(o, '/');
-			json_write_string_body(o, s2, strlen(s2));
-			buf_addch(o, '"');
+			buf_reset(&e->tmp);
+			buf_addch(&e->tmp, '/');
+			buf_adds(&e->tmp, s);
+			buf_addch(&e->tmp, '/');
+			buf_adds(&e->tmp, s2);
+			text(e, it, e->tmp.data, e->tmp.len, "a regex");
 			break;
 		}
 		buf_adds(o, "{\"$regularExpression\":{\"pattern\":");
 		text(e, it, s, strlen(s), "a regex");
 		buf_adds(o, ",\"options\":");
-		options(o, s2);
+		options(e, it, s2);
 		buf_adds(o, "}}");
 		break;
 	case BSON_TYPE_DBPOINTER:
@@ -454,7 +459,10 @@ int
 bson_to_json(struct buf *out, const uint8_t *data, size_t len, enum mode mode,
 	     const char *prefix, size_t prefixlen, struct bson_problem *pb)
 {
-	struct emitter e = {out, mode, data, pb, 0, 0};
+	static struct buf tmp = BUF_INIT; /* kept from document to document */
+	struct emitter e = {out, mode, data, pb, 0, 0, BUF_INIT};
+	int r;
+
 	size_t mark = out->len;
 	bson_iter_t it;
 
@@ -465,7 +473,10 @@ bson_to_json(struct buf *out, const uint8_t *data, size_t len, enum mode mode,
 			 "not a BSON document (its length or end is wrong)");
 		return -1;
 	}
-	if (members(&e, &it, 0, prefix, prefixlen) < 0) {
+	e.tmp = tmp;
+	r = members(&e, &it, 0, prefix, prefixlen);
+	tmp = e.tmp;
+	if (r < 0) {
 		buf_setlen(out, mark);
 		return -1;
 	}

@@ -100,4 +100,28 @@ done < <(examples "$top/man/redis-dump-ndjson.1")
 check "redis-dump-ndjson(1): examples found" "3" "$i"
 check "redis-dump-ndjson(1): the keys in their tables" "100|300|600" \
 	"$(sql 'select (select count(*) from subscriptions), (select count(*) from emails), (select count(*) from usage)')"
+
+# mongo-dump-ndjson's, on a dump of two collections written by pymongo
+mkdir -p dump/app
+/usr/bin/python3 - <<'PY' || exit 3
+import bson
+with open("dump/app/tasks.bson", "wb") as f:
+    for i in range(20):
+        f.write(bson.encode({"_id": bson.ObjectId(), "task": "t%d" % i, "n": i}))
+with open("dump/app/notes.bson", "wb") as f:
+    f.write(bson.encode({"_id": bson.ObjectId(), "text": "hello"}))
+PY
+gzip -k dump/app/tasks.bson # (the dump directory skips it, with a warning)
+sql 'create table tasks (id text primary key, doc jsonb); create table notes (id text primary key, doc jsonb)'
+i=0
+while IFS= read -r -d '' ex; do
+	i=$((i + 1))
+	run bash -o pipefail -ec "$ex"
+	[ "$status" = 0 ] || echo "$errout"
+	check "mongo-dump-ndjson(1) example $i" "0" "$status"
+	[ $i = 2 ] && check "mongo-dump-ndjson(1) example 2: the gzipped collection" "10" "$(echo "$out" | wc -l)"
+done < <(examples "$top/man/mongo-dump-ndjson.1")
+check "mongo-dump-ndjson(1): examples found" "2" "$i"
+check "mongo-dump-ndjson(1): a table a collection" "20|1|19" \
+	"$(sql "select (select count(*) from tasks), (select count(*) from notes), (select doc->>'n' from tasks where doc->>'task' = 't19')")"
 finish

@@ -1,0 +1,128 @@
+# mongo-dump-ndjson: real mongodump output, documents of every BSON type
+# written by pymongo's bson and compared with bson.json_util, corrupt
+# input, and a task collection loaded into typed PostgreSQL columns.
+. "$(dirname "$0")/lib.sh"
+here=$top/tests/integration
+md=$SHARED/testdata/mongodump
+w=$(mktemp -d /tmp/mongotest.XXXXXX)
+trap 'rm -rf "$w"; pg_stop' EXIT
+
+# ---- real mongodump directories
+run mongo-dump-ndjson -v "$md/testdirs"
+check "testdirs: status" "0" "$status"
+check "testdirs: every document, tagged" "110|100|10" \
+	"$(echo "$out" | wc -l)|$(echo "$out" | grep -c '^{"$table":"c1",')|$(echo "$out" | grep -c '^{"$table":"c4",')"
+check "testdirs: first document, relaxed" '{"$table":"c1","_id":{"$oid":"558b2d614fb5110b23b68fd2"},"a":0.0}' "$(echo "$out" | head -1)"
+check "testdirs: what was skipped, and the counts" "mongo-dump-ndjson: $md/testdirs/badfile.txt: not part of a dump: skipped
+mongo-dump-ndjson: $md/testdirs/db1/baddir: a directory inside a database's: skipped
+mongo-dump-ndjson: $md/testdirs/db1/c1.bson: 100 documents
+mongo-dump-ndjson: $md/testdirs/db1/c2.bson: 0 documents
+mongo-dump-ndjson: $md/testdirs/db1/c3.bson: 0 documents
+mongo-dump-ndjson: $md/testdirs/db1/c4.bson: 10 documents
+mongo-dump-ndjson: $md/testdirs/db2/c1.bin: not a .bson file: skipped
+mongo-dump-ndjson: $md/testdirs/db2/c2.txt: not a .bson file: skipped
+mongo-dump-ndjson: $md/testdirs/oplog.bson: the oplog (mongodump --oplog), not a collection: skipped" "$errout"
+run mongo-dump-ndjson "$md/specialcharacter"
+check "a %-encoded collection name, decoded" '{"$table":"cafés","_id":{"$oid":"5f060b4c286d490ac33c4a35"},"A":1.0}' "$out"
+run mongo-dump-ndjson --db db1 --collection c4 --mode canonical "$md/testdirs"
+check "--db --collection, canonical" '10|{"$table":"c4","_id":{"$oid":"5ea887f8c959aa2047977b85"},"a":{"$numberDouble":"1.0"}}' \
+	"$(echo "$out" | wc -l)|$(echo "$out" | head -1)"
+run mongo-dump-ndjson --db nosuch "$md/testdirs"
+check "--db that is not there: nothing" "0|" "$status|$out"
+run bash -c "mongo-dump-ndjson - <'$md/testdirs/db1/c1.bson' | cmp - <(mongo-dump-ndjson '$md/testdirs/db1/c1.bson') && echo same"
+check "standard input: the same records" "same" "$out"
+run mongo-dump-ndjson --mode pg "$md/testdirs/db1/c1.bson"
+check "pg mode: ObjectId as hex, doubles as numbers" '{"_id":"558b2d614fb5110b23b68fd2","a":0}' "$(echo "$out" | head -1)"
+
+# ---- every type, against bson.json_util
+"$here/bson-fixtures" write "$w/all.bson" || exit 3
+for m in relaxed canonical; do
+	mongo-dump-ndjson --mode $m "$w/all.bson" >"$w/$m.ndjson"
+	check "$m: status" "0" "$?"
+	check "$m: value for value as bson.json_util" "same 9" "$("$here/bson-fixtures" check $m "$w/all.bson" "$w/$m.ndjson")"
+done
+run mongo-dump-ndjson --mode pg "$w/all.bson"
+check "pg mode: every type" '{"_id":"5f060b4c286d490ac33c4a35","s":"hello","empty":"","nul":"a\u0000b","uni":"é😀\"\\\n\t\u0001"}
+{"i32":0,"neg":-2147483648,"max":2147483647,"i64":9007199254740993,"i64min":-9223372036854775808,"i64max":9223372036854775807,"small64":1}
+{"d":1,"d0":0,"dneg0":-0,"pi":3.141592653589793,"tiny":5e-324,"big":1.7976931348623157e+308,"e18":1e+18,"third":0.3333333333333333,"inf":"Infinity","ninf":"-Infinity","nan":"NaN","d2":1.5,"dint":12345678}
+{"dec":1.10,"decexp":1E+3,"decneg":-0.0,"decnan":"NaN","decinf":"-Infinity","declong":1234567890123456789012345678901234}
+{"t":true,"f":false,"n":null,"arr":[1,"a",[],{}],"obj":{"a":{"b":{"c":[null]}}},"emptyobj":{}}
+{"date":"2024-05-01T12:00:00.250Z","epoch":"1970-01-01T00:00:00.000Z","before":"1969-12-31T23:59:59.000Z","y1":"0001-01-01T00:00:00.000Z","y9999":"9999-12-31T23:59:59.999Z"}
+{"bin":{"$binary":{"base64":"AP8B","subType":"00"}},"func":{"$binary":{"base64":"Zg==","subType":"01"}},"old":{"$binary":{"base64":"b2xk","subType":"02"}},"md5":{"$binary":{"base64":"MDEyMzQ1Njc4OWFiY2RlZg==","subType":"05"}},"user":{"$binary":{"base64":"dQ==","subType":"80"}},"empty":{"$binary":{"base64":"","subType":"00"}},"uuid":"c8edabc3-f738-4ca3-b68d-ab92a91478a3","uuid3":"30313233-3435-3637-3839-616263646566"}
+{"re":"/^a.*b$/imx","re2":"/x/y\"z/","ts":{"t":1700000000,"i":7},"min":{"$minKey":1},"max":{"$maxKey":1},"code":"function(){}","cws":{"code":"f(x)","scope":{"x":1,"s":"y"}}}
+{"$odd":1,"with.dot":2,"":"empty key","é":"key"}' "$out"
+
+# ---- corrupt input: file, document, byte; what can be read is
+"$here/bson-corrupt" "$w" || exit 3
+cr() { # NAME FILE STDOUT STDERR
+	run mongo-dump-ndjson "$w/$2"
+	check "$1: status 1" "1" "$status"
+	check "$1: what was readable" "$3" "$out"
+	check "$1: the error" "$4" "$errout"
+}
+cr "truncated file" truncated.bson '{"n":0}
+{"n":1}' "mongo-dump-ndjson: $w/truncated.bson: document 3 at byte 24: cut short: 9 bytes of 12 (a truncated file)"
+cr "a length of 3" badlength.bson '{"n":0}' "mongo-dump-ndjson: $w/badlength.bson: document 2 at byte 12: a length of 3, not a BSON document"
+cr "a length past the end" pastend.bson '{"n":0}' "mongo-dump-ndjson: $w/pastend.bson: document 2 at byte 12: cut short: 7 bytes of 1000 (a truncated file)"
+cr "a nested length that disagrees" nested.bson '{"n":0}
+{"n":1}' "mongo-dump-ndjson: $w/nested.bson: document 2 at byte 12: a corrupt element (its length or type is wrong) (at byte 21)"
+cr "an unknown type" badtype.bson '{"n":0}
+{"n":1}' "mongo-dump-ndjson: $w/badtype.bson: document 2 at byte 12: a corrupt element (its length or type is wrong) (at byte 19)"
+cr "text that is not UTF-8, kept losslessly" badutf8.bson '{"s":{"$binary":{"base64":"Yf9i","subType":"00"}}}
+{"$binary:a/8=":7}
+{"n":2}' "mongo-dump-ndjson: $w/badutf8.bson: document 1 at byte 0: a string is not valid UTF-8: written in the binary form (at byte 4)
+mongo-dump-ndjson: $w/badutf8.bson: document 2 at byte 16: a key is not valid UTF-8: written as \"\$binary:<base64>\" (at byte 20)"
+run mongo-dump-ndjson "$w/dump"
+check "a text file named .bson in a dump" "1|{\"\$table\":\"ok\",\"n\":0}|mongo-dump-ndjson: $w/dump/app/notes.bson: document 1 at byte 0: a length of 1936025716, more than a document can be" \
+	"$status|$out|$errout"
+run mongo-dump-ndjson "$w/nosuch.bson"
+check "a missing file: status 3" "3|mongo-dump-ndjson: $w/nosuch.bson: No such file or directory" "$status|$errout"
+for m in relaxed canonical pg; do
+	run mongo-dump-ndjson --mode $m "$w/oddtypes.bson"
+	case $m in
+	pg) want='{"p":{"$ref":"c","$id":"5f060b4c286d490ac33c4a35"},"sym":"s","u":null}' ;;
+	*) want='{"p":{"$dbPointer":{"$ref":"c","$id":{"$oid":"5f060b4c286d490ac33c4a35"}}},"sym":{"$symbol":"s"},"u":{"$undefined":true}}' ;;
+	esac
+	check "DBPointer, Symbol, Undefined ($m)" "0|$want" "$status|$out"
+done
+run mongo-dump-ndjson --mode=bson
+check "a bad --mode" "2" "$status"
+
+# ---- end to end: a task store into typed columns
+pg_start || exit 3
+mkdir -p "$w/tasks/app"
+/usr/bin/python3 - "$w/tasks/app/tasks.bson" <<'PY' || exit 3
+import datetime, sys, uuid
+import bson
+from bson.binary import UuidRepresentation
+from bson.codec_options import CodecOptions
+opts = CodecOptions(uuid_representation=UuidRepresentation.STANDARD)
+utc = datetime.timezone.utc
+with open(sys.argv[1], "wb") as f:
+    for i in range(1000):
+        f.write(bson.encode({
+            "_id": bson.ObjectId(), "uid": uuid.UUID(int=i * 7919 + 1),
+            "task": "app.tasks.send", "namespace": "mail",
+            "status": ["PENDING", "STARTED", "SUCCESS"][i % 3],
+            "priority": i % 10,
+            "eta": datetime.datetime(2024, 1, 1, tzinfo=utc) + datetime.timedelta(seconds=i * 61, milliseconds=i),
+            "args": [i, "x"], "kwargs": {"to": "user%d@example.com" % i, "n": bson.Int64(2**40 + i)},
+        }, codec_options=opts))
+PY
+sql 'create table tasks (uid uuid primary key, task text not null, status text not null,
+	priority int not null, eta timestamptz not null, args jsonb, kwargs jsonb)'
+run bash -o pipefail -c "mongo-dump-ndjson --mode pg '$w/tasks' |
+	ndjson-map -e 'uid = .uid; task = .task; status = .status; priority = int(.priority)' \
+		-e 'eta = timestamp(.eta); args = .args; kwargs = .kwargs' | pg-copy-load -t tasks"
+check "tasks: loaded" "0" "$status"
+check "tasks: every row, exactly" "$(/usr/bin/python3 -c '
+import datetime, uuid, hashlib
+rows = []
+for i in range(1000):
+    eta = datetime.datetime(2024, 1, 1) + datetime.timedelta(seconds=i * 61, milliseconds=i)
+    rows.append("%s|%s|%d|%s|[%d, \"x\"]|{\"n\": %d, \"to\": \"user%d@example.com\"}" % (
+        uuid.UUID(int=i * 7919 + 1), ["PENDING", "STARTED", "SUCCESS"][i % 3], i % 10,
+        eta.strftime("%Y-%m-%d %H:%M:%S.%f")[:23] + "+00", i, 2**40 + i, i))
+print("\n".join(sorted(rows)))' | md5sum)" \
+	"$(PGTZ=UTC sql "select uid || '|' || status || '|' || priority || '|' || to_char(eta, 'YYYY-MM-DD HH24:MI:SS.MS') || '+00|' || args || '|' || kwargs from tasks order by 1" | md5sum)"
+finish
