@@ -25,6 +25,7 @@ PCRE_LIBS     = $(call pkg,libs,libpcre2-8)
 REDIS_LIBS    = $(call pkg,libs,hiredis)
 BSON_CFLAGS   = $(call pkg,cflags,libbson-1.0)
 BSON_LIBS     = $(call pkg,libs,libbson-1.0)
+Z_LIBS        = $(call pkg,libs,zlib)
 
 TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map redis-dump-ndjson mongo-dump-ndjson
 COMMON = buf errinfo isotime json keyset md5 ndjson pgconn
@@ -69,7 +70,7 @@ $(B)/bin/redis-dump-ndjson: cmd/redis-dump-ndjson/*.c cmd/redis-dump-ndjson/*.h 
 $(B)/bin/mongo-dump-ndjson: cmd/mongo-dump-ndjson/*.c cmd/mongo-dump-ndjson/*.h common/*.h $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(BSON_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) \
-		$(ALL_LDFLAGS) $(BSON_LIBS) -lm
+		$(ALL_LDFLAGS) $(BSON_LIBS) $(Z_LIBS) -lm
 
 $(B)/bin/pg-copy-load: cmd/pg-copy-load/*.c common/*.h $(LIBCOMMON)
 	@mkdir -p $(@D)

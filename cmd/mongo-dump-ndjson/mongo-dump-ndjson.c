@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "buf.h"
 #include "json.h"
@@ -98,7 +99,7 @@ le32(const uint8_t *p)
  * collection for the routing field, or NULL.
  */
 static void
-dump_fd(struct dumper *d, int fd, const char *name, const char *table)
+dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table)
 {
 	size_t start = 0, end = 0, len;
 	uint64_t off = 0, docno = 0, count = 0;
@@ -142,12 +143,31 @@ dump_fd(struct dumper *d, int fd, const char *name, const char *table)
 				if (!d->buf)
 					err(3, "out of memory");
 			}
-			n = read(fd, d->buf + end, d->cap - end);
-			if (n < 0)
-				err(3, "%s", name);
-			if (n == 0)
-				eof = 1;
+			/* zlib reads gzip, and other bytes as they are */
+			n = gzread(gz, d->buf + end,
+				   (unsigned)(d->cap - end > (1U << 30)
+						      ? 1U << 30
+						      : d->cap - end));
+			if (n <= 0) {
+				int zerr;
+				const char *m = gzerror(gz, &zerr);
+				if (n == 0 && zerr == Z_OK)
+					goto eof; /* the end, cleanly */
+				if (zerr == Z_ERRNO)
+					err(3, "%s", name);
+				if (m[0] == '<' && strstr(m, ">: "))
+					m = strstr(m, ">: ") + 3; /* <fd:3> */
+				warnx("%s: document %llu at byte %llu: a "
+				      "corrupt gzip file: %s",
+				      name, (unsigned long long)docno + 1,
+				      (unsigned long long)off, m);
+				d->status = d->status > 1 ? d->status : 1;
+				return;
+			}
 			end += (size_t)n;
+			continue;
+		eof:
+			eof = 1;
 			continue;
 		}
 		if (end == start)
@@ -189,15 +209,18 @@ static void
 dump_file(struct dumper *d, const char *path, const char *table)
 {
 	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY);
+	gzFile gz;
 
 	if (fd < 0) {
 		warn("%s", path);
 		d->status = 3;
 		return;
 	}
-	dump_fd(d, fd, fd == 0 ? "<stdin>" : path, table);
-	if (fd != 0)
-		close(fd);
+	if (!(gz = gzdopen(fd, "rb")))
+		err(3, "%s", path);
+	gzbuffer(gz, READ_AT);
+	dump_fd(d, gz, fd == 0 ? "<stdin>" : path, table);
+	gzclose(gz); /* and fd */
 }
 
 /* mongodump's %XX escapes in a file name, decoded. */
@@ -262,10 +285,11 @@ dump_db_dir(struct dumper *d, const char *dir, const char *db)
 		if (is_dir(path)) {
 			warnx("%s: a directory inside a database's: skipped",
 			      path);
-		} else if (!ends_with(name, ".bson")) {
+		} else if (!ends_with(name, ".bson") &&
+			   !ends_with(name, ".bson.gz")) {
 			warnx("%s: not a .bson file: skipped", path);
 		} else {
-			len = strlen(name) - 5;
+			len = strlen(name) - (ends_with(name, ".gz") ? 8 : 5);
 			coll = unescape_name(name, len);
 			if (!d->o->collection ||
 			    strcmp(coll, d->o->collection) == 0)
@@ -297,8 +321,9 @@ dump_dir(struct dumper *d, const char *dir)
 		return;
 	}
 	for (i = 0; i < n; i++)
-		if (ends_with(ent[i]->d_name, ".bson") &&
-		    strcmp(ent[i]->d_name, "oplog.bson") != 0)
+		if ((ends_with(ent[i]->d_name, ".bson") ||
+		     ends_with(ent[i]->d_name, ".bson.gz")) &&
+		    strncmp(ent[i]->d_name, "oplog.bson", 10) != 0)
 			bson = 1;
 	if (bson) {
 		const char *base = strrchr(dir, '/');
@@ -320,7 +345,8 @@ dump_dir(struct dumper *d, const char *dir)
 			if (!d->o->db || strcmp(db, d->o->db) == 0)
 				dump_db_dir(d, path, db);
 			free(db);
-		} else if (strcmp(name, "oplog.bson") == 0) {
+		} else if (strcmp(name, "oplog.bson") == 0 ||
+			   strcmp(name, "oplog.bson.gz") == 0) {
 			warnx("%s: the oplog (mongodump --oplog), not a "
 			      "collection: skipped",
 			      path);
@@ -423,6 +449,8 @@ main(int argc, char **argv)
 			base = base ? base + 1 : paths[i];
 			coll = unescape_name(base, ends_with(base, ".bson")
 							   ? strlen(base) - 5
+						   : ends_with(base, ".bson.gz")
+							   ? strlen(base) - 8
 							   : strlen(base));
 			dump_file(&d, paths[i], o.tag ? coll : NULL);
 			free(coll);

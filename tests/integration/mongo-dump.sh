@@ -34,6 +34,18 @@ check "standard input: the same records" "same" "$out"
 run mongo-dump-ndjson --mode pg "$md/testdirs/db1/c1.bson"
 check "pg mode: ObjectId as hex, doubles as numbers" '{"_id":"558b2d614fb5110b23b68fd2","a":0}' "$(echo "$out" | head -1)"
 
+# ---- gzip: files, a mongodump --gzip directory, standard input
+mkdir -p "$w/gz/db1"
+for f in c1 c4; do gzip -c "$md/testdirs/db1/$f.bson" >"$w/gz/db1/$f.bson.gz"; done
+run mongo-dump-ndjson "$w/gz"
+check "a --gzip dump directory" "0|$(mongo-dump-ndjson --db db1 --collection c1 "$md/testdirs" 2>/dev/null; mongo-dump-ndjson --db db1 --collection c4 "$md/testdirs" 2>/dev/null)" "$status|$out"
+run bash -c "mongo-dump-ndjson - <'$w/gz/db1/c1.bson.gz' | cmp - <(mongo-dump-ndjson '$md/testdirs/db1/c1.bson') && echo same"
+check "gzip on standard input" "same" "$out"
+head -c 300 "$w/gz/db1/c1.bson.gz" >"$w/cut.bson.gz"
+run mongo-dump-ndjson "$w/cut.bson.gz"
+check "a cut gzip file: status 1" "1" "$status"
+check "a cut gzip file: the error" "1" "$(echo "$errout" | grep -c "^mongo-dump-ndjson: $w/cut.bson.gz: document [0-9]* at byte [0-9]*: a corrupt gzip file: unexpected end of file$")"
+
 # ---- every type, against bson.json_util
 "$here/bson-fixtures" write "$w/all.bson" || exit 3
 for m in relaxed canonical; do
