@@ -29,10 +29,12 @@ struct options {
 	const char *db, *collection;
 	int tag; /* -1: when the input is a directory or several files */
 	int verbose;
+	int list;
 };
 
 static const char synopsis[] =
-	"usage: mongo-dump-ndjson [-hVv] [--collection=NAME] [--db=NAME]\n"
+	"usage: mongo-dump-ndjson [-hVv] [--collection=NAME] [--db=NAME] "
+	"[--list]\n"
 	"       [--mode=relaxed|canonical|pg] [--tag | --no-tag] [PATH ...]\n";
 
 static void
@@ -54,6 +56,9 @@ help(void)
 	      "      --collection=NAME  only this collection of a "
 	      "directory\n"
 	      "      --db=NAME          only this database of a directory\n"
+	      "      --list             databases, collections, documents "
+	      "and indexes\n"
+	      "                         (tab separated), no documents\n"
 	      "      --mode=MODE        relaxed (Extended JSON v2, as "
 	      "mongoexport; the\n"
 	      "                         default), canonical (as bsondump) "
@@ -98,7 +103,7 @@ le32(const uint8_t *p)
  * reported (the rest go on when its length can be trusted).  table: the
  * collection for the routing field, or NULL.
  */
-static void
+static uint64_t
 dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table)
 {
 	size_t start = 0, end = 0, len;
@@ -121,7 +126,7 @@ dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table)
 			      name, (unsigned long long)docno + 1,
 			      (unsigned long long)off, len);
 			d->status = d->status > 1 ? d->status : 1;
-			return;
+			return count;
 		}
 		if (len > MAX_DOC) {
 			warnx("%s: document %llu at byte %llu: a length of "
@@ -129,7 +134,7 @@ dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table)
 			      name, (unsigned long long)docno + 1,
 			      (unsigned long long)off, len);
 			d->status = d->status > 1 ? d->status : 1;
-			return;
+			return count;
 		}
 		if (end - start < len && !eof) {
 			if (start > 0) {
@@ -162,7 +167,7 @@ dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table)
 				      name, (unsigned long long)docno + 1,
 				      (unsigned long long)off, m);
 				d->status = d->status > 1 ? d->status : 1;
-				return;
+				return count;
 			}
 			end += (size_t)n;
 			continue;
@@ -179,9 +184,15 @@ dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table)
 			      (unsigned long long)off, end - start,
 			      end - start < 4 ? (size_t)4 : len);
 			d->status = d->status > 1 ? d->status : 1;
-			return;
+			return count;
 		}
 		docno++;
+		if (d->o->list) { /* counted, not read */
+			count++;
+			start += len;
+			off += len;
+			continue;
+		}
 		r = bson_to_json(&d->out, d->buf + start, len, d->o->mode,
 				 table ? d->tag.data : NULL, d->tag.len, &pb);
 		if (r != 0) {
@@ -203,24 +214,93 @@ dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table)
 	if (d->o->verbose)
 		fprintf(stderr, "mongo-dump-ndjson: %s: %llu documents\n", name,
 			(unsigned long long)count);
+	return count;
 }
 
-static void
+static uint64_t
 dump_file(struct dumper *d, const char *path, const char *table)
 {
 	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY);
+	uint64_t n;
 	gzFile gz;
 
 	if (fd < 0) {
 		warn("%s", path);
 		d->status = 3;
-		return;
+		return 0;
 	}
 	if (!(gz = gzdopen(fd, "rb")))
 		err(3, "%s", path);
 	gzbuffer(gz, READ_AT);
-	dump_fd(d, gz, fd == 0 ? "<stdin>" : path, table);
+	n = dump_fd(d, gz, fd == 0 ? "<stdin>" : path, table);
 	gzclose(gz); /* and fd */
+	return n;
+}
+
+/*
+ * The indexes a collection's .metadata.json (or .gz) lists, or -1 when it
+ * has none; a metadata file that is not JSON is an error.
+ */
+static long
+indexes(struct dumper *d, const char *bson_path)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	struct json_iter it, ai;
+	struct json_value k, v, e;
+	struct json_error je;
+	char chunk[65536];
+	gzFile gz = NULL;
+	long n = -1;
+	int r;
+	size_t stem = strlen(bson_path) -
+		      (strstr(bson_path, ".bson.gz") ==
+				       bson_path + strlen(bson_path) - 8
+			       ? 8
+			       : 5);
+
+	buf_add(&path, bson_path, stem);
+	buf_adds(&path, ".metadata.json");
+	if (access(path.data, R_OK) != 0)
+		buf_adds(&path, ".gz");
+	if (access(path.data, R_OK) == 0 && (gz = gzopen(path.data, "rb"))) {
+		while ((r = gzread(gz, chunk, sizeof(chunk))) > 0)
+			buf_add(&text, chunk, (size_t)r);
+		gzclose(gz);
+		if (json_object_open(&it, text.data, text.len, &je) < 0) {
+			warnx("%s: not JSON: %s at byte %zu", path.data, je.msg,
+			      je.offset + 1);
+			d->status = d->status > 1 ? d->status : 1;
+		} else {
+			n = 0;
+			while (json_object_next(&it, &k, &v, &je) > 0)
+				if (json_string_equals(&k, "indexes", 7) &&
+				    v.type == JSON_ARRAY) {
+					json_array_open(&ai, &v);
+					while (json_array_next(&ai, &e) > 0)
+						n++;
+				}
+		}
+	}
+	buf_release(&path);
+	buf_release(&text);
+	return n;
+}
+
+static void
+list_line(struct dumper *d, const char *db, const char *coll, uint64_t docs,
+	  long nindex)
+{
+	buf_adds(&d->out, db);
+	buf_addch(&d->out, '\t');
+	buf_adds(&d->out, coll);
+	buf_addch(&d->out, '\t');
+	buf_addu64(&d->out, docs);
+	buf_addch(&d->out, '\t');
+	if (nindex < 0)
+		buf_addch(&d->out, '-');
+	else
+		buf_addu64(&d->out, (uint64_t)nindex);
+	buf_addch(&d->out, '\n');
 }
 
 /* mongodump's %XX escapes in a file name, decoded. */
@@ -291,8 +371,13 @@ dump_db_dir(struct dumper *d, const char *dir, const char *db)
 		} else {
 			len = strlen(name) - (ends_with(name, ".gz") ? 8 : 5);
 			coll = unescape_name(name, len);
-			if (!d->o->collection ||
-			    strcmp(coll, d->o->collection) == 0)
+			if (d->o->collection &&
+			    strcmp(coll, d->o->collection) != 0)
+				;
+			else if (d->o->list)
+				list_line(d, db, coll, dump_file(d, path, NULL),
+					  indexes(d, path));
+			else
 				dump_file(d, path, d->o->tag ? coll : NULL);
 			free(coll);
 		}
@@ -301,7 +386,6 @@ dump_db_dir(struct dumper *d, const char *dir, const char *db)
 		free(ent[i]);
 	}
 	free(ent);
-	(void)db;
 }
 
 /*
@@ -364,10 +448,11 @@ done:
 int
 main(int argc, char **argv)
 {
-	enum { COLLECTION = 256, DB, MODE, TAG, NOTAG };
+	enum { COLLECTION = 256, DB, LIST, MODE, TAG, NOTAG };
 	static const struct option longopts[] = {
 		{"collection", required_argument, NULL, COLLECTION},
 		{"db", required_argument, NULL, DB},
+		{"list", no_argument, NULL, LIST},
 		{"mode", required_argument, NULL, MODE},
 		{"tag", no_argument, NULL, TAG},
 		{"no-tag", no_argument, NULL, NOTAG},
@@ -389,6 +474,9 @@ main(int argc, char **argv)
 			break;
 		case DB:
 			o.db = optarg;
+			break;
+		case LIST:
+			o.list = 1;
 			break;
 		case MODE:
 			if (strcmp(optarg, "relaxed") == 0)
@@ -452,7 +540,14 @@ main(int argc, char **argv)
 						   : ends_with(base, ".bson.gz")
 							   ? strlen(base) - 8
 							   : strlen(base));
-			dump_file(&d, paths[i], o.tag ? coll : NULL);
+			if (o.list)
+				list_line(&d, "-", coll,
+					  dump_file(&d, paths[i], NULL),
+					  strcmp(paths[i], "-") == 0
+						  ? -1
+						  : indexes(&d, paths[i]));
+			else
+				dump_file(&d, paths[i], o.tag ? coll : NULL);
 			free(coll);
 		}
 	}

@@ -34,6 +34,15 @@ check "standard input: the same records" "same" "$out"
 run mongo-dump-ndjson --mode pg "$md/testdirs/db1/c1.bson"
 check "pg mode: ObjectId as hex, doubles as numbers" '{"_id":"558b2d614fb5110b23b68fd2","a":0}' "$(echo "$out" | head -1)"
 
+run mongo-dump-ndjson --list "$md/testdirs" "$md/specialcharacter"
+check "--list: databases, collections, documents, indexes" "db1	c1	100	1
+db1	c2	0	-
+db1	c3	0	-
+db1	c4	10	1
+db1	cafés	1	1" "$out"
+check "--list: an empty metadata file is an error" "1|1" \
+	"$status|$(echo "$errout" | grep -c "^mongo-dump-ndjson: $md/testdirs/db1/c3.metadata.json: not JSON: unexpected end of input, expected a value at byte 1$")"
+
 # ---- gzip: files, a mongodump --gzip directory, standard input
 mkdir -p "$w/gz/db1"
 for f in c1 c4; do gzip -c "$md/testdirs/db1/$f.bson" >"$w/gz/db1/$f.bson.gz"; done
