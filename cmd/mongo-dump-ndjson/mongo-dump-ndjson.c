@@ -8,12 +8,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include <bson/bson.h>
 
 #include "buf.h"
 #include "json.h"
@@ -28,6 +31,7 @@ struct options {
 	enum mode mode;
 	const char *db, *collection;
 	int tag; /* -1: when the input is a directory or several files */
+	int tag_archive; /* an archive's: unless --no-tag */
 	int verbose;
 	int list;
 };
@@ -79,7 +83,8 @@ struct dumper {
 	struct buf out, tag;
 	uint8_t *buf;
 	size_t cap;
-	int status; /* the exit status so far */
+	int status;  /* the exit status so far */
+	int archive; /* the file was an archive: listed already */
 };
 
 static void
@@ -98,6 +103,274 @@ le32(const uint8_t *p)
 	       (uint32_t)p[3] << 24;
 }
 
+/* Documents one after another from a (maybe gzipped) stream. */
+struct docs {
+	struct dumper *d;
+	gzFile gz;
+	const char *name;
+	size_t start, end;
+	uint64_t off, docno; /* the next document's byte and number - 1 */
+	int eof;
+};
+
+static int __attribute__((format(printf, 2, 3)))
+bad(struct docs *r, const char *fmt, ...)
+{
+	char m[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	warnx("%s: document %llu at byte %llu: %s", r->name,
+	      (unsigned long long)r->docno + 1, (unsigned long long)r->off, m);
+	r->d->status = r->d->status > 1 ? r->d->status : 1;
+	return -1;
+}
+
+#define TERMINATOR 1 /* ff ff ff ff is one: 2 */
+#define MAGIC 2	     /* an archive's magic number: 3, and it is skipped */
+
+/*
+ * The next document: 1 with *p and *len, 0 at the end, -1 after an error
+ * that ends the stream (reported); what flags allow, as they say.
+ */
+static int
+next_doc(struct docs *r, const uint8_t **p, size_t *len, int flags)
+{
+	struct dumper *d = r->d;
+	size_t n;
+	int got;
+
+	for (;;) {
+		/* at least a length's 4 bytes, then the whole document */
+		n = r->end - r->start >= 4 ? le32(d->buf + r->start) : 4;
+		if ((flags & (TERMINATOR | MAGIC)) && r->end - r->start >= 4 &&
+		    (n == 0xffffffff || n == 0x8199e26d)) {
+			int what = n == 0xffffffff ? TERMINATOR : MAGIC;
+			if (flags & what) {
+				r->start += 4;
+				r->off += 4;
+				return what + 1;
+			}
+		}
+		if (n < 5 && r->end - r->start >= 4)
+			return bad(r, "a length of %zu, not a BSON document",
+				   n);
+		if (n > MAX_DOC)
+			return bad(r,
+				   "a length of %zu, more than a document "
+				   "can be",
+				   n);
+		if (r->end - r->start >= n)
+			break;
+		if (r->eof) {
+			if (r->end == r->start)
+				return 0;
+			return bad(r,
+				   "cut short: %zu bytes of %zu (a "
+				   "truncated file)",
+				   r->end - r->start,
+				   r->end - r->start < 4 ? (size_t)4 : n);
+		}
+		if (r->start > 0) {
+			memmove(d->buf, d->buf + r->start, r->end - r->start);
+			r->end -= r->start;
+			r->start = 0;
+		}
+		if (d->cap < n + READ_AT) {
+			d->cap = n + READ_AT;
+			if (!(d->buf = realloc(d->buf, d->cap)))
+				err(3, "out of memory");
+		}
+		/* zlib reads gzip, and other bytes as they are */
+		got = gzread(r->gz, d->buf + r->end,
+			     (unsigned)(d->cap - r->end > (1U << 30)
+						? 1U << 30
+						: d->cap - r->end));
+		if (got <= 0) {
+			int zerr;
+			const char *m = gzerror(r->gz, &zerr);
+			if (got == 0 && zerr == Z_OK) {
+				r->eof = 1; /* the end, cleanly */
+				continue;
+			}
+			if (zerr == Z_ERRNO)
+				err(3, "%s", r->name);
+			if (m[0] == '<' && strstr(m, ">: "))
+				m = strstr(m, ">: ") + 3; /* "<fd:3>: " */
+			return bad(r, "a corrupt gzip file: %s", m);
+		}
+		r->end += (size_t)got;
+	}
+	*p = d->buf + r->start;
+	*len = n;
+	r->start += n;
+	r->off += n;
+	r->docno++;
+	return 1;
+}
+
+/* One document out (or counted with --list); 1 when written. */
+static int
+put_doc(struct docs *r, const uint8_t *p, size_t len, const char *table)
+{
+	struct dumper *d = r->d;
+	struct bson_problem pb;
+	int w;
+
+	if (d->o->list)
+		return 1;
+	w = bson_to_json(&d->out, p, len, d->o->mode,
+			 table ? d->tag.data : NULL, d->tag.len, &pb);
+	if (w != 0) {
+		warnx("%s: document %llu at byte %llu: %s (at byte %llu)",
+		      r->name, (unsigned long long)r->docno,
+		      (unsigned long long)(r->off - len), pb.what,
+		      (unsigned long long)(r->off - len + pb.offset));
+		d->status = d->status > 1 ? d->status : 1;
+	}
+	if (w < 0)
+		return 0;
+	buf_addch(&d->out, '\n');
+	flush(d, 0);
+	return 1;
+}
+
+static void
+set_tag(struct dumper *d, const char *table, size_t len)
+{
+	buf_reset(&d->tag);
+	buf_adds(&d->tag, "\"$table\":");
+	json_write_text(&d->tag, table, len);
+}
+
+/* A string member of a small BSON document (NUL-terminated by BSON). */
+static const char *
+str_of(const uint8_t *p, size_t len, const char *key)
+{
+	bson_iter_t it;
+
+	if (bson_iter_init_from_data(&it, p, len) && bson_iter_find(&it, key) &&
+	    BSON_ITER_HOLDS_UTF8(&it))
+		return bson_iter_utf8(&it, NULL);
+	return NULL;
+}
+
+/* An archive's collections, in the order of its metadata. */
+static struct ns {
+	char *db, *coll;
+	uint64_t docs;
+	long indexes; /* -1: no metadata */
+	int ended;    /* its EOF header was read */
+} * nss;
+static int nns;
+
+static long index_count(const char *json, size_t len, const char *where,
+			struct dumper *d);
+static void list_line(struct dumper *d, const char *db, const char *coll,
+		      uint64_t docs, long nindex);
+
+static struct ns *
+ns_of(const char *db, const char *coll, const char *metadata)
+{
+	int i;
+
+	for (i = 0; i < nns; i++)
+		if (strcmp(nss[i].db, db) == 0 &&
+		    strcmp(nss[i].coll, coll) == 0)
+			return &nss[i];
+	if (!(nss = realloc(nss, (size_t)(nns + 1) * sizeof(*nss))))
+		err(3, "out of memory");
+	nss[nns].db = strdup(db);
+	nss[nns].coll = strdup(coll);
+	if (!nss[nns].db || !nss[nns].coll)
+		err(3, "out of memory");
+	nss[nns].docs = 0;
+	nss[nns].ended = 0;
+	nss[nns].indexes =
+		metadata ? index_count(metadata, strlen(metadata), coll, NULL)
+			 : -1;
+	return &nss[nns++];
+}
+
+/*
+ * A mongodump --archive stream, after its magic number: the header and
+ * collection metadata, then segments of each collection's documents.
+ */
+static uint64_t
+dump_archive(struct docs *r)
+{
+	struct dumper *d = r->d;
+	const uint8_t *p;
+	size_t len;
+	uint64_t count = 0;
+	const char *db, *coll;
+	struct ns *ns;
+	bson_iter_t it;
+	int k, want, i;
+
+	/* the header, then metadata documents up to a terminator */
+	if ((k = next_doc(r, &p, &len, 0)) != 1)
+		return k == 0 ? (bad(r, "an archive without its header"), 0)
+			      : 0;
+	while ((k = next_doc(r, &p, &len, TERMINATOR)) == 1)
+		if ((db = str_of(p, len, "db")) &&
+		    (coll = str_of(p, len, "collection")))
+			ns_of(db, coll, str_of(p, len, "metadata"));
+	if (k != 2)
+		return k == 0 ? (bad(r, "an archive cut in its prelude"), 0)
+			      : 0;
+	/* segments: a namespace header, documents, a terminator */
+	for (;;) {
+		if ((k = next_doc(r, &p, &len, 0)) != 1) {
+			for (i = 0; k == 0 && i < nns; i++)
+				if (!nss[i].ended) {
+					bad(r,
+					    "the archive ends before the "
+					    "end of %s.%s",
+					    nss[i].db, nss[i].coll);
+					break;
+				}
+			return count;
+		}
+		db = str_of(p, len, "db");
+		coll = str_of(p, len, "collection");
+		if (!db || !coll) {
+			bad(r, "a namespace header without db and collection");
+			return count;
+		}
+		want = (!d->o->db || strcmp(db, d->o->db) == 0) &&
+		       (!d->o->collection ||
+			strcmp(coll, d->o->collection) == 0);
+		if (bson_iter_init_from_data(&it, p, len) &&
+		    bson_iter_find(&it, "EOF") && BSON_ITER_HOLDS_BOOL(&it) &&
+		    bson_iter_bool(&it)) {
+			ns_of(db, coll, NULL)->ended = 1;
+			if ((k = next_doc(r, &p, &len, TERMINATOR)) != 2)
+				return k == 1 ? (bad(r, "no terminator after "
+							"a namespace's end"),
+						 count)
+					      : count;
+			continue;
+		}
+		if (want)
+			set_tag(d, coll, strlen(coll));
+		ns = ns_of(db, coll, NULL);
+		while ((k = next_doc(r, &p, &len, TERMINATOR)) == 1)
+			if (want && put_doc(r, p, len,
+					    d->o->tag_archive ? coll : NULL)) {
+				count++;
+				ns->docs++;
+			}
+		if (k != 2)
+			return k == 0 ? (bad(r, "an archive cut in a "
+						"segment"),
+					 count)
+				      : count;
+	}
+}
+
 /*
  * The documents of one open file, to its end: each written, a corrupt one
  * reported (the rest go on when its length can be trusted).  table: the
@@ -106,110 +379,36 @@ le32(const uint8_t *p)
 static uint64_t
 dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table)
 {
-	size_t start = 0, end = 0, len;
-	uint64_t off = 0, docno = 0, count = 0;
-	struct bson_problem pb;
-	ssize_t n;
-	int eof = 0, r;
+	struct docs r = {d, gz, name, 0, 0, 0, 0, 0};
+	const uint8_t *p;
+	size_t len;
+	uint64_t count = 0;
+	int k;
 
-	buf_reset(&d->tag);
-	if (table) {
-		buf_adds(&d->tag, "\"$table\":");
-		json_write_text(&d->tag, table, strlen(table));
-	}
-	for (;;) {
-		/* at least a length's 4 bytes, then the whole document */
-		len = end - start >= 4 ? le32(d->buf + start) : 4;
-		if (len < 5 && end - start >= 4) {
-			warnx("%s: document %llu at byte %llu: a length of "
-			      "%zu, not a BSON document",
-			      name, (unsigned long long)docno + 1,
-			      (unsigned long long)off, len);
-			d->status = d->status > 1 ? d->status : 1;
-			return count;
+	if (table)
+		set_tag(d, table, strlen(table));
+	/* an archive starts with its magic number */
+	if ((k = next_doc(&r, &p, &len, MAGIC)) == MAGIC + 1) {
+		count = dump_archive(&r);
+		for (k = 0; k < nns; k++) {
+			if (d->o->list &&
+			    (!d->o->db || strcmp(nss[k].db, d->o->db) == 0) &&
+			    (!d->o->collection ||
+			     strcmp(nss[k].coll, d->o->collection) == 0))
+				list_line(d, nss[k].db, nss[k].coll,
+					  nss[k].docs, nss[k].indexes);
+			free(nss[k].db);
+			free(nss[k].coll);
 		}
-		if (len > MAX_DOC) {
-			warnx("%s: document %llu at byte %llu: a length of "
-			      "%zu, more than a document can be",
-			      name, (unsigned long long)docno + 1,
-			      (unsigned long long)off, len);
-			d->status = d->status > 1 ? d->status : 1;
-			return count;
+		free(nss);
+		nss = NULL;
+		nns = 0;
+		d->archive = 1;
+	} else {
+		while (k == 1) {
+			count += (uint64_t)put_doc(&r, p, len, table);
+			k = next_doc(&r, &p, &len, 0);
 		}
-		if (end - start < len && !eof) {
-			if (start > 0) {
-				memmove(d->buf, d->buf + start, end - start);
-				end -= start;
-				start = 0;
-			}
-			if (d->cap < len + READ_AT) {
-				d->cap = len + READ_AT;
-				d->buf = realloc(d->buf, d->cap);
-				if (!d->buf)
-					err(3, "out of memory");
-			}
-			/* zlib reads gzip, and other bytes as they are */
-			n = gzread(gz, d->buf + end,
-				   (unsigned)(d->cap - end > (1U << 30)
-						      ? 1U << 30
-						      : d->cap - end));
-			if (n <= 0) {
-				int zerr;
-				const char *m = gzerror(gz, &zerr);
-				if (n == 0 && zerr == Z_OK)
-					goto eof; /* the end, cleanly */
-				if (zerr == Z_ERRNO)
-					err(3, "%s", name);
-				if (m[0] == '<' && strstr(m, ">: "))
-					m = strstr(m, ">: ") + 3; /* <fd:3> */
-				warnx("%s: document %llu at byte %llu: a "
-				      "corrupt gzip file: %s",
-				      name, (unsigned long long)docno + 1,
-				      (unsigned long long)off, m);
-				d->status = d->status > 1 ? d->status : 1;
-				return count;
-			}
-			end += (size_t)n;
-			continue;
-		eof:
-			eof = 1;
-			continue;
-		}
-		if (end == start)
-			break;
-		if (end - start < len) {
-			warnx("%s: document %llu at byte %llu: cut short: "
-			      "%zu bytes of %zu (a truncated file)",
-			      name, (unsigned long long)docno + 1,
-			      (unsigned long long)off, end - start,
-			      end - start < 4 ? (size_t)4 : len);
-			d->status = d->status > 1 ? d->status : 1;
-			return count;
-		}
-		docno++;
-		if (d->o->list) { /* counted, not read */
-			count++;
-			start += len;
-			off += len;
-			continue;
-		}
-		r = bson_to_json(&d->out, d->buf + start, len, d->o->mode,
-				 table ? d->tag.data : NULL, d->tag.len, &pb);
-		if (r != 0) {
-			warnx("%s: document %llu at byte %llu: %s (at byte "
-			      "%llu)",
-			      name, (unsigned long long)docno,
-			      (unsigned long long)off, pb.what,
-			      (unsigned long long)(off + pb.offset));
-			d->status = d->status > 1 ? d->status : 1;
-		}
-		if (r >= 0) {
-			buf_addch(&d->out, '\n');
-			count++;
-		}
-		start += len;
-		off += len;
-		flush(d, 0);
 	}
 	if (d->o->verbose)
 		fprintf(stderr, "mongo-dump-ndjson: %s: %llu documents\n", name,
@@ -237,6 +436,32 @@ dump_file(struct dumper *d, const char *path, const char *table)
 	return n;
 }
 
+/* The indexes metadata JSON lists; -1 (and an error) when it is not JSON. */
+static long
+index_count(const char *json, size_t len, const char *where, struct dumper *d)
+{
+	struct json_iter it, ai;
+	struct json_value k, v, e;
+	struct json_error je;
+	long n = 0;
+
+	if (json_object_open(&it, json, len, &je) < 0) {
+		warnx("%s: metadata that is not JSON: %s at byte %zu", where,
+		      je.msg, je.offset + 1);
+		if (d)
+			d->status = d->status > 1 ? d->status : 1;
+		return -1;
+	}
+	while (json_object_next(&it, &k, &v, &je) > 0)
+		if (json_string_equals(&k, "indexes", 7) &&
+		    v.type == JSON_ARRAY) {
+			json_array_open(&ai, &v);
+			while (json_array_next(&ai, &e) > 0)
+				n++;
+		}
+	return n;
+}
+
 /*
  * The indexes a collection's .metadata.json (or .gz) lists, or -1 when it
  * has none; a metadata file that is not JSON is an error.
@@ -245,9 +470,6 @@ static long
 indexes(struct dumper *d, const char *bson_path)
 {
 	struct buf path = BUF_INIT, text = BUF_INIT;
-	struct json_iter it, ai;
-	struct json_value k, v, e;
-	struct json_error je;
 	char chunk[65536];
 	gzFile gz = NULL;
 	long n = -1;
@@ -266,20 +488,7 @@ indexes(struct dumper *d, const char *bson_path)
 		while ((r = gzread(gz, chunk, sizeof(chunk))) > 0)
 			buf_add(&text, chunk, (size_t)r);
 		gzclose(gz);
-		if (json_object_open(&it, text.data, text.len, &je) < 0) {
-			warnx("%s: not JSON: %s at byte %zu", path.data, je.msg,
-			      je.offset + 1);
-			d->status = d->status > 1 ? d->status : 1;
-		} else {
-			n = 0;
-			while (json_object_next(&it, &k, &v, &je) > 0)
-				if (json_string_equals(&k, "indexes", 7) &&
-				    v.type == JSON_ARRAY) {
-					json_array_open(&ai, &v);
-					while (json_array_next(&ai, &e) > 0)
-						n++;
-				}
-		}
+		n = index_count(text.data, text.len, path.data, d);
 	}
 	buf_release(&path);
 	buf_release(&text);
@@ -519,10 +728,7 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < npaths; i++)
 		dirs += strcmp(paths[i], "-") != 0 && is_dir(paths[i]);
-	if ((o.db || o.collection) && dirs == 0) {
-		warnx("--db and --collection choose from a dump directory");
-		usage();
-	}
+	o.tag_archive = o.tag != 0;
 	if (o.tag < 0)
 		o.tag = dirs > 0 || npaths > 1;
 	d.out = (struct buf)BUF_INIT;
@@ -540,14 +746,19 @@ main(int argc, char **argv)
 						   : ends_with(base, ".bson.gz")
 							   ? strlen(base) - 8
 							   : strlen(base));
-			if (o.list)
-				list_line(&d, "-", coll,
-					  dump_file(&d, paths[i], NULL),
-					  strcmp(paths[i], "-") == 0
-						  ? -1
-						  : indexes(&d, paths[i]));
-			else
+			uint64_t docs;
+			d.archive = 0;
+			if (!o.list) {
 				dump_file(&d, paths[i], o.tag ? coll : NULL);
+			} else {
+				docs = dump_file(&d, paths[i], NULL);
+				if (!d.archive) /* an archive lists itself */
+					list_line(&d, "-", coll, docs,
+						  strcmp(paths[i], "-") == 0
+							  ? -1
+							  : indexes(&d,
+								    paths[i]));
+			}
 			free(coll);
 		}
 	}

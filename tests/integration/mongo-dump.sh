@@ -41,7 +41,7 @@ db1	c3	0	-
 db1	c4	10	1
 db1	cafés	1	1" "$out"
 check "--list: an empty metadata file is an error" "1|1" \
-	"$status|$(echo "$errout" | grep -c "^mongo-dump-ndjson: $md/testdirs/db1/c3.metadata.json: not JSON: unexpected end of input, expected a value at byte 1$")"
+	"$status|$(echo "$errout" | grep -c "^mongo-dump-ndjson: $md/testdirs/db1/c3.metadata.json: metadata that is not JSON: unexpected end of input, expected a value at byte 1$")"
 
 # ---- gzip: files, a mongodump --gzip directory, standard input
 mkdir -p "$w/gz/db1"
@@ -54,6 +54,35 @@ head -c 300 "$w/gz/db1/c1.bson.gz" >"$w/cut.bson.gz"
 run mongo-dump-ndjson "$w/cut.bson.gz"
 check "a cut gzip file: status 1" "1" "$status"
 check "a cut gzip file: the error" "1" "$(echo "$errout" | grep -c "^mongo-dump-ndjson: $w/cut.bson.gz: document [0-9]* at byte [0-9]*: a corrupt gzip file: unexpected end of file$")"
+
+# ---- mongodump --archive (as its specification describes it)
+"$here/bson-archive" "$w/app.archive" || exit 3
+run mongo-dump-ndjson "$w/app.archive"
+check "archive: interleaved segments, tagged" '0|{"$table":"users","_id":0,"name":"user 0"}
+{"$table":"users","_id":1,"name":"user 1"}
+{"$table":"users","_id":2,"name":"user 2"}
+{"$table":"tasks","_id":0,"task":"t0"}
+{"$table":"tasks","_id":1,"task":"t1"}
+{"$table":"tasks","_id":2,"task":"t2"}
+{"$table":"users","_id":3,"name":"user 3"}
+{"$table":"users","_id":4,"name":"user 4"}' "$status|$out"
+run mongo-dump-ndjson --list "$w/app.archive"
+check "archive: --list from its metadata and segments" "app	users	5	1
+app	tasks	3	1" "$out"
+run mongo-dump-ndjson --collection tasks --mode canonical --no-tag "$w/app.archive"
+check "archive: one collection, canonical, no tag" '{"_id":{"$numberInt":"0"},"task":"t0"}
+{"_id":{"$numberInt":"1"},"task":"t1"}
+{"_id":{"$numberInt":"2"},"task":"t2"}' "$out"
+run bash -c "gzip -c '$w/app.archive' | mongo-dump-ndjson - | wc -l"
+check "archive: gzipped on standard input" "8" "$out"
+"$here/bson-archive" "$w/cut.archive" cut
+run mongo-dump-ndjson "$w/cut.archive"
+check "archive cut in a segment" "1|7|mongo-dump-ndjson: $w/cut.archive: document 14 at byte 927: cut short: 9 bytes of 31 (a truncated file)" \
+	"$status|$(echo "$out" | wc -l)|$errout"
+head -c 1024 "$w/app.archive" >"$w/noeof.archive"
+run mongo-dump-ndjson "$w/noeof.archive"
+check "archive without a collection's end" "1|8|mongo-dump-ndjson: $w/noeof.archive: document 16 at byte 1024: the archive ends before the end of app.users" \
+	"$status|$(echo "$out" | wc -l)|$errout"
 
 # ---- every type, against bson.json_util
 "$here/bson-fixtures" write "$w/all.bson" || exit 3
