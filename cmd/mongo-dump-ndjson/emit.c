@@ -244,16 +244,34 @@ binary(struct emitter *e, bson_subtype_t st, const uint8_t *p, uint32_t n)
 	json_write_binary(o, p, n, (unsigned)st);
 }
 
-static int value(struct emitter *e, const bson_iter_t *it);
+static int value(struct emitter *e, const bson_iter_t *it,
+		 const struct bson_fields *f);
+
+/* The field of f named as it's key, or NULL. */
+static const struct bson_fields *
+field_of(const struct bson_fields *f, const bson_iter_t *it)
+{
+	const char *k = bson_iter_key(it);
+	size_t n = bson_iter_key_len(it);
+	int i;
+
+	for (i = 0; i < f->nkid; i++)
+		if (f->kid[i].len == n && memcmp(f->kid[i].name, k, n) == 0)
+			return &f->kid[i];
+	return NULL;
+}
 
 /*
  * The members of a document (or array, when array is set) under it, after
- * prefix (the document's first member's text) when not NULL.
+ * prefix (the document's first member's text) when not NULL; with f, only
+ * the fields it names (in an array: of each document in it).
  */
 static int
 members(struct emitter *e, bson_iter_t *child, int array, const char *prefix,
-	size_t prefixlen)
+	size_t prefixlen, const struct bson_fields *f)
 {
+	const struct bson_fields *kf = NULL;
+	bson_type_t t;
 	const uint8_t *raw = child->raw; /* bson_iter_next clears it */
 	int first = 1;
 
@@ -267,6 +285,18 @@ members(struct emitter *e, bson_iter_t *child, int array, const char *prefix,
 		first = 0;
 	}
 	while (bson_iter_next(child)) {
+		if (f) {
+			t = bson_iter_type(child);
+			if (array) /* the same fields of each document in it */
+				kf = f;
+			else if (!(kf = field_of(f, child)))
+				continue;
+			if (kf->nkid == 0) /* the whole value */
+				kf = NULL;
+			else if (t != BSON_TYPE_DOCUMENT &&
+				 t != BSON_TYPE_ARRAY)
+				continue; /* a path into a scalar: nothing */
+		}
 		if (!first)
 			buf_addch(e->out, ',');
 		first = 0;
@@ -274,7 +304,7 @@ members(struct emitter *e, bson_iter_t *child, int array, const char *prefix,
 			key(e, child);
 			buf_addch(e->out, ':');
 		}
-		if (value(e, child) < 0)
+		if (value(e, child, kf) < 0)
 			return -1;
 	}
 	if (child->err_off) {
@@ -289,7 +319,8 @@ members(struct emitter *e, bson_iter_t *child, int array, const char *prefix,
 }
 
 static int
-sub(struct emitter *e, const bson_iter_t *it, int array)
+sub(struct emitter *e, const bson_iter_t *it, int array,
+    const struct bson_fields *f)
 {
 	bson_iter_t child;
 
@@ -301,7 +332,7 @@ sub(struct emitter *e, const bson_iter_t *it, int array)
 				"content");
 		return -1;
 	}
-	return members(e, &child, array, NULL, 0);
+	return members(e, &child, array, NULL, 0, f);
 }
 
 static void text(struct emitter *e, const bson_iter_t *it, const char *p,
@@ -327,7 +358,7 @@ options(struct emitter *e, const bson_iter_t *it, const char *opt)
 }
 
 static int
-value(struct emitter *e, const bson_iter_t *it)
+value(struct emitter *e, const bson_iter_t *it, const struct bson_fields *f)
 {
 	struct buf *o = e->out;
 	const char *s, *s2;
@@ -345,9 +376,9 @@ value(struct emitter *e, const bson_iter_t *it)
 		text(e, it, s, n, "a string");
 		break;
 	case BSON_TYPE_DOCUMENT:
-		return sub(e, it, 0);
+		return sub(e, it, 0, f);
 	case BSON_TYPE_ARRAY:
-		return sub(e, it, 1);
+		return sub(e, it, 1, f);
 	case BSON_TYPE_BINARY:
 		bson_iter_binary(it, &st, &n, &p);
 		binary(e, st, p, n);
@@ -428,7 +459,7 @@ value(struct emitter *e, const bson_iter_t *it)
 			problem(e, it, "a code's scope is corrupt");
 			return -1;
 		}
-		if (members(e, &sc, 0, NULL, 0) < 0)
+		if (members(e, &sc, 0, NULL, 0, NULL) < 0)
 			return -1;
 		buf_addch(o, '}');
 		break;
@@ -480,7 +511,8 @@ value(struct emitter *e, const bson_iter_t *it)
 
 int
 bson_to_json(struct buf *out, const uint8_t *data, size_t len, enum mode mode,
-	     const char *prefix, size_t prefixlen, struct bson_problem *pb)
+	     const char *prefix, size_t prefixlen,
+	     const struct bson_fields *fields, struct bson_problem *pb)
 {
 	static struct buf tmp = BUF_INIT; /* kept from document to document */
 	struct emitter e = {out, mode, data, pb, 0, 0, BUF_INIT};
@@ -497,11 +529,98 @@ bson_to_json(struct buf *out, const uint8_t *data, size_t len, enum mode mode,
 		return -1;
 	}
 	e.tmp = tmp;
-	r = members(&e, &it, 0, prefix, prefixlen);
+	r = members(&e, &it, 0, prefix, prefixlen, fields);
 	tmp = e.tmp;
 	if (r < 0) {
 		buf_setlen(out, mark);
 		return -1;
 	}
 	return e.bad_text;
+}
+
+static struct bson_fields *
+add_field(struct bson_fields *f, const char *name, size_t len)
+{
+	struct bson_fields *k;
+	int i;
+
+	for (i = 0; i < f->nkid; i++)
+		if (f->kid[i].len == len &&
+		    memcmp(f->kid[i].name, name, len) == 0)
+			return &f->kid[i];
+	if (!(k = realloc(f->kid, (size_t)(f->nkid + 1) * sizeof(*k))))
+		abort();
+	f->kid = k;
+	k = &f->kid[f->nkid++];
+	f->cap = f->nkid;
+	memset(k, 0, sizeof(*k));
+	if (!(k->name = malloc(len + 1)))
+		abort();
+	memcpy(k->name, name, len);
+	k->name[len] = 0;
+	k->len = len;
+	k->leaf = 0;
+	return k;
+}
+
+struct bson_fields *
+bson_fields_parse(const char *spec, char *why, size_t whylen)
+{
+	struct bson_fields *root = calloc(1, sizeof(*root)), *f;
+	const char *p = spec, *end, *dot;
+
+	if (!root)
+		abort();
+	for (;;) {
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		f = root;
+		for (;;) {
+			dot = memchr(p, '.', (size_t)(end - p));
+			if (!dot)
+				dot = end;
+			if (dot == p) {
+				snprintf(why, whylen,
+					 "an empty name in a field path: %s",
+					 spec);
+				bson_fields_free(root);
+				return NULL;
+			}
+			if (f->leaf) /* a.b after a: a, whole, wins */
+				break;
+			f = add_field(f, p, (size_t)(dot - p));
+			if (dot == end) {
+				/* a after a.b: a, whole */
+				f->leaf = 1;
+				f->nkid = 0; /* (kids kept for freeing) */
+				break;
+			}
+			p = dot + 1;
+		}
+		if (!*end)
+			return root;
+		p = end + 1;
+	}
+}
+
+static void
+free_kids(struct bson_fields *f, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		free_kids(&f->kid[i], f->kid[i].cap);
+		free(f->kid[i].name);
+	}
+	free(f->kid);
+}
+
+void
+bson_fields_free(struct bson_fields *f)
+{
+	if (!f)
+		return;
+	free_kids(f, f->cap);
+	free(f);
 }

@@ -13,6 +13,23 @@
 
 enum mode { MODE_RELAXED, MODE_CANONICAL, MODE_PG };
 
+/*
+ * --fields a,b.c as a tree: a node with no kids (nkid 0) takes the whole
+ * value; one with kids takes those fields of a document (or of each
+ * document in an array).
+ */
+struct bson_fields {
+	char *name;
+	size_t len;
+	struct bson_fields *kid;
+	int nkid, cap, leaf;
+};
+
+/* NULL with why when spec has an empty name (a,,b  a..b  .a). */
+struct bson_fields *bson_fields_parse(const char *spec, char *why,
+				      size_t whylen);
+void bson_fields_free(struct bson_fields *f);
+
 /* A problem in a document: where (from its start) and what. */
 struct bson_problem {
 	size_t offset; /* bytes from the document's start */
@@ -22,7 +39,8 @@ struct bson_problem {
 /*
  * One BSON document, data[0..len) (len as its header says), appended to
  * out as a JSON object in mode, its first member prefix when not NULL
- * (e.g. "$table":"c", without a comma).
+ * (e.g. "$table":"c", without a comma); only the fields named when
+ * fields is not NULL.
  *
  * Returns 0; 1 when the document was written but holds text that is not
  * valid UTF-8 (written losslessly, first problem in *pb); -1 when it is
@@ -30,6 +48,6 @@ struct bson_problem {
  */
 int bson_to_json(struct buf *out, const uint8_t *data, size_t len,
 		 enum mode mode, const char *prefix, size_t prefixlen,
-		 struct bson_problem *pb);
+		 const struct bson_fields *fields, struct bson_problem *pb);
 
 #endif

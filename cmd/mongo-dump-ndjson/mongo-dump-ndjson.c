@@ -34,12 +34,14 @@ struct options {
 	int tag_archive; /* an archive's: unless --no-tag */
 	int verbose;
 	int list;
+	struct bson_fields *fields;
 };
 
 static const char synopsis[] =
 	"usage: mongo-dump-ndjson [-hVv] [--collection=NAME] [--db=NAME] "
-	"[--list]\n"
-	"       [--mode=relaxed|canonical|pg] [--tag | --no-tag] [PATH ...]\n";
+	"[--fields=PATHS]\n"
+	"       [--list]"
+	" [--mode=relaxed|canonical|pg] [--tag | --no-tag] [PATH ...]\n";
 
 static void
 usage(void)
@@ -60,6 +62,8 @@ help(void)
 	      "      --collection=NAME  only this collection of a "
 	      "directory\n"
 	      "      --db=NAME          only this database of a directory\n"
+	      "      --fields=PATHS     only these fields: a,b.c (dotted "
+	      "paths)\n"
 	      "      --list             databases, collections, documents "
 	      "and indexes\n"
 	      "                         (tab separated), no documents\n"
@@ -222,7 +226,8 @@ put_doc(struct docs *r, const uint8_t *p, size_t len, const char *table)
 	if (d->o->list)
 		return 1;
 	w = bson_to_json(&d->out, p, len, d->o->mode,
-			 table ? d->tag.data : NULL, d->tag.len, &pb);
+			 table ? d->tag.data : NULL, d->tag.len, d->o->fields,
+			 &pb);
 	if (w != 0) {
 		warnx("%s: document %llu at byte %llu: %s (at byte %llu)",
 		      r->name, (unsigned long long)r->docno,
@@ -657,10 +662,11 @@ done:
 int
 main(int argc, char **argv)
 {
-	enum { COLLECTION = 256, DB, LIST, MODE, TAG, NOTAG };
+	enum { COLLECTION = 256, DB, FIELDS, LIST, MODE, TAG, NOTAG };
 	static const struct option longopts[] = {
 		{"collection", required_argument, NULL, COLLECTION},
 		{"db", required_argument, NULL, DB},
+		{"fields", required_argument, NULL, FIELDS},
 		{"list", no_argument, NULL, LIST},
 		{"mode", required_argument, NULL, MODE},
 		{"tag", no_argument, NULL, TAG},
@@ -684,6 +690,16 @@ main(int argc, char **argv)
 		case DB:
 			o.db = optarg;
 			break;
+		case FIELDS: {
+			char why[300];
+			bson_fields_free(o.fields);
+			if (!(o.fields = bson_fields_parse(optarg, why,
+							   sizeof(why)))) {
+				warnx("--fields: %s", why);
+				usage();
+			}
+			break;
+		}
 		case LIST:
 			o.list = 1;
 			break;
@@ -766,5 +782,6 @@ main(int argc, char **argv)
 	buf_release(&d.out);
 	buf_release(&d.tag);
 	free(d.buf);
+	bson_fields_free(o.fields);
 	return d.status;
 }

@@ -18,13 +18,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf out = BUF_INIT;
 	struct bson_problem pb;
 	struct json_error je;
+	char why[100];
+	struct bson_fields *fields =
+		bson_fields_parse("_id,a.b,s,arr.x", why, sizeof(why));
 	int m, r;
 
 	for (m = MODE_RELAXED; m <= MODE_PG; m++) {
 		buf_reset(&out);
 		r = bson_to_json(&out, data, size, (enum mode)m,
 				 m == MODE_PG ? tag : NULL,
-				 m == MODE_PG ? strlen(tag) : 0, &pb);
+				 m == MODE_PG ? strlen(tag) : 0,
+				 m == MODE_CANONICAL ? fields : NULL, &pb);
 		if (r < 0 && out.len != 0)
 			__builtin_trap(); /* nothing of a corrupt document */
 		if (r >= 0 && json_validate(out.data, out.len, NULL, &je) != 0)
@@ -33,5 +37,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 	}
 	buf_release(&out);
+	bson_fields_free(fields);
 	return 0;
 }

@@ -102,6 +102,19 @@ check "pg mode: every type" '{"_id":"5f060b4c286d490ac33c4a35","s":"hello","empt
 {"re":"/^a.*b$/imx","re2":"/x/y\"z/","ts":{"t":1700000000,"i":7},"min":{"$minKey":1},"max":{"$maxKey":1},"code":"function(){}","cws":{"code":"f(x)","scope":{"x":1,"s":"y"}}}
 {"$odd":1,"with.dot":2,"":"empty key","é":"key"}' "$out"
 
+# ---- --fields: dotted paths, in the document's order
+run mongo-dump-ndjson --fields 'uni,_id' "$w/all.bson"
+check "--fields: top level, document order, absent left out" '{"_id":{"$oid":"5f060b4c286d490ac33c4a35"},"uni":"é😀\"\\\n\t\u0001"}
+{}' "$(echo "$out" | head -2)"
+run mongo-dump-ndjson --fields 'obj.a.b,arr,t,cws.scope' --mode pg "$w/all.bson"
+check "--fields: nested paths, a whole array, a path into a scalar" '{"t":true,"arr":[1,"a",[],{}],"obj":{"a":{"b":{"c":[null]}}}}
+{}' "$(echo "$out" | sed -n '5p;8p')"
+/usr/bin/python3 -c 'import bson, sys; sys.stdout.buffer.write(bson.encode({"items": [{"sku": "a", "qty": 1}, 7, {"qty": 2}], "n": 1}))' >"$w/items.bson"
+run mongo-dump-ndjson --fields items.sku "$w/items.bson"
+check "--fields: a path through an array of documents" '{"items":[{"sku":"a"},{}]}' "$out"
+run mongo-dump-ndjson --fields 'a,,b' "$w/all.bson"
+check "--fields: an empty name" "2" "$status"
+
 # ---- corrupt input: file, document, byte; what can be read is
 "$here/bson-corrupt" "$w" || exit 3
 cr() { # NAME FILE STDOUT STDERR
