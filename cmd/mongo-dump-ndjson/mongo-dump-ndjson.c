@@ -582,6 +582,14 @@ dump_db_dir(struct dumper *d, const char *dir, const char *db)
 		} else if (!ends_with(name, ".bson") &&
 			   !ends_with(name, ".bson.gz")) {
 			warnx("%s: not a .bson file: skipped", path);
+		} else if (ends_with(name, ".bson.gz") && i > 0 &&
+			   strlen(ent[i - 1]->d_name) + 3 == strlen(name) &&
+			   strncmp(ent[i - 1]->d_name, name,
+				   strlen(name) - 3) == 0) {
+			/* (sorted: X.bson comes right before X.bson.gz) */
+			warnx("%s: the collection's .bson is read: this copy "
+			      "is skipped",
+			      path);
 		} else {
 			len = strlen(name) - (ends_with(name, ".gz") ? 8 : 5);
 			coll = unescape_name(name, len);
@@ -596,9 +604,10 @@ dump_db_dir(struct dumper *d, const char *dir, const char *db)
 			free(coll);
 		}
 		free(path);
-	next:
-		free(ent[i]);
+	next:;
 	}
+	for (i = 0; i < n; i++)
+		free(ent[i]); /* after: the loop looks back one */
 	free(ent);
 }
 

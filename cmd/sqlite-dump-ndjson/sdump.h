@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
+#include "sqltext.h"
 
 struct table {
 	char *name;	/* as stored in sqlite_schema */
@@ -15,11 +16,6 @@ struct ddl_options {
 	int keep_case;
 	int defer_keys; /* primary keys in post, after the data */
 };
-
-/* Append s as a double-quoted SQL identifier (folded unless keep_case). */
-void sql_ident(struct buf *out, const char *s, int fold);
-/* Append s as a single-quoted SQL string literal. */
-void sql_literal(struct buf *out, const char *s);
 
 /*
  * Write PostgreSQL DDL for the tables to out: pre (CREATE TABLE) when post

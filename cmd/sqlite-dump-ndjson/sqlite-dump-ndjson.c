@@ -122,31 +122,6 @@ prepare(sqlite3 *db, const char *sql, const char *what)
 	return st;
 }
 
-/* Append s as a double-quoted identifier for SQLite or PostgreSQL. */
-void
-sql_ident(struct buf *b, const char *s, int fold)
-{
-	buf_addch(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_addch(b, '"');
-		buf_addch(b, fold && *s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
-	}
-	buf_addch(b, '"');
-}
-
-void
-sql_literal(struct buf *b, const char *s)
-{
-	buf_addch(b, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			buf_addch(b, '\'');
-		buf_addch(b, *s);
-	}
-	buf_addch(b, '\'');
-}
-
 /* All user tables, or the named ones, resolved case-insensitively. */
 static int
 find_tables(sqlite3 *db, char **names, int nnames, struct table **tp)

@@ -111,7 +111,7 @@ with open("dump/app/tasks.bson", "wb") as f:
 with open("dump/app/notes.bson", "wb") as f:
     f.write(bson.encode({"_id": bson.ObjectId(), "text": "hello"}))
 PY
-gzip -k dump/app/tasks.bson # (the dump directory skips it, with a warning)
+gzip -c dump/app/tasks.bson >tasks.bson.gz
 sql 'create table tasks (id text primary key, doc jsonb); create table notes (id text primary key, doc jsonb)'
 i=0
 while IFS= read -r -d '' ex; do

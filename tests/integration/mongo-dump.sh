@@ -48,6 +48,10 @@ mkdir -p "$w/gz/db1"
 for f in c1 c4; do gzip -c "$md/testdirs/db1/$f.bson" >"$w/gz/db1/$f.bson.gz"; done
 run mongo-dump-ndjson "$w/gz"
 check "a --gzip dump directory" "0|$(mongo-dump-ndjson --db db1 --collection c1 "$md/testdirs" 2>/dev/null; mongo-dump-ndjson --db db1 --collection c4 "$md/testdirs" 2>/dev/null)" "$status|$out"
+cp "$md/testdirs/db1/c4.bson" "$w/gz/db1/"
+run mongo-dump-ndjson "$w/gz"
+check "X.bson and X.bson.gz: one is read, the other named" "110|mongo-dump-ndjson: $w/gz/db1/c4.bson.gz: the collection's .bson is read: this copy is skipped" \
+	"$(echo "$out" | wc -l)|$errout"
 run bash -c "mongo-dump-ndjson - <'$w/gz/db1/c1.bson.gz' | cmp - <(mongo-dump-ndjson '$md/testdirs/db1/c1.bson') && echo same"
 check "gzip on standard input" "same" "$out"
 head -c 300 "$w/gz/db1/c1.bson.gz" >"$w/cut.bson.gz"

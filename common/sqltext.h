@@ -1,0 +1,18 @@
+/*
+ * sqltext: names and strings written into SQL text (DDL that tools print
+ * for psql), for PostgreSQL (and SQLite, which reads the same quoting).
+ * Values never travel this way into a live connection: those go through
+ * COPY or parameters.
+ */
+#ifndef SQLTEXT_H
+#define SQLTEXT_H
+
+#include "buf.h"
+
+/* s as a double-quoted identifier ("" for "), folded to lower case when
+ * fold is set. */
+void sql_ident(struct buf *out, const char *s, int fold);
+/* s as a single-quoted literal ('' for '). */
+void sql_literal(struct buf *out, const char *s);
+
+#endif
