@@ -50,4 +50,15 @@ int bson_to_json(struct buf *out, const uint8_t *data, size_t len,
 		 enum mode mode, const char *prefix, size_t prefixlen,
 		 const struct bson_fields *fields, struct bson_problem *pb);
 
+/* --ddl: a collection's table (pre) or indexes (post). */
+struct coll_ddl;
+struct coll_ddl *ddl_begin(const char *coll, const struct bson_fields *f);
+/* Scan one document's top-level fields for their kinds. */
+void ddl_doc(struct coll_ddl *c, const uint8_t *p, size_t len);
+/* pre: CREATE TABLE; post: CREATE INDEX from metadata JSON (may be NULL);
+ * where names the collection in warnings. */
+void ddl_write(struct coll_ddl *c, int post, const char *meta, size_t mlen,
+	       struct buf *out, const char *where);
+void ddl_free(struct coll_ddl *c);
+
 #endif

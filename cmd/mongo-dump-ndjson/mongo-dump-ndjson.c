@@ -35,13 +35,15 @@ struct options {
 	int verbose;
 	int list;
 	struct bson_fields *fields;
+	enum { DDL_NONE, DDL_PRE, DDL_POST } ddl;
 };
 
 static const char synopsis[] =
 	"usage: mongo-dump-ndjson [-hVv] [--collection=NAME] [--db=NAME] "
-	"[--fields=PATHS]\n"
-	"       [--list]"
-	" [--mode=relaxed|canonical|pg] [--tag | --no-tag] [PATH ...]\n";
+	"[--ddl=pre|post]\n"
+	"       [--fields=PATHS] [--list]"
+	" [--mode=relaxed|canonical|pg] [--tag | --no-tag]\n"
+	"       [PATH ...]\n";
 
 static void
 usage(void)
@@ -62,6 +64,10 @@ help(void)
 	      "      --collection=NAME  only this collection of a "
 	      "directory\n"
 	      "      --db=NAME          only this database of a directory\n"
+	      "      --ddl=pre|post     PostgreSQL DDL instead of documents: "
+	      "tables (pre,\n"
+	      "                         from a scan), or the metadata's "
+	      "indexes (post)\n"
 	      "      --fields=PATHS     only these fields: a,b.c (dotted "
 	      "paths)\n"
 	      "      --list             databases, collections, documents "
@@ -87,8 +93,9 @@ struct dumper {
 	struct buf out, tag;
 	uint8_t *buf;
 	size_t cap;
-	int status;  /* the exit status so far */
-	int archive; /* the file was an archive: listed already */
+	int status;		  /* the exit status so far */
+	int archive;		  /* the file was an archive: listed already */
+	struct coll_ddl *cur_ddl; /* --ddl: the collection being scanned */
 };
 
 static void
@@ -223,8 +230,11 @@ put_doc(struct docs *r, const uint8_t *p, size_t len, const char *table)
 	struct bson_problem pb;
 	int w;
 
-	if (d->o->list)
+	if (d->o->list || d->o->ddl) {
+		if (d->cur_ddl)
+			ddl_doc(d->cur_ddl, p, len);
 		return 1;
+	}
 	w = bson_to_json(&d->out, p, len, d->o->mode,
 			 table ? d->tag.data : NULL, d->tag.len, d->o->fields,
 			 &pb);
@@ -268,6 +278,8 @@ static struct ns {
 	uint64_t docs;
 	long indexes; /* -1: no metadata */
 	int ended;    /* its EOF header was read */
+	char *meta;   /* its metadata, for --ddl */
+	struct coll_ddl *ddl;
 } * nss;
 static int nns;
 
@@ -293,6 +305,8 @@ ns_of(const char *db, const char *coll, const char *metadata)
 		err(3, "out of memory");
 	nss[nns].docs = 0;
 	nss[nns].ended = 0;
+	nss[nns].meta = metadata ? strdup(metadata) : NULL;
+	nss[nns].ddl = NULL;
 	nss[nns].indexes =
 		metadata ? index_count(metadata, strlen(metadata), coll, NULL)
 			 : -1;
@@ -362,6 +376,9 @@ dump_archive(struct docs *r)
 		if (want)
 			set_tag(d, coll, strlen(coll));
 		ns = ns_of(db, coll, NULL);
+		if (want && d->o->ddl && !ns->ddl)
+			ns->ddl = ddl_begin(coll, d->o->fields);
+		d->cur_ddl = d->o->ddl == DDL_PRE ? ns->ddl : NULL;
 		while ((k = next_doc(r, &p, &len, TERMINATOR)) == 1)
 			if (want && put_doc(r, p, len,
 					    d->o->tag_archive ? coll : NULL)) {
@@ -402,6 +419,13 @@ dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table)
 			     strcmp(nss[k].coll, d->o->collection) == 0))
 				list_line(d, nss[k].db, nss[k].coll,
 					  nss[k].docs, nss[k].indexes);
+			if (nss[k].ddl)
+				ddl_write(nss[k].ddl, d->o->ddl == DDL_POST,
+					  nss[k].meta,
+					  nss[k].meta ? strlen(nss[k].meta) : 0,
+					  &d->out, nss[k].coll);
+			ddl_free(nss[k].ddl);
+			free(nss[k].meta);
 			free(nss[k].db);
 			free(nss[k].coll);
 		}
@@ -409,6 +433,7 @@ dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table)
 		nss = NULL;
 		nns = 0;
 		d->archive = 1;
+		d->cur_ddl = NULL;
 	} else {
 		while (k == 1) {
 			count += (uint64_t)put_doc(&r, p, len, table);
@@ -471,13 +496,15 @@ index_count(const char *json, size_t len, const char *where, struct dumper *d)
  * The indexes a collection's .metadata.json (or .gz) lists, or -1 when it
  * has none; a metadata file that is not JSON is an error.
  */
-static long
-indexes(struct dumper *d, const char *bson_path)
+/*
+ * A collection's .metadata.json (or .gz) beside its .bson into text: 1,
+ * or 0 when it has none.  where gets the metadata file's name.
+ */
+static int
+read_metadata(const char *bson_path, struct buf *text, struct buf *where)
 {
-	struct buf path = BUF_INIT, text = BUF_INIT;
 	char chunk[65536];
-	gzFile gz = NULL;
-	long n = -1;
+	gzFile gz;
 	int r;
 	size_t stem = strlen(bson_path) -
 		      (strstr(bson_path, ".bson.gz") ==
@@ -485,19 +512,56 @@ indexes(struct dumper *d, const char *bson_path)
 			       ? 8
 			       : 5);
 
-	buf_add(&path, bson_path, stem);
-	buf_adds(&path, ".metadata.json");
-	if (access(path.data, R_OK) != 0)
-		buf_adds(&path, ".gz");
-	if (access(path.data, R_OK) == 0 && (gz = gzopen(path.data, "rb"))) {
-		while ((r = gzread(gz, chunk, sizeof(chunk))) > 0)
-			buf_add(&text, chunk, (size_t)r);
-		gzclose(gz);
-		n = index_count(text.data, text.len, path.data, d);
-	}
-	buf_release(&path);
+	buf_reset(text);
+	buf_reset(where);
+	buf_add(where, bson_path, stem);
+	buf_adds(where, ".metadata.json");
+	if (access(where->data, R_OK) != 0)
+		buf_adds(where, ".gz");
+	if (access(where->data, R_OK) != 0 || !(gz = gzopen(where->data, "rb")))
+		return 0;
+	while ((r = gzread(gz, chunk, sizeof(chunk))) > 0)
+		buf_add(text, chunk, (size_t)r);
+	gzclose(gz);
+	return 1;
+}
+
+/* The indexes of a collection's metadata file, or -1 when it has none. */
+static long
+indexes(struct dumper *d, const char *bson_path)
+{
+	struct buf text = BUF_INIT, where = BUF_INIT;
+	long n = -1;
+
+	if (read_metadata(bson_path, &text, &where))
+		n = index_count(text.data, text.len, where.data, d);
 	buf_release(&text);
+	buf_release(&where);
 	return n;
+}
+
+/*
+ * --ddl for one collection file: scanned for its table (pre), its
+ * metadata read for its indexes (post).
+ */
+static void
+ddl_file(struct dumper *d, const char *path, const char *coll)
+{
+	struct buf text = BUF_INIT, where = BUF_INIT;
+	int meta = 0;
+
+	d->cur_ddl = ddl_begin(coll, d->o->fields);
+	if (d->o->ddl == DDL_PRE)
+		dump_file(d, path, NULL);
+	else if (strcmp(path, "-") != 0 &&
+		 (meta = read_metadata(path, &text, &where)))
+		index_count(text.data, text.len, where.data, d); /* checked */
+	ddl_write(d->cur_ddl, d->o->ddl == DDL_POST, meta ? text.data : NULL,
+		  text.len, &d->out, coll);
+	ddl_free(d->cur_ddl);
+	d->cur_ddl = NULL;
+	buf_release(&text);
+	buf_release(&where);
 }
 
 static void
@@ -546,6 +610,21 @@ ends_with(const char *s, const char *suffix)
 	size_t n = strlen(s), k = strlen(suffix);
 
 	return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Does the file start with an archive's magic number (gzipped or not)? */
+static int
+is_archive(const char *path)
+{
+	unsigned char m[4];
+	gzFile gz;
+	int n;
+
+	if (strcmp(path, "-") == 0 || !(gz = gzopen(path, "rb")))
+		return 0;
+	n = gzread(gz, m, 4);
+	gzclose(gz);
+	return n == 4 && le32(m) == 0x8199e26d;
 }
 
 static int
@@ -599,6 +678,8 @@ dump_db_dir(struct dumper *d, const char *dir, const char *db)
 			else if (d->o->list)
 				list_line(d, db, coll, dump_file(d, path, NULL),
 					  indexes(d, path));
+			else if (d->o->ddl)
+				ddl_file(d, path, coll);
 			else
 				dump_file(d, path, d->o->tag ? coll : NULL);
 			free(coll);
@@ -671,10 +752,11 @@ done:
 int
 main(int argc, char **argv)
 {
-	enum { COLLECTION = 256, DB, FIELDS, LIST, MODE, TAG, NOTAG };
+	enum { COLLECTION = 256, DB, DDL, FIELDS, LIST, MODE, TAG, NOTAG };
 	static const struct option longopts[] = {
 		{"collection", required_argument, NULL, COLLECTION},
 		{"db", required_argument, NULL, DB},
+		{"ddl", required_argument, NULL, DDL},
 		{"fields", required_argument, NULL, FIELDS},
 		{"list", no_argument, NULL, LIST},
 		{"mode", required_argument, NULL, MODE},
@@ -698,6 +780,16 @@ main(int argc, char **argv)
 			break;
 		case DB:
 			o.db = optarg;
+			break;
+		case DDL:
+			if (strcmp(optarg, "pre") == 0)
+				o.ddl = DDL_PRE;
+			else if (strcmp(optarg, "post") == 0)
+				o.ddl = DDL_POST;
+			else {
+				warnx("--ddl: pre or post, not %s", optarg);
+				usage();
+			}
 			break;
 		case FIELDS: {
 			char why[300];
@@ -753,6 +845,10 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < npaths; i++)
 		dirs += strcmp(paths[i], "-") != 0 && is_dir(paths[i]);
+	if (o.ddl && o.list) {
+		warnx("--ddl and --list: one or the other");
+		usage();
+	}
 	o.tag_archive = o.tag != 0;
 	if (o.tag < 0)
 		o.tag = dirs > 0 || npaths > 1;
@@ -773,7 +869,9 @@ main(int argc, char **argv)
 							   : strlen(base));
 			uint64_t docs;
 			d.archive = 0;
-			if (!o.list) {
+			if (o.ddl && !is_archive(paths[i])) {
+				ddl_file(&d, paths[i], coll);
+			} else if (!o.list) {
 				dump_file(&d, paths[i], o.tag ? coll : NULL);
 			} else {
 				docs = dump_file(&d, paths[i], NULL);

@@ -104,10 +104,15 @@ check "redis-dump-ndjson(1): the keys in their tables" "100|300|600" \
 # mongo-dump-ndjson's, on a dump of two collections written by pymongo
 mkdir -p dump/app
 /usr/bin/python3 - <<'PY' || exit 3
-import bson
+import bson, datetime, uuid
+from bson.binary import UuidRepresentation
+from bson.codec_options import CodecOptions
+o = CodecOptions(uuid_representation=UuidRepresentation.STANDARD)
 with open("dump/app/tasks.bson", "wb") as f:
     for i in range(20):
-        f.write(bson.encode({"_id": bson.ObjectId(), "task": "t%d" % i, "n": i}))
+        f.write(bson.encode({"_id": bson.ObjectId(), "uid": uuid.uuid4(), "task": "t%d" % i,
+            "n": i, "status": "PENDING", "priority": i % 3,
+            "eta": datetime.datetime(2024, 1, 1, 0, i), "args": [i], "kwargs": {"n": i}}, codec_options=o))
 with open("dump/app/notes.bson", "wb") as f:
     f.write(bson.encode({"_id": bson.ObjectId(), "text": "hello"}))
 PY
@@ -119,9 +124,12 @@ while IFS= read -r -d '' ex; do
 	run bash -o pipefail -ec "$ex"
 	[ "$status" = 0 ] || echo "$errout"
 	check "mongo-dump-ndjson(1) example $i" "0" "$status"
-	[ $i = 2 ] && check "mongo-dump-ndjson(1) example 2: the gzipped collection" "10" "$(echo "$out" | wc -l)"
+	[ $i = 1 ] && check "mongo-dump-ndjson(1): a table a collection" "20|1|19" \
+		"$(sql "select (select count(*) from tasks), (select count(*) from notes), (select doc->>'n' from tasks where doc->>'task' = 't19')")" &&
+		sql 'drop table tasks, notes'
+	[ $i = 2 ] && check "mongo-dump-ndjson(1) example 2: typed tables, loaded, indexed" "20|19|integer" \
+		"$(sql "select (select count(*) from tasks), (select max(priority) + 17 from tasks), (select data_type from information_schema.columns where table_name = 'tasks' and column_name = 'priority')")"
+	[ $i = 3 ] && check "mongo-dump-ndjson(1) example 3: the gzipped collection" "10" "$(echo "$out" | wc -l)"
 done < <(examples "$top/man/mongo-dump-ndjson.1")
-check "mongo-dump-ndjson(1): examples found" "2" "$i"
-check "mongo-dump-ndjson(1): a table a collection" "20|1|19" \
-	"$(sql "select (select count(*) from tasks), (select count(*) from notes), (select doc->>'n' from tasks where doc->>'task' = 't19')")"
+check "mongo-dump-ndjson(1): examples found" "3" "$i"
 finish

@@ -192,4 +192,46 @@ for i in range(1000):
         eta.strftime("%Y-%m-%d %H:%M:%S.%f")[:23] + "+00", i, 2**40 + i, i))
 print("\n".join(sorted(rows)))' | md5sum)" \
 	"$(PGTZ=UTC sql "select uid || '|' || status || '|' || priority || '|' || to_char(eta, 'YYYY-MM-DD HH24:MI:SS.MS') || '+00|' || args || '|' || kwargs from tasks order by 1" | md5sum)"
+
+# ---- --ddl: tables from a scan (jsonb, or typed with --fields), indexes
+cat >"$w/tasks/app/tasks.metadata.json" <<'META'
+{"indexes":[{"v":{"$numberInt":"2"},"key":{"_id":{"$numberInt":"1"}},"name":"_id_"},
+ {"v":{"$numberInt":"2"},"key":{"uid":{"$numberInt":"1"}},"name":"uid_1","unique":true},
+ {"v":{"$numberInt":"2"},"key":{"status":{"$numberInt":"1"},"eta":{"$numberInt":"-1"}},"name":"status_1_eta_-1"},
+ {"v":{"$numberInt":"2"},"key":{"kwargs.to":{"$numberInt":"1"}},"name":"kwargs.to_1"},
+ {"v":{"$numberInt":"2"},"key":{"namespace":"hashed"},"name":"namespace_hashed"},
+ {"v":{"$numberInt":"2"},"key":{"task":"text"},"name":"task_text"}],
+ "collectionName":"tasks","type":"collection"}
+META
+run mongo-dump-ndjson --ddl=pre --fields uid,status,priority,eta,args,kwargs "$w/tasks"
+check "--ddl=pre --fields: typed columns from a scan" 'CREATE TABLE "tasks" (
+    "_id" text PRIMARY KEY,
+    "uid" uuid NOT NULL,
+    "status" text NOT NULL,
+    "priority" integer NOT NULL,
+    "eta" timestamptz NOT NULL,
+    "args" jsonb NOT NULL,
+    "kwargs" jsonb NOT NULL
+);' "$out"
+sql 'create schema typed; create schema plain'
+PGOPTIONS="$PGOPTIONS -c search_path=typed" psql -X -q -v ON_ERROR_STOP=1 -c "$out"
+check "--ddl=pre: psql takes it" "0" "$?"
+run bash -o pipefail -c "mongo-dump-ndjson --mode pg --fields _id,uid,status,priority,eta,args,kwargs '$w/tasks' |
+	pg-copy-load -t typed.tasks"
+check "typed: every document loads as it is" "0|1000" "$status|$(sql 'select count(*) from typed.tasks')"
+run mongo-dump-ndjson --ddl=post --fields uid,status,priority,eta,args,kwargs "$w/tasks"
+check "--ddl=post: the indexes PostgreSQL can express" 'CREATE UNIQUE INDEX "tasks_uid_1" ON "tasks" ("uid");
+CREATE INDEX "tasks_status_1_eta_-1" ON "tasks" ("status", "eta" DESC);
+CREATE INDEX "tasks_kwargs.to_1" ON "tasks" (("kwargs"->'"'"'to'"'"'));' "$out"
+check "--ddl=post: a warning for each it cannot" "mongo-dump-ndjson: tasks: index namespace_hashed: a key on a field that is not a column (name it in --fields) has no PostgreSQL form here: skipped
+mongo-dump-ndjson: tasks: index task_text: a special index (text, 2d, 2dsphere, compound hashed) has no PostgreSQL form here: skipped" "$errout"
+PGOPTIONS="$PGOPTIONS -c search_path=typed" psql -X -q -v ON_ERROR_STOP=1 -c "$out"
+check "--ddl=post --fields: psql takes it, the unique index holds" "0|4" "$?|$(sql "select count(*) from pg_indexes where schemaname = 'typed'")"
+run mongo-dump-ndjson --ddl=post "$w/tasks"
+PGOPTIONS="$PGOPTIONS -c search_path=plain" psql -X -q -v ON_ERROR_STOP=1 -c "$(mongo-dump-ndjson --ddl=pre "$w/tasks")" -c "$out"
+check "--ddl jsonb: table and indexes in psql" "0|5" "$?|$(sql "select count(*) from pg_indexes where schemaname = 'plain'")"
+run bash -o pipefail -c "mongo-dump-ndjson --mode pg '$w/tasks' |
+	ndjson-map -e '_id = ._id; doc = rest' | pg-copy-load -t plain.tasks"
+check "jsonb: loaded, and the unique index held" "0|1000|1000" \
+	"$status|$(sql 'select count(*) from plain.tasks')|$(sql "select count(distinct doc->'uid') from plain.tasks")"
 finish

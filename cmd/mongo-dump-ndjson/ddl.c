@@ -1,0 +1,400 @@
+/*
+ * ddl.c: PostgreSQL DDL for a collection: a table with _id as its primary
+ * key and the document as jsonb, or typed columns for the --fields named
+ * (types inferred from a scan); and the indexes of its metadata, where
+ * PostgreSQL can express them.
+ */
+#include <bson/bson.h>
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "md5.h"
+#include "mdump.h"
+#include "sqltext.h"
+
+/* What a field held, over the documents scanned: a bit a kind. */
+enum {
+	K_NULL = 1 << 0, /* null, or absent */
+	K_I32 = 1 << 1,
+	K_I64 = 1 << 2,
+	K_DBL = 1 << 3,
+	K_DEC = 1 << 4,
+	K_STR = 1 << 5,
+	K_BOOL = 1 << 6,
+	K_DATE = 1 << 7,
+	K_OID = 1 << 8,
+	K_UUID = 1 << 9,
+	K_BIN = 1 << 10,
+	K_DOC = 1 << 11,
+	K_OTHER = 1 << 12,
+};
+
+struct coll_ddl {
+	char *name;
+	uint64_t docs;
+	int ncol;	  /* _id first, then the --fields named at the top */
+	const char **col; /* their names */
+	unsigned *kinds;
+	uint64_t *present;
+	int *nested; /* a column named with a path under it: jsonb */
+};
+
+struct coll_ddl *
+ddl_begin(const char *coll, const struct bson_fields *f)
+{
+	struct coll_ddl *c = calloc(1, sizeof(*c));
+	int i, n = 1 + (f ? f->nkid : 0);
+
+	if (!c || !(c->name = strdup(coll)))
+		err(3, "out of memory");
+	c->col = calloc((size_t)n, sizeof(*c->col));
+	c->kinds = calloc((size_t)n, sizeof(*c->kinds));
+	c->present = calloc((size_t)n, sizeof(*c->present));
+	c->nested = calloc((size_t)n, sizeof(*c->nested));
+	if (!c->col || !c->kinds || !c->present || !c->nested)
+		err(3, "out of memory");
+	c->col[c->ncol++] = "_id";
+	for (i = 0; f && i < f->nkid; i++) {
+		if (strcmp(f->kid[i].name, "_id") == 0)
+			continue;
+		c->nested[c->ncol] = f->kid[i].nkid > 0;
+		c->col[c->ncol++] = f->kid[i].name;
+	}
+	return c;
+}
+
+static unsigned
+kind_of(const bson_iter_t *it)
+{
+	bson_subtype_t st;
+	uint32_t n;
+	const uint8_t *p;
+
+	switch (bson_iter_type(it)) {
+	case BSON_TYPE_NULL:
+	case BSON_TYPE_UNDEFINED:
+		return K_NULL;
+	case BSON_TYPE_INT32:
+		return K_I32;
+	case BSON_TYPE_INT64:
+		return K_I64;
+	case BSON_TYPE_DOUBLE:
+		return K_DBL;
+	case BSON_TYPE_DECIMAL128:
+		return K_DEC;
+	case BSON_TYPE_UTF8:
+	case BSON_TYPE_SYMBOL:
+	case BSON_TYPE_CODE:
+	case BSON_TYPE_REGEX:
+		return K_STR;
+	case BSON_TYPE_BOOL:
+		return K_BOOL;
+	case BSON_TYPE_DATE_TIME:
+		return K_DATE;
+	case BSON_TYPE_OID:
+		return K_OID;
+	case BSON_TYPE_BINARY:
+		bson_iter_binary(it, &st, &n, &p);
+		return (st == BSON_SUBTYPE_UUID ||
+			st == BSON_SUBTYPE_UUID_DEPRECATED) &&
+				       n == 16
+			       ? K_UUID
+			       : K_BIN;
+	case BSON_TYPE_DOCUMENT:
+	case BSON_TYPE_ARRAY:
+		return K_DOC;
+	default:
+		return K_OTHER;
+	}
+}
+
+void
+ddl_doc(struct coll_ddl *c, const uint8_t *p, size_t len)
+{
+	bson_iter_t it;
+	int i;
+
+	c->docs++;
+	if (!bson_iter_init_from_data(&it, p, len))
+		return;
+	while (bson_iter_next(&it)) {
+		const char *k = bson_iter_key(&it);
+		for (i = 0; i < c->ncol; i++)
+			if (strcmp(k, c->col[i]) == 0) {
+				c->kinds[i] |= kind_of(&it);
+				c->present[i]++;
+				break;
+			}
+	}
+}
+
+/* The PostgreSQL type that takes every value --mode=pg writes for kinds. */
+static const char *
+pg_type(unsigned k, int nested)
+{
+	unsigned v = k & ~(unsigned)K_NULL;
+
+	if (nested || v == 0)
+		return nested ? "jsonb" : "text";
+	if (v == K_I32)
+		return "integer";
+	if ((v & ~(unsigned)(K_I32 | K_I64)) == 0)
+		return "bigint";
+	if ((v & ~(unsigned)(K_I32 | K_I64 | K_DBL)) == 0)
+		return "double precision";
+	if ((v & ~(unsigned)(K_I32 | K_I64 | K_DEC)) == 0)
+		return "numeric";
+	switch (v) {
+	case K_STR:
+	case K_OID:
+		return "text";
+	case K_BOOL:
+		return "boolean";
+	case K_DATE:
+		return "timestamptz";
+	case K_UUID:
+		return "uuid";
+	case K_BIN:
+		return "bytea";
+	default:
+		return "jsonb"; /* documents, arrays, and mixed kinds */
+	}
+}
+
+static void
+ddl_table(struct coll_ddl *c, struct buf *out)
+{
+	int i;
+
+	buf_adds(out, "CREATE TABLE ");
+	sql_ident(out, c->name, 0);
+	buf_adds(out, " (\n");
+	for (i = 0; i < c->ncol; i++) {
+		buf_adds(out, "    ");
+		sql_ident(out, c->col[i], 0);
+		buf_addch(out, ' ');
+		buf_adds(out, pg_type(c->kinds[i], c->nested[i]));
+		if (i == 0)
+			buf_adds(out, " PRIMARY KEY");
+		else if (c->docs > 0 && c->present[i] == c->docs &&
+			 !(c->kinds[i] & K_NULL))
+			buf_adds(out, " NOT NULL");
+		buf_adds(out, i + 1 < c->ncol || c->ncol == 1 ? ",\n" : "\n");
+	}
+	if (c->ncol == 1)
+		buf_adds(out, "    doc jsonb NOT NULL\n");
+	buf_adds(out, ");\n");
+}
+
+/* A number in Extended JSON: 1, -1.0, {"$numberInt":"1"} ...; 0 if not. */
+static double
+ejson_number(const struct json_value *v)
+{
+	struct json_iter it;
+	struct json_value k, x;
+	struct json_error je;
+	char t[64];
+
+	if (v->type == JSON_NUMBER && v->len < sizeof(t)) {
+		memcpy(t, v->p, v->len);
+		t[v->len] = 0;
+		return strtod(t, NULL);
+	}
+	if (v->type != JSON_OBJECT)
+		return 0;
+	json_object_open_value(&it, v);
+	if (json_object_next(&it, &k, &x, &je) > 0 && x.type == JSON_STRING &&
+	    k.len > 7 && memcmp(k.p, "$number", 7) == 0 && x.len < sizeof(t)) {
+		memcpy(t, x.p, x.len);
+		t[x.len] = 0;
+		return strtod(t, NULL);
+	}
+	return 0;
+}
+
+/*
+ * The index's expression for a key path a.b, on this table's columns; -1
+ * when typed columns hold no such field.
+ */
+static int
+key_expr(const struct coll_ddl *c, const char *path, struct buf *out)
+{
+	const char *dot = strchr(path, '.'), *p;
+	struct buf seg = BUF_INIT;
+	int i;
+
+	for (i = 0; i < c->ncol; i++)
+		if (strlen(c->col[i]) ==
+			    (size_t)(dot ? dot - path : (long)strlen(path)) &&
+		    strncmp(c->col[i], path, strlen(c->col[i])) == 0)
+			break;
+	if (i < c->ncol && (i == 0 || c->ncol > 1) && !dot) {
+		sql_ident(out, c->col[i], 0); /* a column */
+		return 0;
+	}
+	if (c->ncol > 1 && (i == c->ncol || i == 0))
+		return -1; /* typed columns, none holding this path */
+	/* (a path into a column: a document there, so a jsonb column) */
+	buf_addch(out, '(');
+	if (i < c->ncol && c->ncol > 1) {
+		sql_ident(out, c->col[i], 0); /* a jsonb column, then in it */
+		p = dot + 1;
+	} else {
+		buf_adds(out, "doc");
+		p = path;
+	}
+	while (p && *p) {
+		dot = strchr(p, '.');
+		buf_reset(&seg);
+		buf_add(&seg, p, dot ? (size_t)(dot - p) : strlen(p));
+		buf_adds(out, "->");
+		sql_literal(out, seg.data);
+		p = dot ? dot + 1 : NULL;
+	}
+	buf_addch(out, ')');
+	buf_release(&seg);
+	return 0;
+}
+
+/* An index name: table_index, within PostgreSQL's 63 bytes. */
+static void
+index_name(const char *table, const char *name, struct buf *out)
+{
+	struct buf n = BUF_INIT;
+	char hex[33];
+
+	buf_addf(&n, "%s_%s", table, name);
+	if (n.len > 63) {
+		md5_hex(n.data, n.len, hex);
+		buf_setlen(&n, 54);
+		/* not in the middle of a UTF-8 sequence */
+		while (n.len > 0 &&
+		       ((unsigned char)n.data[n.len] & 0xc0) == 0x80)
+			buf_setlen(&n, n.len - 1);
+		buf_addch(&n, '_');
+		buf_add(&n, hex, 8);
+	}
+	sql_ident(out, n.data, 0);
+	buf_release(&n);
+}
+
+/* One index of the metadata: its CREATE INDEX, or a warning. */
+static void
+ddl_index(const struct coll_ddl *c, const struct json_value *ix,
+	  struct buf *out, const char *where)
+{
+	struct json_iter it, kit;
+	struct json_value k, v, kk, kv;
+	struct json_error je;
+	struct buf name = BUF_INIT, cols = BUF_INIT, tmp = BUF_INIT;
+	const struct json_value *key = NULL;
+	struct json_value keyv;
+	int unique = 0, hashed = 0, nkeys = 0;
+	const char *why = NULL;
+	double dir;
+
+	json_object_open_value(&it, ix);
+	while (json_object_next(&it, &k, &v, &je) > 0) {
+		if (json_string_equals(&k, "name", 4) && v.type == JSON_STRING)
+			json_unescape(&name, v.p, v.len);
+		else if (json_string_equals(&k, "key", 3) &&
+			 v.type == JSON_OBJECT)
+			keyv = v, key = &keyv;
+		else if (json_string_equals(&k, "unique", 6))
+			unique = v.type == JSON_TRUE;
+		else if (json_string_equals(&k, "partialFilterExpression", 23))
+			why = "a partial index (partialFilterExpression)";
+		else if (json_string_equals(&k, "collation", 9))
+			why = "a collation";
+		else if (json_string_equals(&k, "expireAfterSeconds", 18))
+			warnx("%s: index %s: a TTL index: PostgreSQL does not "
+			      "expire rows (schedule a DELETE with pg_cron)",
+			      where, name.len ? name.data : "?");
+	}
+	if (!name.len || !key) {
+		warnx("%s: an index without a name or key: skipped", where);
+		goto done;
+	}
+	if (strcmp(name.data, "_id_") == 0)
+		goto done; /* the primary key */
+	json_object_open_value(&kit, key);
+	while (!why && json_object_next(&kit, &kk, &kv, &je) > 0) {
+		buf_reset(&tmp);
+		json_unescape(&tmp, kk.p, kk.len);
+		if (kv.type == JSON_STRING) {
+			if (json_string_equals(&kv, "hashed", 6) && nkeys == 0)
+				hashed = 1;
+			else
+				why = "a special index (text, 2d, 2dsphere, "
+				      "compound hashed)";
+		}
+		dir = ejson_number(&kv);
+		if (nkeys++)
+			buf_adds(&cols, ", ");
+		if (!why && key_expr(c, tmp.data, &cols) < 0)
+			why = "a key on a field that is not a column (name it "
+			      "in --fields)";
+		if (dir < 0)
+			buf_adds(&cols, " DESC");
+	}
+	if (!why && hashed && (nkeys > 1 || unique))
+		why = "a hashed index on several keys, or unique";
+	if (why) {
+		warnx("%s: index %s: %s has no PostgreSQL form here: skipped",
+		      where, name.data, why);
+		goto done;
+	}
+	buf_adds(out, unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+	index_name(c->name, name.data, out);
+	buf_adds(out, " ON ");
+	sql_ident(out, c->name, 0);
+	if (hashed)
+		buf_adds(out, " USING hash");
+	buf_adds(out, " (");
+	buf_add(out, cols.data, cols.len);
+	buf_adds(out, ");\n");
+done:
+	buf_release(&name);
+	buf_release(&cols);
+	buf_release(&tmp);
+}
+
+void
+ddl_write(struct coll_ddl *c, int post, const char *meta, size_t mlen,
+	  struct buf *out, const char *where)
+{
+	struct json_iter it, ai;
+	struct json_value k, v, ix;
+	struct json_error je;
+
+	if (!post) {
+		ddl_table(c, out);
+		return;
+	}
+	if (!meta || json_object_open(&it, meta, mlen, &je) < 0)
+		return; /* (a broken one was reported when read) */
+	while (json_object_next(&it, &k, &v, &je) > 0)
+		if (json_string_equals(&k, "indexes", 7) &&
+		    v.type == JSON_ARRAY) {
+			json_array_open(&ai, &v);
+			while (json_array_next(&ai, &ix) > 0)
+				if (ix.type == JSON_OBJECT)
+					ddl_index(c, &ix, out, where);
+		}
+}
+
+void
+ddl_free(struct coll_ddl *c)
+{
+	if (!c)
+		return;
+	free(c->name);
+	free(c->col);
+	free(c->kinds);
+	free(c->present);
+	free(c->nested);
+	free(c);
+}
