@@ -813,6 +813,102 @@ json_write_text(struct buf *out, const char *p, size_t len)
 		json_write_binary(out, p, len, 0);
 }
 
+/*
+ * d (|d| >= 2^-1022, finite) as %.{n}g would write it, from n decimal
+ * digits dig (rounded already) whose first has the exponent x.
+ */
+static size_t
+format_g(char *o, const char *dig, int n, int x, int neg)
+{
+	char *w = o;
+	int i, last = n - 1;
+
+	while (last > 0 && dig[last] == '0')
+		last--; /* %g drops trailing zeros of the fraction */
+	if (neg)
+		*w++ = '-';
+	if (x < -4 || x >= n) {
+		*w++ = dig[0];
+		if (last > 0) {
+			*w++ = '.';
+			for (i = 1; i <= last; i++)
+				*w++ = dig[i];
+		}
+		*w++ = 'e';
+		*w++ = x < 0 ? '-' : '+';
+		if (x < 0)
+			x = -x;
+		if (x >= 100)
+			*w++ = (char)('0' + x / 100);
+		*w++ = (char)('0' + x / 10 % 10);
+		*w++ = (char)('0' + x % 10);
+	} else if (x >= 0) {
+		for (i = 0; i <= x; i++)
+			*w++ = dig[i];
+		if (last > x) {
+			*w++ = '.';
+			for (i = x + 1; i <= last; i++)
+				*w++ = dig[i];
+		}
+	} else {
+		*w++ = '0';
+		*w++ = '.';
+		for (i = -1; i > x; i--)
+			*w++ = '0';
+		for (i = 0; i <= last; i++)
+			*w++ = dig[i];
+	}
+	*w = 0;
+	return (size_t)(w - o);
+}
+
+/*
+ * The shortest of 15, 16 or 17 digits that reads back as d, from one
+ * correctly rounded 17-digit conversion: rounding those digits again to
+ * 15 or 16 gives what a conversion to 15 or 16 would, except when the
+ * digits dropped are exactly 5000..., where the exact value decides:
+ * then 0, for the caller's printf to settle.
+ */
+static int
+write_double_digits(struct buf *out, double d)
+{
+	char e[40], dig[18], r[18], cand[40];
+	int x, n, i, half;
+
+	snprintf(e, sizeof(e), "%.16e", fabs(d)); /* d.dddddddddddddddde+XX */
+	if (e[1] != '.' || e[18] != 'e')
+		return 0;
+	dig[0] = e[0];
+	memcpy(dig + 1, e + 2, 16);
+	x = atoi(e + 19);
+	for (n = 15; n <= 16; n++) {
+		half = dig[n] == '5';
+		for (i = n + 1; half && i < 17; i++)
+			half = dig[i] == '0';
+		if (half)
+			return 0;
+		memcpy(r, dig, (size_t)n);
+		int ex = x;
+		if (dig[n] >= '5') {
+			for (i = n - 1; i >= 0 && r[i] == '9'; i--)
+				r[i] = '0';
+			if (i >= 0) {
+				r[i]++;
+			} else { /* 999... rounds up to 1000... */
+				r[0] = '1';
+				ex++;
+			}
+		}
+		format_g(cand, r, n, ex, d < 0);
+		if (strtod(cand, NULL) == d) {
+			buf_adds(out, cand);
+			return 1;
+		}
+	}
+	buf_add(out, cand, format_g(cand, dig, 17, x, d < 0));
+	return 1;
+}
+
 void
 json_write_double(struct buf *out, double d)
 {
@@ -828,6 +924,8 @@ json_write_double(struct buf *out, double d)
 		return;
 	}
 	if (write_double_fast(out, d))
+		return;
+	if (fabs(d) >= DBL_MIN && write_double_digits(out, d))
 		return;
 	/*
 	 * For a normal double, when 15 digits read back the same they are also

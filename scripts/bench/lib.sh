@@ -22,13 +22,15 @@ data() {
 	echo "$f"
 }
 
-# measure VAR CMD...: run CMD once; VAR_s = wall seconds, VAR_kb = peak RSS
+# measure VAR CMD...: run CMD once; VAR_s = wall seconds, VAR_kb = peak RSS,
+# VAR_cpu = user + system CPU seconds (of CMD and its children)
 measure() {
-	local var=$1 t
+	local var=$1 t u sy
 	shift
 	t=$(mktemp)
-	/usr/bin/time -f '%e %M' -o "$t" "$@" || { echo "bench: failed: $*" >&2; cat "$t" >&2; exit 3; }
-	read -r "${var}_s" "${var}_kb" <"$t"
+	/usr/bin/time -f '%e %M %U %S' -o "$t" "$@" || { echo "bench: failed: $*" >&2; cat "$t" >&2; exit 3; }
+	read -r "${var}_s" "${var}_kb" u sy <"$t"
+	printf -v "${var}_cpu" '%s' "$(awk -v u="$u" -v s="$sy" 'BEGIN { printf "%.2f", u + s }')"
 	rm -f "$t"
 }
 

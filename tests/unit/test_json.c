@@ -162,6 +162,13 @@ test_write(void)
 	D(INFINITY, "\"Infinity\"");
 	D(-INFINITY, "\"-Infinity\"");
 	D(NAN, "\"NaN\"");
+	D(1.0 / 3, "0.3333333333333333");
+	D(1e23, "1e+23");
+	D(2.0 / 3 * 1e-10, "6.666666666666667e-11");
+	D(123456789012345678.0, "1.2345678901234568e+17");
+	D(0.000123456789, "0.000123456789");
+	D(DBL_MIN, "2.2250738585072014e-308");
+	D(-1.5e-7, "-1.5e-07");
 #undef D
 	buf_reset(&b);
 	json_write_double(&b, 5e-324);
@@ -314,6 +321,54 @@ test_suite(const char *dir)
 	buf_release(&data);
 }
 
+/* The shortest of %.15g, %.16g, %.17g that reads back: the reference. */
+static void
+double_reference(char *t, size_t n, double d)
+{
+	int prec;
+
+	for (prec = fabs(d) < DBL_MIN && d != 0 ? 1 : 15; prec < 17; prec++) {
+		snprintf(t, n, "%.*g", prec, d);
+		if (strtod(t, NULL) == d)
+			return;
+	}
+	snprintf(t, n, "%.17g", d);
+}
+
+/* json_write_double's digit arithmetic against printf, on many doubles. */
+static void
+test_double_reference(void)
+{
+	struct buf b = BUF_INIT;
+	uint64_t x = 88172645463325252ULL, u;
+	char t[40];
+	double d;
+	long i, bad = 0;
+
+	for (i = 0; i < 300000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		u = x;
+		if (i % 3 == 0)
+			memcpy(&d, &u, sizeof(d));
+		else if (i % 3 == 1)
+			d = (double)(u % 10000000) /
+			    (double)(1 + (u >> 40) % 997);
+		else
+			d = ldexp((double)(u >> 11),
+				  (int)((u >> 3) % 300) - 150);
+		if (isnan(d) || isinf(d))
+			continue;
+		buf_reset(&b);
+		json_write_double(&b, d);
+		double_reference(t, sizeof(t), d);
+		bad += strcmp(b.data, t) != 0;
+	}
+	CHECK(bad == 0);
+	buf_release(&b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -322,6 +377,7 @@ main(int argc, char **argv)
 	test_iter();
 	test_unescape();
 	test_write();
+	test_double_reference();
 	test_b64();
 	test_binary_decode();
 	if (argc > 1)
