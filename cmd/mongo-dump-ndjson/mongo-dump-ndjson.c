@@ -278,6 +278,7 @@ static struct ns {
 	uint64_t docs;
 	long indexes; /* -1: no metadata */
 	int ended;    /* its EOF header was read */
+	uint64_t crc; /* CRC-64/ECMA (as Go's) of its documents' bytes */
 	char *meta;   /* its metadata, for --ddl */
 	struct coll_ddl *ddl;
 } * nss;
@@ -305,12 +306,39 @@ ns_of(const char *db, const char *coll, const char *metadata)
 		err(3, "out of memory");
 	nss[nns].docs = 0;
 	nss[nns].ended = 0;
+	nss[nns].crc = 0;
 	nss[nns].meta = metadata ? strdup(metadata) : NULL;
 	nss[nns].ddl = NULL;
 	nss[nns].indexes =
 		metadata ? index_count(metadata, strlen(metadata), coll, NULL)
 			 : -1;
 	return &nss[nns++];
+}
+
+/*
+ * CRC-64 with the ECMA-182 polynomial, reflected, complemented before and
+ * after, as Go's hash/crc64 computes it (CRC-64/XZ: "123456789" gives
+ * 995dc9bbdf1939fa): what mongodump writes in each collection's EOF
+ * header over the bytes of its documents.
+ */
+static uint64_t
+crc64_update(uint64_t crc, const uint8_t *p, size_t n)
+{
+	static uint64_t tab[256];
+	uint64_t c;
+	int i, j;
+
+	if (!tab[1])
+		for (i = 0; i < 256; i++) {
+			for (c = (uint64_t)i, j = 0; j < 8; j++)
+				c = c & 1 ? (c >> 1) ^ 0xC96C5795D7870F42ULL
+					  : c >> 1;
+			tab[i] = c;
+		}
+	crc = ~crc;
+	while (n--)
+		crc = tab[(uint8_t)crc ^ *p++] ^ (crc >> 8);
+	return ~crc;
 }
 
 /*
@@ -365,7 +393,17 @@ dump_archive(struct docs *r)
 		if (bson_iter_init_from_data(&it, p, len) &&
 		    bson_iter_find(&it, "EOF") && BSON_ITER_HOLDS_BOOL(&it) &&
 		    bson_iter_bool(&it)) {
-			ns_of(db, coll, NULL)->ended = 1;
+			ns = ns_of(db, coll, NULL);
+			ns->ended = 1;
+			if (bson_iter_init_from_data(&it, p, len) &&
+			    bson_iter_find(&it, "CRC") &&
+			    BSON_ITER_HOLDS_INT64(&it) &&
+			    (uint64_t)bson_iter_int64(&it) != ns->crc)
+				bad(r,
+				    "the documents of %s.%s do not match the "
+				    "archive's CRC-64 for them (a damaged "
+				    "archive)",
+				    db, coll);
 			if ((k = next_doc(r, &p, &len, TERMINATOR)) != 2)
 				return k == 1 ? (bad(r, "no terminator after "
 							"a namespace's end"),
@@ -379,12 +417,14 @@ dump_archive(struct docs *r)
 		if (want && d->o->ddl && !ns->ddl)
 			ns->ddl = ddl_begin(coll, d->o->fields);
 		d->cur_ddl = d->o->ddl == DDL_PRE ? ns->ddl : NULL;
-		while ((k = next_doc(r, &p, &len, TERMINATOR)) == 1)
+		while ((k = next_doc(r, &p, &len, TERMINATOR)) == 1) {
+			ns->crc = crc64_update(ns->crc, p, len);
 			if (want && put_doc(r, p, len,
 					    d->o->tag_archive ? coll : NULL)) {
 				count++;
 				ns->docs++;
 			}
+		}
 		if (k != 2)
 			return k == 0 ? (bad(r, "an archive cut in a "
 						"segment"),

@@ -83,6 +83,15 @@ check "archive: gzipped on standard input" "8" "$out"
 run mongo-dump-ndjson "$w/cut.archive"
 check "archive cut in a segment" "1|7|mongo-dump-ndjson: $w/cut.archive: document 14 at byte 927: cut short: 9 bytes of 31 (a truncated file)" \
 	"$status|$(echo "$out" | wc -l)|$errout"
+/usr/bin/python3 -c '
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+i = d.find(b"user 4")
+d[i + 5] = ord("5")  # a byte changed, the lengths intact
+open(sys.argv[2], "wb").write(d)' "$w/app.archive" "$w/damaged.archive"
+run mongo-dump-ndjson "$w/damaged.archive"
+check "archive: a changed byte fails its collection's CRC-64" "1|mongo-dump-ndjson: $w/damaged.archive: document 17 at byte 1082: the documents of app.users do not match the archive's CRC-64 for them (a damaged archive)" \
+	"$status|$errout"
 head -c 1024 "$w/app.archive" >"$w/noeof.archive"
 run mongo-dump-ndjson "$w/noeof.archive"
 check "archive without a collection's end" "1|8|mongo-dump-ndjson: $w/noeof.archive: document 16 at byte 1024: the archive ends before the end of app.users" \
