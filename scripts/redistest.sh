@@ -15,7 +15,7 @@ redis_start() { # NAME [redis-server options...]
 		echo "redistest: no redis-server" >&2
 		return 3
 	}
-	[ -n "${RD_DIR-}" ] || RD_DIR=$(mktemp -d /tmp/redistest.XXXXXX)
+	[ -n "${RD_DIR-}" ] || RD_DIR=$(mktemp -d)
 	mkdir -p "$RD_DIR/$name"
 	trap 'redis_stop; type pg_stop >/dev/null 2>&1 && pg_stop' EXIT
 	redis-server --port 0 --unixsocket "$RD_DIR/$name/sock" \

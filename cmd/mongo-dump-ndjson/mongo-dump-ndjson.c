@@ -19,6 +19,7 @@
 #include <bson/bson.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "json.h"
 #include "mdump.h"
 
@@ -45,47 +46,43 @@ static const char synopsis[] =
 	" [--mode=relaxed|canonical|pg] [--tag | --no-tag]\n"
 	"       [PATH ...]\n";
 
-static void
-usage(void)
+static void __attribute__((noreturn)) usage(void)
 {
-	fputs(synopsis, stderr);
-	exit(2);
+	cli_usage(synopsis);
 }
 
-static void
-help(void)
+static void __attribute__((noreturn)) help(void)
 {
-	fputs(synopsis + 7, stdout);
-	fputs("\nWrite the documents mongodump wrote as NDJSON "
-	      "(ndjson-migrate(7)): PATH is a\n"
-	      ".bson file, a dump directory (every database and "
-	      "collection in it), or -\n"
-	      "for standard input (the default).\n\n"
-	      "      --collection=NAME  only this collection of a "
-	      "directory\n"
-	      "      --db=NAME          only this database of a directory\n"
-	      "      --ddl=pre|post     PostgreSQL DDL instead of documents: "
-	      "tables (pre,\n"
-	      "                         from a scan), or the metadata's "
-	      "indexes (post)\n"
-	      "      --fields=PATHS     only these fields: a,b.c (dotted "
-	      "paths)\n"
-	      "      --list             databases, collections, documents "
-	      "and indexes\n"
-	      "                         (tab separated), no documents\n"
-	      "      --mode=MODE        relaxed (Extended JSON v2, as "
-	      "mongoexport; the\n"
-	      "                         default), canonical (as bsondump) "
-	      "or pg (plain\n"
-	      "                         values PostgreSQL loads)\n"
-	      "      --tag, --no-tag    the $table routing field: the "
-	      "collection (default:\n"
-	      "                         with a directory or several files)\n"
-	      "  -v, --verbose          documents a collection, on stderr\n"
-	      "  -h, --help             this help\n"
-	      "  -V, --version          the version\n",
-	      stdout);
-	exit(0);
+	cli_help(
+		synopsis,
+		"\nWrite the documents mongodump wrote as NDJSON "
+		"(ndjson-migrate(7)): PATH is a\n"
+		".bson file, a dump directory (every database and "
+		"collection in it), or -\n"
+		"for standard input (the default).\n\n"
+		"      --collection=NAME  only this collection of a "
+		"directory\n"
+		"      --db=NAME          only this database of a directory\n"
+		"      --ddl=pre|post     PostgreSQL DDL instead of documents: "
+		"tables (pre,\n"
+		"                         from a scan), or the metadata's "
+		"indexes (post)\n"
+		"      --fields=PATHS     only these fields: a,b.c (dotted "
+		"paths)\n"
+		"      --list             databases, collections, documents "
+		"and indexes\n"
+		"                         (tab separated), no documents\n"
+		"      --mode=MODE        relaxed (Extended JSON v2, as "
+		"mongoexport; the\n"
+		"                         default), canonical (as bsondump) "
+		"or pg (plain\n"
+		"                         values PostgreSQL loads)\n"
+		"      --tag, --no-tag    the $table routing field: the "
+		"collection (default:\n"
+		"                         with a directory or several files)\n"
+		"  -v, --verbose          documents a collection, on stderr\n"
+		"  -h, --help             this help\n"
+		"  -V, --version          the version\n");
 }
 
 struct dumper {
@@ -821,16 +818,12 @@ main(int argc, char **argv)
 		case DB:
 			o.db = optarg;
 			break;
-		case DDL:
-			if (strcmp(optarg, "pre") == 0)
-				o.ddl = DDL_PRE;
-			else if (strcmp(optarg, "post") == 0)
-				o.ddl = DDL_POST;
-			else {
-				warnx("--ddl: pre or post, not %s", optarg);
-				usage();
-			}
+		case DDL: {
+			static const char *const w[] = {"pre", "post", NULL};
+			o.ddl = cli_choice(synopsis, "--ddl", optarg, w) +
+				DDL_PRE;
 			break;
+		}
 		case FIELDS: {
 			char why[300];
 			bson_fields_free(o.fields);
@@ -844,20 +837,14 @@ main(int argc, char **argv)
 		case LIST:
 			o.list = 1;
 			break;
-		case MODE:
-			if (strcmp(optarg, "relaxed") == 0)
-				o.mode = MODE_RELAXED;
-			else if (strcmp(optarg, "canonical") == 0)
-				o.mode = MODE_CANONICAL;
-			else if (strcmp(optarg, "pg") == 0)
-				o.mode = MODE_PG;
-			else {
-				warnx("--mode: relaxed, canonical or pg, not "
-				      "%s",
-				      optarg);
-				usage();
-			}
+		case MODE: {
+			/* in the order of enum mode */
+			static const char *const w[] = {"relaxed", "canonical",
+							"pg", NULL};
+			o.mode = (enum mode)cli_choice(synopsis, "--mode",
+						       optarg, w);
 			break;
+		}
 		case TAG:
 			o.tag = 1;
 			break;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "errinfo.h"
 #include "json.h"
 #include "keyset.h"
@@ -50,35 +51,34 @@ static const char synopsis[] =
 	"[--max-record=BYTES]\n"
 	"       [--rejects=FILE] [--split=DIR] [--stats] [FILE ...]\n";
 
-static void
-usage(void)
+static void __attribute__((noreturn)) usage(void)
 {
-	fputs(synopsis, stderr);
-	exit(2);
+	cli_usage(synopsis);
 }
 
-static void
-help(void)
+static void __attribute__((noreturn)) help(void)
 {
-	fputs(synopsis + 7, stdout);
-	fputs("\nCheck NDJSON records (ndjson-migrate(7)), map them by the "
-	      "directives given,\nand write them compactly; report the records "
-	      "rejected and go on.\n\n"
-	      "  -e DIRECTIVE            a mapping directive (more: -e again, "
-	      "or "
-	      "';')\n"
-	      "  -f MAPFILE              directives, one a line, # comments\n"
-	      "      --max-record=BYTES  largest record (default 268435456)\n"
-	      "      --rejects=FILE      malformed records with their errors, "
-	      "as NDJSON (0600)\n"
-	      "      --split=DIR         each table's records to "
-	      "DIR/TABLE.ndjson\n"
-	      "      --stats             records read, written and rejected, "
-	      "on stderr\n"
-	      "  -h, --help              this help\n"
-	      "  -V, --version           the version\n",
-	      stdout);
-	exit(0);
+	cli_help(
+		synopsis,
+		"\nCheck NDJSON records (ndjson-migrate(7)), map them by the "
+		"directives given,\nand write them compactly; report the "
+		"records "
+		"rejected and go on.\n\n"
+		"  -e DIRECTIVE            a mapping directive (more: -e "
+		"again, "
+		"or "
+		"';')\n"
+		"  -f MAPFILE              directives, one a line, # comments\n"
+		"      --max-record=BYTES  largest record (default 268435456)\n"
+		"      --rejects=FILE      malformed records with their "
+		"errors, "
+		"as NDJSON (0600)\n"
+		"      --split=DIR         each table's records to "
+		"DIR/TABLE.ndjson\n"
+		"      --stats             records read, written and rejected, "
+		"on stderr\n"
+		"  -h, --help              this help\n"
+		"  -V, --version           the version\n");
 }
 
 static void __attribute__((noreturn)) oom(size_t want)

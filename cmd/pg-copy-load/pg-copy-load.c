@@ -15,6 +15,7 @@
 #include <libpq-fe.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "errinfo.h"
 #include "json.h"
 #include "load.h"
@@ -36,75 +37,76 @@ static const char synopsis[] =
 static struct loader *the_loader;
 static volatile sig_atomic_t stop_signal;
 
-static void
-usage(void)
+static void __attribute__((noreturn)) usage(void)
 {
-	fputs(synopsis, stderr);
-	exit(2);
+	cli_usage(synopsis);
 }
 
-static void
-help(void)
+static void __attribute__((noreturn)) help(void)
 {
-	fputs(synopsis + 7, stdout);
-	fputs("\nLoad NDJSON records (ndjson-migrate(7)) into PostgreSQL "
-	      "tables "
-	      "through COPY:\none table (-t), or each record's $table.  One "
-	      "transaction by default.\n\n"
-	      "  -d, --dbname=CONNINFO   connection string or URL (default: "
-	      "libpq's PG* variables)\n"
-	      "  -t, --table=TABLE       target table, psql rules; without it "
-	      "records route by $table\n"
-	      "      --batch-rows=N      rows per COPY batch (default 10000)\n"
-	      "      --batch-bytes=N     bytes per COPY batch (default "
-	      "8388608)\n"
-	      "      --batch-commit      commit each batch (default: one "
-	      "transaction)\n"
-	      "      --create[=DDLFILE]  make missing tables: from DDLFILE, or "
-	      "from the records\n"
-	      "      --dry-run           check every record against the "
-	      "tables, "
-	      "commit nothing\n"
-	      "      --format=FORMAT     COPY format: text, binary or auto "
-	      "(default)\n"
-	      "      --freeze            COPY FREEZE (with --truncate, one "
-	      "transaction, no rejects)\n"
-	      "      --ignore-unknown    drop keys that match no column\n"
-	      "      --infer-rows=N      --create: records to infer column "
-	      "types from (1000)\n"
-	      "      --jobs=N            N connections load batches in "
-	      "parallel (--batch-commit)\n"
-	      "      --keep-case         --create: keep the case of names "
-	      "(default: lower)\n"
-	      "      --max-record=BYTES  largest record (default 268435456)\n"
-	      "      --max-rejects=N     reject up to N rows and go on "
-	      "(default "
-	      "0: stop at the first)\n"
-	      "      --on-conflict=MODE  with --upsert: update (default), "
-	      "ignore "
-	      "or error\n"
-	      "      --progress          rows, MB, rows/s on stderr each "
-	      "second "
-	      "(default on a tty)\n"
-	      "      --rejects=FILE      rejected records with their errors, "
-	      "as "
-	      "NDJSON (mode 0600)\n"
-	      "      --resume=ID         skip what an earlier run with this ID "
-	      "committed\n"
-	      "      --retries=N         reconnect after a lost connection, "
-	      "per batch (5)\n"
-	      "      --summary-json=FILE the counts as JSON, for Makefiles and "
-	      "cron\n"
-	      "      --truncate          empty the tables first\n"
-	      "      --unlogged          make the tables UNLOGGED (cache "
-	      "tables)\n"
-	      "      --upsert=KEYCOLS    insert or update by these key "
-	      "columns\n"
-	      "  -q, --quiet             no summary\n"
-	      "  -h, --help              this help\n"
-	      "  -V, --version           the version\n",
-	      stdout);
-	exit(0);
+	cli_help(
+		synopsis,
+		"\nLoad NDJSON records (ndjson-migrate(7)) into PostgreSQL "
+		"tables "
+		"through COPY:\none table (-t), or each record's $table.  One "
+		"transaction by default.\n\n"
+		"  -d, --dbname=CONNINFO   connection string or URL (default: "
+		"libpq's PG* variables)\n"
+		"  -t, --table=TABLE       target table, psql rules; without "
+		"it "
+		"records route by $table\n"
+		"      --batch-rows=N      rows per COPY batch (default "
+		"10000)\n"
+		"      --batch-bytes=N     bytes per COPY batch (default "
+		"8388608)\n"
+		"      --batch-commit      commit each batch (default: one "
+		"transaction)\n"
+		"      --create[=DDLFILE]  make missing tables: from DDLFILE, "
+		"or "
+		"from the records\n"
+		"      --dry-run           check every record against the "
+		"tables, "
+		"commit nothing\n"
+		"      --format=FORMAT     COPY format: text, binary or auto "
+		"(default)\n"
+		"      --freeze            COPY FREEZE (with --truncate, one "
+		"transaction, no rejects)\n"
+		"      --ignore-unknown    drop keys that match no column\n"
+		"      --infer-rows=N      --create: records to infer column "
+		"types from (1000)\n"
+		"      --jobs=N            N connections load batches in "
+		"parallel (--batch-commit)\n"
+		"      --keep-case         --create: keep the case of names "
+		"(default: lower)\n"
+		"      --max-record=BYTES  largest record (default 268435456)\n"
+		"      --max-rejects=N     reject up to N rows and go on "
+		"(default "
+		"0: stop at the first)\n"
+		"      --on-conflict=MODE  with --upsert: update (default), "
+		"ignore "
+		"or error\n"
+		"      --progress          rows, MB, rows/s on stderr each "
+		"second "
+		"(default on a tty)\n"
+		"      --rejects=FILE      rejected records with their errors, "
+		"as "
+		"NDJSON (mode 0600)\n"
+		"      --resume=ID         skip what an earlier run with this "
+		"ID "
+		"committed\n"
+		"      --retries=N         reconnect after a lost connection, "
+		"per batch (5)\n"
+		"      --summary-json=FILE the counts as JSON, for Makefiles "
+		"and "
+		"cron\n"
+		"      --truncate          empty the tables first\n"
+		"      --unlogged          make the tables UNLOGGED (cache "
+		"tables)\n"
+		"      --upsert=KEYCOLS    insert or update by these key "
+		"columns\n"
+		"  -q, --quiet             no summary\n"
+		"  -h, --help              this help\n"
+		"  -V, --version           the version\n");
 }
 
 void
@@ -730,16 +732,15 @@ main(int argc, char **argv)
 		case DRY_RUN:
 			o.dry_run = 1;
 			break;
-		case FORMAT:
-			if (strcmp(optarg, "auto") == 0)
-				o.format = FORMAT_AUTO;
-			else if (strcmp(optarg, "text") == 0)
-				o.format = FORMAT_TEXT;
-			else if (strcmp(optarg, "binary") == 0)
-				o.format = FORMAT_BINARY;
-			else
-				usage();
+		case FORMAT: {
+			static const char *const w[] = {"auto", "text",
+							"binary", NULL};
+			static const int v[] = {FORMAT_AUTO, FORMAT_TEXT,
+						FORMAT_BINARY};
+			o.format =
+				v[cli_choice(synopsis, "--format", optarg, w)];
 			break;
+		}
 		case FREEZE:
 			o.freeze = 1;
 			break;
@@ -774,14 +775,15 @@ main(int argc, char **argv)
 			break;
 		case ON_CONFLICT:
 			conflict_set = 1;
-			if (strcmp(optarg, "update") == 0)
-				o.on_conflict = CONFLICT_UPDATE;
-			else if (strcmp(optarg, "ignore") == 0)
-				o.on_conflict = CONFLICT_IGNORE;
-			else if (strcmp(optarg, "error") == 0)
-				o.on_conflict = CONFLICT_ERROR;
-			else
-				usage();
+			{
+				static const char *const w[] = {
+					"update", "ignore", "error", NULL};
+				static const int v[] = {CONFLICT_UPDATE,
+							CONFLICT_IGNORE,
+							CONFLICT_ERROR};
+				o.on_conflict = v[cli_choice(
+					synopsis, "--on-conflict", optarg, w)];
+			}
 			break;
 		case PROGRESS:
 			o.progress = 1;

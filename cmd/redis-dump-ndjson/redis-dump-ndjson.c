@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "json.h"
 #include "rdump.h"
 
@@ -25,56 +26,54 @@ static const char synopsis[] =
 	"[--timeout=SECONDS]\n"
 	"       [--type=TYPE]\n";
 
-static void
-usage(void)
+static void __attribute__((noreturn)) usage(void)
 {
-	fputs(synopsis, stderr);
-	exit(2);
+	cli_usage(synopsis);
 }
 
-static void
-help(void)
+static void __attribute__((noreturn)) help(void)
 {
-	fputs(synopsis + 7, stdout);
-	fputs("\nWrite every key of a Redis server as an NDJSON record "
-	      "(ndjson-migrate(7)):\n"
-	      "{\"db\":0,\"key\":...,\"type\":...,\"expire_at_ms\":...,"
-	      "\"value\":...}.\n\n"
-	      "  -u URL             redis://[USER[:PASSWORD]@]HOST[:PORT][/DB] "
-	      "(default\n"
-	      "                     redis://127.0.0.1:6379); the password "
-	      "may come from\n"
-	      "                     REDISCLI_AUTH instead\n"
-	      "  -s SOCKET          connect to a unix socket\n"
-	      "  -n DB              this database only (default: every "
-	      "database with keys)\n"
-	      "      --chunk=N      elements a read of a big key (default "
-	      "1000)\n"
-	      "      --cluster      dump every master of the Redis Cluster "
-	      "the URL names\n"
-	      "      --count=N      SCAN COUNT: keys a batch (default 1000)\n"
-	      "      --explode      a record for each element of a "
-	      "collection\n"
-	      "      --match=GLOB   only keys that match (SCAN MATCH); "
-	      "repeatable\n"
-	      "      --no-dedup     do not keep the keys written to drop "
-	      "those SCAN\n"
-	      "                     returns twice (saves ~20 bytes a key)\n"
-	      "      --stats        an audit instead of records: by type, by "
-	      "pattern,\n"
-	      "                     TTLs, memory, the biggest keys\n"
-	      "      --depth=N      --stats: patterns up to the Nth ':' "
-	      "(default 2)\n"
-	      "      --sample=N     --stats: MEMORY USAGE of every Nth key "
-	      "(default 1)\n"
-	      "      --top=N        --stats: the N biggest keys (default 20)\n"
-	      "      --timeout=S    wait this long for a reply (default 60)\n"
-	      "      --type=TYPE    only keys of this type (SCAN TYPE)\n"
-	      "  -v, --verbose      counts on stderr when done\n"
-	      "  -h, --help         this help\n"
-	      "  -V, --version      the version\n",
-	      stdout);
-	exit(0);
+	cli_help(
+		synopsis,
+		"\nWrite every key of a Redis server as an NDJSON record "
+		"(ndjson-migrate(7)):\n"
+		"{\"db\":0,\"key\":...,\"type\":...,\"expire_at_ms\":...,"
+		"\"value\":...}.\n\n"
+		"  -u URL             "
+		"redis://[USER[:PASSWORD]@]HOST[:PORT][/DB] "
+		"(default\n"
+		"                     redis://127.0.0.1:6379); the password "
+		"may come from\n"
+		"                     REDISCLI_AUTH instead\n"
+		"  -s SOCKET          connect to a unix socket\n"
+		"  -n DB              this database only (default: every "
+		"database with keys)\n"
+		"      --chunk=N      elements a read of a big key (default "
+		"1000)\n"
+		"      --cluster      dump every master of the Redis Cluster "
+		"the URL names\n"
+		"      --count=N      SCAN COUNT: keys a batch (default 1000)\n"
+		"      --explode      a record for each element of a "
+		"collection\n"
+		"      --match=GLOB   only keys that match (SCAN MATCH); "
+		"repeatable\n"
+		"      --no-dedup     do not keep the keys written to drop "
+		"those SCAN\n"
+		"                     returns twice (saves ~20 bytes a key)\n"
+		"      --stats        an audit instead of records: by type, by "
+		"pattern,\n"
+		"                     TTLs, memory, the biggest keys\n"
+		"      --depth=N      --stats: patterns up to the Nth ':' "
+		"(default 2)\n"
+		"      --sample=N     --stats: MEMORY USAGE of every Nth key "
+		"(default 1)\n"
+		"      --top=N        --stats: the N biggest keys (default "
+		"20)\n"
+		"      --timeout=S    wait this long for a reply (default 60)\n"
+		"      --type=TYPE    only keys of this type (SCAN TYPE)\n"
+		"  -v, --verbose      counts on stderr when done\n"
+		"  -h, --help         this help\n"
+		"  -V, --version      the version\n");
 }
 
 /* Where to connect, and as whom. */

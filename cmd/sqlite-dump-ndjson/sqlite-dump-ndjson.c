@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "json.h"
 #include "sdump.h"
 
@@ -40,54 +41,52 @@ static const char synopsis[] =
 	"       [--since=COLUMN=VALUE] [--tag | --no-tag] [--where=EXPR]\n"
 	"       DBFILE [TABLE ...]\n";
 
-static void
-usage(void)
+static void __attribute__((noreturn)) usage(void)
 {
-	fputs(synopsis, stderr);
-	exit(2);
+	cli_usage(synopsis);
 }
 
-static void
-help(void)
+static void __attribute__((noreturn)) help(void)
 {
-	fputs(synopsis + 7, stdout);
-	fputs("\nWrite the rows of SQLite tables as NDJSON "
-	      "(ndjson-migrate(7)), "
-	      "all user tables\nwhen none is named, parents before children, "
-	      "from one read transaction.\n\n"
-	      "  --bad-text=error|binary  TEXT that is not valid UTF-8 or "
-	      "holds "
-	      "NUL: an error\n"
-	      "                           (default) or written losslessly in "
-	      "the "
-	      "binary form\n"
-	      "  --busy-timeout=MS        wait this long for a locked database "
-	      "(default 5000)\n"
-	      "  --ddl=pre|post           write PostgreSQL DDL instead of "
-	      "rows: "
-	      "tables (pre),\n"
-	      "                           or keys, indexes, sequences (post)\n"
-	      "  --defer-keys             with --ddl: primary keys in post, "
-	      "after the data\n"
-	      "  --keep-case              keep the case of names in DDL "
-	      "(default: "
-	      "fold to lower)\n"
-	      "  --list                   list tables: name, type, rows (tab "
-	      "separated)\n"
-	      "  --query=SQL              write the rows of this query "
-	      "instead\n"
-	      "  --since=COLUMN=VALUE     only rows with COLUMN > VALUE, in "
-	      "COLUMN order\n"
-	      "  --tag, --no-tag          add the routing field $table "
-	      "(default: "
-	      "when several tables)\n"
-	      "  --where=EXPR             only rows where the SQL expression "
-	      "holds\n"
-	      "  -v, --verbose            rows written per table on stderr\n"
-	      "  -h, --help               this help\n"
-	      "  -V, --version            the version\n",
-	      stdout);
-	exit(0);
+	cli_help(
+		synopsis,
+		"\nWrite the rows of SQLite tables as NDJSON "
+		"(ndjson-migrate(7)), "
+		"all user tables\nwhen none is named, parents before children, "
+		"from one read transaction.\n\n"
+		"  --bad-text=error|binary  TEXT that is not valid UTF-8 or "
+		"holds "
+		"NUL: an error\n"
+		"                           (default) or written losslessly in "
+		"the "
+		"binary form\n"
+		"  --busy-timeout=MS        wait this long for a locked "
+		"database "
+		"(default 5000)\n"
+		"  --ddl=pre|post           write PostgreSQL DDL instead of "
+		"rows: "
+		"tables (pre),\n"
+		"                           or keys, indexes, sequences "
+		"(post)\n"
+		"  --defer-keys             with --ddl: primary keys in post, "
+		"after the data\n"
+		"  --keep-case              keep the case of names in DDL "
+		"(default: "
+		"fold to lower)\n"
+		"  --list                   list tables: name, type, rows (tab "
+		"separated)\n"
+		"  --query=SQL              write the rows of this query "
+		"instead\n"
+		"  --since=COLUMN=VALUE     only rows with COLUMN > VALUE, in "
+		"COLUMN order\n"
+		"  --tag, --no-tag          add the routing field $table "
+		"(default: "
+		"when several tables)\n"
+		"  --where=EXPR             only rows where the SQL expression "
+		"holds\n"
+		"  -v, --verbose            rows written per table on stderr\n"
+		"  -h, --help               this help\n"
+		"  -V, --version            the version\n");
 }
 
 static struct buf out = BUF_INIT;
@@ -542,12 +541,13 @@ main(int argc, char **argv)
 	buf_set_oom(oom);
 	while ((c = getopt_long(argc, argv, "hVv", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'b':
-			if (strcmp(optarg, "binary") == 0)
-				o.bad_text_binary = 1;
-			else if (strcmp(optarg, "error") != 0)
-				usage();
+		case 'b': {
+			static const char *const w[] = {"error", "binary",
+							NULL};
+			o.bad_text_binary =
+				cli_choice(synopsis, "--bad-text", optarg, w);
 			break;
+		}
 		case 'B':
 			errno = 0;
 			l = strtol(optarg, &end, 10);
@@ -555,11 +555,11 @@ main(int argc, char **argv)
 				usage();
 			o.busy_ms = (int)l;
 			break;
-		case 'D':
-			if (strcmp(optarg, "pre") && strcmp(optarg, "post"))
-				usage();
-			o.ddl = optarg;
+		case 'D': {
+			static const char *const w[] = {"pre", "post", NULL};
+			o.ddl = w[cli_choice(synopsis, "--ddl", optarg, w)];
 			break;
+		}
 		case 'h':
 			help();
 			break;

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 here=$top/tests/integration
 md=$SHARED/testdata/mongodump
-w=$(mktemp -d /tmp/mongotest.XXXXXX)
+w=$(mktemp -d)
 trap 'rm -rf "$w"; pg_stop' EXIT
 
 # ---- real mongodump directories
