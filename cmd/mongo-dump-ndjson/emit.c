@@ -423,12 +423,7 @@ value(struct emitter *e, const bson_iter_t *it, const struct bson_fields *f)
 					       : "{\"$dbPointer\":{\"$ref\":");
 		text(e, it, s, n, "a DBPointer's collection");
 		buf_adds(o, ",\"$id\":");
-		{
-			enum mode m = e->mode;
-			e->mode = m == MODE_PG ? MODE_PG : MODE_CANONICAL;
-			oid(e, id);
-			e->mode = m;
-		}
+		oid(e, id); /* $oid in both Extended JSON modes */
 		buf_adds(o, e->mode == MODE_PG ? "}" : "}}");
 		break;
 	case BSON_TYPE_CODE:
