@@ -19,18 +19,32 @@ examples() { # MANPAGE: print each example block, NUL-separated
 		awk '/^\.Bd -literal/ {on = 1; next} /^\.Ed/ {on = 0; printf "%c", 0; next} on' |
 		sed 's/\\e/\\/g' # mdoc's \e is a backslash
 }
+
+# run_examples MANPAGE COUNT [HOOK]: run each example block as a script;
+# HOOK before N runs first, HOOK after N after it (with $out, $errout);
+# checks each one's status and that there are COUNT.
+run_examples() {
+	local page=$1 want=$2 hook=${3:-:} name ex n=0
+	name=$(basename "$page" .1)
+	while IFS= read -r -d '' ex; do
+		n=$((n + 1))
+		$hook before $n
+		run bash -o pipefail -ec "$ex"
+		[ "$status" = 0 ] || echo "$errout"
+		check "$name(1) example $n" "0" "$status"
+		$hook after $n
+	done < <(examples "$page")
+	check "$name(1): examples found" "$want" "$n"
+}
 export PGURL="postgresql:///postgres?host=$PGHOST&port=$PGPORT"
 sql 'drop schema public cascade; create schema public'
 sql 'create table users_changes (like users)' 2>/dev/null
-i=0
-while IFS= read -r -d '' ex; do
-	i=$((i + 1))
-	[ $i = 2 ] && sql 'create table users_changes (id bigint, email text, name text, is_premium boolean, created_at timestamp, settings text)'
-	run env last='2024-03-01 00:00:00' bash -o pipefail -ec "$ex"
-	[ "$status" = 0 ] || echo "$errout"
-	check "sqlite-dump-ndjson(1) example $i" "0" "$status"
-done < <(examples "$top/man/sqlite-dump-ndjson.1")
-check "sqlite-dump-ndjson(1): examples found" "2" "$i"
+sqlite_hook() {
+	[ "$1 $2" = "before 2" ] && sql 'create table users_changes (id bigint, email text, name text, is_premium boolean, created_at timestamp, settings text)'
+	return 0
+}
+export last='2024-03-01 00:00:00'
+run_examples "$top/man/sqlite-dump-ndjson.1" 2 sqlite_hook
 check "sqlite-dump-ndjson(1) example 2: only rows since the watermark" \
 	"$(sqlite3 app.db "select count(*) from users where created_at > '2024-03-01 00:00:00'")" \
 	"$(sql 'select count(*) from users_changes')"
@@ -39,15 +53,11 @@ sql 'truncate users cascade'
 sql 'create schema sales; create table sales."Orders" (id int, total numeric)'
 printf '{"id":1,"total":9.99}\n' >orders-1.ndjson
 printf '{"id":2,"total":0.01}\n' >orders-2.ndjson
-i=0
-while IFS= read -r -d '' ex; do
-	i=$((i + 1))
-	[ $i = 2 ] && sql 'truncate users, subscriptions, usage, avatars'
-	run bash -o pipefail -ec "$ex"
-	[ "$status" = 0 ] || echo "$errout"
-	check "pg-copy-load(1) example $i" "0" "$status"
-done < <(examples "$top/man/pg-copy-load.1")
-check "pg-copy-load(1): examples found" "3" "$i"
+load_hook() {
+	[ "$1 $2" = "before 2" ] && sql 'truncate users, subscriptions, usage, avatars'
+	return 0
+}
+run_examples "$top/man/pg-copy-load.1" 3 load_hook
 check "pg-copy-load(1): orders loaded" "2|10.00" "$(sql 'select count(*), sum(total) from sales."Orders"')"
 check "pg-copy-load(1): the routed database" "$(sqlite3 app.db 'select count(*) from usage')" "$(sql 'select count(*) from usage')"
 check "pg-copy-load(1): no rejects" "0" "$(wc -l <rejects.ndjson)"
@@ -61,21 +71,18 @@ sql "$(cat "$top/examples/redis-routing/schema.sql")"
 # the first example's input: users as an application might export them
 sqlite-dump-ndjson --query "select id, ' ' || email || ' ' as email, is_premium,
 	cast(strftime('%s', created_at) as integer) * 1000 + 123 as created_ms from users" app.db >users.ndjson
-i=0
-while IFS= read -r -d '' ex; do
-	i=$((i + 1))
-	run bash -o pipefail -ec "$ex"
-	[ "$status" = 0 ] || echo "$errout"
-	check "ndjson-map(1) example $i" "0" "$status"
-	[ $i = 1 ] && check "ndjson-map(1) example 1: typed columns" \
+map_hook() {
+	[ "$1" = after ] || return 0
+	[ $2 = 1 ] && check "ndjson-map(1) example 1: typed columns" \
 		'{"id":1,"email":"user1@example.com","premium":false,"created":"2024-01-01T01:00:00.123Z","doc":{"id":1,"email":" user1@example.com ","is_premium":0,"created_ms":1704070800123}}' \
 		"$(echo "$out" | head -1)"
-	[ $i = 3 ] && check "ndjson-map(1) example 3: child rows, hash columns" \
+	[ $2 = 3 ] && check "ndjson-map(1) example 3: child rows, hash columns" \
 		'{"order_id":7,"pos":0,"sku":"a1","qty":2}
 {"order_id":7,"pos":1,"sku":"b2","qty":1}
 {"id":"user:7","name":"Ann","plan":"pro"}' "$out"
-done < <(examples "$top/man/ndjson-map.1")
-check "ndjson-map(1): examples found" "4" "$i"
+	return 0
+}
+run_examples "$top/man/ndjson-map.1" 4 map_hook
 check "ndjson-map(1): the Redis keys in their tables" "2|2|3" \
 	"$(sql 'select (select count(*) from subscriptions), (select count(*) from emails), (select count(*) from usage)')"
 check "ndjson-map(1): the users checked and loaded" "2000|0|ndjson-map: 2000 read: 2000 mapped, 0 filtered, 0 rejected; 2000 written" \
@@ -88,16 +95,13 @@ redis_start ex --port "$REDIS_PORT" --bind 127.0.0.1 || exit 3
 "$top/tests/integration/redis-fill" "$RD_DIR/ex/sock" celery || exit 3
 cp "$top/examples/redis-routing/threadr.map" .
 sql 'truncate subscriptions, emails, usage'
-i=0
-while IFS= read -r -d '' ex; do
-	i=$((i + 1))
-	run bash -o pipefail -ec "$ex"
-	[ "$status" = 0 ] || echo "$errout"
-	check "redis-dump-ndjson(1) example $i" "0" "$status"
-	[ $i = 2 ] && check "redis-dump-ndjson(1) example 2: the audit" "1" "$(echo "$out" | grep -c '"prefix":"threadr:usage:","keys":600,')"
-	[ $i = 3 ] && check "redis-dump-ndjson(1) example 3: a record a message" "50" "$(echo "$out" | wc -l)"
-done < <(examples "$top/man/redis-dump-ndjson.1")
-check "redis-dump-ndjson(1): examples found" "3" "$i"
+redis_hook() {
+	[ "$1" = after ] || return 0
+	[ $2 = 2 ] && check "redis-dump-ndjson(1) example 2: the audit" "1" "$(echo "$out" | grep -c '"prefix":"threadr:usage:","keys":600,')"
+	[ $2 = 3 ] && check "redis-dump-ndjson(1) example 3: a record a message" "50" "$(echo "$out" | wc -l)"
+	return 0
+}
+run_examples "$top/man/redis-dump-ndjson.1" 3 redis_hook
 check "redis-dump-ndjson(1): the keys in their tables" "100|300|600" \
 	"$(sql 'select (select count(*) from subscriptions), (select count(*) from emails), (select count(*) from usage)')"
 
@@ -118,18 +122,15 @@ with open("dump/app/notes.bson", "wb") as f:
 PY
 gzip -c dump/app/tasks.bson >tasks.bson.gz
 sql 'create table tasks (id text primary key, doc jsonb); create table notes (id text primary key, doc jsonb)'
-i=0
-while IFS= read -r -d '' ex; do
-	i=$((i + 1))
-	run bash -o pipefail -ec "$ex"
-	[ "$status" = 0 ] || echo "$errout"
-	check "mongo-dump-ndjson(1) example $i" "0" "$status"
-	[ $i = 1 ] && check "mongo-dump-ndjson(1): a table a collection" "20|1|19" \
+mongo_hook() {
+	[ "$1" = after ] || return 0
+	[ $2 = 1 ] && check "mongo-dump-ndjson(1): a table a collection" "20|1|19" \
 		"$(sql "select (select count(*) from tasks), (select count(*) from notes), (select doc->>'n' from tasks where doc->>'task' = 't19')")" &&
 		sql 'drop table tasks, notes'
-	[ $i = 2 ] && check "mongo-dump-ndjson(1) example 2: typed tables, loaded, indexed" "20|19|integer" \
+	[ $2 = 2 ] && check "mongo-dump-ndjson(1) example 2: typed tables, loaded, indexed" "20|19|integer" \
 		"$(sql "select (select count(*) from tasks), (select max(priority) + 17 from tasks), (select data_type from information_schema.columns where table_name = 'tasks' and column_name = 'priority')")"
-	[ $i = 3 ] && check "mongo-dump-ndjson(1) example 3: the gzipped collection" "10" "$(echo "$out" | wc -l)"
-done < <(examples "$top/man/mongo-dump-ndjson.1")
-check "mongo-dump-ndjson(1): examples found" "3" "$i"
+	[ $2 = 3 ] && check "mongo-dump-ndjson(1) example 3: the gzipped collection" "10" "$(echo "$out" | wc -l)"
+	return 0
+}
+run_examples "$top/man/mongo-dump-ndjson.1" 3 mongo_hook
 finish
