@@ -28,11 +28,11 @@ BSON_LIBS     = $(call pkg,libs,libbson-1.0)
 Z_LIBS        = $(call pkg,libs,zlib)
 
 TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map redis-dump-ndjson mongo-dump-ndjson
-COMMON = buf cli errinfo isotime json keyset md5 ndjson pgconn sqltext
+COMMON = buf cli errinfo isotime json keyset md5 ndjson pct pgconn sqltext
 UNIT = test_buf test_json test_md5 test_ndjson
 FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr fuzz_redisurl fuzz_bson
 # what the fuzz targets link: the parsers, no client libraries
-FUZZ_COMMON = buf errinfo isotime json keyset md5 ndjson
+FUZZ_COMMON = buf cli errinfo isotime json keyset md5 ndjson pct
 
 COMMON_OBJ = $(COMMON:%=$(B)/common/%.o)
 LIBCOMMON = $(B)/libcommon.a

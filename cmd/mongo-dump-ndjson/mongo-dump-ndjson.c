@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "json.h"
 #include "mdump.h"
+#include "pct.h"
 
 #define FLUSH_AT 65536
 #define READ_AT (1 << 20)
@@ -618,29 +619,6 @@ list_line(struct dumper *d, const char *db, const char *coll, uint64_t docs,
 	buf_addch(&d->out, '\n');
 }
 
-/* mongodump's %XX escapes in a file name, decoded. */
-static char *
-unescape_name(const char *p, size_t n)
-{
-	char *o = malloc(n + 1), *w = o;
-	size_t i;
-	unsigned v;
-
-	if (!o)
-		err(3, "out of memory");
-	for (i = 0; i < n; i++) {
-		if (p[i] == '%' && i + 2 < n &&
-		    sscanf(p + i + 1, "%2x", &v) == 1) {
-			*w++ = (char)v;
-			i += 2;
-		} else {
-			*w++ = p[i];
-		}
-	}
-	*w = 0;
-	return o;
-}
-
 static int
 ends_with(const char *s, const char *suffix)
 {
@@ -708,7 +686,7 @@ dump_db_dir(struct dumper *d, const char *dir, const char *db)
 			      path);
 		} else {
 			len = strlen(name) - (ends_with(name, ".gz") ? 8 : 5);
-			coll = unescape_name(name, len);
+			coll = pct_decode(name, len);
 			if (d->o->collection &&
 			    strcmp(coll, d->o->collection) != 0)
 				;
@@ -752,8 +730,8 @@ dump_dir(struct dumper *d, const char *dir)
 			bson = 1;
 	if (bson) {
 		const char *base = strrchr(dir, '/');
-		db = unescape_name(base ? base + 1 : dir,
-				   strlen(base ? base + 1 : dir));
+		db = pct_decode(base ? base + 1 : dir,
+				strlen(base ? base + 1 : dir));
 		if (!d->o->db || strcmp(db, d->o->db) == 0)
 			dump_db_dir(d, dir, db);
 		free(db);
@@ -766,7 +744,7 @@ dump_dir(struct dumper *d, const char *dir)
 		if (asprintf(&path, "%s/%s", dir, name) < 0)
 			err(3, "out of memory");
 		if (is_dir(path)) {
-			db = unescape_name(name, strlen(name));
+			db = pct_decode(name, strlen(name));
 			if (!d->o->db || strcmp(db, d->o->db) == 0)
 				dump_db_dir(d, path, db);
 			free(db);
@@ -889,11 +867,11 @@ main(int argc, char **argv)
 			const char *base = strrchr(paths[i], '/');
 			char *coll;
 			base = base ? base + 1 : paths[i];
-			coll = unescape_name(base, ends_with(base, ".bson")
-							   ? strlen(base) - 5
-						   : ends_with(base, ".bson.gz")
-							   ? strlen(base) - 8
-							   : strlen(base));
+			coll = pct_decode(base, ends_with(base, ".bson")
+							? strlen(base) - 5
+						: ends_with(base, ".bson.gz")
+							? strlen(base) - 8
+							: strlen(base));
 			uint64_t docs;
 			d.archive = 0;
 			if (o.ddl && !is_archive(paths[i])) {

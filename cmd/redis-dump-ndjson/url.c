@@ -9,30 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pct.h"
 #include "rdump.h"
-
-static char *
-pct_decode(const char *p, size_t n)
-{
-	char *o = malloc(n + 1), *w = o;
-	size_t i;
-
-	if (!o)
-		abort();
-	for (i = 0; i < n; i++) {
-		if (p[i] == '%' && i + 2 < n &&
-		    isxdigit((unsigned char)p[i + 1]) &&
-		    isxdigit((unsigned char)p[i + 2])) {
-			char h[3] = {p[i + 1], p[i + 2], 0};
-			*w++ = (char)strtol(h, NULL, 16);
-			i += 2;
-		} else {
-			*w++ = p[i];
-		}
-	}
-	*w = 0;
-	return o;
-}
 
 /* A whole decimal number from p[0..n) in [min, max], or -1. */
 static long
