@@ -143,12 +143,6 @@ put_name(struct buf *b, const char *p, size_t n)
 	buf_addch(b, '"');
 }
 
-static void
-put_key_text(struct buf *b, const char *p, size_t n)
-{
-	json_write_text(b, p, n);
-}
-
 /* The key as JSON text, for a message. */
 static const char *
 key_msg(const char *p, size_t n)
@@ -156,7 +150,7 @@ key_msg(const char *p, size_t n)
 	static struct buf m = BUF_INIT;
 
 	buf_reset(&m);
-	put_key_text(&m, p, n > 200 ? 200 : n);
+	json_write_text(&m, p, n > 200 ? 200 : n);
 	return m.data;
 }
 
@@ -171,7 +165,7 @@ head(struct dumper *d, const char *key, size_t klen, const char *type,
 	buf_adds(h, "{\"db\":");
 	buf_addi64(h, d->db);
 	buf_adds(h, ",\"key\":");
-	put_key_text(h, key, klen);
+	json_write_text(h, key, klen);
 	buf_adds(h, ",\"type\":");
 	json_write_string(h, type, strlen(type));
 	buf_adds(h, ",\"expire_at_ms\":");
@@ -254,16 +248,23 @@ open_record(struct dumper *d, struct coll *c)
 	buf_addch(&d->out, c->t == R_HASH ? '{' : '[');
 }
 
+/* A key written (with records of its own, or exploded ones already). */
+static void
+key_done(struct dumper *d, int records)
+{
+	d->n->written++;
+	d->n->records += (uint64_t)records;
+	rd_flush(&d->out, 0);
+}
+
 static void
 close_record(struct dumper *d, struct coll *c)
 {
 	if (!d->o->explode) {
 		buf_addch(&d->out, c->t == R_HASH ? '}' : ']');
 		buf_adds(&d->out, "}\n");
-		d->n->records++;
 	}
-	d->n->written++;
-	rd_flush(&d->out, 0);
+	key_done(d, !d->o->explode);
 }
 
 /* The fields of a stream entry, as an object. */
@@ -283,7 +284,8 @@ put_fields(struct buf *b, const redisReply *f)
 			buf_addch(b, ',');
 		put_name(b, f->element[i]->str, f->element[i]->len);
 		buf_addch(b, ':');
-		put_key_text(b, f->element[i + 1]->str, f->element[i + 1]->len);
+		json_write_text(b, f->element[i + 1]->str,
+				f->element[i + 1]->len);
 	}
 	buf_addch(b, '}');
 	return 0;
@@ -311,13 +313,13 @@ write_chunk(struct dumper *d, struct coll *c, redisReply **el, size_t n)
 		case R_HASH:
 			if (ex) {
 				buf_adds(o, "\"field\":");
-				put_key_text(o, el[i]->str, el[i]->len);
+				json_write_text(o, el[i]->str, el[i]->len);
 				buf_adds(o, ",\"value\":");
 			} else {
 				put_name(o, el[i]->str, el[i]->len);
 				buf_addch(o, ':');
 			}
-			put_key_text(o, el[i + 1]->str, el[i + 1]->len);
+			json_write_text(o, el[i + 1]->str, el[i + 1]->len);
 			break;
 		case R_LIST:
 			if (ex) {
@@ -325,16 +327,16 @@ write_chunk(struct dumper *d, struct coll *c, redisReply **el, size_t n)
 				buf_addi64(o, (int64_t)c->elements);
 				buf_adds(o, ",\"value\":");
 			}
-			put_key_text(o, el[i]->str, el[i]->len);
+			json_write_text(o, el[i]->str, el[i]->len);
 			break;
 		case R_SET:
 			if (ex)
 				buf_adds(o, "\"value\":");
-			put_key_text(o, el[i]->str, el[i]->len);
+			json_write_text(o, el[i]->str, el[i]->len);
 			break;
 		case R_ZSET:
 			buf_adds(o, ex ? "\"value\":" : "[");
-			put_key_text(o, el[i]->str, el[i]->len);
+			json_write_text(o, el[i]->str, el[i]->len);
 			buf_adds(o, ex ? ",\"score\":" : ",");
 			put_score(o, el[i + 1]);
 			if (!ex)
@@ -511,11 +513,10 @@ struct key {
 	enum rtype t;
 	enum kstate state;
 	const redisReply *value; /* the string, from MGET or GET */
+	long long mem;		 /* --stats: MEMORY USAGE, or -1 */
 };
 
 static struct argv cmd;
-static struct key *keys;
-static size_t capkeys;
 static char chunkarg[24], lastarg[24];
 
 /* SCAN cursor [MATCH pattern] COUNT n [TYPE type] */
@@ -559,11 +560,9 @@ string_record(struct dumper *d, struct key *k, long long now)
 	head(d, k->p, k->len, "string", k->pttl >= 0 ? now + k->pttl : -1);
 	buf_add(&d->out, d->head.data, d->head.len);
 	buf_adds(&d->out, "\"value\":");
-	put_key_text(&d->out, k->value->str, k->value->len);
+	json_write_text(&d->out, k->value->str, k->value->len);
 	buf_adds(&d->out, "}\n");
-	d->n->written++;
-	d->n->records++;
-	rd_flush(&d->out, 0);
+	key_done(d, 1);
 }
 
 static void
@@ -617,10 +616,12 @@ struct batch {
 	long long now;
 };
 
-/* Round 1: TIME, MGET (or GETs), PTTLs, and SCAN next when there is one. */
+/*
+ * The batch's keys from its SCAN reply, but those written already (SCAN
+ * may return a key twice).
+ */
 static void
-round1_send(struct dumper *d, struct batch *b, const char *next,
-	    const char *pattern)
+take_keys(struct dumper *d, struct batch *b)
 {
 	redisReply *ks = b->scan->element[1], *r;
 	size_t i;
@@ -645,8 +646,19 @@ round1_send(struct dumper *d, struct batch *b, const char *next,
 		b->keys[b->nk].len = r->len;
 		b->keys[b->nk].value = NULL;
 		b->keys[b->nk].t = R_STRING;
+		b->keys[b->nk].mem = -1;
 		b->nk++;
 	}
+}
+
+/* Round 1: TIME, MGET (or GETs), PTTLs, and SCAN next when there is one. */
+static void
+round1_send(struct dumper *d, struct batch *b, const char *next,
+	    const char *pattern)
+{
+	size_t i;
+
+	take_keys(d, b);
 	if (b->nk) {
 		args(&cmd, "TIME");
 		push(d, d->c, &cmd);
@@ -877,36 +889,19 @@ static const char *const len_cmd[] = {"STRLEN", "HLEN",	 "LLEN",
 
 /* One SCAN batch for the audit: TYPE, PTTL, MEMORY USAGE, then lengths. */
 static void
-stats_batch(struct dumper *d, redisReply *ks, const char *next,
+stats_batch(struct dumper *d, struct batch *b, const char *next,
 	    const char *pattern, redisReply **scan)
 {
 	static uint64_t nth;
-	static long long *mem;
-	static size_t capmem;
-	size_t nk = 0, i;
+	struct key *keys;
+	size_t nk, i;
 	redisReply *r;
 
-	if (ks->elements > capkeys || ks->elements > capmem) {
-		capkeys = capmem = ks->elements;
-		keys = realloc(keys, capkeys * sizeof(*keys));
-		mem = realloc(mem, capmem * sizeof(*mem));
-		if (!keys || !mem)
-			abort();
-	}
-	for (i = 0; i < ks->elements; i++) {
-		r = ks->element[i];
-		if (r->type != REDIS_REPLY_STRING)
-			errx(3, "%s: SCAN: a key that is not a string",
-			     d->where);
-		if (d->seen && seen_add(d->seen, r->str, r->len)) {
-			d->n->twice++;
-			continue;
-		}
-		keys[nk].p = r->str;
-		keys[nk].len = r->len;
-		mem[nk] = nth++ % (uint64_t)d->o->sample == 0 ? 0 : -1;
-		nk++;
-	}
+	take_keys(d, b);
+	keys = b->keys;
+	nk = b->nk;
+	for (i = 0; i < nk; i++) /* measure every --sample'th */
+		keys[i].mem = nth++ % (uint64_t)d->o->sample == 0 ? 0 : -1;
 	for (i = 0; i < nk; i++) {
 		args(&cmd, "TYPE");
 		arg(&cmd, keys[i].p, keys[i].len);
@@ -914,7 +909,7 @@ stats_batch(struct dumper *d, redisReply *ks, const char *next,
 		args(&cmd, "PTTL");
 		arg(&cmd, keys[i].p, keys[i].len);
 		push(d, d->c, &cmd);
-		if (mem[i] == 0) {
+		if (keys[i].mem == 0) {
 			args(&cmd, "MEMORY");
 			args(&cmd, "USAGE");
 			arg(&cmd, keys[i].p, keys[i].len);
@@ -941,13 +936,14 @@ stats_batch(struct dumper *d, redisReply *ks, const char *next,
 		r = rd_reply(d->c, d->where, "PTTL");
 		keys[i].pttl = r->type == REDIS_REPLY_INTEGER ? r->integer : -2;
 		freeReplyObject(r);
-		if (mem[i] == 0) {
+		if (keys[i].mem == 0) {
 			r = rd_reply(d->c, d->where, "MEMORY USAGE");
 			if (r->type == REDIS_REPLY_ERROR)
 				errx(3, "%s: MEMORY USAGE: %s", d->where,
 				     r->str);
-			mem[i] = r->type == REDIS_REPLY_INTEGER ? r->integer
-								: -1;
+			keys[i].mem = r->type == REDIS_REPLY_INTEGER
+					      ? r->integer
+					      : -1;
 			freeReplyObject(r);
 		}
 	}
@@ -983,7 +979,7 @@ stats_batch(struct dumper *d, redisReply *ks, const char *next,
 		}
 		stats_key(d->st, d->db, keys[i].p, keys[i].len,
 			  keys[i].t < R_OTHER ? type_names[keys[i].t] : NULL,
-			  keys[i].pttl, len, mem[i]);
+			  keys[i].pttl, len, keys[i].mem);
 		d->n->written++;
 	}
 }
@@ -1019,7 +1015,8 @@ scan_pass(struct dumper *d, const char *pattern)
 		for (;;) {
 			more = cursor_of(d, scan, cursor, sizeof(cursor));
 			next = NULL;
-			stats_batch(d, scan->element[1], more, pattern, &next);
+			cur->scan = scan;
+			stats_batch(d, cur, more, pattern, &next);
 			freeReplyObject(scan);
 			if (!next)
 				return;
