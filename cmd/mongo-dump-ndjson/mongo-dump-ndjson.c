@@ -534,6 +534,25 @@ index_count(const char *json, size_t len, const char *where, struct dumper *d)
  * The indexes a collection's .metadata.json (or .gz) lists, or -1 when it
  * has none; a metadata file that is not JSON is an error.
  */
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* A collection file's name without .bson or .bson.gz: its length. */
+static size_t
+stem_len(const char *name)
+{
+	size_t n = strlen(name);
+
+	return ends_with(name, ".bson")	     ? n - 5
+	       : ends_with(name, ".bson.gz") ? n - 8
+					     : n;
+}
+
 /*
  * A collection's .metadata.json (or .gz) beside its .bson into text: 1,
  * or 0 when it has none.  where gets the metadata file's name.
@@ -544,11 +563,7 @@ read_metadata(const char *bson_path, struct buf *text, struct buf *where)
 	char chunk[65536];
 	gzFile gz;
 	int r;
-	size_t stem = strlen(bson_path) -
-		      (strstr(bson_path, ".bson.gz") ==
-				       bson_path + strlen(bson_path) - 8
-			       ? 8
-			       : 5);
+	size_t stem = stem_len(bson_path);
 
 	buf_reset(text);
 	buf_reset(where);
@@ -619,14 +634,6 @@ list_line(struct dumper *d, const char *db, const char *coll, uint64_t docs,
 	buf_addch(&d->out, '\n');
 }
 
-static int
-ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n > k && strcmp(s + n - k, suffix) == 0;
-}
-
 /* Does the file start with an archive's magic number (gzipped or not)? */
 static int
 is_archive(const char *path)
@@ -657,7 +664,6 @@ dump_db_dir(struct dumper *d, const char *dir, const char *db)
 	struct dirent **ent;
 	char *path, *coll;
 	int n, i;
-	size_t len;
 
 	if ((n = scandir(dir, &ent, NULL, alphasort)) < 0) {
 		warn("%s", dir);
@@ -685,18 +691,18 @@ dump_db_dir(struct dumper *d, const char *dir, const char *db)
 			      "is skipped",
 			      path);
 		} else {
-			len = strlen(name) - (ends_with(name, ".gz") ? 8 : 5);
-			coll = pct_decode(name, len);
+			coll = pct_decode(name, stem_len(name));
 			if (d->o->collection &&
-			    strcmp(coll, d->o->collection) != 0)
-				;
-			else if (d->o->list)
+			    strcmp(coll, d->o->collection) != 0) {
+				/* not the one asked for */
+			} else if (d->o->list) {
 				list_line(d, db, coll, dump_file(d, path, NULL),
 					  indexes(d, path));
-			else if (d->o->ddl)
+			} else if (d->o->ddl) {
 				ddl_file(d, path, coll);
-			else
+			} else {
 				dump_file(d, path, d->o->tag ? coll : NULL);
+			}
 			free(coll);
 		}
 		free(path);
@@ -867,11 +873,7 @@ main(int argc, char **argv)
 			const char *base = strrchr(paths[i], '/');
 			char *coll;
 			base = base ? base + 1 : paths[i];
-			coll = pct_decode(base, ends_with(base, ".bson")
-							? strlen(base) - 5
-						: ends_with(base, ".bson.gz")
-							? strlen(base) - 8
-							: strlen(base));
+			coll = pct_decode(base, stem_len(base));
 			uint64_t docs;
 			d.archive = 0;
 			if (o.ddl && !is_archive(paths[i])) {
