@@ -23,7 +23,7 @@ struct emitter {
 	struct bson_problem *pb;
 	int bad_text; /* text that is not UTF-8 was written as binary */
 	int depth;
-	struct buf tmp;
+	struct buf *tmp; /* kept from document to document */
 };
 
 #define MAX_DEPTH 200
@@ -403,12 +403,12 @@ value(struct emitter *e, const bson_iter_t *it, const struct bson_fields *f)
 		s = bson_iter_regex(it, &s2);
 		if (e->mode == MODE_PG) {
 			/* /pattern/options, as text */
-			buf_reset(&e->tmp);
-			buf_addch(&e->tmp, '/');
-			buf_adds(&e->tmp, s);
-			buf_addch(&e->tmp, '/');
-			buf_adds(&e->tmp, s2);
-			text(e, it, e->tmp.data, e->tmp.len, "a regex");
+			buf_reset(e->tmp);
+			buf_addch(e->tmp, '/');
+			buf_adds(e->tmp, s);
+			buf_addch(e->tmp, '/');
+			buf_adds(e->tmp, s2);
+			text(e, it, e->tmp->data, e->tmp->len, "a regex");
 			break;
 		}
 		buf_adds(o, "{\"$regularExpression\":{\"pattern\":");
@@ -509,8 +509,8 @@ bson_to_json(struct buf *out, const uint8_t *data, size_t len, enum mode mode,
 	     const char *prefix, size_t prefixlen,
 	     const struct bson_fields *fields, struct bson_problem *pb)
 {
-	static struct buf tmp = BUF_INIT; /* kept from document to document */
-	struct emitter e = {out, mode, data, pb, 0, 0, BUF_INIT};
+	static struct buf tmp = BUF_INIT;
+	struct emitter e = {out, mode, data, pb, 0, 0, &tmp};
 	int r;
 
 	size_t mark = out->len;
@@ -523,9 +523,7 @@ bson_to_json(struct buf *out, const uint8_t *data, size_t len, enum mode mode,
 			 "not a BSON document (its length or end is wrong)");
 		return -1;
 	}
-	e.tmp = tmp;
 	r = members(&e, &it, 0, prefix, prefixlen, fields);
-	tmp = e.tmp;
 	if (r < 0) {
 		buf_setlen(out, mark);
 		return -1;
