@@ -905,7 +905,7 @@ batch_add(struct loader *l, struct target *t, const char *file, uint64_t line,
 	struct batch *b = &t->b;
 	struct row *w;
 	const char *why;
-	size_t mark = b->data.len;
+	size_t mark;
 	int i, nf, first = 1;
 
 	/* one COPY per table, column set and input */
@@ -919,6 +919,8 @@ batch_add(struct loader *l, struct target *t, const char *file, uint64_t line,
 			batch_end(l, l->cur);
 	}
 again:
+	/* taken here: ending a batch above or below empties b->data */
+	mark = b->data.len;
 	if (!b->nrows && !b->streaming) {
 		memcpy(b->colset, t->present, (size_t)t->ncol);
 		b->binary = binary_batch(l, t);
@@ -939,7 +941,6 @@ again:
 			buf_setlen(&b->data, mark);
 			batch_end(l, t);
 			b->text_next = 1; /* on the batch t fills next */
-			mark = b->data.len;
 			goto again;
 		}
 	} else {
