@@ -943,6 +943,84 @@ json_write_double(struct buf *out, double d)
 	/* 1e+20 and 5 are valid JSON; "inf"/"nan" were handled above */
 }
 
+/*
+ * A JSON number's decimal value: sign, significant digits (no leading or
+ * trailing zeros; d may have one '.' among them) and the power of ten of
+ * the first of them.
+ */
+struct decimal {
+	int neg;
+	const char *d;
+	size_t n;
+	long exp;
+};
+
+static void
+decimal_of(struct decimal *x, const char *p, size_t len)
+{
+	const char *end = p + len;
+	long e = 0, ilen = 0, pos = 0, first = -1;
+	size_t n = 0, sig = 0;
+	int eneg;
+
+	x->neg = p < end && *p == '-';
+	p += x->neg;
+	x->d = NULL;
+	/* pos: index among all digits; ilen: the integer part's length */
+	for (ilen = -1; p < end && (*p == '.' || (*p >= '0' && *p <= '9'));
+	     p++) {
+		if (*p == '.') {
+			ilen = pos;
+			continue;
+		}
+		if (*p != '0' || first >= 0) {
+			if (first < 0) {
+				first = pos;
+				x->d = p;
+			}
+			n++;
+			if (*p != '0')
+				sig = n; /* trailing zeros do not count */
+		}
+		pos++;
+	}
+	if (ilen < 0)
+		ilen = pos;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		eneg = p < end && *p == '-';
+		p += p < end && (*p == '-' || *p == '+');
+		for (; p < end && *p >= '0' && *p <= '9'; p++)
+			if (e < 100000000)
+				e = e * 10 + (*p - '0');
+		e = eneg ? -e : e;
+	}
+	x->n = sig;
+	x->exp = sig ? ilen - 1 - first + e : 0;
+}
+
+int
+json_number_same(const char *a, size_t alen, const char *b, size_t blen)
+{
+	struct decimal x, y;
+	size_t i, j, k;
+
+	decimal_of(&x, a, alen);
+	decimal_of(&y, b, blen);
+	if (x.neg != y.neg || x.n != y.n || (x.n && x.exp != y.exp))
+		return 0;
+	for (i = j = k = 0; k < x.n; i++, j++) {
+		if (x.d[i] == '.')
+			i++;
+		if (y.d[j] == '.')
+			j++;
+		if (x.d[i] != y.d[j])
+			return 0;
+		k++;
+	}
+	return 1;
+}
+
 static const char b64chars[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

@@ -134,6 +134,12 @@ void json_write_string_body(struct buf *out, const char *p, size_t len);
  */
 void json_write_double(struct buf *out, double d);
 /*
+ * True when two JSON number texts are the same decimal value (1e3, 1000
+ * and 1000.0 are; 0.1 and 0.10000000000000001 are not).  Zero keeps its
+ * sign: -0 and 0 differ, as they do for a double.
+ */
+int json_number_same(const char *a, size_t alen, const char *b, size_t blen);
+/*
  * Bytes that should be text: a JSON string when they are valid UTF-8
  * (NUL included), else the binary form below, so nothing is lost.
  */

@@ -365,8 +365,14 @@ copy_binary_value(struct buf *out, const struct json_value *v,
 		buf_add(out, v->p, v->len);
 		return 0;
 	case BIN_BYTEA:
+		/* $binary's bytes, else the value's own (a string's UTF-8) */
 		buf_reset(tmp);
-		if (v->type != JSON_OBJECT || json_binary_decode(v, tmp) != 1)
+		if (v->type == JSON_STRING)
+			json_unescape(tmp, v->p, v->len);
+		else if (v->type != JSON_OBJECT ||
+			 (r = json_binary_decode(v, tmp)) == 0)
+			buf_add(tmp, v->p, v->len);
+		else if (r < 0)
 			return 1;
 		put32(out, (uint32_t)tmp->len);
 		buf_add(out, tmp->data, tmp->len);

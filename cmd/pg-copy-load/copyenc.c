@@ -31,6 +31,22 @@ copy_escape(struct buf *out, const char *p, size_t n)
 
 static const char hex[] = "0123456789abcdef";
 
+/* Bytes as a bytea hex literal, COPY-escaped: exactly these bytes load. */
+static void
+bytea_hex(struct buf *out, const char *p, size_t n)
+{
+	size_t i;
+
+	buf_grow(out, 3 + 2 * n);
+	buf_add(out, "\\\\x", 3);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		out->data[out->len++] = hex[c >> 4];
+		out->data[out->len++] = hex[c & 15];
+	}
+	buf_setlen(out, out->len);
+}
+
 /* A PostgreSQL array literal for a JSON array, not yet COPY-escaped. */
 static int
 array_literal(struct buf *lit, const struct json_value *v, struct buf *tmp,
@@ -89,9 +105,23 @@ copy_value(struct buf *out, const struct json_value *v, enum col_kind kind,
 	   struct buf *tmp, const char **why)
 {
 	struct buf lit = BUF_INIT;
-	size_t i;
 	int r;
 
+	if (kind == KIND_BYTEA && v->type != JSON_NULL &&
+	    v->type != JSON_OBJECT) {
+		/*
+		 * not $binary: the value's own bytes (a string's UTF-8), never
+		 * read by bytea's parser, where \\x41 would be one byte
+		 */
+		if (v->type != JSON_STRING) {
+			bytea_hex(out, v->p, v->len);
+		} else {
+			buf_reset(tmp);
+			json_unescape(tmp, v->p, v->len);
+			bytea_hex(out, tmp->data, tmp->len);
+		}
+		return 0;
+	}
 	switch (v->type) {
 	case JSON_NULL:
 		buf_add(out, "\\N", 2);
@@ -131,14 +161,11 @@ copy_value(struct buf *out, const struct json_value *v, enum col_kind kind,
 				       "bytea, json or jsonb";
 				return -1;
 			}
-			buf_grow(out, 3 + 2 * tmp->len);
-			buf_add(out, "\\\\x", 3);
-			for (i = 0; i < tmp->len; i++) {
-				unsigned char c = (unsigned char)tmp->data[i];
-				out->data[out->len++] = hex[c >> 4];
-				out->data[out->len++] = hex[c & 15];
-			}
-			buf_setlen(out, out->len);
+			bytea_hex(out, tmp->data, tmp->len);
+			return 0;
+		}
+		if (kind == KIND_BYTEA) {
+			bytea_hex(out, v->p, v->len);
 			return 0;
 		}
 		break;

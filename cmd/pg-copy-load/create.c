@@ -5,6 +5,7 @@
  */
 #include <err.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -52,8 +53,17 @@ kind_of(const struct json_value *v, struct buf *tmp)
 	case JSON_FALSE:
 		return INF_BOOL;
 	case JSON_NUMBER:
-		if (memchr(v->p, 'e', v->len) || memchr(v->p, 'E', v->len))
-			return INF_DOUBLE;
+		if (memchr(v->p, 'e', v->len) || memchr(v->p, 'E', v->len)) {
+			/* a double only when it holds the value as written */
+			double d = strtod(v->p, NULL);
+			buf_reset(tmp);
+			json_write_double(tmp, d);
+			return isfinite(d) && json_number_same(v->p, v->len,
+							       tmp->data,
+							       tmp->len)
+				       ? INF_DOUBLE
+				       : INF_NUMERIC;
+		}
 		if (!v->integer)
 			return INF_NUMERIC;
 		return copy_binary_value(&out, v, BIN_INT8, tmp) == 0

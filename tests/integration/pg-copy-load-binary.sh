@@ -79,4 +79,29 @@ pg-copy-load: public.arr: 1 read, 0 loaded, 0 rejected, rolled back" \
 	sh -c 'echo "{\"a\":[1]}" | pg-copy-load --format=binary -t arr 2>&1 | sed "s/, [0-9.]* s, [0-9]* rows\/s//" >&2; exit 2'
 run sh -c 'echo "{\"a\":[1,2]}" | pg-copy-load -q -t arr'
 check "auto: such a type loads as text" "0|{1,2}" "$status|$(sql 'select a from arr')"
+# a string into bytea is its UTF-8 bytes, never read by bytea's parser
+# (\x41 would be the one byte A); only $binary carries raw bytes
+sql 'create table byt (id int, b bytea)'
+/usr/bin/python3 -c '
+import json
+vals = ["\\x41", "a\\\\b", "\\\\", "\u00e9\u0000z", "\\001", "", 12, True, {"a": "\\\\"}, [1, "x"],
+        {"$binary": {"base64": "AAE=", "subType": "00"}}, None]
+for i, v in enumerate(vals):
+    print(json.dumps({"id": i, "b": v}))' >byt.ndjson
+expect=$(/usr/bin/python3 -c '
+import json
+for l in open("byt.ndjson"):
+    r = json.loads(l); v = r["b"]
+    if isinstance(v, dict) and "$binary" in v: b = b"\x00\x01"
+    elif v is None: print("%d|null" % r["id"]); continue
+    elif isinstance(v, str): b = v.encode()
+    else: b = l[l.index("\"b\": ") + 5:].rstrip()[:-1].encode()  # its JSON text
+    print("%d|%s" % (r["id"], b.hex()))')
+for f in text binary; do
+	sql 'truncate byt'
+	run pg-copy-load -q -t byt --format=$f byt.ndjson
+	check "bytea from strings, $f: status" "0" "$status"
+	check "bytea from strings, $f: the bytes" "$expect" \
+		"$(sql "select id, coalesce(encode(b, 'hex'), 'null') from byt order by id")"
+done
 finish

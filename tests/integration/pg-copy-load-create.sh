@@ -21,6 +21,14 @@ check "create: the rows, unchanged" "1|a|1.5|12345678901234567890|1000|t|2024-05
 run pg-copy-load --create -t '"Sch"."New Table"' in.ndjson
 check "create: an existing table is used as it is" "0|4" "$status|$(sql 'select count(*) from "Sch"."New Table"')"
 
+# a number with an exponent is a double only when a double holds it as written
+printf '%s\n' '{"a":123456789012345678901234567890e0,"b":1.5e3,"c":1e400,"d":0.1e0,"e":1e-400,"f":-0e0,"g":9007199254740993e0}' >e.ndjson
+run pg-copy-load -q --create -t expo e.ndjson
+check "create: exponents a double would change are numeric" "0|numeric,double precision,numeric,double precision,numeric,double precision,numeric" \
+	"$status|$(sql "select string_agg(format_type(atttypid, atttypmod), ',' order by attnum) from pg_attribute where attrelid = 'expo'::regclass and attnum > 0")"
+check "create: and their values are the ones written" "123456789012345678901234567890|1500|t|0.1|t|-0|9007199254740993" \
+	"$(sql "select a, b, c = 1e400, d, e = 1e-400, f, g from expo")"
+
 # --keep-case, --unlogged, --freeze in one transaction, --infer-rows
 printf '{"MixedKey":1}\n{"MixedKey":2,"Late":"x"}\n' >k.ndjson
 run pg-copy-load -q --create --keep-case --infer-rows=1 --unlogged --freeze -t kc --ignore-unknown k.ndjson

@@ -32,6 +32,16 @@ check "reals: edge values" "1|0.1
 8|100
 9|" "$(sql 'select id, r from reals order by id')"
 
+# -0.0 keeps its sign where SQLite keeps it (a column without REAL affinity)
+nz=$PG_DIR/nz.db
+sqlite3 "$nz" 'create table nz (id integer primary key, x); insert into nz values (1, -0.0), (2, 0.0)'
+check "negative zero: written -0" '{"id":1,"x":-0}
+{"id":2,"x":0}' "$(sqlite-dump-ndjson "$nz" nz)"
+sql 'create table nz (id int, x float8)'
+run bash -o pipefail -c "sqlite-dump-ndjson '$nz' nz | pg-copy-load -q -t nz"
+check "negative zero: loads as -0" "0|1|-0
+2|0" "$status|$(sql 'select id, x from nz order by id')"
+
 load texts
 check "texts: loaded" "0" "$status"
 check "texts: '' and NULL stay apart" "1|t|f

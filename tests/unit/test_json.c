@@ -195,6 +195,71 @@ test_write(void)
 }
 
 static void
+test_number_same(void)
+{
+	static const char *same[][2] = {
+		{"1e3", "1000"},
+		{"1000", "1000.0"},
+		{"1.5", "15e-1"},
+		{"0.001", "1E-3"},
+		{"0", "0.0"},
+		{"0", "0e5"},
+		{"-0", "-0.0"},
+		{"120", "1.2e2"},
+		{"0.10", "0.1"},
+		{"100e-2", "1"},
+		{"-7", "-7.000"},
+		{"0.0012e+3", "1.2"},
+		{"123456789012345678901234567890e0",
+		 "123456789012345678901234567890"},
+	};
+	static const char *differ[][2] = {
+		{"1", "10"},
+		{"-1", "1"},
+		{"0", "-0"},
+		{"0.1", "0.01"},
+		{"1e3", "1e4"},
+		{"12", "21"},
+		{"1.5", "1.50001"},
+		{"0.1", "0.10000000000000001"},
+		{"123456789012345678901234567890e0", "1.2345678901234568e+29"},
+	};
+	struct buf b = BUF_INIT;
+	char t[64];
+	size_t i;
+	double d;
+	unsigned long long u = 88172645463325252ULL;
+
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+		CHECK(json_number_same(same[i][0], strlen(same[i][0]),
+				       same[i][1], strlen(same[i][1])));
+	for (i = 0; i < sizeof(differ) / sizeof(differ[0]); i++)
+		CHECK(!json_number_same(differ[i][0], strlen(differ[i][0]),
+					differ[i][1], strlen(differ[i][1])));
+	/* a double's shortest text is the value %.17e prints, rounded */
+	for (i = 0; i < 2000; i++) {
+		u ^= u << 13, u ^= u >> 7, u ^= u << 17;
+		memcpy(&d, &u, sizeof(d));
+		if (!isfinite(d))
+			continue;
+		buf_reset(&b);
+		json_write_double(&b, d);
+		snprintf(t, sizeof(t), "%.17e", strtod(b.data, NULL));
+		CHECK(strtod(t, NULL) == d);
+		CHECK(json_number_same(b.data, b.len, b.data, b.len));
+		/* k followed by z zeros is ke+z and k0e(z-1); not k1e(z-1) */
+		snprintf(t, 32, "%llu%.*s", u % 100000 + 1, (int)(u % 7),
+			 "000000");
+		snprintf(t + 32, 32, "%llue+%d", u % 100000 + 1, (int)(u % 7));
+		CHECK(json_number_same(t, strlen(t), t + 32, strlen(t + 32)));
+		snprintf(t + 32, 32, "%llu1e%d", u % 100000 + 1,
+			 (int)(u % 7) - 1);
+		CHECK(!json_number_same(t, strlen(t), t + 32, strlen(t + 32)));
+	}
+	buf_release(&b);
+}
+
+static void
 test_b64(void)
 {
 	const char *cases[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
@@ -377,6 +442,7 @@ main(int argc, char **argv)
 	test_iter();
 	test_unescape();
 	test_write();
+	test_number_same();
 	test_double_reference();
 	test_b64();
 	test_binary_decode();
