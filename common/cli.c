@@ -2,11 +2,41 @@
 #include "cli.h"
 
 #include <err.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+
+void
+cli_init(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void
+cli_flush(struct buf *out, int final, int status)
+{
+	if (out->len < CLI_FLUSH_AT && !final)
+		return;
+	if (buf_write_fd(out, 1) == 0)
+		return;
+	if (errno == EPIPE)
+		exit(status); /* | head: the reader has what it wanted */
+	err(3, "write error");
+}
+
+void
+cli_stdout_end(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		exit(0);
+	if (errno == EPIPE)
+		exit(0);
+	err(3, "write error");
+}
 
 void
 cli_usage(const char *synopsis)
@@ -22,7 +52,7 @@ cli_help(const char *synopsis, const char *text)
 	fputs(strncmp(synopsis, "usage: ", 7) == 0 ? synopsis + 7 : synopsis,
 	      stdout);
 	fputs(text, stdout);
-	exit(0);
+	cli_stdout_end();
 }
 
 int

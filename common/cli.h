@@ -1,6 +1,6 @@
 /*
  * cli: what every tool's command line shares: the usage message, --help,
- * and an option that takes one of a few words.
+ * an option that takes one of a few words, and how stdout is written.
  *
  *	static const char synopsis[] = "usage: tool [-hV] ...\n";
  *	cli_usage(synopsis);			   stderr, exit 2
@@ -9,6 +9,26 @@
  */
 #ifndef CLI_H
 #define CLI_H
+
+#include "buf.h"
+
+/* What a tool's output buffer holds before cli_flush writes it. */
+#define CLI_FLUSH_AT 65536
+
+/*
+ * First thing in main: SIGPIPE ignored, so that a reader that went away
+ * (`tool | head -1`) shows as EPIPE and the tool ends with a status of its
+ * own choosing, never the shell's 141.
+ */
+void cli_init(void);
+/*
+ * Write out to stdout once it holds CLI_FLUSH_AT bytes, or all of it when
+ * final.  When the reader has gone (EPIPE) exit quietly with status, what
+ * the tool would exit with so far; any other error: "write error", exit 3.
+ */
+void cli_flush(struct buf *out, int final, int status);
+/* After --version: stdout flushed; exit 0, or 3 when it could not be. */
+void cli_stdout_end(void) __attribute__((noreturn));
 
 void cli_usage(const char *synopsis) __attribute__((noreturn));
 void cli_help(const char *synopsis, const char *text) __attribute__((noreturn));

@@ -24,7 +24,6 @@
 #include "mdump.h"
 #include "pct.h"
 
-#define FLUSH_AT 65536
 #define READ_AT (1 << 20)
 /* MongoDB's 16 MiB and mongodump's slack, with room to spare */
 #define MAX_DOC (48 << 20)
@@ -99,10 +98,7 @@ struct dumper {
 static void
 flush(struct dumper *d, int final)
 {
-	if (d->out.len < FLUSH_AT && !final)
-		return;
-	if (buf_write_fd(&d->out, 1) < 0)
-		err(3, "write error");
+	cli_flush(&d->out, final, d->status);
 }
 
 static uint32_t
@@ -794,6 +790,7 @@ main(int argc, char **argv)
 	char **paths;
 	int c, i, npaths, dirs = 0;
 
+	cli_init();
 	while ((c = getopt_long(argc, argv, "hvV", longopts, NULL)) != -1) {
 		switch (c) {
 		case COLLECTION:
@@ -843,7 +840,7 @@ main(int argc, char **argv)
 			break;
 		case 'V':
 			puts("mongo-dump-ndjson 0.1");
-			return 0;
+			cli_stdout_end();
 		default:
 			usage();
 		}

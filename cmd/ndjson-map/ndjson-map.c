@@ -17,8 +17,6 @@
 #include "mapexpr.h"
 #include "ndjson.h"
 
-#define FLUSH_AT 65536
-
 struct options {
 	const char *rejects;
 	const char *split; /* --split DIR */
@@ -89,10 +87,7 @@ static void __attribute__((noreturn)) oom(size_t want)
 static void
 flush(struct mapper *m, int final)
 {
-	if (m->out.len < FLUSH_AT && !final)
-		return;
-	if (buf_write_fd(&m->out, 1) < 0)
-		err(3, "write error");
+	cli_flush(&m->out, final, m->rejected ? 1 : 0);
 }
 
 /* Check one record; NULL when it is one, else why not (static text). */
@@ -384,6 +379,7 @@ main(int argc, char **argv)
 	char *end;
 	int c, fd, rc;
 
+	cli_init();
 	buf_set_oom(oom);
 	if (ndjson_max_record(&o.max_record, &e) < 0)
 		errx(e.code, "%s", e.msg);
@@ -426,7 +422,7 @@ main(int argc, char **argv)
 			break;
 		case 'V':
 			puts("ndjson-map 0.1");
-			return 0;
+			cli_stdout_end();
 		default:
 			usage();
 		}

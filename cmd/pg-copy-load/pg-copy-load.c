@@ -706,6 +706,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	int c, fd, rc, i, conflict_set = 0;
 
+	cli_init();
 	buf_set_oom(loader_oom);
 	if (ndjson_max_record(&o.max_record, &e) < 0)
 		errx(e.code, "%s", e.msg);
@@ -819,7 +820,7 @@ main(int argc, char **argv)
 			break;
 		case 'V':
 			printf("pg-copy-load 0.2 (libpq %d)\n", PQlibVersion());
-			return 0;
+			cli_stdout_end();
 		default:
 			usage();
 		}

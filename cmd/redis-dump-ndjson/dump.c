@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "json.h"
+#include "cli.h"
 #include "rdump.h"
 
 enum rtype { R_STRING, R_HASH, R_LIST, R_SET, R_ZSET, R_STREAM, R_OTHER };
@@ -98,19 +99,9 @@ rd_reply(redisContext *c, const char *where, const char *what)
 }
 
 void
-rd_flush(struct buf *out, int final)
+rd_flush(struct buf *out, int final, const struct counts *n)
 {
-	if (out->len < FLUSH_AT && !final)
-		return;
-	if (buf_write_fd(out, 1) < 0) {
-		if (errno == EPIPE) {
-			/* the reader is gone (| head): end as quietly as the
-			 * default SIGPIPE would, which sockets had to lose */
-			signal(SIGPIPE, SIG_DFL);
-			raise(SIGPIPE);
-		}
-		err(3, "write error");
-	}
+	cli_flush(out, final, n->skipped || n->torn ? 1 : 0);
 }
 
 static enum rtype
@@ -254,7 +245,7 @@ key_done(struct dumper *d, int records)
 {
 	d->n->written++;
 	d->n->records += (uint64_t)records;
-	rd_flush(&d->out, 0);
+	rd_flush(&d->out, 0, d->n);
 }
 
 static void
@@ -363,7 +354,7 @@ write_chunk(struct dumper *d, struct coll *c, redisReply **el, size_t n)
 		if (ex)
 			buf_adds(o, "}\n");
 		c->elements++;
-		rd_flush(o, 0);
+		rd_flush(o, 0, d->n);
 	}
 	return 0;
 }

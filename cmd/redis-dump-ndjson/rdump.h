@@ -13,7 +13,6 @@
 
 #include "buf.h"
 
-#define FLUSH_AT 65536
 
 struct options {
 	int db; /* -1: every database that has keys */
@@ -65,7 +64,7 @@ struct dumper {
 	int db;
 	int cluster;	   /* a cluster node: no MGET across slots */
 	int no_ttl;	   /* INFO keyspace: no key of the db expires */
-	struct buf out;	   /* records, written out at FLUSH_AT */
+	struct buf out;	   /* records, written out at CLI_FLUSH_AT */
 	struct buf head;   /* {"db":N,"key":...,"expire_at_ms":...,: a key's */
 	struct seen *seen; /* NULL without de-duplication */
 	struct counts *n;
@@ -85,8 +84,11 @@ redisReply *rd_reply(redisContext *c, const char *where, const char *what);
 /* Send a command built from argv (argvlen), or exit 3. */
 void rd_append(redisContext *c, const char *where, int argc, const char **argv,
 	       const size_t *argvlen);
-/* Write out d->out when it has grown past FLUSH_AT (or always, final). */
-void rd_flush(struct buf *out, int final);
+/*
+ * Write out d->out when it has grown past CLI_FLUSH_AT (or always, final);
+ * a reader gone ends the dump with the status the counts give so far.
+ */
+void rd_flush(struct buf *out, int final, const struct counts *n);
 
 struct stats *stats_new(const struct options *o);
 /* One key: its type, expiry (-1 none), element count, memory (-1 unknown). */

@@ -391,6 +391,7 @@ main(int argc, char **argv)
 	size_t peak = 0;
 	int c, i, nm, stats_opts = 0;
 
+	cli_init();
 	while ((c = getopt_long(argc, argv, "hn:s:u:vV", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
@@ -454,7 +455,7 @@ main(int argc, char **argv)
 			break;
 		case 'V':
 			puts("redis-dump-ndjson 0.1");
-			return 0;
+			cli_stdout_end();
 		default:
 			usage();
 		}
@@ -492,9 +493,6 @@ main(int argc, char **argv)
 		usage();
 	}
 	name_target(&t);
-	/* a server that drops the connection must be an error to report,
-	 * not a SIGPIPE that kills quietly (hiredis writes with write()) */
-	signal(SIGPIPE, SIG_IGN);
 	if (o.dedup)
 		seen = seen_new();
 	if (o.stats)
@@ -515,7 +513,7 @@ main(int argc, char **argv)
 	}
 	if (st)
 		stats_write(st, &out, &n);
-	rd_flush(&out, 1);
+	rd_flush(&out, 1, &n);
 	if (o.verbose)
 		fprintf(stderr,
 			"redis-dump-ndjson: %llu keys, %llu records; %llu "

@@ -17,8 +17,6 @@
 #include "json.h"
 #include "sdump.h"
 
-#define FLUSH_AT 65536
-
 struct options {
 	const char *ddl; /* NULL, "pre" or "post" */
 	const char *query;
@@ -99,10 +97,7 @@ static void __attribute__((noreturn)) oom(size_t want)
 static void
 flush(int final)
 {
-	if (out.len < FLUSH_AT && !final)
-		return;
-	if (buf_write_fd(&out, 1) < 0)
-		err(3, "write error");
+	cli_flush(&out, final, 0); /* bad data has ended the dump already */
 }
 
 static void
@@ -538,6 +533,7 @@ main(int argc, char **argv)
 	long l;
 	int c, rc;
 
+	cli_init();
 	buf_set_oom(oom);
 	while ((c = getopt_long(argc, argv, "hVv", longopts, NULL)) != -1) {
 		switch (c) {
@@ -594,7 +590,7 @@ main(int argc, char **argv)
 		case 'V':
 			printf("sqlite-dump-ndjson 0.1 (SQLite %s)\n",
 			       sqlite3_libversion());
-			return 0;
+			cli_stdout_end();
 		case 'W':
 			o.where = optarg;
 			break;
