@@ -514,9 +514,14 @@ parse_match(struct lexer *x, struct node *subject)
 		     k < pat.len && !strchr("\\^$.|?*+()[]{}", pat.data[k]);
 		     k++)
 			;
-		/* a quantifier makes the last literal optional */
+		/*
+		 * a quantifier makes the last literal optional: the whole
+		 * character, all the bytes of a UTF-8 sequence
+		 */
 		if (k < pat.len && strchr("?*{", pat.data[k]) && k > from)
-			k--;
+			while (--k > from &&
+			       ((unsigned char)pat.data[k] & 0xc0) == 0x80)
+				;
 		if (k > from) {
 			n->anchored = from == 1;
 			n->prefixlen = k - from;
