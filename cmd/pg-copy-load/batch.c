@@ -19,10 +19,21 @@
 
 static void collect(struct loader *l, int i);
 
+/* Bad rows are set aside, not the end of the load. */
 static int
-use_savepoints(const struct loader *l)
+rejects_allowed(const struct loader *l)
 {
 	return l->o->max_rejects > 0 || l->o->dry_run;
+}
+
+/*
+ * Each COPY under a savepoint: to set bad rows aside, or, for an upsert,
+ * to find the row an INSERT's error does not name (a NULL key)
+ */
+static int
+use_savepoints(const struct loader *l, const struct target *t)
+{
+	return rejects_allowed(l) || t->stage;
 }
 
 void
@@ -200,6 +211,8 @@ reject_row(struct loader *l, struct target *t, size_t i, const PGresult *r,
 
 	buf_reset(&l->msg);
 	pgconn_describe(&l->msg, l->conn, r);
+	if (!col && (col = PQresultErrorField(r, PG_DIAG_COLUMN_NAME)))
+		collen = strlen(col); /* NOT NULL names no column in COPY's */
 	if (col)
 		snprintf(colname, sizeof(colname), "%.*s", (int)collen, col);
 	reject(l, t, w->file, w->line, t->b.raw.data + w->roff, w->rlen,
@@ -247,7 +260,7 @@ copy_open(struct loader *l, struct target *t)
 {
 	PGresult *r;
 
-	if (use_savepoints(l) && sql_exec(l, "SAVEPOINT ndjson_migrate") < 0)
+	if (use_savepoints(l, t) && sql_exec(l, "SAVEPOINT ndjson_migrate") < 0)
 		loader_fail(l, 3);
 	if (t->stage) {
 		buf_reset(&l->sql);
@@ -402,7 +415,7 @@ apply_rows(struct loader *l, struct target *t, size_t lo, size_t hi)
 		r = upsert_apply(l, t);
 	if (r)
 		roll_back_batch(l);
-	else if (use_savepoints(l) &&
+	else if (use_savepoints(l, t) &&
 		 sql_exec(l, "RELEASE SAVEPOINT ndjson_migrate") < 0)
 		loader_fail(l, 3);
 	return r;
@@ -440,7 +453,11 @@ fail_at(struct loader *l, struct target *t, size_t lo, size_t hi, PGresult *r)
 	note_error(l, r);
 	buf_reset(&l->msg);
 	pgconn_describe(&l->msg, l->conn, r);
-	i = n ? nth_active(&t->b, lo, hi, n) : hi;
+	if (!col && (col = PQresultErrorField(r, PG_DIAG_COLUMN_NAME)))
+		collen = strlen(col);
+	i = n				 ? nth_active(&t->b, lo, hi, n)
+	    : active(&t->b, lo, hi) == 1 ? nth_active(&t->b, lo, hi, 1)
+					 : hi;
 	if (status == 1) {
 		l->rejected++;
 		t->rejected++;
@@ -479,9 +496,13 @@ settle(struct loader *l, struct target *t, size_t lo, size_t hi, PGresult *r)
 	for (;;) {
 		/* here rows [lo, end) failed with r; [end, hi) are not sent */
 		if (r) {
-			if (!is_data_error(r) || !use_savepoints(l))
-				fail_at(l, t, lo, end, r);
 			line = error_line(r, &col, &collen);
+			/* without rejects, an error that names no row is
+			 * narrowed down to its row first, to say which */
+			if (!is_data_error(r) || !use_savepoints(l, t) ||
+			    (!rejects_allowed(l) &&
+			     (line || active(b, lo, end) == 1)))
+				fail_at(l, t, lo, end, r);
 			i = line ? nth_active(b, lo, end, line) : end;
 			if (i < end) {
 				reject_row(l, t, i, r, col, collen);
@@ -591,9 +612,9 @@ batch_apply(struct loader *l, struct target *t, int again)
 		r = copy_close(l, t);
 		if (!r && t->stage)
 			r = upsert_apply(l, t);
-		if (r && use_savepoints(l))
+		if (r && use_savepoints(l, t))
 			roll_back_batch(l);
-		else if (!r && use_savepoints(l) &&
+		else if (!r && use_savepoints(l, t) &&
 			 sql_exec(l, "RELEASE SAVEPOINT ndjson_migrate") < 0)
 			loader_fail(l, 3);
 		b->streaming = 0;

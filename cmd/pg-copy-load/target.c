@@ -131,40 +131,139 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 	return 0;
 }
 
-/* Mark the --upsert key columns; -1 after a message when one is unknown. */
-static int
-mark_keys(struct loader *l, struct target *t)
+/*
+ * The next name of a comma-separated list, as PostgreSQL reads names:
+ * "Quoted" as written ("" for a quote), else folded to lower case.
+ * Returns where the list goes on, or NULL at its end or on a stray quote.
+ */
+static const char *
+next_name(const char *p, struct buf *name, int *quoted)
 {
-	char *list = xstrdup(l->o->upsert), *p, *save = NULL;
-	int i, n = 0, rc = 0;
-
-	for (p = strtok_r(list, ",", &save); p;
-	     p = strtok_r(NULL, ",", &save)) {
+	buf_reset(name);
+	while (*p == ' ')
+		p++;
+	if (!*p)
+		return NULL;
+	*quoted = *p == '"';
+	if (*quoted) {
+		for (p++; *p && !(p[0] == '"' && p[1] != '"'); p++) {
+			buf_addch(name, *p);
+			p += *p == '"'; /* "" */
+		}
+		if (*p++ != '"')
+			return NULL;
 		while (*p == ' ')
 			p++;
+	} else {
+		for (; *p && *p != ','; p++)
+			buf_addch(name, *p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+		while (name->len && name->data[name->len - 1] == ' ')
+			buf_setlen(name, name->len - 1);
+	}
+	if (*p && *p != ',')
+		return NULL;
+	return *p ? p + 1 : p;
+}
+
+/*
+ * Mark the --upsert key columns: a quoted name matches exactly, an
+ * unquoted one folded, or case-insensitively when only that matches.
+ * Then make sure ON CONFLICT has a unique index on exactly those columns.
+ * A name that is not there, or no such index, is a usage error (exit 2).
+ */
+static void
+mark_keys(struct loader *l, struct target *t)
+{
+	struct buf name = BUF_INIT, arr = BUF_INIT;
+	const char *p = l->o->upsert, *param[3];
+	char nkeys[16];
+	PGresult *r;
+	int i, n = 0, quoted = 0, bad = 0;
+	size_t k;
+
+	buf_addch(&arr, '{');
+	while (p && *p && (p = next_name(p, &name, &quoted))) {
 		for (i = 0; i < t->ncol; i++)
-			if (strcmp(t->col[i].name, p) == 0)
+			if (strcmp(t->col[i].name, name.data) == 0)
 				break;
-		if (i == t->ncol)
+		if (i == t->ncol && !quoted)
 			for (i = 0; i < t->ncol; i++)
-				if (strcasecmp(t->col[i].name, p) == 0)
+				if (strcasecmp(t->col[i].name, name.data) == 0)
 					break;
-		if (i == t->ncol) {
-			warnx("--upsert: %s has no column %s", t->display, p);
-			rc = -1;
+		if (i == t->ncol || !name.len) {
+			warnx("--upsert: %s has no column %s%s%s", t->display,
+			      quoted ? "\"" : "", name.data,
+			      quoted ? "\"" : "");
+			bad = 1;
 			continue;
 		}
+		if (t->col[i].key)
+			continue;
 		t->col[i].key = 1;
-		n++;
+		/* an array element, quoted for array_in */
+		buf_adds(&arr, n++ ? ",\"" : "\"");
+		for (k = 0; k < t->col[i].namelen; k++) {
+			if (t->col[i].name[k] == '"' ||
+			    t->col[i].name[k] == '\\')
+				buf_addch(&arr, '\\');
+			buf_addch(&arr, t->col[i].name[k]);
+		}
+		buf_addch(&arr, '"');
 	}
-	free(list);
-	return rc;
+	buf_addch(&arr, '}');
+	if (!p) {
+		warnx("--upsert: cannot read the column list %s", l->o->upsert);
+		bad = 1;
+	}
+	if (!bad && !n) {
+		warnx("--upsert: no key columns");
+		bad = 1;
+	}
+	if (!bad) {
+		snprintf(nkeys, sizeof(nkeys), "%d", n);
+		param[0] = t->qualified;
+		param[1] = arr.data;
+		param[2] = nkeys;
+		r = PQexecParams(
+			l->conn,
+			"SELECT 1 FROM pg_catalog.pg_index i"
+			" WHERE i.indrelid = $1::pg_catalog.regclass"
+			" AND i.indisunique AND i.indimmediate"
+			" AND i.indpred IS NULL AND i.indexprs IS NULL"
+			" AND i.indnkeyatts = $3::int"
+			" AND ARRAY(SELECT a.attname::text"
+			" FROM pg_catalog.pg_attribute a"
+			" WHERE a.attrelid = i.indrelid"
+			" AND a.attnum = ANY (i.indkey[0:i.indnkeyatts - 1]))"
+			" OPERATOR(pg_catalog.<@) $2::text[]",
+			3, NULL, param, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			buf_reset(&l->msg);
+			pgconn_describe(&l->msg, l->conn, r);
+			warnx("--upsert: %s", l->msg.data);
+			PQclear(r);
+			loader_fail(l, 3);
+		}
+		if (PQntuples(r) == 0) {
+			warnx("--upsert: %s has no primary key or unique index "
+			      "on exactly (%s), which ON CONFLICT needs",
+			      t->display, l->o->upsert);
+			bad = 1;
+		}
+		PQclear(r);
+	}
+	buf_release(&name);
+	buf_release(&arr);
+	if (bad)
+		loader_fail(l, 2);
 }
 
 /* The temporary table an upsert COPYs into, with an order column. */
 void
 target_stage(struct loader *l, struct target *t)
 {
+	int i;
+
 	free(t->stage);
 	buf_reset(&l->msg);
 	buf_addf(&l->msg, "ndjson_migrate_stage_%d", l->nt);
@@ -174,6 +273,14 @@ target_stage(struct loader *l, struct target *t)
 		 "CREATE TEMPORARY TABLE %s (LIKE %s INCLUDING DEFAULTS, "
 		 "ndjson_migrate_ord bigint GENERATED ALWAYS AS IDENTITY)",
 		 t->stage, t->qualified);
+	/*
+	 * NOT NULL is the table's to check, so that its error names the
+	 * table and not the stage (LIKE copies NOT NULL, never CHECK)
+	 */
+	buf_addf(&l->sql, "; ALTER TABLE %s", t->stage);
+	for (i = 0; i < t->ncol; i++)
+		buf_addf(&l->sql, "%s ALTER COLUMN %s DROP NOT NULL",
+			 i ? "," : "", t->col[i].quoted);
 	if (sql_exec(l, l->sql.data) < 0)
 		loader_fail(l, 3);
 }
@@ -222,10 +329,8 @@ target_open(struct loader *l, const char *name, int routed)
 			target_free(t);
 			return o;
 		}
-	if (l->o->upsert && mark_keys(l, t) < 0) {
-		target_free(t);
-		return NULL;
-	}
+	if (l->o->upsert)
+		mark_keys(l, t);
 	t->slot = xcalloc((size_t)t->ncol, sizeof(*t->slot));
 	t->present = xcalloc((size_t)t->ncol, 1);
 	t->b.colset = xcalloc((size_t)t->ncol, 1);

@@ -1,6 +1,7 @@
 # pg-copy-load's reject path as a property: random streams of good and bad
-# records whose key sets change from line to line, loaded with --max-rejects
-# in every format and mode; after each load the table holds exactly the
+# records whose key sets change after runs of lines, loaded with --max-rejects
+# in every format and mode (one transaction, --batch-commit, small batches,
+# --jobs, --dry-run, --upsert); after each load the table holds exactly the
 # good records, the rejects file exactly the bad lines, and the summary's
 # numbers are the table's.  SEEDS=N (default 8) for a longer campaign.
 . "$(dirname "$0")/lib.sh"
@@ -15,13 +16,14 @@ seeds=${SEEDS:-8}
 for seed in $(seq 1 "$seeds"); do
 	n=$((50 + seed * 37 % 250))
 	rows=$((1 + seed % 7))
-	for mode in one commit rows jobs dry; do
+	for mode in one commit rows jobs dry upsert; do
 		case $mode in
 		one) args=() ;;
 		commit) args=(--batch-commit) ;;
 		rows) args=(--batch-rows="$rows") ;;
 		jobs) args=(--jobs=2 --batch-rows="$((rows * 5))") ;;
 		dry) args=(--dry-run --batch-rows="$rows") ;;
+		upsert) args=(--upsert=rid --batch-rows="$((rows * 3))") ;;
 		esac
 		nodup=0
 		[ "$mode" = jobs ] && nodup=1

@@ -139,6 +139,31 @@ check "upsert ignore: new row in, existing untouched" "0|new|v1-1" "$status|$(sq
 run pg-copy-load -q -t u --upsert=id --on-conflict=error --max-rejects=5 --rejects=u.rej u3.ndjson
 check "upsert error: existing keys rejected" "1|2" "$status|$(wc -l <u.rej)"
 check_run "upsert: unknown key column" 2 "pg-copy-load: --upsert: public.u has no column nope" pg-copy-load -q -t u --upsert=nope u3.ndjson
+# key columns are read as -t reads names: "Quoted" exactly, unquoted folded
+sql 'create table uq (id int not null, "B" int not null, "b c" text, v text, primary key (id, "B"), unique ("b c"))'
+printf '{"id":1,"B":1,"v":"a"}\n{"id":1,"B":1,"v":"b"}\n' >uq.ndjson
+run pg-copy-load -q -t uq --upsert='ID,"B"' uq.ndjson
+check "upsert: a quoted key column" "0|1|b" "$status|$(sql 'select count(*), max(v) from uq')"
+check_run "upsert: a quoted name matches exactly" 2 'pg-copy-load: --upsert: public.uq has no column "b"' \
+	pg-copy-load -q -t uq --upsert='id,"b"' uq.ndjson
+check_run "upsert: a stray quote" 2 'pg-copy-load: --upsert: cannot read the column list id,"B' \
+	pg-copy-load -q -t uq --upsert='id,"B' uq.ndjson
+printf '{"id":7,"B":7,"b c":"k","v":"x"}\n{"id":7,"B":7,"b c":"k","v":"y"}\n' >ubc.ndjson
+run pg-copy-load -q -t uq --upsert='"b c"' ubc.ndjson
+check "upsert: a quoted name with a space, its own unique index" "0|y" "$status|$(sql "select v from uq where id = 7")"
+# no unique index ON CONFLICT can use: a usage error before any row
+check_run "upsert: no matching unique index" 2 'pg-copy-load: --upsert: public.uq has no primary key or unique index on exactly (id), which ON CONFLICT needs' \
+	pg-copy-load -q -t uq --upsert=id uq.ndjson
+# a NULL key: the user's table, the column and the line, never the stage
+printf '{"id":2,"B":2}\n{"id":null,"B":3}\n{"id":4,"B":4}\n' >unull.ndjson
+check_run "upsert: a NULL key fails naming table, column, line" 1 'pg-copy-load: unull.ndjson:2: column id: null value in column "id" of relation "uq" violates not-null constraint
+DETAIL: Failing row contains (null, 3, null, null).' \
+	pg-copy-load -q -t uq --upsert='id,"B"' unull.ndjson
+run pg-copy-load -q -t uq --upsert='id,"B"' --max-rejects=5 --rejects=unull.rej unull.ndjson
+check "upsert: a NULL key rejected by line and column" "1|2 id uq|4" "$status|$(/usr/bin/python3 -c '
+import json
+for l in open("unull.rej"):
+    r = json.loads(l); print(r["line"], r["column"], "uq" if "\"uq\"" in r["error"] and "stage" not in r["error"] else r["error"])')|$(sql 'select count(*) from uq')"
 
 # interleaved tables, routed by $table, hostile names included
 sql 'create table a (x int); create table "B" (y text); create table "My ""Odd""; Table" ("Wéird" text)'

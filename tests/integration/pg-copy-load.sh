@@ -68,7 +68,7 @@ err_case "NUL in a string" 1 "pg-copy-load: $f:1: column name: string holds \\u0
 	'{"id":1,"name":"a\\u0000b"}\n'
 err_case "wrong type" 1 "pg-copy-load: $f:2: column id: invalid input syntax for type integer: \"x\"" \
 	'{"id":1,"name":"a"}\n{"id":"x","name":"b"}\n'
-err_case "NOT NULL" 1 "pg-copy-load: $f:2: null value in column \"name\" of relation \"e\" violates not-null constraint
+err_case "NOT NULL" 1 "pg-copy-load: $f:2: column name: null value in column \"name\" of relation \"e\" violates not-null constraint
 DETAIL: Failing row contains (2, null, null)." \
 	'{"id":1,"name":"a"}\n{"id":2,"name":null}\n'
 err_case "duplicate key value" 1 "pg-copy-load: $f:3: duplicate key value violates unique constraint \"e_pkey\"
@@ -76,7 +76,7 @@ DETAIL: Key (id)=(1) already exists." \
 	'{"id":1,"name":"a"}\n{"id":2,"name":"b"}\n{"id":1,"name":"c"}\n'
 err_case "varchar too long" 1 "pg-copy-load: $f:1: column name: value too long for type character varying(5)" \
 	'{"id":1,"name":"abcdef"}\n'
-err_case "foreign key" 1 "pg-copy-load: public.e: insert or update on table \"e\" violates foreign key constraint \"e_p_fkey\"
+err_case "foreign key" 1 "pg-copy-load: $f:1: insert or update on table \"e\" violates foreign key constraint \"e_p_fkey\"
 DETAIL: Key (p)=(99) is not present in table \"e\"." \
 	'{"id":1,"name":"a","p":99}\n'
 err_case "duplicate JSON key" 1 "pg-copy-load: $f:1: duplicate key \"id\"" \
