@@ -62,6 +62,23 @@ sql_exec(struct loader *l, const char *sql)
 	return -1;
 }
 
+PGresult *
+sql_query(struct loader *l, const char *what, const char *sql, int n,
+	  const char *const *params)
+{
+	PGresult *r =
+		PQexecParams(l->conn, sql, n, NULL, params, NULL, NULL, 0);
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK)
+		return r;
+	note_error(l, r);
+	buf_reset(&l->msg);
+	pgconn_describe(&l->msg, l->conn, r);
+	warnx("%s: %s", what, l->msg.data);
+	PQclear(r);
+	return NULL;
+}
+
 void
 txn_begin(struct loader *l)
 {
@@ -1061,18 +1078,13 @@ ledger_load(struct loader *l)
 		     " loaded bigint NOT NULL, rejected bigint NOT NULL,"
 		     " committed_at timestamptz NOT NULL DEFAULT now())") < 0)
 		loader_fail(l, 3);
-	r = PQexecParams(
-		l->conn,
+	r = sql_query(
+		l, "--resume",
 		"SELECT input, first_line, last_line FROM ndjson_migrate_ledger"
 		" WHERE id = $1 ORDER BY input COLLATE \"C\", first_line",
-		1, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		buf_reset(&l->msg);
-		pgconn_describe(&l->msg, l->conn, r);
-		warnx("--resume: %s", l->msg.data);
-		PQclear(r);
+		1, p);
+	if (!r)
 		loader_fail(l, 3);
-	}
 	l->ndone = PQntuples(r);
 	l->done_file = xcalloc((size_t)l->ndone, sizeof(*l->done_file));
 	l->done_first = xcalloc((size_t)l->ndone, sizeof(*l->done_first));

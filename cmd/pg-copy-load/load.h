@@ -191,5 +191,11 @@ void set_lock_timeout(struct loader *l);
 void txn_begin(struct loader *l);
 void txn_commit(struct loader *l);
 int sql_exec(struct loader *l, const char *sql);
+/*
+ * A query with text parameters whose rows are wanted: its result, or NULL
+ * after "what: the server's message" (the SQLSTATE noted).
+ */
+PGresult *sql_query(struct loader *l, const char *what, const char *sql,
+		    int n, const char *const *params);
 
 #endif

@@ -87,8 +87,10 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 	PQclear(r);
 
 	param[0] = oid;
-	r = PQexecParams(
-		l->conn,
+	buf_reset(&l->tmp);
+	buf_addf(&l->tmp, "table %s", t->display);
+	r = sql_query(
+		l, l->tmp.data,
 		"SELECT a.attname, b.typname, b.typcategory,"
 		" a.attgenerated <> ''"
 		" FROM pg_catalog.pg_attribute a"
@@ -98,14 +100,9 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 		"   THEN t.typbasetype ELSE t.oid END"
 		" WHERE a.attrelid = $1::pg_catalog.oid AND a.attnum > 0"
 		" AND NOT a.attisdropped ORDER BY a.attnum",
-		1, NULL, param, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		buf_reset(&l->msg);
-		pgconn_describe(&l->msg, l->conn, r);
-		warnx("table %s: %s", t->display, l->msg.data);
-		PQclear(r);
+		1, param);
+	if (!r)
 		return -1;
-	}
 	t->ncol = PQntuples(r);
 	t->col = xcalloc((size_t)t->ncol, sizeof(*t->col));
 	for (i = 0; i < t->ncol; i++) {
@@ -224,8 +221,8 @@ mark_keys(struct loader *l, struct target *t)
 		param[0] = t->qualified;
 		param[1] = arr.data;
 		param[2] = nkeys;
-		r = PQexecParams(
-			l->conn,
+		r = sql_query(
+			l, "--upsert",
 			"SELECT 1 FROM pg_catalog.pg_index i"
 			" WHERE i.indrelid = $1::pg_catalog.regclass"
 			" AND i.indisunique AND i.indimmediate"
@@ -236,14 +233,9 @@ mark_keys(struct loader *l, struct target *t)
 			" WHERE a.attrelid = i.indrelid"
 			" AND a.attnum = ANY (i.indkey[0:i.indnkeyatts - 1]))"
 			" OPERATOR(pg_catalog.<@) $2::text[]",
-			3, NULL, param, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			buf_reset(&l->msg);
-			pgconn_describe(&l->msg, l->conn, r);
-			warnx("--upsert: %s", l->msg.data);
-			PQclear(r);
+			3, param);
+		if (!r)
 			loader_fail(l, 3);
-		}
 		if (PQntuples(r) == 0) {
 			warnx("--upsert: %s has no primary key or unique index "
 			      "on exactly (%s), which ON CONFLICT needs",
