@@ -813,6 +813,95 @@ json_write_text(struct buf *out, const char *p, size_t len)
 		json_write_binary(out, p, len, 0);
 }
 
+void
+json_write_key(struct buf *out, const char *p, size_t len)
+{
+	if (utf8_valid_prefix(p, len) != len) {
+		buf_adds(out, "\"$binary:");
+		b64_encode(out, p, len);
+		buf_addch(out, '"');
+		return;
+	}
+	buf_addch(out, '"');
+	if (len && p[0] == '$')
+		buf_addch(out, '$');
+	json_write_string_body(out, p, len);
+	buf_addch(out, '"');
+}
+
+/* v's JSON text into out, escaped keys ("$$x") as data keys ("$x"). */
+static void
+unescape_keys(struct buf *out, const struct json_value *v)
+{
+	struct json_iter it;
+	struct json_value k, val;
+	struct json_error e;
+	int n = 0;
+
+	switch (v->type) {
+	case JSON_OBJECT:
+		json_object_open_value(&it, v);
+		buf_addch(out, '{');
+		while (json_object_next(&it, &k, &val, &e) > 0) {
+			if (n++)
+				buf_addch(out, ',');
+			buf_addch(out, '"');
+			if (k.len >= 2 && k.p[0] == '$' && k.p[1] == '$')
+				buf_add(out, k.p + 1, k.len - 1);
+			else
+				buf_add(out, k.p, k.len);
+			buf_adds(out, "\":");
+			unescape_keys(out, &val);
+		}
+		buf_addch(out, '}');
+		break;
+	case JSON_ARRAY:
+		json_array_open(&it, v);
+		buf_addch(out, '[');
+		while (json_array_next(&it, &val) > 0) {
+			if (n++)
+				buf_addch(out, ',');
+			unescape_keys(out, &val);
+		}
+		buf_addch(out, ']');
+		break;
+	case JSON_STRING: /* p is the body: the quotes are around it */
+		buf_add(out, v->p - 1, v->len + 2);
+		break;
+	default:
+		buf_add(out, v->p, v->len);
+	}
+}
+
+int
+json_data_key(const char **p, size_t *n)
+{
+	if (*n == 0 || (*p)[0] != '$')
+		return 1;
+	if (*n < 2 || (*p)[1] != '$')
+		return 0;
+	++*p;
+	--*n;
+	return 1;
+}
+
+int
+json_unescape_keys(struct buf *out, const char *p, size_t n)
+{
+	struct json_value v = {0};
+	struct json_error e;
+
+	if (n < 3 || !memmem(p, n, "\"$$", 3))
+		return 0;
+	if (json_validate(p, n, &v.type, &e) < 0)
+		return 0;
+	v.p = p;
+	v.len = n;
+	buf_reset(out);
+	unescape_keys(out, &v);
+	return 1;
+}
+
 /*
  * d (|d| >= 2^-1022, finite) as %.{n}g would write it, from n decimal
  * digits dig (rounded already) whose first has the exponent x.

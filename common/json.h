@@ -144,6 +144,26 @@ int json_number_same(const char *a, size_t alen, const char *b, size_t blen);
  * (NUL included), else the binary form below, so nothing is lost.
  */
 void json_write_text(struct buf *out, const char *p, size_t len);
+/*
+ * A data key (a column, a field, a hash member), as the contract writes
+ * keys: a key that begins with '$' gets one more, so that no data key is
+ * ever one the contract reserves ("$table", "$binary"); bytes that are not
+ * UTF-8 as "$binary:<base64>".
+ */
+void json_write_key(struct buf *out, const char *p, size_t len);
+/*
+ * JSON text v[0..n) with every object key, at any depth, that json_write_key
+ * escaped ("$$x") written back as the data key ("$x").  Returns 0 when
+ * there was none (nothing appended: use the text as it is), 1 when out has
+ * the rewritten text.  The text must be valid JSON.
+ */
+int json_unescape_keys(struct buf *out, const char *p, size_t n);
+/*
+ * A decoded key as a reader takes it: 1 for a data key, *p and *n moved
+ * past the escape's '$' when it has one ("$$x" is the data key "$x"); 0
+ * for a key the contract reserves (one '$': "$table", "$binary:...").
+ */
+int json_data_key(const char **p, size_t *n);
 /* The contract's binary form: {"$binary":{"base64":"...","subType":"00"}}. */
 void json_write_binary(struct buf *out, const void *p, size_t len,
 		       unsigned subtype);

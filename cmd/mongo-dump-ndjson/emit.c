@@ -56,25 +56,24 @@ text(struct emitter *e, const bson_iter_t *it, const char *p, size_t n,
 	json_write_binary(e->out, p, n, 0);
 }
 
-/* A key: as text; bytes that are not UTF-8 as "$binary:<base64>". */
+/*
+ * A key, as the contract writes data keys: "$x" as "$$x"; bytes that are
+ * not UTF-8 as "$binary:<base64>".
+ */
 static void
 key(struct emitter *e, const bson_iter_t *it)
 {
 	const char *k = bson_iter_key(it);
 	size_t n = bson_iter_key_len(it);
 
-	if (utf8_valid_prefix(k, n) == n) {
-		json_write_string(e->out, k, n);
-		return;
+	if (utf8_valid_prefix(k, n) != n) {
+		if (!e->bad_text)
+			problem(e, it,
+				"a key is not valid UTF-8: written as "
+				"\"$binary:<base64>\"");
+		e->bad_text = 1;
 	}
-	if (!e->bad_text)
-		problem(e, it,
-			"a key is not valid UTF-8: written as "
-			"\"$binary:<base64>\"");
-	e->bad_text = 1;
-	buf_adds(e->out, "\"$binary:");
-	b64_encode(e->out, k, n);
-	buf_addch(e->out, '"');
+	json_write_key(e->out, k, n);
 }
 
 /* A double for Extended JSON: shortest round-trip text, integral ones

@@ -361,6 +361,11 @@ copy_binary_value(struct buf *out, const struct json_value *v,
 				return 1;
 		}
 		/* numbers, booleans, JSON text: as the text path sends them */
+		if (json_unescape_keys(tmp, v->p, v->len)) {
+			put32(out, (uint32_t)tmp->len);
+			buf_add(out, tmp->data, tmp->len);
+			return 0;
+		}
 		put32(out, (uint32_t)v->len);
 		buf_add(out, v->p, v->len);
 		return 0;
@@ -381,6 +386,11 @@ copy_binary_value(struct buf *out, const struct json_value *v,
 	case BIN_JSONB: {
 		const char *p = v->type == JSON_STRING ? v->p - 1 : v->p;
 		size_t n = v->type == JSON_STRING ? v->len + 2 : v->len;
+		/* data keys as the data's: "$$x" was the key "$x" */
+		if (v->type != JSON_STRING && json_unescape_keys(tmp, p, n)) {
+			p = tmp->data;
+			n = tmp->len;
+		}
 		put32(out, (uint32_t)(n + (type == BIN_JSONB)));
 		if (type == BIN_JSONB)
 			buf_addch(out, 1); /* jsonb's binary version */

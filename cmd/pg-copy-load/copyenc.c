@@ -76,7 +76,7 @@ array_literal(struct buf *lit, const struct json_value *v, struct buf *tmp,
 			buf_reset(tmp);
 			if (el.type == JSON_STRING)
 				json_unescape(tmp, el.p, el.len);
-			else
+			else if (!json_unescape_keys(tmp, el.p, el.len))
 				buf_add(tmp, el.p, el.len);
 			if (memchr(tmp->data, '\0', tmp->len)) {
 				*why = "string holds \\u0000, which PostgreSQL "
@@ -182,7 +182,10 @@ copy_value(struct buf *out, const struct json_value *v, enum col_kind kind,
 		buf_add(out, v->p, v->len);
 		return 0;
 	}
-	/* JSON text of an object or array */
-	copy_escape(out, v->p, v->len);
+	/* JSON text of an object or array, data keys as the data's */
+	if (json_unescape_keys(tmp, v->p, v->len))
+		copy_escape(out, tmp->data, tmp->len);
+	else
+		copy_escape(out, v->p, v->len);
 	return 0;
 }

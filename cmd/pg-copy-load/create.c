@@ -195,22 +195,27 @@ create_table(struct loader *l, const char *name, int routed,
 		if (json_object_open(&it, p, pd->rec[i].len, &je) < 0)
 			continue;
 		while (json_object_next(&it, &k, &v, &je) > 0) {
+			const char *kp;
+			size_t kn;
 			buf_reset(&l->key);
 			json_unescape(&l->key, k.p, k.len);
-			if (strcmp(l->key.data, "$table") == 0 ||
-			    memchr(l->key.data, '\0', l->key.len))
+			kp = l->key.data;
+			kn = l->key.len;
+			/* "$table" and the like load nothing: the records
+			 * that have them are rejected */
+			if (!json_data_key(&kp, &kn) || memchr(kp, '\0', kn))
 				continue;
 			if (!l->o->keep_case)
-				fold(l->key.data);
+				fold((char *)kp);
 			for (j = 0; j < nk; j++)
-				if (strcmp(keys[j].name, l->key.data) == 0)
+				if (strcmp(keys[j].name, kp) == 0)
 					break;
 			if (j == nk) {
 				keys = realloc(keys, (size_t)(nk + 1) *
 							     sizeof(*keys));
 				if (!keys)
 					loader_oom(0);
-				keys[nk].name = xstrdup(l->key.data);
+				keys[nk].name = xstrdup(kp);
 				keys[nk++].type = INF_NONE;
 			}
 			keys[j].type = join(keys[j].type, kind_of(&v, &l->tmp));

@@ -164,6 +164,11 @@ char *xstrdup(const char *s);
 struct target *target_find(struct loader *l, const char *name);
 /* Describe a table and set it up; NULL when there is no such table. */
 struct target *target_open(struct loader *l, const char *name, int routed);
+/*
+ * The column a record's key k (at position pos) loads: its index, -1 for
+ * none, -2 when several match case-insensitively, -3 for a key the
+ * contract reserves.  "$$x" is the data key "$x" (ndjson-migrate(7)).
+ */
 int target_match_key(struct loader *l, struct target *t,
 		     const struct json_value *k, int pos);
 void target_free(struct target *t);

@@ -367,7 +367,7 @@ load_into(struct loader *l, struct target *t, const char *file, uint64_t line,
 	struct json_iter it;
 	struct json_value k, v;
 	struct json_error je;
-	int r, c, pos = 0;
+	int r, c, pos = 0, routes = 0;
 
 	t->read++;
 	if (json_object_open(&it, p, n, &je) < 0)
@@ -377,9 +377,22 @@ load_into(struct loader *l, struct target *t, const char *file, uint64_t line,
 		/* the routing field, as find_route sees it (escapes decoded) */
 		if (json_string_equals(&k, "$table", 6)) {
 			pos++;
+			if (routes++) {
+				bad_record(l, t, file, line, p, n,
+					   "duplicate key \"$table\"");
+				return;
+			}
 			continue; /* the routing field */
 		}
 		c = target_match_key(l, t, &k, pos++);
+		if (c == -3) {
+			bad_record(l, t, file, line, p, n,
+				   "key \"%.*s\" is reserved by the stream "
+				   "contract (a data key that begins with $ is "
+				   "written with one more $)",
+				   (int)k.len, k.p);
+			return;
+		}
 		if (c == -2) {
 			bad_record(l, t, file, line, p, n,
 				   "key \"%.*s\" matches several columns "

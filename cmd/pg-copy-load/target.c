@@ -387,6 +387,8 @@ target_match_key(struct loader *l, struct target *t, const struct json_value *k,
 		kp = l->key.data;
 		kn = l->key.len;
 	}
+	if (!json_data_key(&kp, &kn))
+		return -3;
 	if (pos < t->nguess && t->guess[pos] >= 0) {
 		struct column *c = &t->col[t->guess[pos]];
 		if (c->namelen == kn &&

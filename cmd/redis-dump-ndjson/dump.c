@@ -114,25 +114,6 @@ type_of(const redisReply *r)
 	return R_OTHER;
 }
 
-/*
- * A name in an object (a hash field, a stream entry's field): a JSON
- * string when it is text; when it is not valid UTF-8, or is text that
- * starts with "$binary:", the string "$binary:" and its bytes in base64,
- * so every name comes back exactly (ndjson-migrate(7)).
- */
-static void
-put_name(struct buf *b, const char *p, size_t n)
-{
-	if (utf8_valid_prefix(p, n) == n &&
-	    !(n >= 8 && memcmp(p, "$binary:", 8) == 0)) {
-		json_write_string(b, p, n);
-		return;
-	}
-	buf_adds(b, "\"$binary:");
-	b64_encode(b, p, n);
-	buf_addch(b, '"');
-}
-
 /* The key as JSON text, for a message. */
 static const char *
 key_msg(const char *p, size_t n)
@@ -272,7 +253,7 @@ put_fields(struct buf *b, const redisReply *f)
 			return -1;
 		if (i)
 			buf_addch(b, ',');
-		put_name(b, f->element[i]->str, f->element[i]->len);
+		json_write_key(b, f->element[i]->str, f->element[i]->len);
 		buf_addch(b, ':');
 		json_write_text(b, f->element[i + 1]->str,
 				f->element[i + 1]->len);
@@ -306,7 +287,7 @@ write_chunk(struct dumper *d, struct coll *c, redisReply **el, size_t n)
 				json_write_text(o, el[i]->str, el[i]->len);
 				buf_adds(o, ",\"value\":");
 			} else {
-				put_name(o, el[i]->str, el[i]->len);
+				json_write_key(o, el[i]->str, el[i]->len);
 				buf_addch(o, ':');
 			}
 			json_write_text(o, el[i + 1]->str, el[i + 1]->len);

@@ -313,7 +313,7 @@ dump_rows(sqlite3 *db, sqlite3_stmt *st, int first_col, const char *table,
 		const char *name = sqlite3_column_name(st, i);
 		keys[i] = (struct buf)BUF_INIT;
 		buf_addch(&keys[i], i == first_col && !tag ? '{' : ',');
-		json_write_string(&keys[i], name, strlen(name));
+		json_write_key(&keys[i], name, strlen(name));
 		buf_addch(&keys[i], ':');
 	}
 	*written = 0;

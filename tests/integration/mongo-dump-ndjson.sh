@@ -113,7 +113,7 @@ check "pg mode: every type" '{"_id":"5f060b4c286d490ac33c4a35","s":"hello","empt
 {"date":"2024-05-01T12:00:00.250Z","epoch":"1970-01-01T00:00:00.000Z","before":"1969-12-31T23:59:59.000Z","y1":"0001-01-01T00:00:00.000Z","y9999":"9999-12-31T23:59:59.999Z"}
 {"bin":{"$binary":{"base64":"AP8B","subType":"00"}},"func":{"$binary":{"base64":"Zg==","subType":"01"}},"old":{"$binary":{"base64":"b2xk","subType":"02"}},"md5":{"$binary":{"base64":"MDEyMzQ1Njc4OWFiY2RlZg==","subType":"05"}},"user":{"$binary":{"base64":"dQ==","subType":"80"}},"empty":{"$binary":{"base64":"","subType":"00"}},"uuid":"c8edabc3-f738-4ca3-b68d-ab92a91478a3","uuid3":"30313233-3435-3637-3839-616263646566"}
 {"re":"/^a.*b$/imx","re2":"/x/y\"z/","ts":{"t":1700000000,"i":7},"min":{"$minKey":1},"max":{"$maxKey":1},"code":"function(){}","cws":{"code":"f(x)","scope":{"x":1,"s":"y"}}}
-{"$odd":1,"with.dot":2,"":"empty key","é":"key"}' "$out"
+{"$$odd":1,"with.dot":2,"":"empty key","é":"key"}' "$out"
 
 # ---- --fields: dotted paths, in the document's order
 run mongo-dump-ndjson --fields 'uni,_id' "$w/all.bson"
@@ -243,4 +243,22 @@ run bash -o pipefail -c "mongo-dump-ndjson --mode pg '$w/tasks' |
 	ndjson-map -e '_id = ._id; doc = rest' | pg-copy-load -t plain.tasks"
 check "jsonb: loaded, and the unique index held" "0|1000|1000" \
 	"$status|$(sql 'select count(*) from plain.tasks')|$(sql "select count(distinct doc->'uid') from plain.tasks")"
+# documents whose keys begin with $ (even one that looks like the binary
+# form) are data: written "$$key", loaded back as "$key", never as bytes
+/usr/bin/python3 -c '
+import bson, sys
+docs = [{"_id": 1, "doc": {"$binary": {"base64": "AA==", "subType": "00"}}, "d2": {"$binary": "x"},
+         "d3": [{"$table": 1, "$$two": {"$oid": "x"}}]},
+        {"_id": 2, "doc": {"a": {"$binary": 5}}, "d2": None, "d3": []}]
+open(sys.argv[1], "wb").write(b"".join(bson.encode(d) for d in docs))' "$w/dollar.bson"
+sql 'create table dollar (_id int, doc jsonb, d2 json, d3 jsonb)'
+run bash -o pipefail -c "mongo-dump-ndjson --mode pg '$w/dollar.bson' | pg-copy-load -q -t dollar"
+check "\$ keys: loaded" "0" "$status"
+check "\$ keys: the documents as pymongo wrote them, value for value" "same" "$(/usr/bin/python3 -c '
+import bson, json, psycopg2, sys
+want = bson.decode_all(open(sys.argv[1], "rb").read())
+cur = psycopg2.connect("").cursor()
+cur.execute("select _id, doc, d2, d3 from dollar order by _id")
+got = [dict(zip(("_id", "doc", "d2", "d3"), r)) for r in cur.fetchall()]
+print("same" if got == want else "differs: %r / %r" % (got, want))' "$w/dollar.bson")"
 finish

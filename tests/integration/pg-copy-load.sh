@@ -81,6 +81,10 @@ DETAIL: Key (p)=(99) is not present in table \"e\"." \
 	'{"id":1,"name":"a","p":99}\n'
 err_case "duplicate JSON key" 1 "pg-copy-load: $f:1: duplicate key \"id\"" \
 	'{"id":1,"name":"a","id":2}\n'
+err_case "duplicate routing key" 1 "pg-copy-load: $f:1: duplicate key \"\$table\"" \
+	'{"$table":"e","id":1,"$table":"f"}\n'
+err_case "a reserved key" 1 "pg-copy-load: $f:1: key \"\$id\" is reserved by the stream contract (a data key that begins with \$ is written with one more \$)" \
+	'{"$id":1}\n'
 err_case "unknown key" 1 "pg-copy-load: $f:1: key \"nme\" matches no column of public.e (--ignore-unknown drops such keys)" \
 	'{"id":1,"nme":"a"}\n'
 err_case "binary into int" 1 "pg-copy-load: $f:1: column id: binary value for a column that is not bytea, json or jsonb" \

@@ -42,6 +42,18 @@ run bash -o pipefail -c "sqlite-dump-ndjson '$nz' nz | pg-copy-load -q -t nz"
 check "negative zero: loads as -0" "0|1|-0
 2|0" "$status|$(sql 'select id, x from nz order by id')"
 
+# a column named $table (or any $ name) is data: written "$$table", loaded
+# into its own column, never a route; a whole-database dump has one $table
+sq=$PG_DIR/dollar.db
+sqlite3 "$sq" 'create table a (id int, "$table" text, "$$x" text); insert into a values (1, '"'b'"', '"'y'"');
+	create table b (id int, "$table" text, "$$x" text)'
+check "\$ names: escaped in the dump" '{"$table":"a","id":1,"$$table":"b","$$$x":"y"}' \
+	"$(sqlite-dump-ndjson "$sq" a b)"
+sql 'create table a (id int, "$table" text, "$$x" text); create table b (id int, "$table" text, "$$x" text)'
+run bash -o pipefail -c "sqlite-dump-ndjson '$sq' | pg-copy-load -q"
+check "\$ names: each row in its own table, the column kept" "0|1|b|y|0" \
+	"$status|$(sql 'select id, "$table", "$$x" from a')|$(sql 'select count(*) from b')"
+
 load texts
 check "texts: loaded" "0" "$status"
 check "texts: '' and NULL stay apart" "1|t|f

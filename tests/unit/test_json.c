@@ -260,6 +260,36 @@ test_number_same(void)
 }
 
 static void
+test_keys(void)
+{
+	struct buf b = BUF_INIT;
+	const char *p;
+	size_t n;
+
+	json_write_key(&b, "$table", 6);
+	CHECK(strcmp(b.data, "\"$$table\"") == 0);
+	buf_reset(&b);
+	json_write_key(&b, "a$", 2);
+	CHECK(strcmp(b.data, "\"a$\"") == 0);
+	buf_reset(&b);
+	json_write_key(&b, "\xff", 1);
+	CHECK(strcmp(b.data, "\"$binary:/w==\"") == 0);
+	p = "$$x", n = 3;
+	CHECK(json_data_key(&p, &n) == 1 && n == 2 && memcmp(p, "$x", 2) == 0);
+	p = "$table", n = 6;
+	CHECK(json_data_key(&p, &n) == 0);
+	p = "x", n = 1;
+	CHECK(json_data_key(&p, &n) == 1 && n == 1);
+	p = "{\"a\":1}";
+	CHECK(json_unescape_keys(&b, p, strlen(p)) == 0);
+	p = "{\"$$a\":[{\"$$$b\":\"$$c\"},\"s\",1.5,null],\"$c\":{}}";
+	CHECK(json_unescape_keys(&b, p, strlen(p)) == 1);
+	CHECK(strcmp(b.data, "{\"$a\":[{\"$$b\":\"$$c\"},\"s\",1.5,null],"
+			     "\"$c\":{}}") == 0);
+	buf_release(&b);
+}
+
+static void
 test_b64(void)
 {
 	const char *cases[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
@@ -443,6 +473,7 @@ main(int argc, char **argv)
 	test_unescape();
 	test_write();
 	test_number_same();
+	test_keys();
 	test_double_reference();
 	test_b64();
 	test_binary_decode();
