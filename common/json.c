@@ -400,6 +400,9 @@ value:
 			}
 			goto after;
 		}
+		if (p + 3 <= s->end && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+			return fail(s, p,
+				    "unexpected UTF-8 byte order mark (BOM)");
 		return fail(s, p, "unexpected character, expected a value");
 	}
 key:
@@ -811,6 +814,43 @@ json_write_text(struct buf *out, const char *p, size_t len)
 		json_write_string(out, p, len);
 	else
 		json_write_binary(out, p, len, 0);
+}
+
+static const unsigned char ws_or_quote[256] = {
+	['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, ['"'] = 1,
+};
+
+/*
+ * Valid JSON text, so every string ends at a quote that an even number of
+ * backslashes (maybe none) precedes.
+ */
+void
+json_compact(struct buf *out, const char *p, size_t n)
+{
+	const char *end = p + n, *q, *e;
+
+	while (p < end) {
+		if (*p == '"') {
+			for (q = p + 1;; q = e + 1) {
+				e = memchr(q, '"', (size_t)(end - q));
+				const char *b = e;
+				while (b > q && b[-1] == '\\')
+					b--;
+				if ((e - b) % 2 == 0)
+					break;
+			}
+			buf_add(out, p, (size_t)(e + 1 - p));
+			p = e + 1;
+		} else if (ws_or_quote[(unsigned char)*p]) {
+			p++;
+		} else {
+			for (q = p + 1;
+			     q < end && !ws_or_quote[(unsigned char)*q]; q++)
+				;
+			buf_add(out, p, (size_t)(q - p));
+			p = q;
+		}
+	}
 }
 
 void

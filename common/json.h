@@ -144,6 +144,8 @@ int json_number_same(const char *a, size_t alen, const char *b, size_t blen);
  * (NUL included), else the binary form below, so nothing is lost.
  */
 void json_write_text(struct buf *out, const char *p, size_t len);
+/* Valid JSON text p[0..n) without the white space between its tokens. */
+void json_compact(struct buf *out, const char *p, size_t n);
 /*
  * A data key (a column, a field, a hash member), as the contract writes
  * keys: a key that begins with '$' gets one more, so that no data key is

@@ -478,6 +478,9 @@ value(struct emitter *e, const bson_iter_t *it, const struct bson_fields *f)
 		char t[BSON_DECIMAL128_STRING];
 		bson_iter_decimal128(it, &d);
 		bson_decimal128_to_string(&d, t);
+		/* libbson drops a NaN's sign; Python's Decimal keeps it */
+		if (strcmp(t, "NaN") == 0 && d.high >> 63)
+			memcpy(t, "-NaN", 5);
 		if (e->mode != MODE_PG) {
 			buf_adds(o, "{\"$numberDecimal\":\"");
 			buf_adds(o, t);

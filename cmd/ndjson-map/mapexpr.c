@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "isotime.h"
 #include "json.h"
@@ -174,7 +175,7 @@ struct map_program {
 	/* per record */
 	const struct map_member *mem;
 	size_t nmem;
-	struct buf scratch, tmp;
+	struct buf scratch, tmp, tmp2;
 	int overflow;
 	const char *why_col;
 	char why[256];
@@ -989,10 +990,22 @@ parse_directive(struct map_program *pg, struct lexer *x)
 		memset(&a, 0, sizeof(a));
 		a.name = token_text(x, &len);
 		a.namelen = len;
+		/*
+		 * x and X too: pg-copy-load matches a key that names no
+		 * column exactly case-insensitively, so both would load x
+		 */
 		for (i = 0; i < b->nas; i++)
 			if (!b->as[i].flatten && b->as[i].namelen == len &&
-			    memcmp(b->as[i].name, a.name, len) == 0) {
-				lfail(x, "column %s is assigned twice", a.name);
+			    strncasecmp(b->as[i].name, a.name, len) == 0) {
+				if (memcmp(b->as[i].name, a.name, len) == 0)
+					lfail(x, "column %s is assigned twice",
+					      a.name);
+				else
+					lfail(x,
+					      "columns %s and %s differ only "
+					      "in case (one column to "
+					      "pg-copy-load)",
+					      b->as[i].name, a.name);
 				free(a.name);
 				return -1;
 			}
@@ -1089,6 +1102,7 @@ map_compile(const char *text, const char *where, struct err *e)
 	}
 	pg->scratch = (struct buf)BUF_INIT;
 	pg->tmp = (struct buf)BUF_INIT;
+	pg->tmp2 = (struct buf)BUF_INIT;
 	pg->ks = (struct keyset)KEYSET_INIT;
 	pg->blk = calloc(1, sizeof(*pg->blk));
 	if (!pg->blk) {
@@ -1159,6 +1173,7 @@ map_free(struct map_program *pg)
 	free(pg->capval);
 	buf_release(&pg->scratch);
 	buf_release(&pg->tmp);
+	buf_release(&pg->tmp2);
 	keyset_free(&pg->ks);
 	free(pg);
 }
@@ -1714,9 +1729,9 @@ call(struct map_program *pg, const struct node *n, const struct val *a,
 		if (integer_text(pg, a, n->fn == F_INT ? 32 : 64, out) < 0)
 			return pg->overflow
 				       ? -1
-				       : cast_fail(pg, a, "not an %s",
-						   n->fn == F_INT ? "int"
-								  : "bigint");
+				       : cast_fail(pg, a, "not %s",
+						   n->fn == F_INT ? "an int"
+								  : "a bigint");
 		return 0;
 	case F_NUMERIC:
 		if (a->t == V_NUM)
@@ -1798,14 +1813,17 @@ call(struct map_program *pg, const struct node *n, const struct val *a,
 			return 0;
 		}
 		if (a->t == V_JSON) {
-			/* the object's text as a string: escape it */
+			/* the object's text, compact, as a string */
 			buf_reset(&pg->tmp);
-			json_write_string_body(&pg->tmp, a->p, a->len);
-			if (!(o = sput(pg, pg->tmp.len + 1)))
+			json_compact(&pg->tmp, a->p, a->len);
+			buf_reset(&pg->tmp2);
+			json_write_string_body(&pg->tmp2, pg->tmp.data,
+					       pg->tmp.len);
+			if (!(o = sput(pg, pg->tmp2.len + 1)))
 				return -1;
-			memcpy(o, pg->tmp.data, pg->tmp.len);
+			memcpy(o, pg->tmp2.data, pg->tmp2.len);
 			out->p = o;
-			out->len = pg->tmp.len;
+			out->len = pg->tmp2.len;
 		}
 		return 0;
 	case F_JSON:
@@ -1821,7 +1839,7 @@ call(struct map_program *pg, const struct node *n, const struct val *a,
 		} else if (a->t == V_TRUE || a->t == V_FALSE) {
 			buf_adds(&pg->tmp, a->t == V_TRUE ? "true" : "false");
 		} else {
-			buf_add(&pg->tmp, a->p, a->len);
+			json_compact(&pg->tmp, a->p, a->len);
 		}
 		len = pg->tmp.len;
 		iv.t = V_STR;
@@ -2156,6 +2174,9 @@ put_val(struct buf *out, const struct val *v)
 			json_write_string(out, v->p, v->len);
 		}
 		break;
+	case V_JSON: /* as the input had it, but for white space */
+		json_compact(out, v->p, v->len);
+		break;
 	default:
 		buf_add(out, v->p, v->len);
 		break;
@@ -2303,7 +2324,8 @@ run_one(struct map_program *pg, const struct block *b, const char *rec,
 			buf_addch(out, '"');
 			buf_add(out, pg->mem[i].k, pg->mem[i].klen);
 			buf_adds(out, "\":");
-			buf_add(out,
+			json_compact(
+				out,
 				pg->mem[i].v.p -
 					(pg->mem[i].v.type == JSON_STRING),
 				pg->mem[i].v.len +

@@ -127,44 +127,6 @@ check(struct mapper *m, const char *p, size_t n, struct json_error *je,
 }
 
 /* Bytes that end a run of token text: white space and the quote. */
-static const unsigned char stop[256] = {
-	['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, ['"'] = 1,
-};
-
-/*
- * The record without the white space between its tokens.  The record is
- * valid JSON, so every string ends at a quote that an even number of
- * backslashes (maybe none) precedes.
- */
-static void
-compact(struct buf *out, const char *p, size_t n)
-{
-	const char *end = p + n, *q, *e;
-
-	while (p < end) {
-		if (*p == '"') {
-			for (q = p + 1;; q = e + 1) {
-				e = memchr(q, '"', (size_t)(end - q));
-				const char *b = e;
-				while (b > q && b[-1] == '\\')
-					b--;
-				if ((e - b) % 2 == 0)
-					break;
-			}
-			buf_add(out, p, (size_t)(e + 1 - p));
-			p = e + 1;
-		} else if (stop[(unsigned char)*p]) {
-			p++;
-		} else {
-			for (q = p + 1; q < end && !stop[(unsigned char)*q];
-			     q++)
-				;
-			buf_add(out, p, (size_t)(q - p));
-			p = q;
-		}
-	}
-}
-
 static void
 reject(struct mapper *m, const char *file, uint64_t line, const char *raw,
        size_t n, const char *msg)
@@ -327,7 +289,7 @@ run(struct mapper *m, char **files, int nfiles)
 			}
 			mark = m->out.len;
 			if (map_is_empty(m->prog)) {
-				compact(&m->out, line, len);
+				json_compact(&m->out, line, len);
 				buf_addch(&m->out, '\n');
 				r = 1;
 			} else if ((r = map_run(m->prog, line, len, m->mem,

@@ -261,4 +261,20 @@ cur = psycopg2.connect("").cursor()
 cur.execute("select _id, doc, d2, d3 from dollar order by _id")
 got = [dict(zip(("_id", "doc", "d2", "d3"), r)) for r in cur.fetchall()]
 print("same" if got == want else "differs: %r / %r" % (got, want))' "$w/dollar.bson")"
+# Decimal128 NaN keeps its sign (libbson's text drops it), as Python's
+# Decimal reads the same bytes
+/usr/bin/python3 -c '
+import bson, sys
+from bson.decimal128 import Decimal128
+sys.stdout.buffer.write(bson.encode({"a": Decimal128("-NaN"), "b": Decimal128("NaN"), "c": Decimal128("-Infinity"), "d": Decimal128("-0.0")}))' >"$w/nan.bson"
+want=$(/usr/bin/python3 -c '
+import bson, sys
+d = bson.decode(open(sys.argv[1], "rb").read())
+print(",".join(str(v.to_decimal()) for v in d.values()))' "$w/nan.bson")
+for m in relaxed pg; do
+	check "decimal128 NaN's sign, $m" "$want" "$(mongo-dump-ndjson --mode $m "$w/nan.bson" | /usr/bin/python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read())
+print(",".join(str(v["$numberDecimal"] if isinstance(v, dict) else v) for v in d.values()))')"
+done
 finish
