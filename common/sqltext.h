@@ -12,6 +12,11 @@
 /* s as a double-quoted identifier ("" for "), folded to lower case when
  * fold is set. */
 void sql_ident(struct buf *out, const char *s, int fold);
+/*
+ * How many of a name's n bytes PostgreSQL keeps: 63 (NAMEDATALEN - 1) at
+ * most, cut at a character boundary of its UTF-8, as the server cuts.
+ */
+size_t sql_name_cut(const char *s, size_t n);
 /* s as a single-quoted literal ('' for '). */
 void sql_literal(struct buf *out, const char *s);
 

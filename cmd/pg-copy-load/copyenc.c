@@ -31,6 +31,41 @@ copy_escape(struct buf *out, const char *p, size_t n)
 
 static const char hex[] = "0123456789abcdef";
 
+/*
+ * Words PostgreSQL's date and time input takes for a time that depends on
+ * when the row is loaded (now, today), or for infinity: why a value is
+ * refused, or NULL.  'epoch' and 'allballs' are fixed and pass.
+ */
+static const char *
+time_word(const struct json_value *v, enum col_kind kind)
+{
+	static const char *const moving[] = {"now", "today", "tomorrow",
+					     "yesterday", NULL};
+	const char *p = v->p, *end = v->p + v->len;
+	char w[16];
+	size_t n = 0;
+	int i;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (end - p >= (long)sizeof(w))
+		return NULL;
+	for (; p < end; p++)
+		w[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	w[n] = '\0';
+	for (i = 0; moving[i]; i++)
+		if (strcmp(w, moving[i]) == 0)
+			return "a time that depends on when the row is loaded "
+			       "(now, today, tomorrow, yesterday)";
+	if (kind == KIND_TIME &&
+	    (strcmp(w, "infinity") == 0 || strcmp(w, "-infinity") == 0 ||
+	     strcmp(w, "+infinity") == 0))
+		return "infinity is no date or time (--infinity takes it)";
+	return NULL;
+}
+
 /* Bytes as a bytea hex literal, COPY-escaped: exactly these bytes load. */
 static void
 bytea_hex(struct buf *out, const char *p, size_t n)
@@ -122,6 +157,9 @@ copy_value(struct buf *out, const struct json_value *v, enum col_kind kind,
 		}
 		return 0;
 	}
+	if ((kind == KIND_TIME || kind == KIND_TIME_INF) &&
+	    v->type == JSON_STRING && (*why = time_word(v, kind)) != NULL)
+		return -1;
 	switch (v->type) {
 	case JSON_NULL:
 		buf_add(out, "\\N", 2);

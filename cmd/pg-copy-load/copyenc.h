@@ -10,6 +10,8 @@ enum col_kind {
 	KIND_BYTEA,	/* $binary objects decoded into bytes */
 	KIND_JSON,	/* json, jsonb: the value's JSON text, strings too */
 	KIND_ARRAY,	/* PostgreSQL arrays: JSON arrays become {...} */
+	KIND_TIME,	/* dates and times: no words that move (now, today) */
+	KIND_TIME_INF,	/* the same, infinity and -infinity allowed */
 };
 
 /*

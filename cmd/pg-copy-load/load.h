@@ -31,6 +31,7 @@ struct options {
 	size_t max_record;
 	int batch_commit, create, truncate, unlogged, freeze, keep_case;
 	int ignore_unknown, quiet, progress, dry_run;
+	int infinity; /* 'infinity' is a date or time */
 	int infer_rows;
 	int retries; /* reconnections after a transient error */
 	int jobs;    /* connections loading batches in parallel */

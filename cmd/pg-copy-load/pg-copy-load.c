@@ -27,7 +27,7 @@ static const char synopsis[] =
 	"[--batch-commit]\n"
 	"       [--batch-rows=N] [--create[=DDLFILE]] [--dry-run]\n"
 	"       [--format=text|binary|auto] [--freeze] [--ignore-unknown]\n"
-	"       [--infer-rows=N] [--jobs=N] [--keep-case]\n"
+	"       [--infer-rows=N] [--infinity] [--jobs=N] [--keep-case]\n"
 	"       [--max-record=BYTES] [--max-rejects=N] "
 	"[--on-conflict=update|ignore|error]\n"
 	"       [--progress | --no-progress] [--rejects=FILE] [--resume=ID]\n"
@@ -74,6 +74,8 @@ static void __attribute__((noreturn)) help(void)
 		"      --ignore-unknown    drop keys that match no column\n"
 		"      --infer-rows=N      --create: records to infer column "
 		"types from (1000)\n"
+		"      --infinity          take 'infinity' in date and time "
+		"columns\n"
 		"      --jobs=N            N connections load batches in "
 		"parallel (--batch-commit)\n"
 		"      --keep-case         --create: keep the case of names "
@@ -417,8 +419,16 @@ load_into(struct loader *l, struct target *t, const char *file, uint64_t line,
 			return;
 		}
 		if (t->present[c]) {
-			bad_record(l, t, file, line, p, n,
-				   "duplicate key \"%.*s\"", (int)k.len, k.p);
+			if (k.len > 63)
+				bad_record(l, t, file, line, p, n,
+					   "key \"%.*s\" is column %s again "
+					   "(PostgreSQL cuts names to 63 "
+					   "bytes)",
+					   (int)k.len, k.p, t->col[c].name);
+			else
+				bad_record(l, t, file, line, p, n,
+					   "duplicate key \"%.*s\"", (int)k.len,
+					   k.p);
 			return;
 		}
 		t->present[c] = 1;
@@ -657,6 +667,7 @@ main(int argc, char **argv)
 		FORMAT,
 		FREEZE,
 		IGNORE_UNKNOWN,
+		INFINITY_OPT,
 		INFER_ROWS,
 		JOBS,
 		KEEP_CASE,
@@ -684,6 +695,7 @@ main(int argc, char **argv)
 		{"freeze", no_argument, NULL, FREEZE},
 		{"help", no_argument, NULL, 'h'},
 		{"ignore-unknown", no_argument, NULL, IGNORE_UNKNOWN},
+		{"infinity", no_argument, NULL, INFINITY_OPT},
 		{"infer-rows", required_argument, NULL, INFER_ROWS},
 		{"jobs", required_argument, NULL, JOBS},
 		{"keep-case", no_argument, NULL, KEEP_CASE},
@@ -760,6 +772,9 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			help();
+			break;
+		case INFINITY_OPT:
+			o.infinity = 1;
 			break;
 		case IGNORE_UNKNOWN:
 			o.ignore_unknown = 1;

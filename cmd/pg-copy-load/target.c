@@ -8,6 +8,7 @@
 
 #include "load.h"
 #include "pgconn.h"
+#include "sqltext.h"
 
 static char *
 escape_ident(struct loader *l, const char *s)
@@ -35,9 +36,17 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 {
 	const char *param[1] = {name};
 	PGresult *r;
-	char oid[16];
+	char oid[16], cut[64];
+	size_t n = strlen(name);
 	int i;
 
+	/* a name PostgreSQL cut to 63 bytes when the table was made */
+	if (routed && sql_name_cut(name, n) < n) {
+		n = sql_name_cut(name, n);
+		memcpy(cut, name, n);
+		cut[n] = '\0';
+		param[0] = cut;
+	}
 	if (routed)
 		r = PQexecParams(l->conn,
 				 "SELECT c.oid::text, n.nspname, c.relname"
@@ -118,6 +127,8 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 			c->kind = KIND_JSON;
 		else if (PQgetvalue(r, i, 2)[0] == 'A')
 			c->kind = KIND_ARRAY;
+		else if (PQgetvalue(r, i, 2)[0] == 'D')
+			c->kind = l->o->infinity ? KIND_TIME_INF : KIND_TIME;
 		else
 			c->kind = KIND_PLAIN;
 		c->generated = PQgetvalue(r, i, 3)[0] == 't';
@@ -389,6 +400,11 @@ target_match_key(struct loader *l, struct target *t, const struct json_value *k,
 	}
 	if (!json_data_key(&kp, &kn))
 		return -3;
+	/*
+	 * PostgreSQL cuts names to 63 bytes (at a character): a longer key
+	 * names the column it was cut to; two such keys are one column
+	 */
+	kn = sql_name_cut(kp, kn);
 	if (pos < t->nguess && t->guess[pos] >= 0) {
 		struct column *c = &t->col[t->guess[pos]];
 		if (c->namelen == kn &&

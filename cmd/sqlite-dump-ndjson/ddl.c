@@ -2,16 +2,37 @@
  * indexes). */
 #include <ctype.h>
 #include <err.h>
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "isotime.h"
+#include "json.h"
 #include "sdump.h"
 
 struct column {
 	char *name, *type, *dflt;
+	char *coll;	 /* its collation: BINARY, NOCASE, RTRIM */
 	int notnull, pk; /* pk: 1-based position in the primary key, or 0 */
+	int generated;	 /* GENERATED ALWAYS AS (...): VIRTUAL or STORED */
 };
+
+/*
+ * The name PostgreSQL will store: folded (unless keep_case) and cut to 63
+ * bytes (NAMEDATALEN - 1) at a character boundary, as the server cuts it.
+ */
+static void
+pg_name(char out[64], const char *s, int fold)
+{
+	size_t n = sql_name_cut(s, strlen(s)), i;
+
+	for (i = 0; i < n; i++)
+		out[i] = fold && s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i];
+	out[n] = '\0';
+}
 
 static int
 has(const char *upper, const char *word)
@@ -43,7 +64,7 @@ add_precision(struct buf *out, const char *type)
  * itself puts them.
  */
 static void
-pg_type(struct buf *out, const char *decl, int identity)
+pg_type(struct buf *out, const char *decl, int identity, int zoned)
 {
 	char up[256];
 	size_t i;
@@ -58,7 +79,7 @@ pg_type(struct buf *out, const char *decl, int identity)
 	else if (has(up, "BOOL"))
 		buf_adds(out, "boolean");
 	else if (has(up, "DATETIME") || has(up, "TIMESTAMP"))
-		buf_adds(out, "timestamp");
+		buf_adds(out, zoned ? "timestamptz" : "timestamp");
 	else if (strcmp(up, "DATE") == 0)
 		buf_adds(out, "date");
 	else if (strcmp(up, "TIME") == 0)
@@ -78,51 +99,146 @@ pg_type(struct buf *out, const char *decl, int identity)
 		buf_adds(out, "numeric"); /* NUMERIC affinity */
 }
 
-static int
-is_number(const char *s)
-{
-	int digits = 0;
+/* A default as SQLite stores it: evaluated, with the column's affinity. */
+struct dvalue {
+	int type; /* SQLITE_INTEGER, _FLOAT, _TEXT, _BLOB, _NULL */
+	sqlite3_int64 i;
+	double f;
+	struct buf b; /* text or blob bytes */
+};
 
-	if (*s == '-' || *s == '+')
-		s++;
-	while (isdigit((unsigned char)*s))
-		s++, digits++;
-	if (*s == '.')
-		for (s++; isdigit((unsigned char)*s); s++)
-			digits++;
-	return digits > 0 && *s == '\0';
+/*
+ * Evaluate c's default in the scratch database mem, in a column of the same
+ * declared type so that SQLite's affinity applies, for two rows: a default
+ * that differs between them is not a constant.  Returns 0, -1 when SQLite
+ * cannot evaluate it, -2 when it is not a constant.
+ */
+static int
+eval_default(sqlite3 *mem, const struct column *c, struct dvalue *v)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int rc = -1, k = 0;
+
+	sqlite3_exec(mem, "DROP TABLE IF EXISTS d", NULL, NULL, NULL);
+	buf_adds(&sql, "CREATE TABLE d (c ");
+	buf_adds(&sql, c->type);
+	buf_addf(&sql, " DEFAULT (%s), n INTEGER)", c->dflt);
+	if (sqlite3_exec(mem, sql.data, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(mem,
+			 "INSERT INTO d (n) VALUES (1); INSERT INTO d (n) "
+			 "VALUES (2)",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(mem, "SELECT c FROM d ORDER BY n", -1, &st,
+			       NULL) != SQLITE_OK)
+		goto out;
+	rc = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int t = sqlite3_column_type(st, 0);
+		const void *p = t == SQLITE_BLOB ? sqlite3_column_blob(st, 0)
+						 : sqlite3_column_text(st, 0);
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+		if (k++ == 0) {
+			v->type = t;
+			v->i = sqlite3_column_int64(st, 0);
+			v->f = sqlite3_column_double(st, 0);
+			buf_reset(&v->b);
+			if (p)
+				buf_add(&v->b, p, n);
+		} else if (t != v->type || n != v->b.len ||
+			   (n && memcmp(p, v->b.data, n) != 0)) {
+			rc = -2;
+		}
+	}
+out:
+	sqlite3_finalize(st);
+	buf_release(&sql);
+	return rc;
+}
+
+/* Is p an optionally signed run of digits, an int64? */
+static int
+int64_text(const char *p, sqlite3_int64 *out)
+{
+	char *end;
+	long long v;
+
+	if (!*p || isspace((unsigned char)*p))
+		return 0;
+	errno = 0;
+	v = strtoll(p, &end, 10);
+	if (*end || errno)
+		return 0;
+	*out = v;
+	return 1;
 }
 
 /*
- * A PostgreSQL DEFAULT for SQLite's default text, or 0 after a warning
- * when there is none.  SQLite's CURRENT_TIMESTAMP is UTC text; the
- * translation keeps UTC.
+ * Does the decimal text d fit numeric(p,s) exactly: at most p - s digits
+ * before the point and s after it (PostgreSQL would round, or refuse)?
  */
 static int
-pg_default(struct buf *out, const char *table, const struct column *c,
-	   const char *pgtype)
+fits_numeric(const char *type, const char *d)
 {
-	const char *d = c->dflt;
-	int is_bool = strcmp(pgtype, "boolean") == 0;
-	char low[64];
-	size_t i, n;
+	int p, s = 0, ip = 0, fp = 0, seen_dot = 0, lead = 1;
+	const char *q = strchr(type, '(');
 
-	for (i = 0; d[i] && i < sizeof(low) - 1; i++)
-		low[i] = (char)tolower((unsigned char)d[i]);
+	if (!q || sscanf(q, "(%d,%d)", &p, &s) < 1)
+		return 1; /* plain numeric holds any number */
+	for (; *d && *d != 'e' && *d != 'E'; d++) {
+		if (*d == '.') {
+			seen_dot = 1;
+		} else if (isdigit((unsigned char)*d)) {
+			if (seen_dot) {
+				fp++;
+			} else if (*d != '0' || !lead) {
+				lead = 0;
+				ip++;
+			}
+		}
+	}
+	if (*d) /* an exponent: SQLite wrote a huge or tiny double */
+		return 0;
+	/* trailing zeros of the fraction do not count */
+	while (fp > 0 && d[-1] == '0')
+		fp--, d--;
+	return ip <= p - s && fp <= s;
+}
+
+/*
+ * A PostgreSQL DEFAULT for the column, from what SQLite stores for its
+ * default (evaluated in mem), or 0 after a warning naming the table and
+ * column when PostgreSQL could not take that value for pgtype exactly.
+ * SQLite's CURRENT_TIMESTAMP is UTC text; the translation keeps UTC.
+ */
+static int
+pg_default(struct buf *out, sqlite3 *mem, const char *table,
+	   const struct column *c, const char *pgtype)
+{
+	struct dvalue v = {.b = BUF_INIT};
+	struct buf lit = BUF_INIT;
+	const char *why = NULL;
+	char low[64];
+	size_t i;
+	sqlite3_int64 iv;
+	int r;
+
+	for (i = 0; c->dflt[i] && i < sizeof(low) - 1; i++)
+		low[i] = (char)tolower((unsigned char)c->dflt[i]);
 	low[i] = '\0';
 	/* SQLite keeps the parentheses of DEFAULT (expr) */
 	if (i >= 2 && low[0] == '(' && low[i - 1] == ')') {
 		memmove(low, low + 1, i - 2);
 		low[i - 2] = '\0';
 	}
-	n = strlen(d);
-	if (strcmp(low, "null") == 0)
-		return 0;
 	if (strcmp(low, "current_timestamp") == 0 ||
 	    strcmp(low, "datetime('now')") == 0 ||
 	    strcmp(low, "datetime(\"now\")") == 0) {
 		buf_adds(out,
-			 " DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE 'UTC')");
+			 strncmp(pgtype, "timestamptz", 11) == 0
+				 ? " DEFAULT CURRENT_TIMESTAMP"
+				 : " DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE "
+				   "'UTC')");
 		return 1;
 	}
 	if (strcmp(low, "current_date") == 0 ||
@@ -137,33 +253,102 @@ pg_default(struct buf *out, const char *table, const struct column *c,
 			      "'UTC')::time");
 		return 1;
 	}
-	if (is_bool && (strcmp(low, "0") == 0 || strcmp(low, "false") == 0)) {
-		buf_adds(out, " DEFAULT false");
-		return 1;
-	}
-	if (is_bool && (strcmp(low, "1") == 0 || strcmp(low, "true") == 0)) {
-		buf_adds(out, " DEFAULT true");
-		return 1;
-	}
-	if (!is_bool && (is_number(d) || strcmp(low, "true") == 0 ||
-			 strcmp(low, "false") == 0)) {
-		buf_addf(out, " DEFAULT %s", d);
-		return 1;
-	}
-	/* a plain string literal: '...' with '' inside and nothing else */
-	if (n >= 2 && d[0] == '\'' && d[n - 1] == '\'') {
-		for (i = 1; i < n - 1; i++)
-			if (d[i] == '\'' && d[++i] != '\'')
-				break;
-		if (i == n - 1) {
-			buf_addf(out, " DEFAULT %s", d);
-			return 1;
+	r = eval_default(mem, c, &v);
+	if (r == -1)
+		why = "SQLite cannot evaluate it here";
+	else if (r == -2)
+		why = "it is not a constant";
+	else if (v.type == SQLITE_NULL)
+		goto out; /* NULL: no default */
+	else if (strcmp(pgtype, "bigint") == 0) {
+		if (v.type == SQLITE_INTEGER)
+			buf_addf(&lit, "%lld", (long long)v.i);
+		else if (v.type == SQLITE_TEXT && int64_text(v.b.data, &iv))
+			buf_addf(&lit, "%lld", (long long)iv);
+		else
+			why = "it is not an integer";
+	} else if (strcmp(pgtype, "double precision") == 0 ||
+		   strncmp(pgtype, "numeric", 7) == 0) {
+		if (v.type == SQLITE_INTEGER)
+			buf_addf(&lit, "%lld", (long long)v.i);
+		else if (v.type == SQLITE_FLOAT && isfinite(v.f))
+			json_write_double(&lit, v.f);
+		else if (v.type == SQLITE_FLOAT && pgtype[0] == 'd')
+			buf_adds(&lit, isnan(v.f) ? "'NaN'"
+				       : v.f > 0  ? "'Infinity'"
+						  : "'-Infinity'");
+		else
+			why = "it is not a number";
+		if (!why && pgtype[0] == 'n' && !fits_numeric(pgtype, lit.data))
+			why = "the column's precision cannot hold it";
+	} else if (strcmp(pgtype, "boolean") == 0) {
+		if (v.type == SQLITE_INTEGER && (v.i == 0 || v.i == 1))
+			buf_adds(&lit, v.i ? "true" : "false");
+		else if (v.type == SQLITE_TEXT &&
+			 (strcasecmp(v.b.data, "true") == 0 ||
+			  strcasecmp(v.b.data, "false") == 0))
+			buf_adds(&lit,
+				 tolower((unsigned char)v.b.data[0]) == 't'
+					 ? "true"
+					 : "false");
+		else
+			why = "it is not 0, 1, true or false";
+	} else if (strcmp(pgtype, "bytea") == 0) {
+		if (v.type == SQLITE_BLOB || v.type == SQLITE_TEXT) {
+			buf_adds(&lit, "'\\x");
+			for (i = 0; i < v.b.len; i++)
+				buf_addf(&lit, "%02x",
+					 (unsigned char)v.b.data[i]);
+			buf_adds(&lit, "'::bytea");
+		} else {
+			why = "it is a number, not bytes";
 		}
+	} else if (v.type == SQLITE_BLOB || memchr(v.b.data, '\0', v.b.len) ||
+		   utf8_valid_prefix(v.b.data, v.b.len) != v.b.len) {
+		why = "it is bytes, not text";
+	} else if (strcmp(pgtype, "text") == 0) {
+		/* what the data dump writes for the same value */
+		if (v.type == SQLITE_FLOAT) {
+			struct buf d = BUF_INIT;
+			json_write_double(&d, v.f);
+			sql_literal(&lit, d.data);
+			buf_release(&d);
+		} else {
+			sql_literal(&lit, v.b.data);
+		}
+	} else {
+		/* date, time, timestamp, timestamptz: a fixed ISO 8601 text */
+		struct isotime it;
+		int is_date = strcmp(pgtype, "date") == 0;
+		int is_time = strcmp(pgtype, "time") == 0;
+		if (v.type != SQLITE_TEXT)
+			why = "it is a number, not a date or time";
+		else if (!is_time &&
+			 isotime_parse(v.b.data, v.b.len, is_date, &it) < 0)
+			why = "it is not an ISO 8601 date or time";
+		else if (is_time &&
+			 (v.b.len < 5 || !isdigit((unsigned char)v.b.data[0]) ||
+			  v.b.data[2] != ':'))
+			why = "it is not a time of day";
+		else if (pgtype[9] != 't' && !is_date && !is_time &&
+			 it.has_zone)
+			why = "it has a UTC offset the column would drop";
+		else if (pgtype[9] == 't' && !it.has_zone) {
+			/* SQLite's times without an offset are UTC */
+			buf_addch(&v.b, 'Z');
+			sql_literal(&lit, v.b.data);
+		} else
+			sql_literal(&lit, v.b.data);
 	}
-	warnx("table %s, column %s: DEFAULT %s has no PostgreSQL translation; "
-	      "dropped",
-	      table, c->name, d);
-	return 0;
+	if (why)
+		warnx("table %s, column %s: DEFAULT %s dropped: %s", table,
+		      c->name, c->dflt, why);
+	else
+		buf_addf(out, " DEFAULT %s", lit.data);
+out:
+	buf_release(&v.b);
+	buf_release(&lit);
+	return !why;
 }
 
 static int
@@ -172,12 +357,14 @@ read_columns(sqlite3 *db, const char *table, struct column **cp)
 	struct buf sql = BUF_INIT;
 	sqlite3_stmt *st;
 	struct column *c = NULL;
+	const char *coll;
 	int n = 0;
 
-	buf_adds(&sql, "SELECT name, type, \"notnull\", dflt_value, pk"
-		       " FROM pragma_table_info(");
+	/* table_xinfo: generated columns too (the data has them) */
+	buf_adds(&sql, "SELECT name, type, \"notnull\", dflt_value, pk, hidden"
+		       " FROM pragma_table_xinfo(");
 	sql_literal(&sql, table);
-	buf_addch(&sql, ')');
+	buf_adds(&sql, ") WHERE hidden <> 1");
 	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK) {
 		warnx("%s: %s", table, sqlite3_errmsg(db));
 		buf_release(&sql);
@@ -192,6 +379,13 @@ read_columns(sqlite3 *db, const char *table, struct column **cp)
 		c[n].notnull = sqlite3_column_int(st, 2);
 		c[n].dflt = d ? strdup((const char *)d) : NULL;
 		c[n].pk = sqlite3_column_int(st, 4);
+		c[n].generated = sqlite3_column_int(st, 5) >= 2;
+		if (sqlite3_table_column_metadata(db, "main", table, c[n].name,
+						  NULL, &coll, NULL, NULL,
+						  NULL) != SQLITE_OK ||
+		    !coll)
+			coll = "BINARY";
+		c[n].coll = strdup(coll);
 		n++;
 	}
 	sqlite3_finalize(st);
@@ -209,6 +403,7 @@ free_columns(struct column *c, int n)
 		free(c[i].name);
 		free(c[i].type);
 		free(c[i].dflt);
+		free(c[i].coll);
 	}
 	free(c);
 }
@@ -271,62 +466,405 @@ primary_key(struct buf *out, const struct column *c, int n, int fold,
 	return !first;
 }
 
-/* With defer_keys: ALTER TABLE ... ADD PRIMARY KEY, before any foreign key. */
-static void
-add_primary_key(sqlite3 *db, const struct table *t, int fold, struct buf *out)
+/*
+ * Do values of a DATETIME column carry a UTC offset (Z, +02:00, -0530)?
+ * Then the column is timestamptz, so that each stays the instant it was.
+ * *plain counts the text values that have none (SQLite reads them as UTC).
+ */
+static int
+has_offsets(sqlite3 *db, const char *table, const char *col, long long *plain)
 {
-	struct column *c;
-	struct buf alter = BUF_INIT;
-	int n;
+	struct buf sql = BUF_INIT, q = BUF_INIT;
+	sqlite3_stmt *st;
+	int zoned = 0;
 
-	if ((n = read_columns(db, t->name, &c)) < 0)
-		return;
-	buf_adds(&alter, "ALTER TABLE ");
-	sql_ident(&alter, t->name, fold);
-	buf_adds(&alter, " ADD PRIMARY KEY (");
-	if (primary_key(out, c, n, fold, alter.data))
-		buf_adds(out, ";\n");
-	free_columns(c, n);
-	buf_release(&alter);
+	sql_ident(&q, col, 0);
+	buf_addf(&sql,
+		 "SELECT count(*) FILTER (WHERE z), count(*) FILTER (WHERE NOT "
+		 "z)"
+		 " FROM (SELECT %s GLOB '*[0-9]:[0-9][0-9]*[+-][0-9][0-9]*'"
+		 " OR %s GLOB '*[0-9][zZ]' AS z FROM ",
+		 q.data, q.data);
+	sql_ident(&sql, table, 0);
+	buf_addf(&sql, " WHERE typeof(%s) = 'text')", q.data);
+	*plain = 0;
+	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		zoned = sqlite3_column_int64(st, 0) > 0;
+		*plain = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	buf_release(&sql);
+	buf_release(&q);
+	return zoned;
 }
 
+/* ---- what only the CREATE TABLE text says: CHECK, DEFERRABLE ---------- */
+
+enum tk { TK_END, TK_WORD, TK_QUOTED, TK_STRING, TK_NUMBER, TK_PUNCT };
+
+struct tok {
+	enum tk k;
+	const char *p; /* the token's text as written */
+	size_t n;
+};
+
+/* The next token of SQL text (comments and white space skipped). */
+static const char *
+next_tok(const char *p, struct tok *t)
+{
+	const char *q;
+	char close;
+
+	for (;;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		if (p[0] == '-' && p[1] == '-')
+			p += strcspn(p, "\n");
+		else if (p[0] == '/' && p[1] == '*')
+			p = (q = strstr(p + 2, "*/")) ? q + 2 : p + strlen(p);
+		else
+			break;
+	}
+	t->p = p;
+	if (!*p) {
+		t->k = TK_END;
+		t->n = 0;
+		return p;
+	}
+	if (*p == '\'' || *p == '"' || *p == '`' || *p == '[') {
+		close = *p == '[' ? ']' : *p;
+		for (q = p + 1; *q; q++)
+			if (*q == close &&
+			    !(close != ']' && q[1] == close && (q++, 1)))
+				break;
+		t->k = *p == '\'' ? TK_STRING : TK_QUOTED;
+		t->n = (size_t)(q - p) + (*q != '\0');
+	} else if (isalpha((unsigned char)*p) || *p == '_' ||
+		   (unsigned char)*p >= 0x80) {
+		for (q = p; isalnum((unsigned char)*q) || *q == '_' ||
+			    *q == '$' || (unsigned char)*q >= 0x80;
+		     q++)
+			;
+		t->k = TK_WORD;
+		t->n = (size_t)(q - p);
+	} else if (isdigit((unsigned char)*p) ||
+		   (*p == '.' && isdigit((unsigned char)p[1]))) {
+		for (q = p; isalnum((unsigned char)*q) || *q == '.' ||
+			    ((*q == '+' || *q == '-') &&
+			     (q[-1] == 'e' || q[-1] == 'E'));
+		     q++)
+			;
+		t->k = TK_NUMBER;
+		t->n = (size_t)(q - p);
+	} else {
+		t->k = TK_PUNCT;
+		t->n = strchr("<>=!|", p[0]) && p[1] && strchr("<>=|", p[1])
+			       ? 2
+			       : 1;
+	}
+	return t->p + t->n;
+}
+
+static int
+is_word(const struct tok *t, const char *w)
+{
+	return t->k == TK_WORD && strlen(w) == t->n &&
+	       strncasecmp(t->p, w, t->n) == 0;
+}
+
+/* A name token's text, unquoted ("" in "..." is one "). */
 static void
-create_table(sqlite3 *db, const struct table *t, const struct ddl_options *o,
-	     struct buf *out)
+tok_name(const struct tok *t, struct buf *out)
+{
+	size_t i;
+
+	buf_reset(out);
+	if (t->k != TK_QUOTED) {
+		buf_add(out, t->p, t->n);
+		return;
+	}
+	for (i = 1; i + 1 < t->n; i++) {
+		buf_addch(out, t->p[i]);
+		if (t->p[i] == t->p[0] && t->p[0] != '[')
+			i++;
+	}
+}
+
+/* The table's CREATE TABLE text from sqlite_schema, or NULL. */
+static char *
+table_sql(sqlite3 *db, const char *table)
+{
+	sqlite3_stmt *st;
+	char *sql = NULL;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT sql FROM sqlite_schema WHERE type = "
+			       "'table' AND name = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		sql = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return sql;
+}
+
+static int
+is_column(const struct column *c, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(c[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * A CHECK expression, from after its '(' to its ')', into PostgreSQL when
+ * every token means the same there: column names, numbers, strings,
+ * comparisons, arithmetic, AND/OR/NOT, IS [NOT] NULL, IN, BETWEEN and a
+ * few functions.  Returns where the expression ends, with *ok set.
+ */
+static const char *
+check_expr(const char *p, const struct column *c, int n, int fold,
+	   struct buf *out, int *ok)
+{
+	static const char *const words[] = {
+		"AND",	 "OR",	    "NOT",  "IS",	"NULL",
+		"IN",	 "BETWEEN", "TRUE", "FALSE",	"length",
+		"lower", "upper",   "abs",  "coalesce", NULL};
+	struct buf name = BUF_INIT;
+	struct tok t;
+	int depth = 1, i, col, prev_word = 0;
+
+	*ok = 1;
+	while (depth > 0) {
+		p = next_tok(p, &t);
+		if (t.k == TK_END) {
+			*ok = 0;
+			break;
+		}
+		if (t.k == TK_PUNCT && *t.p == '(')
+			depth++;
+		if (t.k == TK_PUNCT && *t.p == ')' && --depth == 0)
+			break;
+		/* spaced as one writes SQL: f(a, b) > 0 */
+		if (out->len && out->data[out->len - 1] != '(' &&
+		    !(t.k == TK_PUNCT && strchr("),", *t.p)) &&
+		    !(t.k == TK_PUNCT && *t.p == '(' && prev_word))
+			buf_addch(out, ' ');
+		prev_word = t.k == TK_WORD && !is_word(&t, "IN") &&
+			    !is_word(&t, "AND") && !is_word(&t, "OR") &&
+			    !is_word(&t, "NOT");
+		for (i = 0; words[i] && !is_word(&t, words[i]); i++)
+			;
+		tok_name(&t, &name);
+		if (words[i]) {
+			buf_add(out, t.p, t.n);
+		} else if ((t.k == TK_WORD || t.k == TK_QUOTED) &&
+			   (col = is_column(c, n, name.data)) >= 0) {
+			sql_ident(out, c[col].name, fold);
+		} else if (t.k == TK_STRING ||
+			   (t.k == TK_NUMBER && !strchr("xX", t.p[1]))) {
+			buf_add(out, t.p, t.n);
+		} else if (t.k == TK_PUNCT && t.n == 2 && t.p[0] == '=') {
+			buf_addch(out, '='); /* == */
+		} else if (t.k == TK_PUNCT && strchr("(),+-*/%<>=!|", *t.p) &&
+			   !(t.n == 1 && (*t.p == '!' || *t.p == '|'))) {
+			buf_add(out, t.p, t.n);
+		} else {
+			*ok = 0;
+		}
+	}
+	buf_release(&name);
+	return p;
+}
+
+/*
+ * The CHECK constraints of a table (column and table ones) as PostgreSQL
+ * CHECKs into out; a CHECK that does not translate is warned by its text.
+ */
+static void
+checks(sqlite3 *db, const char *table, const struct column *c, int n, int fold,
+       struct buf *out)
+{
+	char *sql = table_sql(db, table);
+	const char *p = sql, *start;
+	struct buf e = BUF_INIT;
+	struct tok t;
+	int ok;
+
+	while (p && (p = next_tok(p, &t), t.k != TK_END)) {
+		if (!is_word(&t, "CHECK"))
+			continue;
+		start = p;
+		p = next_tok(p, &t);
+		if (t.k != TK_PUNCT || *t.p != '(')
+			continue;
+		buf_reset(&e);
+		p = check_expr(p, c, n, fold, &e, &ok);
+		if (ok)
+			buf_addf(out, ",\n    CHECK (%s)", e.data);
+		else
+			warnx("table %s: CHECK%.*s not translated; dropped",
+			      table, (int)(p - start), start);
+	}
+	buf_release(&e);
+	free(sql);
+}
+
+/*
+ * Is the foreign key of the column from (its first column) to parent
+ * DEFERRABLE, and INITIALLY DEFERRED?  1 deferrable, 2 and deferred.
+ * SQLite's foreign key pragma does not say; the CREATE TABLE text does.
+ */
+static int
+fk_deferrable(sqlite3 *db, const char *table, const char *from,
+	      const char *parent)
+{
+	char *sql = table_sql(db, table);
+	const char *p = sql;
+	struct buf name = BUF_INIT, col = BUF_INIT;
+	struct tok t, prev = {TK_END, "", 0};
+	int depth = 0, item_start = 0, found = 0, r = 0, fkcols = 0;
+
+	while (p && !found && (p = next_tok(p, &t), t.k != TK_END)) {
+		if (t.k == TK_PUNCT && (*t.p == '(' || *t.p == ')'))
+			depth += *t.p == '(' ? 1 : -1;
+		if (depth == 1 && t.k == TK_PUNCT &&
+		    (*t.p == '(' || *t.p == ',')) {
+			item_start = 1; /* the next token names a column */
+			fkcols = 0;
+			continue;
+		}
+		if (depth == 1 && item_start) {
+			item_start = 0;
+			tok_name(&t, &col);
+			if (is_word(&t, "FOREIGN"))
+				fkcols = 1;
+		} else if (depth == 2 && fkcols == 1) {
+			tok_name(&t, &col); /* FOREIGN KEY (first, ...) */
+			fkcols = 2;
+		}
+		if (depth == 1 && is_word(&t, "REFERENCES")) {
+			p = next_tok(p, &t);
+			tok_name(&t, &name);
+			found = strcasecmp(name.data, parent) == 0 &&
+				strcasecmp(col.data, from) == 0;
+		}
+		prev = t;
+	}
+	/* the clauses after REFERENCES parent, to the end of the item */
+	while (found && (p = next_tok(p, &t), t.k != TK_END)) {
+		if (t.k == TK_PUNCT && *t.p == '(')
+			depth++;
+		if (t.k == TK_PUNCT && *t.p == ')' && --depth == 0)
+			break;
+		if (depth == 1 && t.k == TK_PUNCT && *t.p == ',')
+			break;
+		if (is_word(&t, "DEFERRABLE") && !is_word(&prev, "NOT"))
+			r = 1;
+		if (r && is_word(&prev, "INITIALLY") && is_word(&t, "DEFERRED"))
+			r = 2;
+		prev = t;
+	}
+	buf_release(&name);
+	buf_release(&col);
+	free(sql);
+	return r;
+}
+
+/* Two names that PostgreSQL would store as one: -1 after a warning. */
+static int
+same_names(const char *table, const char *a, const char *b, int fold)
+{
+	char pa[64], pb[64];
+
+	pg_name(pa, a, fold);
+	pg_name(pb, b, fold);
+	if (strcmp(pa, pb) != 0)
+		return 0;
+	warnx("%s%s%s %s and %s are both \"%s\" in PostgreSQL (names are "
+	      "folded and cut to 63 bytes): %s not written",
+	      table ? "table " : "", table ? table : "",
+	      table ? ", columns" : "tables", a, b, pa,
+	      table ? "the table is" : "the second is");
+	return -1;
+}
+
+/* Columns PostgreSQL would store as one name: 1 after a warning. */
+static int
+columns_collide(sqlite3 *db, const struct table *t, int fold)
+{
+	struct column *c;
+	int n, i, j, bad = 0;
+
+	if ((n = read_columns(db, t->name, &c)) < 0)
+		return 1;
+	for (i = 0; i < n && !bad; i++)
+		for (j = i + 1; j < n && !bad; j++)
+			bad = same_names(t->name, c[i].name, c[j].name, fold) <
+			      0;
+	free_columns(c, n);
+	return bad;
+}
+
+/* CREATE TABLE; 1 when the table cannot be made (said why), else 0. */
+static int
+create_table(sqlite3 *db, sqlite3 *mem, const struct table *t,
+	     const struct ddl_options *o, struct buf *out)
 {
 	struct column *c;
 	struct buf type = BUF_INIT;
-	int n, i, ident, fold = !o->keep_case;
+	int n, i, ident, fold = !o->keep_case, zoned;
+	long long plain;
 
-	if (t->is_view) {
-		warnx("view %s: no DDL written (its SQL is not translated)",
-		      t->name);
-		return;
-	}
 	if ((n = read_columns(db, t->name, &c)) < 0)
-		return;
+		return 1;
 	ident = rowid_column(db, t->name, c, n);
 	buf_adds(out, "CREATE TABLE ");
 	sql_ident(out, t->name, fold);
 	buf_adds(out, " (\n");
 	for (i = 0; i < n; i++) {
 		buf_reset(&type);
-		pg_type(&type, c[i].type, i == ident);
+		zoned = 0;
+		pg_type(&type, c[i].type, i == ident, 0);
+		if (strcmp(type.data, "timestamp") == 0 &&
+		    (zoned = has_offsets(db, t->name, c[i].name, &plain))) {
+			buf_reset(&type);
+			pg_type(&type, c[i].type, 0, 1);
+			if (plain)
+				warnx("table %s, column %s: timestamptz, as "
+				      "values carry UTC offsets; %lld without "
+				      "one will be read in the loading "
+				      "session's TimeZone (PGTZ=UTC reads "
+				      "them as SQLite does)",
+				      t->name, c[i].name, plain);
+		}
 		buf_adds(out, "    ");
 		sql_ident(out, c[i].name, fold);
 		buf_addf(out, " %s", type.data);
 		if (c[i].notnull || c[i].pk)
 			buf_adds(out, " NOT NULL");
-		if (c[i].dflt && i != ident)
-			pg_default(out, t->name, &c[i], type.data);
+		if (c[i].generated)
+			warnx("table %s, column %s: generated; made a plain "
+			      "column that takes the dumped values (the "
+			      "expression is not translated)",
+			      t->name, c[i].name);
+		else if (c[i].dflt && i != ident)
+			pg_default(out, mem, t->name, &c[i], type.data);
 		if (i + 1 < n)
 			buf_adds(out, ",\n");
 	}
-	if (!o->defer_keys)
+	checks(db, t->name, c, n, fold, out);
+	if (o->keys_pre)
 		primary_key(out, c, n, fold, ",\n    PRIMARY KEY (");
 	buf_adds(out, "\n);\n");
 	free_columns(c, n);
 	buf_release(&type);
+	return 0;
 }
 
 static const char *
@@ -336,14 +874,29 @@ fk_action(const char *a)
 	return a && strcmp(a, "NO ACTION") != 0 ? a : NULL;
 }
 
-static void
-foreign_keys(sqlite3 *db, const struct table *t, int fold, struct buf *out)
+/* The table named, case-insensitively as SQLite names, among those written. */
+static int
+written(const struct table *t, int n, const char *skip, const char *name)
 {
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!t[i].is_view && !skip[i] &&
+		    strcasecmp(t[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+foreign_keys(sqlite3 *db, const struct table *all, int nall, const char *skip,
+	     int self, int fold, struct buf *out)
+{
+	const struct table *t = &all[self];
 	struct buf sql = BUF_INIT, from = BUF_INIT, to = BUF_INIT;
 	sqlite3_stmt *st;
 	int id = -1, rc;
 	const char *parent = NULL, *upd = NULL, *del = NULL;
-	char *parent_s = NULL, *upd_s = NULL, *del_s = NULL;
+	char *parent_s = NULL, *upd_s = NULL, *del_s = NULL, *first_from = NULL;
 	int has_to = 1;
 
 	buf_adds(&sql, "SELECT id, \"table\", \"from\", \"to\", on_update,"
@@ -354,6 +907,14 @@ foreign_keys(sqlite3 *db, const struct table *t, int fold, struct buf *out)
 		errx(3, "%s: %s", t->name, sqlite3_errmsg(db));
 	for (;;) {
 		rc = sqlite3_step(st);
+		if (id >= 0 &&
+		    (rc != SQLITE_ROW || sqlite3_column_int(st, 0) != id) &&
+		    !written(all, nall, skip, parent)) {
+			warnx("table %s: foreign key (%s) references %s, which "
+			      "is not among the tables written: not written",
+			      t->name, from.data, parent);
+			id = -1;
+		}
 		if (id >= 0 &&
 		    (rc != SQLITE_ROW || sqlite3_column_int(st, 0) != id)) {
 			buf_adds(out, "ALTER TABLE ");
@@ -367,6 +928,15 @@ foreign_keys(sqlite3 *db, const struct table *t, int fold, struct buf *out)
 				buf_addf(out, " ON UPDATE %s", upd);
 			if ((del = fk_action(del_s)))
 				buf_addf(out, " ON DELETE %s", del);
+			switch (fk_deferrable(db, t->name, first_from,
+					      parent)) {
+			case 2:
+				buf_adds(out, " DEFERRABLE INITIALLY DEFERRED");
+				break;
+			case 1:
+				buf_adds(out, " DEFERRABLE");
+				break;
+			}
 			buf_adds(out, ";\n");
 			id = -1;
 		}
@@ -379,6 +949,9 @@ foreign_keys(sqlite3 *db, const struct table *t, int fold, struct buf *out)
 			free(parent_s);
 			free(upd_s);
 			free(del_s);
+			free(first_from);
+			first_from = strdup(
+				(const char *)sqlite3_column_text(st, 2));
 			parent = parent_s = strdup(
 				(const char *)sqlite3_column_text(st, 1));
 			upd_s = strdup(
@@ -400,17 +973,27 @@ foreign_keys(sqlite3 *db, const struct table *t, int fold, struct buf *out)
 	free(parent_s);
 	free(upd_s);
 	free(del_s);
+	free(first_from);
 	buf_release(&sql);
 	buf_release(&from);
 	buf_release(&to);
 }
 
+enum which { KEYS = 1, INDEXES = 2 };
+
+/*
+ * Unique constraints (KEYS) and indexes (INDEXES) of a table.  A column
+ * compared NOCASE in a unique one is lower(column) in a unique index, so
+ * that 'ann' after 'Ann' is refused as SQLite refuses it; RTRIM and other
+ * collations are warned.  Partial and expression indexes are warned.
+ */
 static void
-indexes(sqlite3 *db, const struct table *t, int fold, struct buf *out)
+indexes(sqlite3 *db, const struct table *t, int fold, enum which which,
+	struct buf *out)
 {
 	struct buf sql = BUF_INIT, cols = BUF_INIT;
 	sqlite3_stmt *st, *ci;
-	int ok;
+	int ok, nocase;
 
 	buf_adds(&sql, "SELECT name, \"unique\", origin, partial"
 		       " FROM pragma_index_list(");
@@ -422,15 +1005,17 @@ indexes(sqlite3 *db, const struct table *t, int fold, struct buf *out)
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 		int uniq = sqlite3_column_int(st, 1);
 		const char *origin = (const char *)sqlite3_column_text(st, 2);
+		int is_key = strcmp(origin, "u") == 0;
 
-		if (strcmp(origin, "pk") == 0)
+		if (strcmp(origin, "pk") == 0 ||
+		    !(which & (is_key ? KEYS : INDEXES)))
 			continue;
 		if (sqlite3_column_int(st, 3)) {
 			warnx("index %s: partial index not translated", name);
 			continue;
 		}
 		buf_reset(&sql);
-		buf_adds(&sql, "SELECT cid, name, \"desc\" FROM "
+		buf_adds(&sql, "SELECT cid, name, \"desc\", coll FROM "
 			       "pragma_index_xinfo(");
 		sql_literal(&sql, name);
 		buf_adds(&sql, ") WHERE key ORDER BY seqno");
@@ -439,16 +1024,30 @@ indexes(sqlite3 *db, const struct table *t, int fold, struct buf *out)
 			errx(3, "%s: %s", name, sqlite3_errmsg(db));
 		buf_reset(&cols);
 		ok = 1;
+		nocase = 0;
 		while (sqlite3_step(ci) == SQLITE_ROW) {
+			const char *coll =
+				(const char *)sqlite3_column_text(ci, 3);
+			int nc =
+				uniq && coll && strcasecmp(coll, "NOCASE") == 0;
 			if (sqlite3_column_int(ci, 0) < 0) {
 				ok = 0; /* an expression */
 				break;
 			}
+			if (coll && strcasecmp(coll, "BINARY") != 0 && !nc)
+				warnx("index %s: column %s compares with %s, "
+				      "which PostgreSQL's index does not",
+				      name, sqlite3_column_text(ci, 1), coll);
 			if (cols.len)
 				buf_adds(&cols, ", ");
+			if (nc)
+				buf_adds(&cols, "lower(");
 			sql_ident(&cols,
 				  (const char *)sqlite3_column_text(ci, 1),
 				  fold);
+			if (nc)
+				buf_addch(&cols, ')');
+			nocase |= nc;
 			if (sqlite3_column_int(ci, 2))
 				buf_adds(&cols, " DESC");
 		}
@@ -458,21 +1057,97 @@ indexes(sqlite3 *db, const struct table *t, int fold, struct buf *out)
 			      name);
 			continue;
 		}
-		if (strcmp(origin, "u") == 0) {
+		if (is_key && !nocase) {
 			buf_adds(out, "ALTER TABLE ");
 			sql_ident(out, t->name, fold);
 			buf_addf(out, " ADD UNIQUE (%s);\n", cols.data);
 			continue;
 		}
 		buf_adds(out, uniq ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
-		sql_ident(out, name, fold);
-		buf_adds(out, " ON ");
+		/* an autoindex's name is SQLite's own: PostgreSQL names it */
+		if (!is_key) {
+			sql_ident(out, name, fold);
+			buf_addch(out, ' ');
+		}
+		buf_adds(out, "ON ");
 		sql_ident(out, t->name, fold);
 		buf_addf(out, " (%s);\n", cols.data);
 	}
 	sqlite3_finalize(st);
 	buf_release(&sql);
 	buf_release(&cols);
+}
+
+/* The primary key as a key of its own, and lower() for NOCASE columns. */
+static void
+add_primary_key(sqlite3 *db, const struct table *t, int fold, int alter,
+		struct buf *out)
+{
+	struct column *c;
+	struct buf head = BUF_INIT;
+	int n, i, k, nocase = 0;
+
+	if ((n = read_columns(db, t->name, &c)) < 0)
+		return;
+	if (alter) {
+		buf_adds(&head, "ALTER TABLE ");
+		sql_ident(&head, t->name, fold);
+		buf_adds(&head, " ADD PRIMARY KEY (");
+		if (primary_key(out, c, n, fold, head.data))
+			buf_adds(out, ";\n");
+	}
+	for (i = 0; i < n; i++)
+		nocase |= c[i].pk && strcasecmp(c[i].coll, "NOCASE") == 0;
+	if (nocase) {
+		buf_adds(out, "CREATE UNIQUE INDEX ON ");
+		sql_ident(out, t->name, fold);
+		buf_adds(out, " (");
+		for (k = 1; k <= n; k++)
+			for (i = 0; i < n; i++)
+				if (c[i].pk == k) {
+					int nc = strcasecmp(c[i].coll,
+							    "NOCASE") == 0;
+					if (k > 1)
+						buf_adds(out, ", ");
+					buf_adds(out, nc ? "lower(" : "");
+					sql_ident(out, c[i].name, fold);
+					buf_adds(out, nc ? ")" : "");
+				}
+		buf_adds(out, ");\n");
+	}
+	free_columns(c, n);
+	buf_release(&head);
+}
+
+/* Triggers of the tables written, and views: what is not translated. */
+static void
+warn_untranslated(sqlite3 *db, const struct table *t, int n, int all)
+{
+	sqlite3_stmt *st;
+	int i;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT type, name, tbl_name FROM sqlite_schema"
+			       " WHERE type IN ('trigger', 'view')"
+			       " ORDER BY type, name",
+			       -1, &st, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		const char *tbl = (const char *)sqlite3_column_text(st, 2);
+		for (i = 0; i < n; i++)
+			if (strcmp(t[i].name, type[0] == 'v' ? name : tbl) == 0)
+				break;
+		if (type[0] == 't' && i < n)
+			warnx("trigger %s on table %s: not translated", name,
+			      tbl);
+		else if (type[0] == 'v' && (i < n || all))
+			warnx("view %s: no DDL written (its SQL is not "
+			      "translated)",
+			      name);
+	}
+	sqlite3_finalize(st);
 }
 
 /* Move an identity column's sequence past the loaded values. */
@@ -507,21 +1182,52 @@ int
 ddl_write(sqlite3 *db, const struct table *t, int n, int post,
 	  const struct ddl_options *o, struct buf *out)
 {
-	int i, fold = !o->keep_case;
+	sqlite3 *mem = NULL;
+	char *skip;
+	int i, j, fold = !o->keep_case, bad = 0;
 
-	for (i = 0; i < n && post && o->defer_keys; i++)
-		if (!t[i].is_view)
-			add_primary_key(db, &t[i], fold, out);
+	if (!(skip = calloc((size_t)n + 1, 1)))
+		errx(3, "out of memory");
+	/* tables whose names PostgreSQL would store as one: the later goes */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i && !skip[i]; j++)
+			if (!t[i].is_view && !t[j].is_view && !skip[j] &&
+			    same_names(NULL, t[j].name, t[i].name, fold) < 0)
+				skip[i] = 1;
+	if (!post) {
+		warn_untranslated(db, t, n, o->all_tables);
+		if (sqlite3_open(":memory:", &mem) != SQLITE_OK)
+			errx(3, "cannot open an in-memory SQLite database");
+	}
 	for (i = 0; i < n; i++) {
-		if (!post) {
-			create_table(db, &t[i], o, out);
+		if (!t[i].is_view && !skip[i] &&
+		    columns_collide(db, &t[i], fold))
+			skip[i] = 1;
+		if (t[i].is_view || skip[i]) {
+			bad += skip[i];
 			continue;
 		}
-		if (t[i].is_view)
+		if (!post) {
+			if (create_table(db, mem, &t[i], o, out)) {
+				skip[i] = 1;
+				bad++;
+			} else if (o->keys_pre) {
+				add_primary_key(db, &t[i], fold, 0, out);
+				indexes(db, &t[i], fold, KEYS, out);
+			}
+		} else if (!o->keys_pre) {
+			add_primary_key(db, &t[i], fold, 1, out);
+		}
+	}
+	for (i = 0; i < n && post; i++) {
+		if (t[i].is_view || skip[i])
 			continue;
-		indexes(db, &t[i], fold, out);
-		foreign_keys(db, &t[i], fold, out);
+		indexes(db, &t[i], fold, o->keys_pre ? INDEXES : KEYS | INDEXES,
+			out);
+		foreign_keys(db, t, n, skip, i, fold, out);
 		reset_identity(db, &t[i], fold, out);
 	}
-	return 0;
+	sqlite3_close(mem);
+	free(skip);
+	return bad;
 }

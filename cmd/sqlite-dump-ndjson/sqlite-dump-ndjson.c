@@ -24,7 +24,7 @@ struct options {
 	const char *since_col, *since_val;
 	int list;
 	int keep_case;
-	int defer_keys;
+	int keys_pre;
 	int tag; /* -1: when more than one table */
 	int bad_text_binary;
 	int busy_ms;
@@ -34,7 +34,7 @@ struct options {
 static const char synopsis[] =
 	"usage: sqlite-dump-ndjson [-hVv] [--bad-text=error|binary] "
 	"[--busy-timeout=MS]\n"
-	"       [--ddl=pre|post] [--defer-keys] [--keep-case] [--list] "
+	"       [--ddl=pre|post] [--keep-case] [--keys-in-pre] [--list] "
 	"[--query=SQL]\n"
 	"       [--since=COLUMN=VALUE] [--tag | --no-tag] [--where=EXPR]\n"
 	"       DBFILE [TABLE ...]\n";
@@ -66,11 +66,12 @@ static void __attribute__((noreturn)) help(void)
 		"tables (pre),\n"
 		"                           or keys, indexes, sequences "
 		"(post)\n"
-		"  --defer-keys             with --ddl: primary keys in post, "
-		"after the data\n"
 		"  --keep-case              keep the case of names in DDL "
 		"(default: "
 		"fold to lower)\n"
+		"  --keys-in-pre            with --ddl: primary keys and "
+		"unique "
+		"constraints in pre\n"
 		"  --list                   list tables: name, type, rows (tab "
 		"separated)\n"
 		"  --query=SQL              write the rows of this query "
@@ -471,9 +472,10 @@ run(sqlite3 *db, const struct options *o, char **names, int nnames)
 {
 	struct table *t;
 	struct ddl_options dopt = {.keep_case = o->keep_case,
-				   .defer_keys = o->defer_keys};
+				   .keys_pre = o->keys_pre,
+				   .all_tables = nnames == 0};
 	uint64_t bad = 0;
-	int n, i, tag;
+	int n, i, tag, rc = 0;
 
 	if (o->query) {
 		sqlite3_stmt *st;
@@ -490,9 +492,11 @@ run(sqlite3 *db, const struct options *o, char **names, int nnames)
 	if (o->list) {
 		list_tables(db, t, n);
 	} else if (o->ddl) {
-		if (ddl_write(db, t, n, strcmp(o->ddl, "post") == 0, &dopt,
-			      &out) < 0)
-			return 3;
+		/* a table left out: said why; the others are written */
+		if ((i = ddl_write(db, t, n, strcmp(o->ddl, "post") == 0, &dopt,
+				   &out)) > 0)
+			warnx("%d table%s not written", i, i > 1 ? "s" : "");
+		rc = i > 0;
 	} else {
 		tag = o->tag >= 0 ? o->tag : n > 1;
 		for (i = 0; i < n; i++)
@@ -504,7 +508,7 @@ run(sqlite3 *db, const struct options *o, char **names, int nnames)
 	if (bad)
 		warnx("%llu rows not written (bad TEXT)",
 		      (unsigned long long)bad);
-	return bad ? 1 : 0;
+	return bad || rc ? 1 : 0;
 }
 
 int
@@ -517,6 +521,7 @@ main(int argc, char **argv)
 		{"defer-keys", no_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{"keep-case", no_argument, NULL, 'K'},
+		{"keys-in-pre", no_argument, NULL, 'P'},
 		{"list", no_argument, NULL, 'L'},
 		{"no-tag", no_argument, NULL, 'N'},
 		{"query", required_argument, NULL, 'Q'},
@@ -560,7 +565,9 @@ main(int argc, char **argv)
 			help();
 			break;
 		case 'k':
-			o.defer_keys = 1;
+			break; /* the default now; kept for old scripts */
+		case 'P':
+			o.keys_pre = 1;
 			break;
 		case 'K':
 			o.keep_case = 1;

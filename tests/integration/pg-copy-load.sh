@@ -120,4 +120,28 @@ run sh -c "echo '{\"id\":9,\"name\":\"pw\"}' | PGPASSWORD=sekrit-pw pg-copy-load
 check "right password from PGPASSWORD" "0|pw" "$status|$(sql 'select name from e where id = 9')"
 run sh -c "echo '{\"id\":10,\"name\":\"x\"}' | pg-copy-load -d 'postgresql://pwuser:sekrit-pw@/postgres?host=$PG_DIR/sock&port=$PGPORT' -t nosuch"
 check "no password in any message" "" "$(echo "$out$errout" | grep -F sekrit)"
+# a time that depends on when the row is loaded is refused, in either
+# format; infinity only with --infinity; fixed words (epoch) pass
+sql 'create table tw (id int, d date, ts timestamptz, t timestamp)'
+printf '%s\n' '{"id":1,"ts":"now"}' '{"id":2,"d":" Today "}' '{"id":3,"t":"YESTERDAY"}' '{"id":4,"d":"infinity"}' \
+	'{"id":5,"ts":"epoch","d":"2024-01-01"}' >"$w/tw.ndjson"
+for f in text binary; do
+	sql 'truncate tw'
+	run pg-copy-load -q -t tw --format=$f --max-rejects=9 "$w/tw.ndjson"
+	check "time words, $f" "1|pg-copy-load: $w/tw.ndjson:1: rejected: column ts: a time that depends on when the row is loaded (now, today, tomorrow, yesterday)
+pg-copy-load: $w/tw.ndjson:2: rejected: column d: a time that depends on when the row is loaded (now, today, tomorrow, yesterday)
+pg-copy-load: $w/tw.ndjson:3: rejected: column t: a time that depends on when the row is loaded (now, today, tomorrow, yesterday)
+pg-copy-load: $w/tw.ndjson:4: rejected: column d: infinity is no date or time (--infinity takes it)|5" \
+		"$status|$errout|$(sql 'select id from tw')"
+done
+run sh -c "echo '{\"id\":6,\"d\":\"-infinity\",\"ts\":\"infinity\"}' | pg-copy-load -q -t tw --infinity"
+check "--infinity takes it" "0|-infinity|infinity" "$status|$(sql 'select d, ts from tw where id = 6')"
+
+# keys longer than PostgreSQL's 63 bytes name the column they are cut to
+long=$(printf 'k%.0s' $(seq 70))
+sql "create table lg (id int, \"$long\" int)" 2>/dev/null
+printf '{"id":1,"%s":5}\n{"id":2,"%sb":6,"%sc":7}\n' "$long" "$long" "$long" >"$w/lg.ndjson"
+run pg-copy-load -q -t lg --max-rejects=3 "$w/lg.ndjson"
+check "long keys: cut as PostgreSQL cuts names" "1|pg-copy-load: $w/lg.ndjson:2: rejected: key \"${long}c\" is column ${long:0:63} again (PostgreSQL cuts names to 63 bytes)|1|5" \
+	"$status|$errout|$(sql "select id, \"${long:0:63}\" from lg")"
 finish

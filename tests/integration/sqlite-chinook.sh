@@ -7,7 +7,7 @@ pg_start || exit 3
 w=$PG_DIR/work
 mkdir -p "$w"
 
-keys=${DEFER_KEYS:+--defer-keys}
+keys=${KEYS_IN_PRE:+--keys-in-pre}
 run sh -c "sqlite-dump-ndjson --ddl=pre $keys '$db' | psql -X -q -v ON_ERROR_STOP=1"
 check "ddl pre" "0" "$status"
 # all tables in one pass, each loaded by its own pg-copy-load
