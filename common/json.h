@@ -140,6 +140,12 @@ void json_write_double(struct buf *out, double d);
  */
 int json_number_same(const char *a, size_t alen, const char *b, size_t blen);
 /*
+ * The decimal places a number text needs (1.230 and 123e-2 need 2, 1e3
+ * none); -1 when p[0..n) is not a number.  PostgreSQL's numeric(p,s)
+ * rounds a value that needs more than s, so a loader refuses it.
+ */
+int json_number_scale(const char *p, size_t n);
+/*
  * Bytes that should be text: a JSON string when they are valid UTF-8
  * (NUL included), else the binary form below, so nothing is lost.
  */

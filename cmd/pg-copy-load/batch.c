@@ -964,6 +964,23 @@ again:
 		b->binary = binary_batch(l, t);
 	}
 	l->cur = t;
+	/* numeric(p,s) rounds what needs more places: refuse it first */
+	for (i = 0; i < t->ncol; i++)
+		if (t->present[i] && t->col[i].scale >= 0 &&
+		    (t->slot[i].type == JSON_NUMBER ||
+		     t->slot[i].type == JSON_STRING) &&
+		    json_number_scale(t->slot[i].p, t->slot[i].len) >
+			    t->col[i].scale) {
+			buf_reset(&l->msg);
+			buf_addf(&l->msg,
+				 "%.*s has more decimal places than the "
+				 "column's %d: PostgreSQL would round it",
+				 (int)(t->slot[i].len > 64 ? 64 : t->slot[i].len),
+				 t->slot[i].p, t->col[i].scale);
+			reject(l, t, file, line, raw, rawlen, t->col[i].name,
+			       NULL, l->msg.data, 0);
+			return;
+		}
 	if (b->binary) {
 		nf = 0;
 		for (i = 0; i < t->ncol; i++)

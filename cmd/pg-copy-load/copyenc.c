@@ -160,6 +160,13 @@ copy_value(struct buf *out, const struct json_value *v, enum col_kind kind,
 	if ((kind == KIND_TIME || kind == KIND_TIME_INF) &&
 	    v->type == JSON_STRING && (*why = time_word(v, kind)) != NULL)
 		return -1;
+	if ((kind == KIND_TIME || kind == KIND_TIME_INF) &&
+	    v->type == JSON_NUMBER) {
+		/* 20240101 would be read as a date, an epoch as nothing */
+		*why = "a number is no date or time (ndjson-map's epoch_s, "
+		       "epoch_ms and epoch_us convert epochs)";
+		return -1;
+	}
 	switch (v->type) {
 	case JSON_NULL:
 		buf_add(out, "\\N", 2);

@@ -45,7 +45,8 @@ struct column {
 	enum bin_type bin;
 	char *type; /* the base type's name, for messages */
 	int generated;
-	int key; /* one of --upsert's key columns */
+	int key;   /* one of --upsert's key columns */
+	int scale; /* numeric(p,s): s; else -1 */
 };
 
 /* Records held for a table that --create will make from them. */

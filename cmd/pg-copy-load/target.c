@@ -101,7 +101,7 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 	r = sql_query(
 		l, l->tmp.data,
 		"SELECT a.attname, b.typname, b.typcategory,"
-		" a.attgenerated <> ''"
+		" a.attgenerated <> '', a.atttypmod"
 		" FROM pg_catalog.pg_attribute a"
 		" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
 		" JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = "
@@ -132,6 +132,11 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 		else
 			c->kind = KIND_PLAIN;
 		c->generated = PQgetvalue(r, i, 3)[0] == 't';
+		/* numeric(p,s): s, as the type modifier packs it */
+		c->scale = strcmp(typ, "numeric") == 0 &&
+					   atoi(PQgetvalue(r, i, 4)) >= 4
+				   ? (atoi(PQgetvalue(r, i, 4)) - 4) & 0xffff
+				   : -1;
 		c->type = xstrdup(typ);
 		c->bin = c->kind == KIND_ARRAY ? BIN_NONE : bin_type_of(typ);
 	}

@@ -25,10 +25,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m.out = (struct buf)BUF_INIT;
 	m.keys = (struct keyset)KEYSET_INIT;
 	if (!check(&m, (const char *)data, size, &je, &dup, &duplen)) {
-		compact(&m.out, (const char *)data, size);
+		json_compact(&m.out, (const char *)data, size);
 		if (json_validate(m.out.data, m.out.len, NULL, &je) != 0)
 			__builtin_trap();
-		compact(&again, m.out.data, m.out.len);
+		json_compact(&again, m.out.data, m.out.len);
 		if (again.len != m.out.len ||
 		    memcmp(again.data, m.out.data, again.len) != 0)
 			__builtin_trap();

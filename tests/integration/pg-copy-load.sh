@@ -144,4 +144,15 @@ printf '{"id":1,"%s":5}\n{"id":2,"%sb":6,"%sc":7}\n' "$long" "$long" "$long" >"$
 run pg-copy-load -q -t lg --max-rejects=3 "$w/lg.ndjson"
 check "long keys: cut as PostgreSQL cuts names" "1|pg-copy-load: $w/lg.ndjson:2: rejected: key \"${long}c\" is column ${long:0:63} again (PostgreSQL cuts names to 63 bytes)|1|5" \
 	"$status|$errout|$(sql "select id, \"${long:0:63}\" from lg")"
+# numeric(p,s) would round a value with more places: refused; a number
+# is no date (20240101 would read as one)
+sql 'create table nm (id int, n numeric(6,2), d date)'
+printf '%s\n' '{"id":1,"n":1.234}' '{"id":2,"n":1.230}' '{"id":3,"n":"1.5e-1"}' '{"id":4,"d":20240101}' >"$w/nm.ndjson"
+for f in text binary; do
+	sql 'truncate nm'
+	run pg-copy-load -q -t nm --format=$f --max-rejects=9 "$w/nm.ndjson"
+	check "numeric scale, numbers for dates, $f" "1|pg-copy-load: $w/nm.ndjson:1: rejected: column n: 1.234 has more decimal places than the column's 2: PostgreSQL would round it
+pg-copy-load: $w/nm.ndjson:4: rejected: column d: a number is no date or time (ndjson-map's epoch_s, epoch_ms and epoch_us convert epochs)|2|1.23
+3|0.15" "$status|$errout|$(sql 'select id, n from nm order by id')"
+done
 finish
