@@ -130,6 +130,12 @@ fuzz:
 			-lm || exit; \
 	done
 
+# The randomized pipeline tests as a longer campaign (make check runs a few
+# seeds of each): SEEDS=N to change it.
+fuzz-pipelines: tests
+	SEEDS=$${SEEDS:-200} SHARED=$(SHARED) B=$(B) bash tests/integration/sqlite-property.sh
+	SEEDS=$${SEEDS:-50} SHARED=$(SHARED) B=$(B) bash tests/integration/pg-copy-load-reject-property.sh
+
 deps:
 	scripts/install-deps
 
@@ -169,5 +175,5 @@ check-format:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all tests fuzz deps check check-asan check-valgrind demo bench \
+.PHONY: all tests fuzz fuzz-pipelines deps check check-asan check-valgrind demo bench \
 	install format check-format clean
