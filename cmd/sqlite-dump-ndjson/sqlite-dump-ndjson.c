@@ -89,6 +89,8 @@ static void __attribute__((noreturn)) help(void)
 }
 
 static struct buf out = BUF_INIT;
+/* rows left out so far (bad TEXT): the status if the reader goes away */
+static uint64_t rows_left_out;
 
 static void __attribute__((noreturn)) oom(size_t want)
 {
@@ -98,7 +100,7 @@ static void __attribute__((noreturn)) oom(size_t want)
 static void
 flush(int final)
 {
-	cli_flush(&out, final, 0); /* bad data has ended the dump already */
+	cli_flush(&out, final, rows_left_out ? 1 : 0);
 }
 
 static void
@@ -388,6 +390,7 @@ dump_rows(sqlite3 *db, sqlite3_stmt *st, int first_col, const char *table,
 	bad_row:
 		buf_setlen(&out, mark);
 		bad++;
+		rows_left_out++;
 	}
 	if (rc != SQLITE_DONE)
 		sql_die(db, table ? table : "query");
