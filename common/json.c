@@ -1135,7 +1135,8 @@ json_number_scale(const char *p, size_t n)
 	size_t i = 0;
 	long places;
 
-	/* a JSON number, as text or in a string: -?digits[.digits][e[+-]digits] */
+	/* a JSON number, as text or in a string: -?digits[.digits][e[+-]digits]
+	 */
 	i += i < n && p[i] == '-';
 	if (i == n || p[i] < '0' || p[i] > '9')
 		return -1;

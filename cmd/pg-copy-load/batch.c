@@ -936,6 +936,33 @@ binary_batch(struct loader *l, struct target *t)
 	return 1;
 }
 
+/*
+ * The decimal places a value for a numeric column needs; 0 for what is no
+ * number (the server says no to it).  Integers and plain fractions are
+ * counted here, on the hot path; exponents and strings by json.
+ */
+static int
+needs_places(const struct json_value *v)
+{
+	const char *p = v->p, *end = v->p + v->len, *dot;
+	int n;
+
+	if (v->type == JSON_NUMBER && v->integer)
+		return 0;
+	if (v->type != JSON_NUMBER && v->type != JSON_STRING)
+		return 0;
+	if (v->type == JSON_NUMBER && !memchr(p, 'e', v->len) &&
+	    !memchr(p, 'E', v->len)) {
+		if (!(dot = memchr(p, '.', v->len)))
+			return 0;
+		while (end > dot + 1 && end[-1] == '0')
+			end--;
+		return (int)(end - dot - 1);
+	}
+	n = json_number_scale(p, v->len);
+	return n > 0 ? n : 0;
+}
+
 void
 batch_add(struct loader *l, struct target *t, const char *file, uint64_t line,
 	  const char *raw, size_t rawlen)
@@ -967,15 +994,13 @@ again:
 	/* numeric(p,s) rounds what needs more places: refuse it first */
 	for (i = 0; i < t->ncol; i++)
 		if (t->present[i] && t->col[i].scale >= 0 &&
-		    (t->slot[i].type == JSON_NUMBER ||
-		     t->slot[i].type == JSON_STRING) &&
-		    json_number_scale(t->slot[i].p, t->slot[i].len) >
-			    t->col[i].scale) {
+		    needs_places(&t->slot[i]) > t->col[i].scale) {
 			buf_reset(&l->msg);
 			buf_addf(&l->msg,
 				 "%.*s has more decimal places than the "
 				 "column's %d: PostgreSQL would round it",
-				 (int)(t->slot[i].len > 64 ? 64 : t->slot[i].len),
+				 (int)(t->slot[i].len > 64 ? 64
+							   : t->slot[i].len),
 				 t->slot[i].p, t->col[i].scale);
 			reject(l, t, file, line, raw, rawlen, t->col[i].name,
 			       NULL, l->msg.data, 0);

@@ -474,29 +474,36 @@ primary_key(struct buf *out, const struct column *c, int n, int fold,
 static int
 has_offsets(sqlite3 *db, const char *table, const char *col, long long *plain)
 {
-	struct buf sql = BUF_INIT, q = BUF_INIT;
+	struct buf sql = BUF_INIT;
 	sqlite3_stmt *st;
-	int zoned = 0;
+	long long zoned = 0;
+	const char *p;
+	int n, i;
 
-	sql_ident(&q, col, 0);
-	buf_addf(&sql,
-		 "SELECT count(*) FILTER (WHERE z), count(*) FILTER (WHERE NOT "
-		 "z)"
-		 " FROM (SELECT %s GLOB '*[0-9]:[0-9][0-9]*[+-][0-9][0-9]*'"
-		 " OR %s GLOB '*[0-9][zZ]' AS z FROM ",
-		 q.data, q.data);
+	/* one pass in C: SQLite's GLOB on every row costs 3x the scan */
+	buf_adds(&sql, "SELECT ");
+	sql_ident(&sql, col, 0);
+	buf_adds(&sql, " FROM ");
 	sql_ident(&sql, table, 0);
-	buf_addf(&sql, " WHERE typeof(%s) = 'text')", q.data);
+	buf_adds(&sql, " WHERE typeof(");
+	sql_ident(&sql, col, 0);
+	buf_adds(&sql, ") = 'text'");
 	*plain = 0;
-	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW) {
-		zoned = sqlite3_column_int64(st, 0) > 0;
-		*plain = sqlite3_column_int64(st, 1);
-	}
+	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) == SQLITE_OK)
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			p = (const char *)sqlite3_column_text(st, 0);
+			n = sqlite3_column_bytes(st, 0);
+			/* after YYYY-MM-DDTHH:MM, a sign or a Z: an offset */
+			for (i = 16; i < n && !strchr("+-Zz", p[i]); i++)
+				;
+			if (i < n && p[4] == '-' && p[13] == ':')
+				zoned++;
+			else
+				++*plain;
+		}
 	sqlite3_finalize(st);
 	buf_release(&sql);
-	buf_release(&q);
-	return zoned;
+	return zoned > 0;
 }
 
 /* ---- what only the CREATE TABLE text says: CHECK, DEFERRABLE ---------- */
