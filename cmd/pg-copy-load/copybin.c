@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const struct {
 	const char *name;
@@ -286,6 +287,36 @@ put_numeric(struct buf *out, const struct json_value *v, struct buf *tmp)
 	return 0;
 }
 
+/*
+ * A boolean as PostgreSQL's boolin reads it, for the spellings it takes
+ * exactly (SQLite's 0 and 1, "t", "yes", "off" in any case): 1, 0, or -1
+ * for anything else, which the text path leaves to the server.
+ */
+static int
+bool_of(const struct json_value *v)
+{
+	static const char *const yes[] = {"t", "true", "y", "yes", "on", "1"};
+	static const char *const no[] = {"f", "false", "n", "no", "off", "0"};
+	size_t i;
+
+	if (v->type == JSON_TRUE || v->type == JSON_FALSE)
+		return v->type == JSON_TRUE;
+	if (v->type == JSON_NUMBER && v->len == 1 &&
+	    (v->p[0] == '0' || v->p[0] == '1'))
+		return v->p[0] == '1';
+	if (v->type != JSON_STRING || v->escaped)
+		return -1;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strlen(yes[i]) == v->len &&
+		    strncasecmp(v->p, yes[i], v->len) == 0)
+			return 1;
+		if (strlen(no[i]) == v->len &&
+		    strncasecmp(v->p, no[i], v->len) == 0)
+			return 0;
+	}
+	return -1;
+}
+
 int
 copy_binary_value(struct buf *out, const struct json_value *v,
 		  enum bin_type type, struct buf *tmp)
@@ -340,10 +371,10 @@ copy_binary_value(struct buf *out, const struct json_value *v,
 		return 0;
 	}
 	case BIN_BOOL:
-		if (v->type != JSON_TRUE && v->type != JSON_FALSE)
-			return 1;
+		if ((r = bool_of(v)) < 0)
+			return 1; /* the server's boolin decides */
 		put32(out, 1);
-		buf_addch(out, v->type == JSON_TRUE);
+		buf_addch(out, (char)r);
 		return 0;
 	case BIN_TEXT:
 		if (v->type == JSON_STRING) {

@@ -104,4 +104,17 @@ for f in text binary; do
 	check "bytea from strings, $f: the bytes" "$expect" \
 		"$(sql "select id, coalesce(encode(b, 'hex'), 'null') from byt order by id")"
 done
+# booleans in every spelling boolin takes exactly (SQLite's 0 and 1 among
+# them) go binary and mean what the server's text input says they mean
+sql 'create table bt (id int, b boolean); create table bb (id int, b boolean)'
+n=0
+for v in 0 1 true false '"t"' '"TRUE"' '"y"' '"Yes"' '"on"' '"OFF"' '"n"' '"no"' '"f"' '"1"' '"0"' '"  true"' '"tr"'; do
+	n=$((n + 1))
+	echo "{\"id\":$n,\"b\":$v}"
+done >bools.ndjson
+run pg-copy-load -q -t bt --format=text bools.ndjson
+run pg-copy-load -q -t bb --summary-json=bb.json bools.ndjson
+check "booleans: binary means what text means" "$(sql 'select id, b from bt order by id')" "$(sql 'select id, b from bb order by id')"
+check "booleans: the exact spellings went binary" "15" \
+	"$(/usr/bin/python3 -c 'import json; print(json.load(open("bb.json"))["tables"][0]["binary_rows"])')"
 finish
