@@ -616,8 +616,9 @@ main(int argc, char **argv)
 
 	if (access(argv[0], F_OK) < 0)
 		err(3, "%s", argv[0]);
-	if (sqlite3_open_v2(argv[0], &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK)
+	if (sqlite3_open_v2(argv[0], &db,
+			    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK)
 		errx(3, "%s: %s", argv[0],
 		     db ? sqlite3_errmsg(db) : "cannot open");
 	sqlite3_busy_timeout(db, o.busy_ms);
