@@ -690,8 +690,46 @@ check_expr(const char *p, const struct column *c, int n, int fold,
 }
 
 /*
+ * A statement PostgreSQL may refuse for the schema (not the data): in a DO
+ * block whose handler turns those conditions into a WARNING naming what,
+ * so that one statement cannot stop the script.  stmt must not hold the
+ * block's dollar quote.
+ */
+static void
+guarded(struct buf *out, const char *stmt, const char *what,
+	const char *conditions)
+{
+	struct buf msg = BUF_INIT, lit = BUF_INIT;
+	size_t i;
+
+	if (strstr(stmt, "$ndjson_migrate$")) { /* a name holds the quote */
+		buf_addf(out, "%s;\n", stmt);
+		return;
+	}
+	/* RAISE's format: % doubled, then as a literal */
+	buf_addf(&msg, "%s not added: ", what);
+	for (i = 0; i < msg.len; i++) {
+		if (msg.data[i] == '%')
+			buf_addch(&lit, '%');
+		buf_addch(&lit, msg.data[i]);
+	}
+	buf_addch(&lit, '%');
+	buf_reset(&msg);
+	sql_literal(&msg, lit.data);
+	buf_addf(out,
+		 "DO $ndjson_migrate$ BEGIN %s; EXCEPTION WHEN %s THEN RAISE "
+		 "WARNING %s, SQLERRM; END $ndjson_migrate$;\n",
+		 stmt, conditions, msg.data);
+	buf_release(&msg);
+	buf_release(&lit);
+}
+
+/*
  * The CHECK constraints of a table (column and table ones) as PostgreSQL
- * CHECKs into out; a CHECK that does not translate is warned by its text.
+ * CHECKs into out, each added by a DO block that turns PostgreSQL's refusal
+ * into a WARNING: PostgreSQL type-checks the expression (length() of a
+ * bigint is an error) where SQLite does not, and one CHECK must not stop
+ * the script.  A CHECK whose tokens do not translate is warned here.
  */
 static void
 checks(sqlite3 *db, const char *table, const struct column *c, int n, int fold,
@@ -699,7 +737,7 @@ checks(sqlite3 *db, const char *table, const struct column *c, int n, int fold,
 {
 	char *sql = table_sql(db, table);
 	const char *p = sql, *start;
-	struct buf e = BUF_INIT;
+	struct buf e = BUF_INIT, stmt = BUF_INIT, what = BUF_INIT;
 	struct tok t;
 	int ok;
 
@@ -712,13 +750,23 @@ checks(sqlite3 *db, const char *table, const struct column *c, int n, int fold,
 			continue;
 		buf_reset(&e);
 		p = check_expr(p, c, n, fold, &e, &ok);
-		if (ok)
-			buf_addf(out, ",\n    CHECK (%s)", e.data);
-		else
+		if (!ok || strstr(e.data, "$ndjson_migrate$")) {
 			warnx("table %s: CHECK%.*s not translated; dropped",
 			      table, (int)(p - start), start);
+			continue;
+		}
+		buf_reset(&stmt);
+		buf_adds(&stmt, "ALTER TABLE ");
+		sql_ident(&stmt, table, fold);
+		buf_addf(&stmt, " ADD CHECK (%s)", e.data);
+		buf_reset(&what);
+		buf_addf(&what, "table %s: CHECK (%s)", table, e.data);
+		/* the table is empty: only the expression can be refused */
+		guarded(out, stmt.data, what.data, "others");
 	}
 	buf_release(&e);
+	buf_release(&stmt);
+	buf_release(&what);
 	free(sql);
 }
 
@@ -865,10 +913,10 @@ create_table(sqlite3 *db, sqlite3 *mem, const struct table *t,
 		if (i + 1 < n)
 			buf_adds(out, ",\n");
 	}
-	checks(db, t->name, c, n, fold, out);
 	if (o->keys_pre)
 		primary_key(out, c, n, fold, ",\n    PRIMARY KEY (");
 	buf_adds(out, "\n);\n");
+	checks(db, t->name, c, n, fold, out);
 	free_columns(c, n);
 	buf_release(&type);
 	return 0;
@@ -900,6 +948,7 @@ foreign_keys(sqlite3 *db, const struct table *all, int nall, const char *skip,
 {
 	const struct table *t = &all[self];
 	struct buf sql = BUF_INIT, from = BUF_INIT, to = BUF_INIT;
+	struct buf stmt = BUF_INIT, what = BUF_INIT;
 	sqlite3_stmt *st;
 	int id = -1, rc;
 	const char *parent = NULL, *upd = NULL, *del = NULL;
@@ -924,27 +973,39 @@ foreign_keys(sqlite3 *db, const struct table *all, int nall, const char *skip,
 		}
 		if (id >= 0 &&
 		    (rc != SQLITE_ROW || sqlite3_column_int(st, 0) != id)) {
-			buf_adds(out, "ALTER TABLE ");
-			sql_ident(out, t->name, fold);
-			buf_addf(out, " ADD FOREIGN KEY (%s) REFERENCES ",
+			buf_reset(&stmt);
+			buf_adds(&stmt, "ALTER TABLE ");
+			sql_ident(&stmt, t->name, fold);
+			buf_addf(&stmt, " ADD FOREIGN KEY (%s) REFERENCES ",
 				 from.data);
-			sql_ident(out, parent, fold);
+			sql_ident(&stmt, parent, fold);
 			if (has_to)
-				buf_addf(out, " (%s)", to.data);
+				buf_addf(&stmt, " (%s)", to.data);
 			if ((upd = fk_action(upd_s)))
-				buf_addf(out, " ON UPDATE %s", upd);
+				buf_addf(&stmt, " ON UPDATE %s", upd);
 			if ((del = fk_action(del_s)))
-				buf_addf(out, " ON DELETE %s", del);
+				buf_addf(&stmt, " ON DELETE %s", del);
 			switch (fk_deferrable(db, t->name, first_from,
 					      parent)) {
 			case 2:
-				buf_adds(out, " DEFERRABLE INITIALLY DEFERRED");
+				buf_adds(&stmt,
+					 " DEFERRABLE INITIALLY DEFERRED");
 				break;
 			case 1:
-				buf_adds(out, " DEFERRABLE");
+				buf_adds(&stmt, " DEFERRABLE");
 				break;
 			}
-			buf_adds(out, ";\n");
+			/*
+			 * SQLite takes a key to columns without a unique
+			 * index, or of another type; PostgreSQL refuses them
+			 * (42830, 42804): a warning.  Rows that break the
+			 * key (23503) still fail the script.
+			 */
+			buf_reset(&what);
+			buf_addf(&what, "table %s: foreign key (%s) to %s",
+				 t->name, from.data, parent);
+			guarded(out, stmt.data, what.data,
+				"invalid_foreign_key OR datatype_mismatch");
 			id = -1;
 		}
 		if (rc != SQLITE_ROW)
@@ -984,6 +1045,8 @@ foreign_keys(sqlite3 *db, const struct table *all, int nall, const char *skip,
 	buf_release(&sql);
 	buf_release(&from);
 	buf_release(&to);
+	buf_release(&stmt);
+	buf_release(&what);
 }
 
 enum which { KEYS = 1, INDEXES = 2 };
@@ -1047,13 +1110,14 @@ indexes(sqlite3 *db, const struct table *t, int fold, enum which which,
 				      name, sqlite3_column_text(ci, 1), coll);
 			if (cols.len)
 				buf_adds(&cols, ", ");
+			/* ::text: lower() must not depend on the type */
 			if (nc)
 				buf_adds(&cols, "lower(");
 			sql_ident(&cols,
 				  (const char *)sqlite3_column_text(ci, 1),
 				  fold);
 			if (nc)
-				buf_addch(&cols, ')');
+				buf_adds(&cols, "::text)");
 			nocase |= nc;
 			if (sqlite3_column_int(ci, 2))
 				buf_adds(&cols, " DESC");
@@ -1118,7 +1182,7 @@ add_primary_key(sqlite3 *db, const struct table *t, int fold, int alter,
 						buf_adds(out, ", ");
 					buf_adds(out, nc ? "lower(" : "");
 					sql_ident(out, c[i].name, fold);
-					buf_adds(out, nc ? ")" : "");
+					buf_adds(out, nc ? "::text)" : "");
 				}
 		buf_adds(out, ");\n");
 	}
