@@ -3,6 +3,7 @@
 #define LOAD_H
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -155,7 +156,17 @@ struct loader {
 /* Remember the SQLSTATE of a failed result (for transient errors). */
 void note_error(struct loader *l, const PGresult *r);
 
-/* Report and exit; nothing more is committed (pg-copy-load.c). */
+/* input.c: reading, routing, matching keys, adding to batches */
+extern volatile sig_atomic_t loader_stop; /* a signal's number, or 0 */
+double loader_now(void);
+/* Every record of the files (stdin when none) into its table's batches. */
+void loader_read(struct loader *l, char **files, int nfiles);
+/* --create: make the held records' table, then load them. */
+void loader_flush_pending(struct loader *l);
+/* Does -t name a table?  (to_regclass: no error for a missing one.) */
+int loader_table_exists(struct loader *l, const char *name);
+
+/* Report and exit; nothing more is committed (each tool's own). */
 void loader_fail(struct loader *l, int status) __attribute__((noreturn));
 void loader_oom(size_t want) __attribute__((noreturn));
 void *xcalloc(size_t n, size_t size);

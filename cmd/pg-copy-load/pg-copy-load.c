@@ -4,12 +4,10 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -19,7 +17,6 @@
 #include "errinfo.h"
 #include "json.h"
 #include "load.h"
-#include "ndjson.h"
 #include "pgconn.h"
 
 static const char synopsis[] =
@@ -35,7 +32,6 @@ static const char synopsis[] =
 	"       [--upsert=KEYCOLS] [-t TABLE] [FILE ...]\n";
 
 static struct loader *the_loader;
-static volatile sig_atomic_t stop_signal;
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -111,45 +107,10 @@ static void __attribute__((noreturn)) help(void)
 		"  -V, --version           the version\n");
 }
 
-void
-loader_oom(size_t want)
-{
-	errx(3, "out of memory (wanted %zu bytes)", want);
-}
-
-void *
-xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-
-	if (!p)
-		loader_oom(n * size);
-	return p;
-}
-
-char *
-xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (!p)
-		loader_oom(strlen(s));
-	return p;
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 on_signal(int sig)
 {
-	stop_signal = sig;
+	loader_stop = sig;
 }
 
 static void
@@ -207,7 +168,7 @@ summary_json(struct loader *l, double secs, int status)
 static void
 summary(struct loader *l, const char *how, int status)
 {
-	double secs = now() - l->t0;
+	double secs = loader_now() - l->t0;
 	uint64_t routed = 0;
 	int i;
 
@@ -295,351 +256,6 @@ loader_fail(struct loader *l, int status)
 		if (i != l->slot)
 			PQfinish(l->slots[i].conn);
 	exit(status);
-}
-
-static void
-progress(struct loader *l)
-{
-	double t = now(), secs = t - l->t0;
-
-	if (t - l->last_progress < 1.0)
-		return;
-	l->last_progress = t;
-	l->progress_shown = 1;
-	fprintf(stderr,
-		"\rpg-copy-load: %llu rows, %.1f MB, %.0f rows/s, %d:%02d",
-		(unsigned long long)l->read, (double)l->bytes / 1e6,
-		secs > 0 ? (double)l->read / secs : 0.0, (int)secs / 60,
-		(int)secs % 60);
-}
-
-/* The $table of a record: first key by the contract, else anywhere. */
-static int
-find_route(const char *p, size_t n, struct json_value *route)
-{
-	struct json_iter it;
-	struct json_value k;
-	struct json_error je;
-
-	if (json_object_open(&it, p, n, &je) < 0)
-		return -1;
-	while (json_object_next(&it, &k, route, &je) > 0)
-		if (json_string_equals(&k, "$table", 6))
-			return route->type == JSON_STRING ? 1 : -2;
-	return 0;
-}
-
-static void __attribute__((format(printf, 7, 8)))
-bad_record(struct loader *l, struct target *t, const char *file, uint64_t line,
-	   const char *raw, size_t rawlen, const char *fmt, ...)
-{
-	char m[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(m, sizeof(m), fmt, ap);
-	va_end(ap);
-	reject(l, t, file, line, raw, rawlen, NULL, NULL, m, 0);
-}
-
-/* Has an earlier run with this --resume ID committed this line? */
-static int
-already_done(struct loader *l, const char *file, uint64_t line)
-{
-	int lo = 0, hi = l->ndone, mid, c;
-
-	/* the last range starting at or before (file, line) */
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		c = strcmp(l->done_file[mid], file);
-		if (c < 0 || (c == 0 && l->done_first[mid] <= line))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo > 0 && strcmp(l->done_file[lo - 1], file) == 0 &&
-	       line <= l->done_last[lo - 1];
-}
-
-/* One record for a table that exists: match its keys, add it to a batch. */
-static void
-load_into(struct loader *l, struct target *t, const char *file, uint64_t line,
-	  const char *p, size_t n)
-{
-	struct json_iter it;
-	struct json_value k, v;
-	struct json_error je;
-	int r, c, pos = 0, routes = 0;
-
-	t->read++;
-	if (json_object_open(&it, p, n, &je) < 0)
-		goto bad_json;
-	memset(t->present, 0, (size_t)t->ncol);
-	while ((r = json_object_next(&it, &k, &v, &je)) > 0) {
-		/* the routing field, as find_route sees it (escapes decoded) */
-		if (json_string_equals(&k, "$table", 6)) {
-			pos++;
-			if (routes++) {
-				bad_record(l, t, file, line, p, n,
-					   "duplicate key \"$table\"");
-				return;
-			}
-			continue; /* the routing field */
-		}
-		c = target_match_key(l, t, &k, pos++);
-		if (c == -3) {
-			bad_record(l, t, file, line, p, n,
-				   "key \"%.*s\" is reserved by the stream "
-				   "contract (a data key that begins with $ is "
-				   "written with one more $)",
-				   (int)k.len, k.p);
-			return;
-		}
-		if (c == -2) {
-			bad_record(l, t, file, line, p, n,
-				   "key \"%.*s\" matches several columns "
-				   "case-insensitively",
-				   (int)k.len, k.p);
-			return;
-		}
-		if (c < 0) {
-			if (l->o->ignore_unknown)
-				continue;
-			bad_record(l, t, file, line, p, n,
-				   "key \"%.*s\" matches no column of %s "
-				   "(--ignore-unknown drops such keys)",
-				   (int)k.len, k.p, t->display);
-			return;
-		}
-		if (t->col[c].generated) {
-			bad_record(
-				l, t, file, line, p, n,
-				"column %s is generated and cannot be loaded",
-				t->col[c].name);
-			return;
-		}
-		if (t->present[c]) {
-			if (k.len > 63)
-				bad_record(l, t, file, line, p, n,
-					   "key \"%.*s\" is column %s again "
-					   "(PostgreSQL cuts names to 63 "
-					   "bytes)",
-					   (int)k.len, k.p, t->col[c].name);
-			else
-				bad_record(l, t, file, line, p, n,
-					   "duplicate key \"%.*s\"", (int)k.len,
-					   k.p);
-			return;
-		}
-		t->present[c] = 1;
-		t->slot[c] = v;
-	}
-	if (r < 0)
-		goto bad_json;
-	if (!memchr(t->present, 1, (size_t)t->ncol)) {
-		bad_record(l, t, file, line, p, n,
-			   "record has no column of %s to load", t->display);
-		return;
-	}
-	batch_add(l, t, file, line, p, n);
-	return;
-bad_json:
-	if (strncmp(je.msg, "not a JSON object", 17) == 0)
-		bad_record(l, t, file, line, p, n, "%s", je.msg);
-	else
-		bad_record(l, t, file, line, p, n,
-			   "invalid JSON: %s at byte %zu", je.msg,
-			   je.offset + 1);
-}
-
-/* --create: make the held records' table, then load them. */
-static void
-flush_pending(struct loader *l)
-{
-	struct pending *pd = &l->pend;
-	struct target *t;
-	size_t i;
-
-	if (!pd->n)
-		return;
-	batch_quiesce(l);
-	if (create_table(l, pd->name, pd->routed, pd) < 0 ||
-	    !(t = target_open(l, pd->name, pd->routed))) {
-		warnx("--create: cannot make table %s", pd->name);
-		loader_fail(l, 3);
-	}
-	if (!pd->routed)
-		l->fixed = t;
-	for (i = 0; i < pd->n; i++) {
-		l->read++;
-		l->bytes += pd->rec[i].len + 1;
-		load_into(l, t, pd->rec[i].file, pd->rec[i].line,
-			  pd->raw.data + pd->rec[i].off, pd->rec[i].len);
-	}
-	pd->n = 0;
-	buf_reset(&pd->raw);
-	free(pd->name);
-	pd->name = NULL;
-}
-
-/* Hold a record of a table --create will make, from the first of them. */
-static void
-hold(struct loader *l, const char *name, int routed, const char *file,
-     uint64_t line, const char *p, size_t n)
-{
-	struct pending *pd = &l->pend;
-
-	if (pd->n && strcmp(pd->name, name) != 0)
-		flush_pending(l);
-	if (!pd->n) {
-		pd->name = xstrdup(name);
-		pd->routed = routed;
-	}
-	if (pd->n == pd->cap) {
-		pd->cap = pd->cap ? 2 * pd->cap : 256;
-		if (!(pd->rec = realloc(pd->rec, pd->cap * sizeof(*pd->rec))))
-			loader_oom(pd->cap * sizeof(*pd->rec));
-	}
-	pd->rec[pd->n].file = file;
-	pd->rec[pd->n].line = line;
-	pd->rec[pd->n].off = pd->raw.len;
-	pd->rec[pd->n].len = n;
-	pd->n++;
-	buf_add(&pd->raw, p, n);
-	if (pd->n >= (size_t)l->o->infer_rows)
-		flush_pending(l);
-}
-
-static void
-record(struct loader *l, const char *file, uint64_t line, const char *p,
-       size_t n)
-{
-	struct target *t = l->fixed;
-	struct json_iter it;
-	struct json_value k, v, route;
-	struct json_error je;
-	int r;
-
-	if (l->ndone && already_done(l, file, line)) {
-		l->skipped++;
-		return;
-	}
-	if (!t && l->o->table) { /* -t names a table --create will make */
-		hold(l, l->o->table, 0, file, line, p, n);
-		return;
-	}
-	if (!t) {
-		r = find_route(p, n, &route);
-		if (r == 1) {
-			buf_reset(&l->key);
-			json_unescape(&l->key, route.p, route.len);
-			if (l->pend.n &&
-			    strcmp(l->pend.name, l->key.data) == 0) {
-				hold(l, l->key.data, 1, file, line, p, n);
-				return;
-			}
-			flush_pending(l);
-			buf_reset(&l->key);
-			json_unescape(&l->key, route.p, route.len);
-			if (!(t = target_find(l, l->key.data)) &&
-			    !(t = target_open(l, l->key.data, 1)) &&
-			    l->o->create) {
-				hold(l, l->key.data, 1, file, line, p, n);
-				return;
-			}
-		}
-		l->read++;
-		l->bytes += n + 1;
-		if (r == 0) {
-			bad_record(l, NULL, file, line, p, n,
-				   "no $table field and no -t");
-			return;
-		}
-		if (r == -2) {
-			bad_record(l, NULL, file, line, p, n,
-				   "$table is not a string");
-			return;
-		}
-		if (r < 0) {
-			json_object_open(&it, p, n, &je);
-			while (json_object_next(&it, &k, &v, &je) > 0)
-				;
-			if (strncmp(je.msg, "not a JSON object", 17) == 0)
-				bad_record(l, NULL, file, line, p, n, "%s",
-					   je.msg);
-			else
-				bad_record(l, NULL, file, line, p, n,
-					   "invalid JSON: %s at byte %zu",
-					   je.msg, je.offset + 1);
-			return;
-		}
-		if (!t) {
-			bad_record(l, NULL, file, line, p, n,
-				   "no such table: %s", l->key.data);
-			return;
-		}
-	} else {
-		l->read++;
-		l->bytes += n + 1;
-	}
-	load_into(l, t, file, line, p, n);
-}
-
-static void
-load(struct loader *l, char **files, int nfiles)
-{
-	static char *stdin_only[] = {"-"};
-	struct ndjson_reader rd;
-	struct err e = {0};
-	const char *line;
-	size_t len;
-	uint64_t n = 0;
-	int f, r;
-
-	if (nfiles == 0) {
-		files = stdin_only;
-		nfiles = 1;
-	}
-	for (f = 0; f < nfiles; f++) {
-		if (ndjson_reader_open(&rd, files[f], l->o->max_record, &e) <
-		    0) {
-			warnx("%s", e.msg);
-			loader_fail(l, e.code);
-		}
-		while ((r = ndjson_reader_next(&rd, &line, &len, &e)) > 0) {
-			if (stop_signal) {
-				warnx("stopped by signal %d", (int)stop_signal);
-				loader_fail(l, 3);
-			}
-			if (ndjson_is_blank(line, len))
-				continue;
-			record(l, rd.name, rd.lineno, line, len);
-			if (l->o->progress && (++n & 1023) == 0)
-				progress(l);
-		}
-		if (r < 0) {
-			warnx("%s", e.msg);
-			loader_fail(l, e.code);
-		}
-		/* rows point at rd.name: end the batch before it goes */
-		batch_end(l, l->cur);
-		ndjson_reader_close(&rd);
-	}
-}
-
-/* Does -t name a table?  (to_regclass: no error for a missing one.) */
-static int
-table_exists(struct loader *l, const char *name)
-{
-	const char *p[1] = {name};
-	PGresult *r = PQexecParams(
-		l->conn, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1,
-		NULL, p, NULL, NULL, 0);
-	int yes = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
-		  PQgetvalue(r, 0, 0)[0] == 't';
-
-	PQclear(r);
-	return yes;
 }
 
 static uint64_t
@@ -884,7 +500,7 @@ main(int argc, char **argv)
 	l.sql = (struct buf)BUF_INIT;
 	l.cols = (struct buf)BUF_INIT;
 	l.pend.raw = (struct buf)BUF_INIT;
-	l.t0 = l.last_progress = now();
+	l.t0 = l.last_progress = loader_now();
 	the_loader = &l;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -913,13 +529,13 @@ main(int argc, char **argv)
 			set_lock_timeout(&l);
 		txn_begin(&l);
 	}
-	if (o.table && !(o.create && !table_exists(&l, o.table)) &&
+	if (o.table && !(o.create && !loader_table_exists(&l, o.table)) &&
 	    !(l.fixed = target_open(&l, o.table, 0))) {
 		rc = 2;
 		goto out;
 	}
-	load(&l, argv + optind, argc - optind);
-	flush_pending(&l);
+	loader_read(&l, argv + optind, argc - optind);
+	loader_flush_pending(&l);
 	batch_quiesce(&l);
 	if (o.resume && l.norphan) {
 		switch_slot(&l, 0);
