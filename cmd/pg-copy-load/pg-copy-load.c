@@ -17,6 +17,7 @@
 #include "errinfo.h"
 #include "json.h"
 #include "load.h"
+#include "ndjson.h"
 #include "pgconn.h"
 
 static const char synopsis[] =
