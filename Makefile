@@ -27,7 +27,8 @@ BSON_CFLAGS   = $(call pkg,cflags,libbson-1.0)
 BSON_LIBS     = $(call pkg,libs,libbson-1.0)
 Z_LIBS        = $(call pkg,libs,zlib)
 
-TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map redis-dump-ndjson mongo-dump-ndjson
+TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map redis-dump-ndjson mongo-dump-ndjson \
+	pg-verify
 COMMON = buf cli errinfo isotime json keyset md5 ndjson pct pgconn sqltext
 UNIT = test_buf test_json test_md5 test_ndjson
 FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr fuzz_redisurl fuzz_bson
@@ -75,6 +76,16 @@ $(B)/bin/mongo-dump-ndjson: cmd/mongo-dump-ndjson/*.c cmd/mongo-dump-ndjson/*.h 
 $(B)/bin/pg-copy-load: cmd/pg-copy-load/*.c common/*.h $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PQ_CFLAGS) -o $@ $(filter %.c,$^) \
+		$(LIBCOMMON) $(ALL_LDFLAGS) $(PQ_LIBS) -lm
+
+# pg-verify reads the stream with pg-copy-load's loader (input, batches,
+# encoders) into staging tables, then compares in SQL
+LOADER = cmd/pg-copy-load/batch.c cmd/pg-copy-load/copybin.c \
+	cmd/pg-copy-load/copyenc.c cmd/pg-copy-load/create.c \
+	cmd/pg-copy-load/input.c cmd/pg-copy-load/target.c
+$(B)/bin/pg-verify: cmd/pg-verify/*.c cmd/pg-verify/*.h $(LOADER) cmd/pg-copy-load/*.h common/*.h $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(PQ_CFLAGS) -Icmd/pg-copy-load -o $@ $(filter %.c,$^) \
 		$(LIBCOMMON) $(ALL_LDFLAGS) $(PQ_LIBS) -lm
 
 $(B)/tests/test_%: tests/unit/test_%.c tests/unit/test.h $(LIBCOMMON)

@@ -55,6 +55,19 @@ cli_help(const char *synopsis, const char *text)
 	cli_stdout_end();
 }
 
+uint64_t
+cli_number(const char *synopsis, const char *arg)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || *end || !*arg || *arg == '-')
+		cli_usage(synopsis);
+	return v;
+}
+
 int
 cli_choice(const char *synopsis, const char *opt, const char *arg,
 	   const char *const *words)

@@ -10,6 +10,8 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stdint.h>
+
 #include "buf.h"
 
 /* What a tool's output buffer holds before cli_flush writes it. */
@@ -38,5 +40,7 @@ void cli_help(const char *synopsis, const char *text) __attribute__((noreturn));
  */
 int cli_choice(const char *synopsis, const char *opt, const char *arg,
 	       const char *const *words);
+/* arg as a whole number (no sign, nothing after it), else cli_usage. */
+uint64_t cli_number(const char *synopsis, const char *arg);
 
 #endif

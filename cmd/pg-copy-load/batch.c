@@ -171,12 +171,14 @@ reject(struct loader *l, struct target *t, const char *file, uint64_t line,
 		l->orphan[l->norphan++].line = line;
 	}
 	if (!l->rejects) {
+		/* pg-verify: a record it cannot take is a difference */
+		const char *what = l->o->verify ? "invalid" : "rejected";
 		if (column)
-			warnx("%s:%llu: rejected: column %s: %s", file,
-			      (unsigned long long)line, column, message);
+			warnx("%s:%llu: %s: column %s: %s", file,
+			      (unsigned long long)line, what, column, message);
 		else
-			warnx("%s:%llu: rejected: %s", file,
-			      (unsigned long long)line, message);
+			warnx("%s:%llu: %s: %s", file, (unsigned long long)line,
+			      what, message);
 	} else {
 		buf_reset(b);
 		buf_adds(b, "{\"file\":");
@@ -279,7 +281,7 @@ copy_open(struct loader *l, struct target *t)
 
 	if (use_savepoints(l, t) && sql_exec(l, "SAVEPOINT ndjson_migrate") < 0)
 		loader_fail(l, 3);
-	if (t->stage) {
+	if (t->stage && !l->o->verify) { /* pg-verify keeps every row */
 		buf_reset(&l->sql);
 		buf_addf(&l->sql, "TRUNCATE %s", t->stage);
 		if (sql_exec(l, l->sql.data) < 0)
@@ -428,7 +430,7 @@ apply_rows(struct loader *l, struct target *t, size_t lo, size_t hi)
 	if (len)
 		PQputCopyData(l->conn, b->data.data + start, (int)len);
 	r = copy_close(l, t);
-	if (!r && t->stage)
+	if (!r && t->stage && !l->o->verify)
 		r = upsert_apply(l, t);
 	if (r)
 		roll_back_batch(l);
@@ -627,7 +629,7 @@ batch_apply(struct loader *l, struct target *t, int again)
 		if (!b->ended)
 			stream(l, t);
 		r = copy_close(l, t);
-		if (!r && t->stage)
+		if (!r && t->stage && !l->o->verify)
 			r = upsert_apply(l, t);
 		if (r && use_savepoints(l, t))
 			roll_back_batch(l);

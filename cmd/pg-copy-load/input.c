@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 
@@ -19,6 +20,64 @@
 #include "ndjson.h"
 
 volatile sig_atomic_t loader_stop;
+
+static void
+on_signal(int sig)
+{
+	loader_stop = sig;
+}
+
+void
+loader_init(struct loader *l)
+{
+	struct sigaction sa;
+
+	l->tmp = (struct buf)BUF_INIT;
+	l->key = (struct buf)BUF_INIT;
+	l->msg = (struct buf)BUF_INIT;
+	l->sql = (struct buf)BUF_INIT;
+	l->cols = (struct buf)BUF_INIT;
+	l->pend.raw = (struct buf)BUF_INIT;
+	l->t0 = l->last_progress = loader_now();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+void
+loader_release(struct loader *l)
+{
+	int i;
+
+	PQfinish(l->conn);
+	for (i = 1; i < l->nslots; i++)
+		PQfinish(l->slots[i].conn);
+	for (i = 0; i < l->nslots; i++) {
+		free(l->slots[i].b.rows);
+		free(l->slots[i].b.colset);
+		buf_release(&l->slots[i].b.data);
+		buf_release(&l->slots[i].b.raw);
+	}
+	free(l->slots);
+	for (i = 0; i < l->nt; i++)
+		target_free(l->t[i]);
+	for (i = 0; i < l->ndone; i++)
+		free(l->done_file[i]);
+	free(l->orphan);
+	free(l->done_file);
+	free(l->done_first);
+	free(l->done_last);
+	free(l->t);
+	buf_release(&l->tmp);
+	buf_release(&l->key);
+	buf_release(&l->msg);
+	buf_release(&l->sql);
+	buf_release(&l->cols);
+	buf_release(&l->pend.raw);
+	free(l->pend.rec);
+	free(l->pend.name);
+}
 
 void
 loader_oom(size_t want)
@@ -198,6 +257,25 @@ load_into(struct loader *l, struct target *t, const char *file, uint64_t line,
 		bad_record(l, t, file, line, p, n,
 			   "record has no column of %s to load", t->display);
 		return;
+	}
+	if (l->o->verify) {
+		/* pg-verify: every record names its row by the key */
+		for (c = 0; c < t->ncol; c++) {
+			if (t->col[c].key &&
+			    (!t->present[c] || t->slot[c].type == JSON_NULL)) {
+				bad_record(l, t, file, line, p, n,
+					   "key column %s is %s",
+					   t->col[c].name,
+					   t->present[c] ? "null" : "absent");
+				return;
+			}
+			t->seen[c] |= t->present[c];
+		}
+		if (l->o->verify == VERIFY_COUNT) {
+			t->loaded++;
+			l->loaded++;
+			return;
+		}
 	}
 	batch_add(l, t, file, line, p, n);
 	return;

@@ -16,6 +16,8 @@
 
 enum on_conflict { CONFLICT_ERROR, CONFLICT_UPDATE, CONFLICT_IGNORE };
 enum format { FORMAT_AUTO, FORMAT_TEXT, FORMAT_BINARY };
+/* pg-verify: stage every record (full), or only count them (count) */
+enum verify { VERIFY_NONE, VERIFY_FULL, VERIFY_COUNT };
 
 struct options {
 	const char *conninfo;
@@ -36,6 +38,10 @@ struct options {
 	int infer_rows;
 	int retries; /* reconnections after a transient error */
 	int jobs;    /* connections loading batches in parallel */
+	enum verify verify;
+	/* pg-verify --key: "COLS" for every table or "TABLE:COLS" */
+	char **keys;
+	int nkeys;
 };
 
 struct column {
@@ -96,6 +102,7 @@ struct target {
 	int ncol;
 	struct json_value *slot;
 	unsigned char *present;
+	unsigned char *seen; /* pg-verify: a column some record had */
 	int *guess;
 	unsigned char *guess_ci;
 	int nguess;
@@ -159,6 +166,10 @@ void note_error(struct loader *l, const PGresult *r);
 /* input.c: reading, routing, matching keys, adding to batches */
 extern volatile sig_atomic_t loader_stop; /* a signal's number, or 0 */
 double loader_now(void);
+/* The loader's buffers set up, the clock started, SIGINT and SIGTERM
+ * caught (into loader_stop); loader_release closes and frees it all. */
+void loader_init(struct loader *l);
+void loader_release(struct loader *l);
 /* Every record of the files (stdin when none) into its table's batches. */
 void loader_read(struct loader *l, char **files, int nfiles);
 /* --create: make the held records' table, then load them. */
@@ -185,6 +196,12 @@ struct target *target_open(struct loader *l, const char *name, int routed);
 int target_match_key(struct loader *l, struct target *t,
 		     const struct json_value *k, int pos);
 void target_free(struct target *t);
+/*
+ * The next name of a comma-separated list, as PostgreSQL reads names:
+ * "Quoted" as written ("" for a quote), else folded to lower case.
+ * Returns where the list goes on, or NULL at its end or on a stray quote.
+ */
+const char *target_next_name(const char *p, struct buf *name, int *quoted);
 /* (Re)create t's upsert staging table in this session. */
 void target_stage(struct loader *l, struct target *t);
 

@@ -32,8 +32,6 @@ static const char synopsis[] =
 	"       [--retries=N] [--summary-json=FILE] [--truncate] [--unlogged]\n"
 	"       [--upsert=KEYCOLS] [-t TABLE] [FILE ...]\n";
 
-static struct loader *the_loader;
-
 static void __attribute__((noreturn)) usage(void)
 {
 	cli_usage(synopsis);
@@ -106,12 +104,6 @@ static void __attribute__((noreturn)) help(void)
 		"  -q, --quiet             no summary\n"
 		"  -h, --help              this help\n"
 		"  -V, --version           the version\n");
-}
-
-static void
-on_signal(int sig)
-{
-	loader_stop = sig;
 }
 
 static void
@@ -259,19 +251,6 @@ loader_fail(struct loader *l, int status)
 	exit(status);
 }
 
-static uint64_t
-number(const char *s)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || !*s || *s == '-')
-		usage();
-	return v;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -345,7 +324,6 @@ main(int argc, char **argv)
 	};
 	struct loader l = {.o = &o};
 	struct err e = {0};
-	struct sigaction sa;
 	int c, fd, rc, i, conflict_set = 0;
 
 	cli_init();
@@ -355,14 +333,14 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "d:hqt:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case BATCH_BYTES:
-			if (!(o.batch_bytes = number(optarg)))
+			if (!(o.batch_bytes = cli_number(synopsis, optarg)))
 				usage();
 			break;
 		case BATCH_COMMIT:
 			o.batch_commit = 1;
 			break;
 		case BATCH_ROWS:
-			if (!(o.batch_rows = number(optarg)))
+			if (!(o.batch_rows = cli_number(synopsis, optarg)))
 				usage();
 			break;
 		case CREATE:
@@ -397,12 +375,13 @@ main(int argc, char **argv)
 			o.ignore_unknown = 1;
 			break;
 		case INFER_ROWS:
-			if (!(o.infer_rows = (int)number(optarg)) ||
+			if (!(o.infer_rows =
+				      (int)cli_number(synopsis, optarg)) ||
 			    o.infer_rows > 1000000)
 				usage();
 			break;
 		case JOBS:
-			o.jobs = (int)number(optarg);
+			o.jobs = (int)cli_number(synopsis, optarg);
 			if (o.jobs < 1 || o.jobs > 64)
 				usage();
 			break;
@@ -410,11 +389,11 @@ main(int argc, char **argv)
 			o.keep_case = 1;
 			break;
 		case MAX_RECORD:
-			if (!(o.max_record = number(optarg)))
+			if (!(o.max_record = cli_number(synopsis, optarg)))
 				usage();
 			break;
 		case MAX_REJECTS:
-			o.max_rejects = number(optarg);
+			o.max_rejects = cli_number(synopsis, optarg);
 			break;
 		case NO_PROGRESS:
 			o.progress = 0;
@@ -444,7 +423,7 @@ main(int argc, char **argv)
 			o.resume = optarg;
 			break;
 		case RETRIES:
-			o.retries = (int)number(optarg);
+			o.retries = (int)cli_number(synopsis, optarg);
 			if (o.retries > 100)
 				usage();
 			break;
@@ -495,18 +474,7 @@ main(int argc, char **argv)
 		if (fd < 0 || !(l.rejects = fdopen(fd, o.resume ? "a" : "w")))
 			err(3, "%s", o.rejects);
 	}
-	l.tmp = (struct buf)BUF_INIT;
-	l.key = (struct buf)BUF_INIT;
-	l.msg = (struct buf)BUF_INIT;
-	l.sql = (struct buf)BUF_INIT;
-	l.cols = (struct buf)BUF_INIT;
-	l.pend.raw = (struct buf)BUF_INIT;
-	l.t0 = l.last_progress = loader_now();
-	the_loader = &l;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	loader_init(&l);
 
 	if (!(l.conn = pgconn_open(o.conninfo, "pg-copy-load", &e)))
 		errx(e.code, "%s", e.msg);
@@ -552,32 +520,6 @@ out:
 	if (l.rejects && fclose(l.rejects) != 0)
 		err(3, "%s", o.rejects);
 	switch_slot(&l, 0);
-	PQfinish(l.conn);
-	for (i = 1; i < l.nslots; i++)
-		PQfinish(l.slots[i].conn);
-	for (i = 0; i < l.nslots; i++) {
-		free(l.slots[i].b.rows);
-		free(l.slots[i].b.colset);
-		buf_release(&l.slots[i].b.data);
-		buf_release(&l.slots[i].b.raw);
-	}
-	free(l.slots);
-	for (i = 0; i < l.nt; i++)
-		target_free(l.t[i]);
-	for (i = 0; i < l.ndone; i++)
-		free(l.done_file[i]);
-	free(l.orphan);
-	free(l.done_file);
-	free(l.done_first);
-	free(l.done_last);
-	free(l.t);
-	buf_release(&l.tmp);
-	buf_release(&l.key);
-	buf_release(&l.msg);
-	buf_release(&l.sql);
-	buf_release(&l.cols);
-	buf_release(&l.pend.raw);
-	free(l.pend.rec);
-	free(l.pend.name);
+	loader_release(&l);
 	return rc;
 }

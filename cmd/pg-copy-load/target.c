@@ -149,8 +149,8 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
  * "Quoted" as written ("" for a quote), else folded to lower case.
  * Returns where the list goes on, or NULL at its end or on a stray quote.
  */
-static const char *
-next_name(const char *p, struct buf *name, int *quoted)
+const char *
+target_next_name(const char *p, struct buf *name, int *quoted)
 {
 	buf_reset(name);
 	while (*p == ' ')
@@ -185,17 +185,17 @@ next_name(const char *p, struct buf *name, int *quoted)
  * A name that is not there, or no such index, is a usage error (exit 2).
  */
 static void
-mark_keys(struct loader *l, struct target *t)
+mark_keys(struct loader *l, struct target *t, const char *list)
 {
 	struct buf name = BUF_INIT, arr = BUF_INIT;
-	const char *p = l->o->upsert, *param[3];
+	const char *p = list, *param[3];
 	char nkeys[16];
 	PGresult *r;
 	int i, n = 0, quoted = 0, bad = 0;
 	size_t k;
 
 	buf_addch(&arr, '{');
-	while (p && *p && (p = next_name(p, &name, &quoted))) {
+	while (p && *p && (p = target_next_name(p, &name, &quoted))) {
 		for (i = 0; i < t->ncol; i++)
 			if (strcmp(t->col[i].name, name.data) == 0)
 				break;
@@ -204,7 +204,8 @@ mark_keys(struct loader *l, struct target *t)
 				if (strcasecmp(t->col[i].name, name.data) == 0)
 					break;
 		if (i == t->ncol || !name.len) {
-			warnx("--upsert: %s has no column %s%s%s", t->display,
+			warnx("%s: %s has no column %s%s%s",
+			      l->o->verify ? "--key" : "--upsert", t->display,
 			      quoted ? "\"" : "", name.data,
 			      quoted ? "\"" : "");
 			bad = 1;
@@ -225,14 +226,17 @@ mark_keys(struct loader *l, struct target *t)
 	}
 	buf_addch(&arr, '}');
 	if (!p) {
-		warnx("--upsert: cannot read the column list %s", l->o->upsert);
+		warnx("%s: cannot read the column list %s",
+		      l->o->verify ? "--key" : "--upsert", list);
 		bad = 1;
 	}
 	if (!bad && !n) {
-		warnx("--upsert: no key columns");
+		warnx("%s: no key columns",
+		      l->o->verify ? "--key" : "--upsert");
 		bad = 1;
 	}
-	if (!bad) {
+	/* pg-verify checks the table's keys itself, by its rows */
+	if (!bad && !l->o->verify) {
 		snprintf(nkeys, sizeof(nkeys), "%d", n);
 		param[0] = t->qualified;
 		param[1] = arr.data;
@@ -293,6 +297,37 @@ target_stage(struct loader *l, struct target *t)
 		loader_fail(l, 3);
 }
 
+/* pg-verify --key: this table's key columns ("TABLE:COLS" or "COLS"). */
+static const char *
+verify_keys(struct loader *l, const struct target *t, const char *name)
+{
+	const char *any = NULL, *c;
+	size_t n;
+	int i;
+
+	for (i = 0; i < l->o->nkeys; i++) {
+		const char *k = l->o->keys[i];
+		if (!(c = strchr(k, ':'))) {
+			any = k;
+			continue;
+		}
+		n = (size_t)(c - k);
+		/* the table as named, or as PostgreSQL shows it */
+		if ((strlen(name) == n && strncmp(k, name, n) == 0) ||
+		    (strlen(t->display) == n &&
+		     strncasecmp(k, t->display, n) == 0) ||
+		    (strchr(t->display, '.') &&
+		     strlen(strchr(t->display, '.') + 1) == n &&
+		     strncasecmp(k, strchr(t->display, '.') + 1, n) == 0))
+			return c + 1;
+	}
+	if (!any) {
+		warnx("--key: no key columns for table %s", t->display);
+		loader_fail(l, 2);
+	}
+	return any;
+}
+
 struct target *
 target_find(struct loader *l, const char *name)
 {
@@ -338,9 +373,12 @@ target_open(struct loader *l, const char *name, int routed)
 			return o;
 		}
 	if (l->o->upsert)
-		mark_keys(l, t);
+		mark_keys(l, t, l->o->upsert);
+	else if (l->o->verify)
+		mark_keys(l, t, verify_keys(l, t, name));
 	t->slot = xcalloc((size_t)t->ncol, sizeof(*t->slot));
 	t->present = xcalloc((size_t)t->ncol, 1);
+	t->seen = xcalloc((size_t)t->ncol, 1);
 	t->b.colset = xcalloc((size_t)t->ncol, 1);
 	t->nguess = 1024;
 	t->guess = xcalloc((size_t)t->nguess, sizeof(*t->guess));
@@ -361,7 +399,7 @@ target_open(struct loader *l, const char *name, int routed)
 		if (sql_exec(l, l->sql.data) < 0)
 			loader_fail(l, 3);
 	}
-	if (l->o->upsert) {
+	if (l->o->upsert || l->o->verify == VERIFY_FULL) {
 		/* temporary tables are per session: one on each connection */
 		int prev = l->slot;
 		for (i = 0; i < (l->nslots ? l->nslots : 1); i++) {
@@ -458,6 +496,7 @@ target_free(struct target *t)
 	free(t->qualified);
 	free(t->display);
 	free(t->stage);
+	free(t->seen);
 	free(t->slot);
 	free(t->present);
 	free(t->guess);

@@ -9,7 +9,8 @@ sqlite3 app.db <"$top/examples/sqlite-to-postgres/app.sql"
 
 run make -s -f "$top/examples/sqlite-to-postgres/Makefile" DB=app.db
 check "example Makefile: all phases" "0" "$status"
-check "example Makefile: verify says ok for every table" "4" "$(echo "$out" | grep -c ' ok$')"
+check "example Makefile: pg-verify finds every table the same" "4" \
+	"$(echo "$errout" | grep -c '^pg-verify: public\.[a-z]*: \([0-9]*\) source rows, \1 table rows: 0 missing, 0 extra, 0 changed, 0 duplicate, 0 invalid$')"
 check "example: bytes of the avatars kept" "$(sqlite3 app.db "select hex(png) from avatars order by user_id" | md5sum)" \
 	"$(sql "select upper(encode(png, 'hex')) from avatars order by user_id" | md5sum)"
 
@@ -133,4 +134,26 @@ mongo_hook() {
 	return 0
 }
 run_examples "$top/man/mongo-dump-ndjson.1" 3 mongo_hook
+# pg-verify(1): after the README pipeline the database holds app.db
+sql 'drop schema public cascade; create schema public'
+sqlite-dump-ndjson --ddl=pre app.db | psql -X -q -v ON_ERROR_STOP=1
+sqlite-dump-ndjson app.db | pg-copy-load -q
+sqlite-dump-ndjson --ddl=post app.db | psql -X -q -v ON_ERROR_STOP=1 >/dev/null
+verify_hook() {
+	case "$1 $2" in
+	"before 1") sql 'truncate users cascade' ;;
+	"before 2") sql 'truncate users cascade'; sqlite-dump-ndjson app.db | pg-copy-load -q ;;
+	"before 3")
+		sqlite3 app.db "alter table users add column updated_at text; alter table users add column synced_at text;
+			update users set updated_at = '2026-12-01' where id <= 10"
+		sql "alter table users add column updated_at timestamp, add column synced_at timestamp;
+			update users set updated_at = '2026-12-01', synced_at = now() where id <= 10" ;;
+	"after 3")
+		check "pg-verify(1) example 3: the window's ten rows, the same" \
+			'{"summary":{"tables":[{"table":"public.users","source_rows":10,"target_rows":10,"missing":0,"extra":0,"changed":0,"duplicate":0,"invalid":0}],"invalid":0,"status":0}}' \
+			"$(cat verify.ndjson)" ;;
+	esac
+	return 0
+}
+run_examples "$top/man/pg-verify.1" 3 verify_hook
 finish

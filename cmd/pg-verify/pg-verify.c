@@ -1,0 +1,203 @@
+/*
+ * pg-verify: prove that PostgreSQL tables hold what an NDJSON stream holds,
+ * key by key: missing, extra, changed and duplicated rows, honest exit.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "errinfo.h"
+#include "load.h"
+#include "ndjson.h"
+#include "pgconn.h"
+#include "verify.h"
+
+static const char synopsis[] =
+	"usage: pg-verify [-hqV] [-d CONNINFO] [-t TABLE] --key=COLS "
+	"[--mode=digest|full|count]\n"
+	"       [--columns=COLS] [--ignore=COLS] [--where=SQL] "
+	"[--report=FILE] [--limit=N]\n"
+	"       [FILE ...]\n";
+
+static void __attribute__((noreturn)) usage(void)
+{
+	cli_usage(synopsis);
+}
+
+static void __attribute__((noreturn)) help(void)
+{
+	cli_help(synopsis,
+		 "\nCompare the records of NDJSON files (stdin when none) "
+		 "with PostgreSQL tables,\nkey by key, as pg-copy-load would "
+		 "load them; report what is missing, extra,\nchanged or "
+		 "duplicated as NDJSON, and exit 0 only when they are the "
+		 "same.\n\n"
+		 "  -d, --dbname=CONNINFO  the database (libpq conninfo or "
+		 "URI; PG* variables)\n"
+		 "  -t, --table=TABLE      every record is of this table "
+		 "(else routed by $table)\n"
+		 "      --key=COLS         the key columns; --key=TABLE:COLS "
+		 "for one table of several\n"
+		 "      --mode=MODE        digest (default) or full: every "
+		 "row compared;\n"
+		 "                         count: the number of rows only\n"
+		 "      --columns=COLS     compare only these columns (and "
+		 "the key)\n"
+		 "      --ignore=COLS      do not compare these columns\n"
+		 "      --where=SQL        only the table's rows where SQL "
+		 "holds (an incremental\n"
+		 "                         sync's window)\n"
+		 "      --report=FILE      the report there, not on stdout\n"
+		 "      --limit=N          list at most N differences (the "
+		 "counts stay whole)\n"
+		 "  -q, --quiet            no summary on stderr\n"
+		 "  -h, --help             this help\n"
+		 "  -V, --version          the version\n");
+}
+
+static struct verify_options vo = {.limit = UINT64_MAX};
+
+void
+loader_fail(struct loader *l, int status)
+{
+	/* nothing to keep: the staging tables go with the session */
+	if (l->in_txn)
+		PQclear(PQexec(l->conn, "ROLLBACK"));
+	l->in_txn = 0;
+	if (!vo.quiet)
+		fprintf(stderr, "pg-verify: stopped: nothing verified\n");
+	PQfinish(l->conn);
+	exit(status);
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { COLUMNS = 256, IGNORE, KEY, LIMIT, MODE, REPORT, WHERE };
+	static const struct option longopts[] = {
+		{"columns", required_argument, NULL, COLUMNS},
+		{"dbname", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{"ignore", required_argument, NULL, IGNORE},
+		{"key", required_argument, NULL, KEY},
+		{"limit", required_argument, NULL, LIMIT},
+		{"mode", required_argument, NULL, MODE},
+		{"quiet", no_argument, NULL, 'q'},
+		{"report", required_argument, NULL, REPORT},
+		{"table", required_argument, NULL, 't'},
+		{"version", no_argument, NULL, 'V'},
+		{"where", required_argument, NULL, WHERE},
+		{0},
+	};
+	static const char *const modes[] = {"digest", "full", "count", NULL};
+	struct options o = {
+		.max_record = NDJSON_DEFAULT_MAX_LINE,
+		.batch_rows = 10000,
+		.batch_bytes = 8u << 20,
+		.max_rejects = UINT64_MAX, /* a bad record is a difference */
+		.infer_rows = 1000,
+		.jobs = 1,
+		.verify = VERIFY_FULL,
+	};
+	struct loader l = {.o = &o};
+	struct err e = {0};
+	int c, rc, fd;
+
+	cli_init();
+	while ((c = getopt_long(argc, argv, "d:hqt:V", longopts, NULL)) != -1) {
+		switch (c) {
+		case COLUMNS:
+			vo.columns = optarg;
+			break;
+		case 'd':
+			o.conninfo = optarg;
+			break;
+		case 'h':
+			help();
+		case IGNORE:
+			vo.ignore = optarg;
+			break;
+		case KEY:
+			o.keys = realloc(o.keys, (size_t)(o.nkeys + 1) *
+							 sizeof(*o.keys));
+			if (!o.keys)
+				loader_oom(0);
+			o.keys[o.nkeys++] = optarg;
+			break;
+		case LIMIT:
+			vo.limit = cli_number(synopsis, optarg);
+			break;
+		case MODE:
+			vo.mode = cli_choice(synopsis, "--mode", optarg, modes);
+			o.verify = vo.mode == 2 ? VERIFY_COUNT : VERIFY_FULL;
+			break;
+		case 'q':
+			vo.quiet = 1;
+			break;
+		case REPORT:
+			vo.report_name = optarg;
+			break;
+		case 't':
+			o.table = optarg;
+			break;
+		case 'V':
+			printf("pg-verify 0.1 (libpq %d)\n", PQlibVersion());
+			cli_stdout_end();
+		case WHERE:
+			vo.where = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (!o.nkeys || (o.table && !*o.table))
+		usage();
+	if (ndjson_max_record(&o.max_record, &e) < 0)
+		errx(e.code, "%s", e.msg);
+	vo.report = stdout;
+	if (vo.report_name) {
+		fd = open(vo.report_name,
+			  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || !(vo.report = fdopen(fd, "w")))
+			err(3, "%s", vo.report_name);
+	}
+	loader_init(&l);
+
+	if (!(l.conn = pgconn_open(o.conninfo, "pg-verify", &e)))
+		errx(e.code, "%s", e.msg);
+	l.nslots = 1;
+	l.slots = xcalloc(1, sizeof(*l.slots));
+	l.slots[0].conn = l.conn;
+	l.slots[0].b.data = (struct buf)BUF_INIT;
+	l.slots[0].b.raw = (struct buf)BUF_INIT;
+	txn_begin(&l);
+	/* read-only for the table: only the session's staging tables change */
+	if (o.table && !(l.fixed = target_open(&l, o.table, 0)))
+		loader_fail(&l, 2);
+	loader_read(&l, argv + optind, argc - optind);
+	batch_quiesce(&l);
+	rc = verify_tables(&l, &vo);
+	if (l.rejected && rc == 0)
+		rc = 1;
+	if (sql_exec(&l, "ROLLBACK") < 0)
+		rc = 3;
+	l.in_txn = 0;
+	if (vo.report_name && fclose(vo.report) != 0)
+		err(3, "%s", vo.report_name);
+	else if (!vo.report_name && (fflush(stdout) != 0 || ferror(stdout)))
+		err(3, "write error");
+	loader_release(&l);
+	free(o.keys);
+	return rc;
+}
