@@ -182,6 +182,11 @@ main(int argc, char **argv)
 	l.slots[0].b.data = (struct buf)BUF_INIT;
 	l.slots[0].b.raw = (struct buf)BUF_INIT;
 	txn_begin(&l);
+	/* the comparison hashes both sides: in memory, not in batches on disk
+	 */
+	if (sql_exec(&l, "SET work_mem = '256MB'; SET maintenance_work_mem = "
+			 "'256MB'") < 0)
+		loader_fail(&l, 3);
 	/* read-only for the table: only the session's staging tables change */
 	if (o.table && !(l.fixed = target_open(&l, o.table, 0)))
 		loader_fail(&l, 2);

@@ -113,6 +113,17 @@ check "--ignore: v not compared" "0" "$(echo "$out" | grep -c '"status":"changed
 run pg-verify -q -t k --key=a,b --mode=count k.ndjson
 check "count mode: 4 records, 3 rows" "1|{\"summary\":{\"tables\":[{\"table\":\"public.k\",\"source_rows\":4,\"target_rows\":3,\"missing\":0,\"extra\":0,\"changed\":0,\"duplicate\":0,\"invalid\":0}],\"invalid\":0,\"status\":1}}" "$status|$out"
 
+# ---- floats: -0 is not 0 (PostgreSQL's = says it is), NaN is NaN
+sql 'create table fz (id int primary key, f float8, g real)'
+printf '%s\n' '{"id":1,"f":-0.0,"g":0}' '{"id":2,"f":"NaN","g":"NaN"}' '{"id":3,"f":0,"g":-0.0}' >fz.ndjson
+pg-copy-load -q -t fz fz.ndjson
+run pg-verify -q -t fz --key=id fz.ndjson
+check "floats: the same as loaded" "0" "$status"
+sql "update fz set f = 0 where id = 1; update fz set g = 0 where id = 3"
+run pg-verify -q -t fz --key=id fz.ndjson
+check "floats: -0 made 0 is a change" '1|{"status":"changed","table":"public.fz","key":{"id":1},"columns":["f"]}
+{"status":"changed","table":"public.fz","key":{"id":3},"columns":["g"]}' "$status|$(echo "$out" | grep '^{"status"')"
+
 # ---- routed streams: a key per table
 sql 'create table r1 (id int, v text); create table "R Two" (code text, v int)'
 printf '%s\n' '{"$table":"r1","id":1,"v":"a"}' '{"$table":"R Two","code":"c1","v":1}' '{"$table":"r1","id":2,"v":"b"}' >r.ndjson
