@@ -202,6 +202,12 @@ void target_free(struct target *t);
  * Returns where the list goes on, or NULL at its end or on a stray quote.
  */
 const char *target_next_name(const char *p, struct buf *name, int *quoted);
+/*
+ * Does a primary key or unique index (not partial, on no expression;
+ * not deferrable when immediate, as ON CONFLICT needs) cover exactly t's
+ * key columns?
+ */
+int target_key_unique(struct loader *l, const struct target *t, int immediate);
 /* (Re)create t's upsert staging table in this session. */
 void target_stage(struct loader *l, struct target *t);
 

@@ -178,43 +178,21 @@ target_next_name(const char *p, struct buf *name, int *quoted)
 	return *p ? p + 1 : p;
 }
 
-/*
- * Mark the --upsert key columns: a quoted name matches exactly, an
- * unquoted one folded, or case-insensitively when only that matches.
- * Then make sure ON CONFLICT has a unique index on exactly those columns.
- * A name that is not there, or no such index, is a usage error (exit 2).
- */
-static void
-mark_keys(struct loader *l, struct target *t, const char *list)
+int
+target_key_unique(struct loader *l, const struct target *t, int immediate)
 {
-	struct buf name = BUF_INIT, arr = BUF_INIT;
-	const char *p = list, *param[3];
+	struct buf arr = BUF_INIT;
+	const char *param[4];
 	char nkeys[16];
 	PGresult *r;
-	int i, n = 0, quoted = 0, bad = 0;
+	int i, n = 0, yes;
 	size_t k;
 
+	/* the key columns as a text[] literal, each quoted for array_in */
 	buf_addch(&arr, '{');
-	while (p && *p && (p = target_next_name(p, &name, &quoted))) {
-		for (i = 0; i < t->ncol; i++)
-			if (strcmp(t->col[i].name, name.data) == 0)
-				break;
-		if (i == t->ncol && !quoted)
-			for (i = 0; i < t->ncol; i++)
-				if (strcasecmp(t->col[i].name, name.data) == 0)
-					break;
-		if (i == t->ncol || !name.len) {
-			warnx("%s: %s has no column %s%s%s",
-			      l->o->verify ? "--key" : "--upsert", t->display,
-			      quoted ? "\"" : "", name.data,
-			      quoted ? "\"" : "");
-			bad = 1;
+	for (i = 0; i < t->ncol; i++) {
+		if (!t->col[i].key)
 			continue;
-		}
-		if (t->col[i].key)
-			continue;
-		t->col[i].key = 1;
-		/* an array element, quoted for array_in */
 		buf_adds(&arr, n++ ? ",\"" : "\"");
 		for (k = 0; k < t->col[i].namelen; k++) {
 			if (t->col[i].name[k] == '"' ||
@@ -225,47 +203,79 @@ mark_keys(struct loader *l, struct target *t, const char *list)
 		buf_addch(&arr, '"');
 	}
 	buf_addch(&arr, '}');
+	snprintf(nkeys, sizeof(nkeys), "%d", n);
+	param[0] = t->qualified;
+	param[1] = arr.data;
+	param[2] = nkeys;
+	param[3] = immediate ? "t" : "f";
+	r = sql_query(l, "key",
+		      "SELECT 1 FROM pg_catalog.pg_index i"
+		      " WHERE i.indrelid = $1::pg_catalog.regclass"
+		      " AND i.indisunique AND (i.indimmediate OR NOT $4::bool)"
+		      " AND i.indpred IS NULL AND i.indexprs IS NULL"
+		      " AND i.indnkeyatts = $3::int"
+		      " AND ARRAY(SELECT a.attname::text"
+		      " FROM pg_catalog.pg_attribute a"
+		      " WHERE a.attrelid = i.indrelid"
+		      " AND a.attnum = ANY (i.indkey[0:i.indnkeyatts - 1]))"
+		      " OPERATOR(pg_catalog.<@) $2::text[]",
+		      4, param);
+	buf_release(&arr);
+	if (!r)
+		loader_fail(l, 3);
+	yes = PQntuples(r) > 0;
+	PQclear(r);
+	return yes;
+}
+
+/*
+ * Mark the key columns (--upsert's, pg-verify's --key): a quoted name
+ * matches exactly, an unquoted one folded, or case-insensitively when only
+ * that matches.  For an upsert, ON CONFLICT needs a unique index on exactly
+ * those columns.  A name that is not there, or no such index, is a usage
+ * error (exit 2).
+ */
+static void
+mark_keys(struct loader *l, struct target *t, const char *list)
+{
+	struct buf name = BUF_INIT;
+	const char *p = list, *what = l->o->verify ? "--key" : "--upsert";
+	int i, n = 0, quoted = 0, bad = 0;
+
+	while (p && *p && (p = target_next_name(p, &name, &quoted))) {
+		for (i = 0; i < t->ncol; i++)
+			if (strcmp(t->col[i].name, name.data) == 0)
+				break;
+		if (i == t->ncol && !quoted)
+			for (i = 0; i < t->ncol; i++)
+				if (strcasecmp(t->col[i].name, name.data) == 0)
+					break;
+		if (i == t->ncol || !name.len) {
+			warnx("%s: %s has no column %s%s%s", what, t->display,
+			      quoted ? "\"" : "", name.data,
+			      quoted ? "\"" : "");
+			bad = 1;
+			continue;
+		}
+		n += !t->col[i].key;
+		t->col[i].key = 1;
+	}
+	buf_release(&name);
 	if (!p) {
-		warnx("%s: cannot read the column list %s",
-		      l->o->verify ? "--key" : "--upsert", list);
+		warnx("%s: cannot read the column list %s", what, list);
 		bad = 1;
 	}
 	if (!bad && !n) {
-		warnx("%s: no key columns",
-		      l->o->verify ? "--key" : "--upsert");
+		warnx("%s: no key columns", what);
 		bad = 1;
 	}
 	/* pg-verify checks the table's keys itself, by its rows */
-	if (!bad && !l->o->verify) {
-		snprintf(nkeys, sizeof(nkeys), "%d", n);
-		param[0] = t->qualified;
-		param[1] = arr.data;
-		param[2] = nkeys;
-		r = sql_query(
-			l, "--upsert",
-			"SELECT 1 FROM pg_catalog.pg_index i"
-			" WHERE i.indrelid = $1::pg_catalog.regclass"
-			" AND i.indisunique AND i.indimmediate"
-			" AND i.indpred IS NULL AND i.indexprs IS NULL"
-			" AND i.indnkeyatts = $3::int"
-			" AND ARRAY(SELECT a.attname::text"
-			" FROM pg_catalog.pg_attribute a"
-			" WHERE a.attrelid = i.indrelid"
-			" AND a.attnum = ANY (i.indkey[0:i.indnkeyatts - 1]))"
-			" OPERATOR(pg_catalog.<@) $2::text[]",
-			3, param);
-		if (!r)
-			loader_fail(l, 3);
-		if (PQntuples(r) == 0) {
-			warnx("--upsert: %s has no primary key or unique index "
-			      "on exactly (%s), which ON CONFLICT needs",
-			      t->display, l->o->upsert);
-			bad = 1;
-		}
-		PQclear(r);
+	if (!bad && !l->o->verify && !target_key_unique(l, t, 1)) {
+		warnx("--upsert: %s has no primary key or unique index on "
+		      "exactly (%s), which ON CONFLICT needs",
+		      t->display, list);
+		bad = 1;
 	}
-	buf_release(&name);
-	buf_release(&arr);
 	if (bad)
 		loader_fail(l, 2);
 }

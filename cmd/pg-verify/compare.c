@@ -231,53 +231,6 @@ either_keys(struct buf *s, const struct target *t, int as)
 		}
 }
 
-/* Does a primary key or unique index cover exactly t's key columns? */
-static int
-unique_index(struct loader *l, const struct target *t)
-{
-	struct buf arr = BUF_INIT;
-	const char *p[3];
-	char nk[16];
-	PGresult *r;
-	int i, n = 0, yes;
-	size_t k;
-
-	buf_addch(&arr, '{');
-	for (i = 0; i < t->ncol; i++)
-		if (t->col[i].key) {
-			buf_adds(&arr, n++ ? ",\"" : "\"");
-			for (k = 0; k < t->col[i].namelen; k++) {
-				if (t->col[i].name[k] == '"' ||
-				    t->col[i].name[k] == '\\')
-					buf_addch(&arr, '\\');
-				buf_addch(&arr, t->col[i].name[k]);
-			}
-			buf_addch(&arr, '"');
-		}
-	buf_addch(&arr, '}');
-	snprintf(nk, sizeof(nk), "%d", n);
-	p[0] = t->qualified;
-	p[1] = arr.data;
-	p[2] = nk;
-	r = sql_query(l, "pg-verify",
-		      "SELECT 1 FROM pg_catalog.pg_index i"
-		      " WHERE i.indrelid = $1::pg_catalog.regclass"
-		      " AND i.indisunique AND i.indpred IS NULL"
-		      " AND i.indexprs IS NULL AND i.indnkeyatts = $3::int"
-		      " AND ARRAY(SELECT a.attname::text"
-		      " FROM pg_catalog.pg_attribute a"
-		      " WHERE a.attrelid = i.indrelid"
-		      " AND a.attnum = ANY (i.indkey[0:i.indnkeyatts - 1]))"
-		      " OPERATOR(pg_catalog.<@) $2::text[]",
-		      3, p);
-	if (!r)
-		loader_fail(l, 3);
-	yes = PQntuples(r) > 0;
-	PQclear(r);
-	buf_release(&arr);
-	return yes;
-}
-
 static int
 verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	   struct counts *n, uint64_t *listed_so_far)
@@ -308,7 +261,7 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	buf_adds(s, " GROUP BY ");
 	keys(s, t, "T.");
 	buf_adds(s, " HAVING count(*) > 1 LIMIT 1) d");
-	if (!unique_index(l, t) && scalar(l, s->data)) {
+	if (!target_key_unique(l, t, 0) && scalar(l, s->data)) {
 		buf_reset(s);
 		keys(s, t, "");
 		warnx("--key: (%s) names more than one row of %s", s->data,
