@@ -396,7 +396,7 @@ verify_tables(struct loader *l, struct verify_options *vo)
 	struct counts n, total = {0};
 	struct buf sum = BUF_INIT;
 	uint64_t listed_so_far = 0;
-	int i, rc = 0, r;
+	int i, rc = 0, r, written = 0;
 
 	buf_adds(&sum, "{\"summary\":{\"tables\":[");
 	for (i = 0; i < l->nt; i++) {
@@ -408,7 +408,7 @@ verify_tables(struct loader *l, struct verify_options *vo)
 		if (n.missing || n.extra || n.changed || n.duplicate ||
 		    n.invalid || n.source != n.target)
 			rc = rc > 1 ? rc : 1;
-		buf_addf(&sum, "%s{\"table\":", i ? "," : "");
+		buf_addf(&sum, "%s{\"table\":", written++ ? "," : "");
 		json_write_string(&sum, t->display, strlen(t->display));
 		buf_addf(&sum,
 			 ",\"source_rows\":%llu,\"target_rows\":%llu,"

@@ -134,6 +134,14 @@ sql "update \"R Two\" set v = 5"
 run pg-verify -q --key=id --key='R Two:code' r.ndjson
 check "routed: a change in the second table" '1|{"status":"changed","table":"public.R Two","key":{"code":"c1"},"columns":["v"]}' "$status|$(echo "$out" | head -1)"
 
+# a table whose key names several rows: status 2, the other table still
+# reported, the summary still JSON
+sql 'create table nu2 (id int, v text); insert into nu2 values (1, 0), (1, 1)'
+printf '%s\n' '{"$table":"nu2","id":1,"v":"0"}' '{"$table":"r1","id":1,"v":"a"}' >nu2.ndjson
+run pg-verify -q --key=id nu2.ndjson
+check "a key naming several rows: 2, the rest reported" "2|1|nu2" \
+	"$status|$(echo "$out" | tail -1 | /usr/bin/python3 -c 'import json, sys; print(len(json.loads(sys.stdin.read())["summary"]["tables"]))')|$(echo "$errout" | grep -o 'of public\.nu2' | cut -d. -f2)"
+
 # ---- Chinook after the README pipeline: every table the same
 db=$SHARED/testdata/sqlite/chinook.sqlite
 sql 'create database chinook'
