@@ -1128,6 +1128,57 @@ decimal_of(struct decimal *x, const char *p, size_t len)
 	x->exp = sig ? ilen - 1 - first + e : 0;
 }
 
+double
+json_number_double(const char *p, size_t n)
+{
+	static const double p10[] = {1e0,  1e1,	 1e2,  1e3,  1e4,  1e5,
+				     1e6,  1e7,	 1e8,  1e9,  1e10, 1e11,
+				     1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+				     1e18, 1e19, 1e20, 1e21, 1e22};
+	const char *s = p, *end = p + n;
+	uint64_t m = 0;
+	long e = 0, ex = 0;
+	int neg = 0, digits = 0, eneg = 0;
+	char t[128];
+	double d;
+
+	neg = s < end && *s == '-';
+	s += neg;
+	for (; s < end && *s >= '0' && *s <= '9'; s++, digits++)
+		m = m * 10 + (uint64_t)(*s - '0');
+	if (s < end && *s == '.')
+		for (s++; s < end && *s >= '0' && *s <= '9'; s++, digits++) {
+			m = m * 10 + (uint64_t)(*s - '0');
+			e--;
+		}
+	if (s < end && (*s == 'e' || *s == 'E')) {
+		s++;
+		eneg = s < end && *s == '-';
+		s += s < end && (*s == '-' || *s == '+');
+		for (; s < end && *s >= '0' && *s <= '9' && ex < 100000; s++)
+			ex = ex * 10 + (*s - '0');
+		e += eneg ? -ex : ex;
+	}
+	/* 19 digits cannot overflow m; 2^53 and 10^22 are exact doubles */
+	if (s == end && digits <= 19 && m <= (UINT64_C(1) << 53) && e >= -22 &&
+	    e <= 22) {
+		d = (double)m;
+		d = e < 0 ? d / p10[-e] : d * p10[e];
+		return neg ? -d : d;
+	}
+	if (n < sizeof(t)) {
+		memcpy(t, p, n);
+		t[n] = '\0';
+		return strtod(t, NULL);
+	}
+	{
+		char *big = strndup(p, n); /* a number of 128 digits or more */
+		d = big ? strtod(big, NULL) : NAN;
+		free(big);
+		return d;
+	}
+}
+
 int
 json_number_scale(const char *p, size_t n)
 {

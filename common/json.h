@@ -146,6 +146,13 @@ int json_number_same(const char *a, size_t alen, const char *b, size_t blen);
  */
 int json_number_scale(const char *p, size_t n);
 /*
+ * The double nearest a JSON number text p[0..n), as strtod gives it: the
+ * common case (at most 2^53 in the digits, a power of ten within 22) by one
+ * exact multiplication or division, which IEEE rounds once (Clinger's fast
+ * path); anything else by strtod.  Sets errno to ERANGE as strtod does.
+ */
+double json_number_double(const char *p, size_t n);
+/*
  * Bytes that should be text: a JSON string when they are valid UTF-8
  * (NUL included), else the binary form below, so nothing is lost.
  */

@@ -751,11 +751,22 @@ reconnect(struct loader *l, struct target *t, int attempt)
  * each batch commits, so the batch in memory is all that is uncommitted,
  * and a commit cut off is looked up in the --resume ledger.
  */
+/* Rows counted as loaded that are not (their attempt failed). */
+static void
+uncount(struct loader *l, struct target *t, uint64_t n)
+{
+	t->loaded -= n;
+	l->loaded -= n;
+	if (t->b.binary)
+		t->binary_rows -= n;
+}
+
 static void
 batch_finish(struct loader *l, struct target *t)
 {
 	struct batch *b = &t->b;
 	volatile int attempt = 0, again = 0;
+	uint64_t uncertain;
 	int r;
 
 	l->batch_committed = 0;
@@ -777,12 +788,12 @@ batch_finish(struct loader *l, struct target *t)
 			l->in_commit = 0;
 			loader_fail(l, 3);
 		}
-		if (!l->in_commit) {
-			t->loaded -= l->attempt_loaded;
-			l->loaded -= l->attempt_loaded;
-			if (b->binary)
-				t->binary_rows -= l->attempt_loaded;
-		}
+		/*
+		 * a commit cut off: its rows are in only if the ledger says so
+		 * (reconnect asks); anything earlier: they are not
+		 */
+		uncertain = l->in_commit ? l->attempt_loaded : 0;
+		uncount(l, t, l->in_commit ? 0 : l->attempt_loaded);
 		l->attempt_loaded = 0;
 		/*
 		 * --jobs: the batch may have waited on rows another connection
@@ -798,6 +809,8 @@ batch_finish(struct loader *l, struct target *t)
 			loader_fail(l, 3);
 		if (r > 0)
 			break;
+		/* the cut-off commit did not happen: counted again when sent */
+		uncount(l, t, uncertain);
 		again = 1;
 	}
 	/* after a text batch, binary is tried again */

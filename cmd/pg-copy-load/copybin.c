@@ -131,10 +131,14 @@ parse_float(const struct json_value *v, int single, double *out)
 	}
 	if (v->type != JSON_NUMBER || v->len >= sizeof(t))
 		return -1;
-	memcpy(t, v->p, v->len);
-	t[v->len] = '\0';
 	errno = 0;
-	*out = single ? strtof(t, NULL) : strtod(t, NULL);
+	if (single) {
+		memcpy(t, v->p, v->len);
+		t[v->len] = '\0';
+		*out = strtof(t, NULL);
+	} else {
+		*out = json_number_double(v->p, v->len);
+	}
 	/* out of range either way is the server's error to give */
 	if (errno == ERANGE && (*out == 0 || isinf(*out)))
 		return -1;

@@ -193,8 +193,10 @@ load_into(struct loader *l, struct target *t, const char *file, uint64_t line,
 		goto bad_json;
 	memset(t->present, 0, (size_t)t->ncol);
 	while ((r = json_object_next(&it, &k, &v, &je)) > 0) {
-		/* the routing field, as find_route sees it (escapes decoded) */
-		if (json_string_equals(&k, "$table", 6)) {
+		/* the routing field, as find_route sees it (escapes decoded);
+		 * a data key seldom starts with $ or an escape */
+		if ((k.escaped || (k.len && k.p[0] == '$')) &&
+		    json_string_equals(&k, "$table", 6)) {
 			pos++;
 			if (routes++) {
 				bad_record(l, t, file, line, p, n,

@@ -269,6 +269,53 @@ test_number_same(void)
 	buf_release(&b);
 }
 
+/* json_number_double gives what strtod gives, fast path or not. */
+static void
+test_number_double(void)
+{
+	static const char *fixed[] = {"0",
+				      "-0",
+				      "-0.0",
+				      "1e22",
+				      "1e23",
+				      "9007199254740993",
+				      "9007199254740992",
+				      "0.1",
+				      "-553.578524",
+				      "123456789012345678901234567890",
+				      "5e-324",
+				      "1.7976931348623157e308",
+				      "1e-22",
+				      "4.35",
+				      "0.000001",
+				      "12345.678e-3",
+				      "1E+2",
+				      "2.5e-7"};
+	unsigned long long u = 88172645463325252ULL;
+	char t[64];
+	double a, b;
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		a = json_number_double(fixed[i], strlen(fixed[i]));
+		b = strtod(fixed[i], NULL);
+		CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	}
+	for (i = 0; i < 200000; i++) {
+		u ^= u << 13, u ^= u >> 7, u ^= u << 17;
+		/* mantissas of 1 to 19 digits, exponents around the fast path
+		 */
+		snprintf(t, sizeof(t), "%s%llu.%0*llue%d", u & 1 ? "-" : "",
+			 (u >> 8) % 100000000000ULL, (int)(u % 9) + 1,
+			 (u >> 20) % 1000000000ULL, (int)((u >> 40) % 61) - 30);
+		a = json_number_double(t, strlen(t));
+		b = strtod(t, NULL);
+		bad += memcmp(&a, &b, sizeof(a)) != 0;
+	}
+	CHECK(bad == 0);
+}
+
 static void
 test_keys(void)
 {
@@ -483,6 +530,7 @@ main(int argc, char **argv)
 	test_unescape();
 	test_write();
 	test_number_same();
+	test_number_double();
 	test_keys();
 	test_double_reference();
 	test_b64();
