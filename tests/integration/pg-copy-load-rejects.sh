@@ -109,6 +109,33 @@ check "reconnects: the table equals the source" "60000|60000|1|60000|1800030000"
 check "reconnects: the summary adds up" "pg-copy-load: public.r: 60000 read, 60000 loaded, 0 rejected" \
 	"$(grep summary -v auto.out | grep 'read,' | sed 's/, [0-9.]* s, .*//')"
 
+# a COMMIT cut off before it happened (the backend dies in it: a deferred
+# trigger on the ledger ends its own session, once, at the third batch):
+# the ledger says not committed, the batch goes again, counted once
+sql "truncate r;
+	create table cut (done boolean);
+	create function cut_commit() returns trigger language plpgsql as \$\$
+	begin
+		if new.id = 'cut' and new.first_line = 2001 and not exists (select 1 from cut) then
+			-- remembered outside the dying transaction
+			perform dblink_exec(format('dbname=%s host=%s port=%s user=%s', current_database(),
+				current_setting('unix_socket_directories'), current_setting('port'), current_user),
+				'insert into cut values (true)');
+			perform pg_terminate_backend(pg_backend_pid());
+		end if;
+		return null;
+	end \$\$;"
+sql 'create extension if not exists dblink'
+sql 'create constraint trigger cut_commit after insert on ndjson_migrate_ledger deferrable initially deferred
+	for each row execute function cut_commit()'
+seq 1 5000 | sed 's/.*/{"x":&}/' >cut.ndjson
+run pg-copy-load -t r --resume=cut --batch-commit --batch-rows=1000 cut.ndjson
+check "cut-off commit: retried, exit 0" "0|1" "$status|$(echo "$errout" | grep -c 'retrying the batch of .*cut.ndjson lines 2001-3000')"
+check "cut-off commit: it had not happened" "t" "$(sql 'select done from cut')"
+check "cut-off commit: the table equals the source, counted once" "5000|5000|12502500|pg-copy-load: public.r: 5000 read, 5000 loaded, 0 rejected" \
+	"$(sql 'select count(*), count(distinct x), sum(x) from r')|$(echo "$errout" | grep 'read,' | sed 's/, [0-9.]* s, .*//')"
+sql 'drop trigger cut_commit on ndjson_migrate_ledger'
+
 # in one transaction nothing can be retried: stop, commit nothing, say so
 sql 'truncate r'
 (slow | pg-copy-load -q -t r --batch-rows=1000 >one.out 2>&1; echo $? >one.status) &
