@@ -4,6 +4,7 @@
  * text; each of its values, nested ones too, goes through every encoder.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../cmd/pg-copy-load/copybin.h"
@@ -41,9 +42,24 @@ encode(const struct json_value *v, struct buf *out, struct buf *tmp, int depth)
 			__builtin_trap(); /* a refusal appends nothing */
 		}
 	}
-	for (kind = KIND_PLAIN; kind <= KIND_ARRAY; kind++)
+	for (kind = KIND_PLAIN; kind <= KIND_TIME_INF; kind++)
 		copy_value(out, v, (enum col_kind)kind, tmp, &why);
 	buf_reset(out);
+	/* the fast double is strtod's, bit for bit */
+	if (v->type == JSON_NUMBER && v->len < 120) {
+		char num[128];
+		double a = json_number_double(v->p, v->len), b;
+		memcpy(num, v->p, v->len);
+		num[v->len] = '\0';
+		b = strtod(num, NULL);
+		if (memcmp(&a, &b, sizeof(a)) != 0)
+			__builtin_trap();
+	}
+	/* data keys written back: still JSON */
+	if ((v->type == JSON_OBJECT || v->type == JSON_ARRAY) &&
+	    json_unescape_keys(tmp, v->p, v->len) &&
+	    json_validate(tmp->data, tmp->len, NULL, &e) != 0)
+		__builtin_trap();
 	if (depth > 32)
 		return;
 	if (v->type == JSON_ARRAY) {
