@@ -323,10 +323,7 @@ copy_close(struct loader *l, struct target *t)
 	return err;
 }
 
-enum cols { LOADED, KEYS, UPDATED };
-
-/* A comma-separated list of columns, each after prefix. */
-static int
+int
 add_cols(struct buf *s, const struct target *t, enum cols which,
 	 const char *prefix)
 {
@@ -1007,7 +1004,7 @@ again:
 	}
 	l->cur = t;
 	/* numeric(p,s) rounds what needs more places: refuse it first */
-	for (i = 0; i < t->ncol; i++)
+	for (i = 0; t->scaled && i < t->ncol; i++)
 		if (t->present[i] && t->col[i].scale >= 0 &&
 		    needs_places(&t->slot[i]) > t->col[i].scale) {
 			buf_reset(&l->msg);

@@ -103,6 +103,7 @@ struct target {
 	struct json_value *slot;
 	unsigned char *present;
 	unsigned char *seen; /* pg-verify: a column some record had */
+	int scaled;	     /* a numeric(p,s) column: values' places checked */
 	int *guess;
 	unsigned char *guess_ci;
 	int nguess;
@@ -216,6 +217,14 @@ int create_table(struct loader *l, const char *name, int routed,
 		 const struct pending *pd);
 
 /* batch.c */
+enum cols { LOADED, KEYS, UPDATED };
+/*
+ * The columns of t that which picks (the batch's, the key's, the batch's
+ * but the key's), ", "-separated, each after prefix ("S.", "EXCLUDED.");
+ * returns how many.
+ */
+int add_cols(struct buf *s, const struct target *t, enum cols which,
+	     const char *prefix);
 void batch_add(struct loader *l, struct target *t, const char *file,
 	       uint64_t line, const char *raw, size_t rawlen);
 void batch_end(struct loader *l, struct target *t);

@@ -139,6 +139,7 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 				   : -1;
 		c->type = xstrdup(typ);
 		c->bin = c->kind == KIND_ARRAY ? BIN_NONE : bin_type_of(typ);
+		t->scaled |= c->scale >= 0;
 	}
 	PQclear(r);
 	return 0;

@@ -75,18 +75,6 @@ differs(struct buf *s, const struct column *c)
 		buf_addf(s, "S.%s IS DISTINCT FROM T.%s", q, q);
 }
 
-/* ", "-separated key columns with a prefix ("S." or "T."). */
-static void
-keys(struct buf *s, const struct target *t, const char *prefix)
-{
-	int i, n = 0;
-
-	for (i = 0; i < t->ncol; i++)
-		if (t->col[i].key)
-			buf_addf(s, "%s%s%s", n++ ? ", " : "", prefix,
-				 t->col[i].quoted);
-}
-
 /* The key as a JSON object: json_build_object('id', S."id", ...)::text */
 static void
 key_json(struct buf *s, PGconn *conn, const struct target *t,
@@ -107,16 +95,17 @@ key_json(struct buf *s, PGconn *conn, const struct target *t,
 	buf_adds(s, ")::text");
 }
 
-/* S."k" = T."k" AND ... */
-static void
-join(struct buf *s, const struct target *t)
+/* a."k" = b."k" AND ... for the key columns; returns how many */
+static int
+join(struct buf *s, const struct target *t, const char *a, const char *b)
 {
 	int i, n = 0;
 
 	for (i = 0; i < t->ncol; i++)
 		if (t->col[i].key)
-			buf_addf(s, "%sS.%s = T.%s", n++ ? " AND " : "",
-				 t->col[i].quoted, t->col[i].quoted);
+			buf_addf(s, "%s%s.%s = %s.%s", n++ ? " AND " : "", a,
+				 t->col[i].quoted, b, t->col[i].quoted);
+	return n;
 }
 
 /* The one value of a one-row query. */
@@ -259,11 +248,11 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	buf_adds(s, "SELECT count(*) FROM (SELECT 1 FROM ");
 	target_rows(s, t, vo);
 	buf_adds(s, " GROUP BY ");
-	keys(s, t, "T.");
+	add_cols(s, t, KEYS, "T.");
 	buf_adds(s, " HAVING count(*) > 1 LIMIT 1) d");
 	if (!target_key_unique(l, t, 0) && scalar(l, s->data)) {
 		buf_reset(s);
-		keys(s, t, "");
+		add_cols(s, t, KEYS, "");
 		warnx("--key: (%s) names more than one row of %s", s->data,
 		      t->display);
 		return 2;
@@ -287,7 +276,7 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	buf_reset(s);
 	buf_addf(s, "SAVEPOINT ndjson_migrate_u; CREATE UNIQUE INDEX ON %s (",
 		 t->stage);
-	keys(s, t, "");
+	add_cols(s, t, KEYS, "");
 	buf_adds(s, ")");
 	r = PQexec(l->conn, s->data);
 	dups = PQresultStatus(r) != PGRES_COMMAND_OK;
@@ -297,10 +286,10 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 		loader_fail(l, 3);
 	buf_reset(s);
 	buf_addf(s, "CREATE TEMPORARY TABLE ndjson_migrate_dup AS SELECT ");
-	keys(s, t, "S.");
+	add_cols(s, t, KEYS, "S.");
 	buf_adds(s, ", count(*) AS ndjson_migrate_n FROM ");
 	buf_addf(s, "%s S GROUP BY ", t->stage);
-	keys(s, t, "S.");
+	add_cols(s, t, KEYS, "S.");
 	buf_adds(s, dups ? " HAVING count(*) > 1" : " LIMIT 0");
 	if (sql_exec(l, s->data) < 0)
 		loader_fail(l, 3);
@@ -308,7 +297,7 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	buf_adds(s, "SELECT 'duplicate', ");
 	key_json(s, l->conn, t, "S.");
 	buf_adds(s, ", S.ndjson_migrate_n FROM ndjson_migrate_dup S ORDER BY ");
-	keys(s, t, "S.");
+	add_cols(s, t, KEYS, "S.");
 	list(l, vo, t, s->data, n, listed_so_far);
 
 	/* the columns compared: those the stream has (or named) */
@@ -369,16 +358,13 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	buf_addf(s, " END FROM %s S FULL JOIN ", t->stage);
 	target_rows(s, t, vo);
 	buf_adds(s, " ON ");
-	join(s, t);
+	join(s, t, "S", "T");
 	buf_addf(s,
 		 " WHERE T.ndjson_migrate_t IS NULL OR S.ndjson_migrate_ord IS "
 		 "NULL OR ((%s) AND NOT EXISTS (SELECT 1 FROM "
 		 "ndjson_migrate_dup D WHERE ",
 		 cmp.data);
-	for (i = 0, ncmp = 0; i < t->ncol; i++)
-		if (t->col[i].key)
-			buf_addf(s, "%sD.%s = S.%s", ncmp++ ? " AND " : "",
-				 t->col[i].quoted, t->col[i].quoted);
+	ncmp = join(s, t, "D", "S");
 	buf_adds(s, ")) ORDER BY 1");
 	for (i = 0; i < ncmp; i++)
 		buf_addf(s, ", %d", i + 2);
