@@ -29,11 +29,11 @@ Z_LIBS        = $(call pkg,libs,zlib)
 
 TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map redis-dump-ndjson mongo-dump-ndjson \
 	pg-verify
-COMMON = buf cli errinfo isotime json keyset md5 ndjson pct pgconn sqltext
-UNIT = test_buf test_json test_md5 test_ndjson
-FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr fuzz_redisurl fuzz_bson
+COMMON = buf cli errinfo isotime json keyset md5 ndjson pct pgconn pghash pgjsonb sqltext
+UNIT = test_buf test_json test_md5 test_ndjson test_pghash
+FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr fuzz_redisurl fuzz_bson fuzz_jsonb
 # what the fuzz targets link: the parsers, no client libraries
-FUZZ_COMMON = buf cli errinfo isotime json keyset md5 ndjson pct
+FUZZ_COMMON = buf cli errinfo isotime json keyset md5 ndjson pct pgjsonb
 
 COMMON_OBJ = $(COMMON:%=$(B)/common/%.o)
 LIBCOMMON = $(B)/libcommon.a

@@ -178,10 +178,9 @@ already_done(struct loader *l, const char *file, uint64_t line)
 	       line <= l->done_last[lo - 1];
 }
 
-/* One record for a table that exists: match its keys, add it to a batch. */
-static void
-load_into(struct loader *l, struct target *t, const char *file, uint64_t line,
-	  const char *p, size_t n)
+void
+loader_record_into(struct loader *l, struct target *t, const char *file,
+		   uint64_t line, const char *p, size_t n)
 {
 	struct json_iter it;
 	struct json_value k, v;
@@ -278,6 +277,10 @@ load_into(struct loader *l, struct target *t, const char *file, uint64_t line,
 			l->loaded++;
 			return;
 		}
+		if (l->o->verify == VERIFY_DIGEST) {
+			l->digest(l, t, file, line, p, n);
+			return;
+		}
 	}
 	batch_add(l, t, file, line, p, n);
 	return;
@@ -311,8 +314,9 @@ loader_flush_pending(struct loader *l)
 	for (i = 0; i < pd->n; i++) {
 		l->read++;
 		l->bytes += pd->rec[i].len + 1;
-		load_into(l, t, pd->rec[i].file, pd->rec[i].line,
-			  pd->raw.data + pd->rec[i].off, pd->rec[i].len);
+		loader_record_into(l, t, pd->rec[i].file, pd->rec[i].line,
+				   pd->raw.data + pd->rec[i].off,
+				   pd->rec[i].len);
 	}
 	pd->n = 0;
 	buf_reset(&pd->raw);
@@ -420,7 +424,7 @@ record(struct loader *l, const char *file, uint64_t line, const char *p,
 		l->read++;
 		l->bytes += n + 1;
 	}
-	load_into(l, t, file, line, p, n);
+	loader_record_into(l, t, file, line, p, n);
 }
 
 void

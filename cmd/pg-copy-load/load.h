@@ -16,8 +16,11 @@
 
 enum on_conflict { CONFLICT_ERROR, CONFLICT_UPDATE, CONFLICT_IGNORE };
 enum format { FORMAT_AUTO, FORMAT_TEXT, FORMAT_BINARY };
-/* pg-verify: stage every record (full), or only count them (count) */
-enum verify { VERIFY_NONE, VERIFY_FULL, VERIFY_COUNT };
+/*
+ * pg-verify: stage every record (full), only count them (count), or hand
+ * each to loader.digest (digest)
+ */
+enum verify { VERIFY_NONE, VERIFY_FULL, VERIFY_COUNT, VERIFY_DIGEST };
 
 struct options {
 	const char *conninfo;
@@ -103,6 +106,7 @@ struct target {
 	struct json_value *slot;
 	unsigned char *present;
 	unsigned char *seen; /* pg-verify: a column some record had */
+	void *digest;	     /* pg-verify --mode=digest: its state */
 	int scaled;	     /* a numeric(p,s) column: values' places checked */
 	int *guess;
 	unsigned char *guess_ci;
@@ -159,6 +163,9 @@ struct loader {
 	int retry_armed, in_commit, batch_committed;
 	char sqlstate[6]; /* of the last server error */
 	uint64_t attempt_loaded;
+	/* pg-verify --mode=digest: a record whose key is known good */
+	void (*digest)(struct loader *l, struct target *t, const char *file,
+		       uint64_t line, const char *raw, size_t rawlen);
 };
 
 /* Remember the SQLSTATE of a failed result (for transient errors). */
@@ -175,6 +182,12 @@ void loader_release(struct loader *l);
 void loader_read(struct loader *l, char **files, int nfiles);
 /* --create: make the held records' table, then load them. */
 void loader_flush_pending(struct loader *l);
+/*
+ * One record of table t: its keys matched, then added to t's batch (or
+ * counted, or digested, by l->o->verify).
+ */
+void loader_record_into(struct loader *l, struct target *t, const char *file,
+			uint64_t line, const char *p, size_t n);
 /* Does -t name a table?  (to_regclass: no error for a missing one.) */
 int loader_table_exists(struct loader *l, const char *name);
 

@@ -285,11 +285,13 @@ mark_keys(struct loader *l, struct target *t, const char *list)
 void
 target_stage(struct loader *l, struct target *t)
 {
-	int i;
+	int i, n;
 
+	for (n = 0; n < l->nt && l->t[n] != t; n++)
+		;
 	free(t->stage);
 	buf_reset(&l->msg);
-	buf_addf(&l->msg, "ndjson_migrate_stage_%d", l->nt);
+	buf_addf(&l->msg, "ndjson_migrate_stage_%d", n + 1);
 	t->stage = escape_ident(l, l->msg.data);
 	buf_reset(&l->sql);
 	buf_addf(&l->sql,

@@ -108,7 +108,7 @@ main(int argc, char **argv)
 		.max_rejects = UINT64_MAX, /* a bad record is a difference */
 		.infer_rows = 1000,
 		.jobs = 1,
-		.verify = VERIFY_FULL,
+		.verify = VERIFY_DIGEST,
 	};
 	struct loader l = {.o = &o};
 	struct err e = {0};
@@ -140,7 +140,9 @@ main(int argc, char **argv)
 			break;
 		case MODE:
 			vo.mode = cli_choice(synopsis, "--mode", optarg, modes);
-			o.verify = vo.mode == 2 ? VERIFY_COUNT : VERIFY_FULL;
+			o.verify = vo.mode == 2	  ? VERIFY_COUNT
+				   : vo.mode == 1 ? VERIFY_FULL
+						  : VERIFY_DIGEST;
 			break;
 		case 'q':
 			vo.quiet = 1;
@@ -181,16 +183,24 @@ main(int argc, char **argv)
 	l.slots[0].conn = l.conn;
 	l.slots[0].b.data = (struct buf)BUF_INIT;
 	l.slots[0].b.raw = (struct buf)BUF_INIT;
+	/* one snapshot: the digest's second connection shares it */
+	if (sql_exec(&l, "SET SESSION CHARACTERISTICS AS TRANSACTION "
+			 "ISOLATION LEVEL REPEATABLE READ") < 0)
+		loader_fail(&l, 3);
 	txn_begin(&l);
 	/* the comparison hashes both sides: in memory, not in batches on disk
 	 */
 	if (sql_exec(&l, "SET work_mem = '256MB'; SET maintenance_work_mem = "
 			 "'256MB'") < 0)
 		loader_fail(&l, 3);
+	if (vo.mode == 0)
+		digest_start(&l, &vo, o.conninfo);
 	/* read-only for the table: only the session's staging tables change */
 	if (o.table && !(l.fixed = target_open(&l, o.table, 0)))
 		loader_fail(&l, 2);
 	loader_read(&l, argv + optind, argc - optind);
+	if (vo.mode == 0)
+		digest_collect(&l, &o);
 	batch_quiesce(&l);
 	rc = verify_tables(&l, &vo);
 	if (l.rejected && rc == 0)
@@ -202,6 +212,8 @@ main(int argc, char **argv)
 		err(3, "%s", vo.report_name);
 	else if (!vo.report_name && (fflush(stdout) != 0 || ferror(stdout)))
 		err(3, "write error");
+	if (vo.mode == 0)
+		digest_end(&l);
 	loader_release(&l);
 	free(o.keys);
 	return rc;

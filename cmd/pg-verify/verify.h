@@ -18,6 +18,29 @@ struct verify_options {
 	int quiet;
 };
 
+/* Is column c compared (by --columns and --ignore; keys aside)? */
+int verify_compared(const struct verify_options *vo, const struct column *c);
+
+/* digest.c: --mode=digest */
+struct digest_info {
+	int full;	   /* staged whole: a type with no digest form */
+	uint64_t source;   /* records taken */
+	uint64_t target;   /* the table's rows, by the buckets' counts */
+	uint64_t buckets;  /* of the key's hash */
+	uint64_t compared; /* buckets compared row by row */
+};
+/* Hand each record to the digest (l->digest); conninfo for the aggregates. */
+void digest_start(struct loader *l, const struct verify_options *vo,
+		  const char *conninfo);
+/* Read the table's aggregates; stage the records of buckets that differ. */
+void digest_collect(struct loader *l, struct options *o);
+/* What the digest found for t, in di; NULL when t had no digested record. */
+const struct digest_info *digest_info(const struct target *t,
+				      struct digest_info *di);
+/* " AND <the row's bucket is one compared>", or nothing when all are. */
+void digest_filter(struct buf *s, const struct target *t);
+void digest_end(struct loader *l);
+
 /*
  * Compare every table the records were read into (its staging table, or
  * its count) with the table itself; write the differences and a summary

@@ -150,7 +150,7 @@ verify_hook() {
 			update users set updated_at = '2026-12-01', synced_at = now() where id <= 10" ;;
 	"after 3")
 		check "pg-verify(1) example 3: the window's ten rows, the same" \
-			'{"summary":{"tables":[{"table":"public.users","source_rows":10,"target_rows":10,"missing":0,"extra":0,"changed":0,"duplicate":0,"invalid":0}],"invalid":0,"status":0}}' \
+			'{"summary":{"tables":[{"table":"public.users","source_rows":10,"target_rows":10,"missing":0,"extra":0,"changed":0,"duplicate":0,"invalid":0,"mode":"digest","buckets":4096,"buckets_compared":0}],"invalid":0,"status":0}}' \
 			"$(cat verify.ndjson)" ;;
 	esac
 	return 0

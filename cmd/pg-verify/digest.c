@@ -1,0 +1,632 @@
+/*
+ * digest.c: --mode=digest.  Each record's values in the binary form
+ * PostgreSQL's send functions give for what pg-copy-load would load
+ * (pg-copy-load's own encoders; numeric without trailing zeros, char(n)
+ * without its padding), hashed as PostgreSQL's hash_array_extended()
+ * hashes an array of them (common/pghash), into a bucket by the hash of
+ * its key; the table's rows hashed by that function in one aggregate
+ * query on a second connection, in the same snapshot, while the stream is
+ * read.  Buckets
+ * whose count and sum agree hold the same rows; only the others are
+ * compared row by row: their records, kept in a spool file, are staged
+ * and compared as --mode=full compares.
+ *
+ * A form is never coarser than the comparison's equality, so a difference
+ * always changes a bucket; a form that is finer (jsonb's 1.0 and 1, a
+ * value only the server's parser reads) only sends its bucket to the
+ * row-by-row comparison, which has the last word.
+ */
+#include <err.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libpq-fe.h>
+
+#include "buf.h"
+#include "load.h"
+#include "pghash.h"
+#include "pgjsonb.h"
+#include "pgconn.h"
+#include "verify.h"
+
+#define NBUCKET 4096
+
+struct dtable {
+	struct target *t;
+	int index;	   /* in l->t */
+	unsigned char *in; /* the columns hashed */
+	int full;	   /* a column no form is known for: staged whole */
+	int all;	   /* every bucket compared (see digest_record) */
+	int sent;	   /* its aggregate query is on its way */
+	uint64_t source;   /* records taken */
+	uint64_t rejected; /* t's before the stage saw any */
+	uint64_t cnt[NBUCKET], sum[NBUCKET];   /* the stream's */
+	uint64_t tcnt[NBUCKET], tsum[NBUCKET]; /* the table's */
+	unsigned char dirty[NBUCKET];	       /* a record with no exact form */
+	unsigned char *need;		       /* buckets compared row by row */
+	uint64_t nneed;
+};
+
+/* a spooled record: this header, then its bytes */
+struct spooled {
+	uint64_t line;
+	uint32_t len, file;
+	uint16_t table, bucket;
+};
+
+static struct {
+	const struct verify_options *vo;
+	PGconn *conn;	/* the aggregate queries' connection */
+	char *snapshot; /* the main connection's, shared with it */
+	const char *conninfo;
+	struct dtable **q; /* in the order their queries go */
+	int nq, next;	   /* next: the first whose result is not read */
+	FILE *spool;
+	char **names; /* input names, for the spool's records */
+	uint32_t nnames;
+	struct buf row, tmp, sql;
+	struct pgjsonb jb;
+	uint64_t n;
+	int unlike; /* the server's hash_array_extended is not pghash's */
+} D;
+
+static void
+fail_conn(struct loader *l, PGconn *c, const PGresult *r, const char *what)
+{
+	buf_reset(&l->msg);
+	pgconn_describe(&l->msg, c, r);
+	warnx("%s: %s", what, l->msg.data);
+	loader_fail(l, 3);
+}
+
+/*
+ * The table's side of column c: the bytes of its send function, which is
+ * what copy_binary_value writes after the length (NULL for NULL)
+ */
+static void
+field_sql(struct buf *s, const struct column *c)
+{
+	static const struct {
+		enum bin_type bin;
+		const char *fn;
+	} fns[] = {
+		{BIN_INT2, "int2send"},
+		{BIN_INT4, "int4send"},
+		{BIN_INT8, "int8send"},
+		{BIN_FLOAT4, "float4send"},
+		{BIN_FLOAT8, "float8send"},
+		{BIN_BOOL, "boolsend"},
+		{BIN_DATE, "date_send"},
+		{BIN_TIMESTAMP, "timestamp_send"},
+		{BIN_TIMESTAMPTZ, "timestamptz_send"},
+		{BIN_UUID, "uuid_send"},
+	};
+	const char *q = c->quoted;
+	size_t i;
+
+	for (i = 0; i < sizeof(fns) / sizeof(*fns); i++)
+		if (fns[i].bin == c->bin)
+			buf_addf(s, "pg_catalog.%s(%s)", fns[i].fn, q);
+	if (c->bin == BIN_TEXT || c->bin == BIN_JSON)
+		/* char(n) as text: without its padding */
+		buf_addf(s, "pg_catalog.textsend(%s::pg_catalog.text)", q);
+	else if (c->bin == BIN_BYTEA)
+		buf_addf(s, "%s::pg_catalog.bytea", q);
+	else if (c->bin == BIN_NUMERIC)
+		buf_addf(s,
+			 "pg_catalog.numeric_send(pg_catalog.trim_scale(%s))",
+			 q);
+	else if (c->bin == BIN_JSONB)
+		buf_addf(s, "pg_catalog.jsonb_send(%s)", q);
+}
+
+/* Can the stream's side of a column of this type be computed here? */
+static int
+has_form(const struct column *c)
+{
+	return c->bin != BIN_NONE;
+}
+
+/* hash_array_extended(ARRAY[the key's fields, and the others'], 0) */
+static void
+hash_sql(struct buf *s, const struct dtable *dt, int all)
+{
+	const struct target *t = dt->t;
+	int i, n = 0;
+
+	buf_adds(s, "pg_catalog.hash_array_extended(ARRAY[");
+	for (i = 0; i < t->ncol; i++)
+		if (t->col[i].key) {
+			buf_adds(s, n++ ? ", " : "");
+			field_sql(s, &t->col[i]);
+		}
+	for (i = 0; all && i < t->ncol; i++)
+		if (dt->in[i] && !t->col[i].key) {
+			buf_adds(s, ", ");
+			field_sql(s, &t->col[i]);
+		}
+	buf_adds(s, "]::pg_catalog.bytea[], 0)");
+}
+
+/* the bucket of a row: the low bits of its key's hash */
+static void
+bucket_sql(struct buf *s, const struct dtable *dt)
+{
+	buf_adds(s, "(");
+	hash_sql(s, dt, 0);
+	buf_addf(s, " & %d)", NBUCKET - 1);
+}
+
+static void
+send_query(struct loader *l, struct dtable *dt)
+{
+	struct buf *s = &D.sql;
+
+	buf_reset(s);
+	buf_adds(s, "SELECT b, pg_catalog.count(*), pg_catalog.sum(h)::"
+		    "pg_catalog.text FROM (SELECT ");
+	bucket_sql(s, dt);
+	buf_adds(s, " AS b, ");
+	hash_sql(s, dt, 1);
+	buf_addf(s, " AS h FROM %s", dt->t->qualified);
+	if (D.vo->where)
+		buf_addf(s, " WHERE (%s)", D.vo->where);
+	buf_adds(s, ") g GROUP BY b");
+	if (!PQsendQuery(D.conn, s->data))
+		fail_conn(l, D.conn, NULL, dt->t->display);
+	dt->sent = 1;
+}
+
+/*
+ * Read the aggregate results that have come (all of them when wait), and
+ * send the next query when one is done.
+ */
+static void
+pump(struct loader *l, int wait)
+{
+	PGresult *r;
+	struct dtable *dt;
+	int i, b;
+
+	while (D.next < D.nq) {
+		dt = D.q[D.next];
+		if (!dt->sent)
+			send_query(l, dt);
+		if (!wait) {
+			if (!PQconsumeInput(D.conn))
+				fail_conn(l, D.conn, NULL, dt->t->display);
+			if (PQisBusy(D.conn))
+				return;
+		}
+		while ((r = PQgetResult(D.conn))) {
+			if (PQresultStatus(r) != PGRES_TUPLES_OK)
+				fail_conn(l, D.conn, r, dt->t->display);
+			for (i = 0; i < PQntuples(r); i++) {
+				const char *p = PQgetvalue(r, i, 2);
+				uint64_t v = 0;
+				int neg = *p == '-';
+				b = atoi(PQgetvalue(r, i, 0));
+				if (b < 0 || b >= NBUCKET)
+					continue;
+				dt->tcnt[b] =
+					strtoull(PQgetvalue(r, i, 1), NULL, 10);
+				/* the sum modulo 2^64, as the stream's */
+				for (p += neg; *p >= '0' && *p <= '9'; p++)
+					v = v * 10 + (uint64_t)(*p - '0');
+				dt->tsum[b] = neg ? -v : v;
+			}
+			PQclear(r);
+		}
+		D.next++;
+	}
+}
+
+/* The aggregate connection, in the main connection's snapshot. */
+static void
+open_conn(struct loader *l)
+{
+	struct err e = {0};
+	char *lit;
+
+	if (!(D.conn = pgconn_open(D.conninfo, "pg-verify", &e))) {
+		warnx("%s", e.msg);
+		loader_fail(l, e.code);
+	}
+	lit = PQescapeLiteral(D.conn, D.snapshot, strlen(D.snapshot));
+	buf_reset(&D.sql);
+	buf_addf(&D.sql,
+		 "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET "
+		 "TRANSACTION SNAPSHOT %s; SET work_mem = '64MB'",
+		 lit);
+	PQfreemem(lit);
+	if (pgconn_exec(D.conn, D.sql.data, &e) < 0) {
+		warnx("%s", e.msg);
+		loader_fail(l, 3);
+	}
+}
+
+/*
+ * A table's first record: the columns hashed are the key and those this
+ * record has that are compared (or --columns'); its query goes.
+ */
+static struct dtable *
+dtable_new(struct loader *l, struct target *t)
+{
+	struct dtable *dt = xcalloc(1, sizeof(*dt));
+	int i;
+
+	dt->t = t;
+	for (dt->index = 0; l->t[dt->index] != t; dt->index++)
+		;
+	dt->in = xcalloc((size_t)t->ncol, 1);
+	for (i = 0; i < t->ncol; i++) {
+		struct column *c = &t->col[i];
+		dt->in[i] =
+			c->key || (!c->generated && verify_compared(D.vo, c) &&
+				   (D.vo->columns || t->present[i]));
+		if (dt->in[i] && (!has_form(c) || D.unlike))
+			dt->full = 1;
+	}
+	t->digest = dt;
+	if (dt->full) { /* staged as --mode=full stages */
+		target_stage(l, t);
+		return dt;
+	}
+	if (!D.conn)
+		open_conn(l);
+	if (!(D.q = realloc(D.q, (size_t)(D.nq + 1) * sizeof(*D.q))))
+		loader_oom(0);
+	D.q[D.nq++] = dt;
+	pump(l, 0);
+	return dt;
+}
+
+/*
+ * A string that is a JSON number ("12", "-1.50e3"), as that number: what
+ * int4in, numeric_in and float8in make of both is the same.
+ */
+static int
+number_string(const struct json_value *v, struct json_value *num)
+{
+	const char *p = v->p, *end = v->p + v->len;
+	int integer = 1;
+
+	if (v->type != JSON_STRING || v->escaped || !v->len)
+		return 0;
+	if (*p == '-')
+		p++;
+	if (p < end && *p == '0')
+		p++;
+	else if (p < end && *p >= '1' && *p <= '9')
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	else
+		return 0;
+	if (p < end && *p == '.') {
+		integer = 0;
+		if (++p == end || *p < '0' || *p > '9')
+			return 0;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		integer = 0;
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p == end || *p < '0' || *p > '9')
+			return 0;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p != end)
+		return 0;
+	*num = *v;
+	num->type = JSON_NUMBER;
+	num->integer = (unsigned char)integer;
+	return 1;
+}
+
+/*
+ * The hash of v's field as the table's side gives it, in *h; or 1 when
+ * that is not certain here (a spelling only the server reads)
+ */
+static int
+form(const struct json_value *v, const struct column *c, uint64_t *h)
+{
+	struct json_value num;
+	struct buf *out = &D.row;
+	size_t mark = 0, n;
+	unsigned char *f;
+	int nd, weight, last, tz, frac;
+
+	if ((c->bin == BIN_INT2 || c->bin == BIN_INT4 || c->bin == BIN_INT8 ||
+	     c->bin == BIN_NUMERIC || c->bin == BIN_FLOAT4 ||
+	     c->bin == BIN_FLOAT8) &&
+	    number_string(v, &num))
+		v = &num;
+	buf_reset(out);
+	if (copy_binary_value(out, v, c->bin, &D.tmp))
+		return 1;
+	if (v->type == JSON_NULL) {
+		*h = 0;
+		return 0;
+	}
+	if (c->bin == BIN_JSONB) {
+		/* jsonb_send: its version, then jsonb_out's text */
+		buf_setlen(&D.tmp, 0);
+		buf_addch(&D.tmp, 1);
+		if (pgjsonb_text(&D.jb, &D.tmp, out->data + 5, out->len - 5))
+			return 1;
+		*h = pghash_bytes(D.tmp.data, D.tmp.len, 0);
+		return 0;
+	}
+	f = (unsigned char *)out->data + mark;
+	if (c->bin == BIN_NUMERIC) {
+		/* trim_scale: the places down to the last digit not zero */
+		nd = f[4] << 8 | f[5];
+		weight = (int16_t)(f[6] << 8 | f[7]);
+		frac = 0;
+		if (nd) {
+			last = f[12 + 2 * (nd - 1)] << 8 |
+			       f[12 + 2 * (nd - 1) + 1];
+			for (tz = 0; last % 10 == 0 && tz < 3; tz++)
+				last /= 10;
+			frac = (nd - 1 - weight) * 4 - tz;
+		}
+		if (frac < 0)
+			frac = 0;
+		f[10] = (unsigned char)(frac >> 8);
+		f[11] = (unsigned char)frac;
+	} else if (c->bin == BIN_TEXT && strcmp(c->type, "bpchar") == 0) {
+		n = out->len - mark - 4;
+		while (n && f[4 + n - 1] == ' ')
+			n--;
+		f[0] = (unsigned char)(n >> 24);
+		f[1] = (unsigned char)(n >> 16);
+		f[2] = (unsigned char)(n >> 8);
+		f[3] = (unsigned char)n;
+		out->len = mark + 4 + n;
+	}
+	*h = pghash_bytes(out->data + 4, out->len - 4, 0);
+	return 0;
+}
+
+static uint32_t
+name_index(const char *file)
+{
+	if (!D.nnames || strcmp(D.names[D.nnames - 1], file) != 0) {
+		D.names = realloc(D.names, (D.nnames + 1) * sizeof(*D.names));
+		if (!D.names)
+			loader_oom(0);
+		D.names[D.nnames++] = xstrdup(file);
+	}
+	return D.nnames - 1;
+}
+
+static void
+digest_record(struct loader *l, struct target *t, const char *file,
+	      uint64_t line, const char *raw, size_t rawlen)
+{
+	struct dtable *dt = t->digest ? t->digest : dtable_new(l, t);
+	struct spooled h = {.line = line, .len = (uint32_t)rawlen};
+	uint64_t hk = PGHASH_ARRAY_INIT, e;
+	int i, sure = 1;
+
+	dt->source++;
+	if (dt->full) {
+		batch_add(l, t, file, line, raw, rawlen);
+		return;
+	}
+	for (i = 0; i < t->ncol; i++)
+		if (t->col[i].key) {
+			if (form(&t->slot[i], &t->col[i], &e))
+				dt->all = 1; /* no bucket: every one compared */
+			hk = pghash_array_add(hk, e);
+		}
+	h.bucket = (uint16_t)(hk & (NBUCKET - 1));
+	for (i = 0; i < t->ncol; i++) {
+		if (t->col[i].key)
+			continue;
+		if (dt->in[i])
+			sure = sure && t->present[i] &&
+			       !form(&t->slot[i], &t->col[i], &e);
+		else if (t->present[i] && !t->col[i].generated &&
+			 verify_compared(D.vo, &t->col[i]))
+			dt->all = 1; /* a column compared but not hashed */
+		if (dt->in[i] && sure)
+			hk = pghash_array_add(hk, e);
+	}
+	if (sure) {
+		dt->cnt[h.bucket]++;
+		dt->sum[h.bucket] += hk;
+	} else {
+		dt->dirty[h.bucket] = 1;
+	}
+	h.table = (uint16_t)dt->index;
+	h.file = name_index(file);
+	if (fwrite(&h, sizeof(h), 1, D.spool) != 1 ||
+	    fwrite(raw, 1, rawlen, D.spool) != rawlen)
+		err(3, "spool");
+	if ((++D.n & 4095) == 0)
+		pump(l, 0);
+}
+
+void
+digest_start(struct loader *l, const struct verify_options *vo,
+	     const char *conninfo)
+{
+	PGresult *r;
+
+	D.vo = vo;
+	D.conninfo = conninfo;
+	D.row = (struct buf)BUF_INIT;
+	D.jb = (struct pgjsonb)PGJSONB_INIT;
+	D.tmp = (struct buf)BUF_INIT;
+	D.sql = (struct buf)BUF_INIT;
+	if (!(D.spool = tmpfile()))
+		err(3, "spool file");
+	r = sql_query(l, "pg-verify", "SELECT pg_catalog.pg_export_snapshot()",
+		      0, NULL);
+	if (!r)
+		loader_fail(l, 3);
+	D.snapshot = xstrdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	/*
+	 * the server hashes as pghash does (a little-endian server): else
+	 * every table is compared row by row, as --mode=full does
+	 */
+	r = sql_query(l, "pg-verify",
+		      "SELECT pg_catalog.hash_array_extended(ARRAY["
+		      "pg_catalog.decode('0102030405060708090a0b0c0d', 'hex'), "
+		      "NULL, pg_catalog.decode('', 'hex')], 0)",
+		      0, NULL);
+	if (!r)
+		loader_fail(l, 3);
+	{
+		static const unsigned char probe[] = {1, 2, 3,	4,  5,	6, 7,
+						      8, 9, 10, 11, 12, 13};
+		uint64_t h = PGHASH_ARRAY_INIT;
+		h = pghash_array_add(h, pghash_bytes(probe, sizeof(probe), 0));
+		h = pghash_array_add(h, 0);
+		h = pghash_array_add(h, pghash_bytes("", 0, 0));
+		D.unlike =
+			(uint64_t)strtoll(PQgetvalue(r, 0, 0), NULL, 10) != h;
+	}
+	PQclear(r);
+	if (D.unlike)
+		warnx("the server hashes unlike this machine: every row is "
+		      "compared (as --mode=full)");
+	l->digest = digest_record;
+}
+
+/*
+ * Every aggregate read; the buckets that differ found; their records
+ * staged (and checked, as --mode=full checks them: a record the stage
+ * refuses is invalid and not a source row).
+ */
+void
+digest_collect(struct loader *l, struct options *o)
+{
+	struct spooled h;
+	struct buf raw = BUF_INIT;
+	struct dtable *dt;
+	uint64_t read = l->read, loaded = l->loaded;
+	int i, b, any = 0;
+
+	pump(l, 1);
+	for (i = 0; i < l->nt; i++) {
+		struct target *t = l->t[i];
+		if (!(dt = t->digest)) { /* no record: every row is extra */
+			target_stage(l, t);
+			continue;
+		}
+		if (dt->full)
+			continue;
+		dt->need = xcalloc(NBUCKET, 1);
+		for (b = 0; b < NBUCKET; b++)
+			if (dt->all || dt->dirty[b] ||
+			    dt->cnt[b] != dt->tcnt[b] ||
+			    dt->sum[b] != dt->tsum[b]) {
+				dt->need[b] = 1;
+				dt->nneed++;
+			}
+		dt->rejected = t->rejected;
+		if (dt->nneed) {
+			target_stage(l, t);
+			any = 1;
+		}
+	}
+	if (any) {
+		o->verify = VERIFY_FULL;
+		if (fflush(D.spool) != 0 || fseek(D.spool, 0, SEEK_SET) != 0)
+			err(3, "spool");
+		while (fread(&h, sizeof(h), 1, D.spool) == 1) {
+			buf_reset(&raw);
+			buf_grow(&raw, h.len);
+			if (fread(raw.data, 1, h.len, D.spool) != h.len)
+				err(3, "spool");
+			dt = l->t[h.table]->digest;
+			if (!dt->need[h.bucket])
+				continue;
+			loader_record_into(l, dt->t, D.names[h.file], h.line,
+					   raw.data, h.len);
+		}
+		if (ferror(D.spool))
+			err(3, "spool");
+		batch_end(l, l->cur);
+		o->verify = VERIFY_DIGEST;
+	}
+	batch_quiesce(l);
+	l->read = read;
+	l->loaded = loaded;
+	buf_release(&raw);
+}
+
+const struct digest_info *
+digest_info(const struct target *t, struct digest_info *di)
+{
+	const struct dtable *dt = t->digest;
+	int b;
+
+	if (!dt)
+		return NULL;
+	memset(di, 0, sizeof(*di));
+	di->full = dt->full;
+	di->source = dt->source - (t->rejected - dt->rejected);
+	di->compared = dt->full ? NBUCKET : dt->nneed;
+	di->buckets = NBUCKET;
+	for (b = 0; !dt->full && b < NBUCKET; b++)
+		di->target += dt->tcnt[b];
+	return di;
+}
+
+/* AND the row's bucket is one of those compared */
+void
+digest_filter(struct buf *s, const struct target *t)
+{
+	const struct dtable *dt = t->digest;
+	int b, n = 0;
+
+	if (!dt || dt->full || dt->all || dt->nneed == NBUCKET)
+		return;
+	buf_adds(s, " AND ");
+	bucket_sql(s, dt);
+	buf_adds(s, " = ANY ('{");
+	for (b = 0; b < NBUCKET; b++)
+		if (dt->need[b])
+			buf_addf(s, "%s%d", n++ ? "," : "", b);
+	buf_adds(s, "}'::pg_catalog.int8[])");
+}
+
+void
+digest_end(struct loader *l)
+{
+	int i;
+	uint32_t f;
+
+	for (i = 0; i < l->nt; i++) {
+		struct dtable *dt = l->t[i]->digest;
+		if (dt) {
+			free(dt->in);
+			free(dt->need);
+			free(dt);
+			l->t[i]->digest = NULL;
+		}
+	}
+	if (D.conn)
+		PQfinish(D.conn);
+	if (D.spool)
+		fclose(D.spool);
+	for (f = 0; f < D.nnames; f++)
+		free(D.names[f]);
+	free(D.names);
+	free(D.q);
+	free(D.snapshot);
+	buf_release(&D.row);
+	buf_release(&D.tmp);
+	buf_release(&D.sql);
+	pgjsonb_release(&D.jb);
+}
