@@ -29,11 +29,11 @@ Z_LIBS        = $(call pkg,libs,zlib)
 
 TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map redis-dump-ndjson mongo-dump-ndjson \
 	pg-verify
-COMMON = buf cli errinfo isotime json keyset md5 ndjson pct pgconn pghash pgjsonb sqltext
+COMMON = buf cli copybin errinfo isotime json keyset md5 ndjson pct pgconn pghash pgjsonb sqltext
 UNIT = test_buf test_json test_md5 test_ndjson test_pghash
 FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr fuzz_redisurl fuzz_bson fuzz_jsonb
 # what the fuzz targets link: the parsers, no client libraries
-FUZZ_COMMON = buf cli errinfo isotime json keyset md5 ndjson pct pgjsonb
+FUZZ_COMMON = buf cli copybin errinfo isotime json keyset md5 ndjson pct pghash pgjsonb
 
 COMMON_OBJ = $(COMMON:%=$(B)/common/%.o)
 LIBCOMMON = $(B)/libcommon.a
@@ -80,7 +80,7 @@ $(B)/bin/pg-copy-load: cmd/pg-copy-load/*.c common/*.h $(LIBCOMMON)
 
 # pg-verify reads the stream with pg-copy-load's loader (input, batches,
 # encoders) into staging tables, then compares in SQL
-LOADER = cmd/pg-copy-load/batch.c cmd/pg-copy-load/copybin.c \
+LOADER = cmd/pg-copy-load/batch.c \
 	cmd/pg-copy-load/copyenc.c cmd/pg-copy-load/create.c \
 	cmd/pg-copy-load/input.c cmd/pg-copy-load/target.c
 $(B)/bin/pg-verify: cmd/pg-verify/*.c cmd/pg-verify/*.h $(LOADER) cmd/pg-copy-load/*.h common/*.h $(LIBCOMMON)
@@ -121,7 +121,7 @@ $(B)/tests/fuzz_redisurl-replay: tests/fuzz/fuzz_redisurl.c tests/fuzz/replay.c 
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
 
 # pg-copy-load's encoders, without libpq
-COPY_ENC = cmd/pg-copy-load/copybin.c cmd/pg-copy-load/copyenc.c
+COPY_ENC = cmd/pg-copy-load/copyenc.c
 $(B)/tests/fuzz_copy-replay: tests/fuzz/fuzz_copy.c tests/fuzz/replay.c $(COPY_ENC) cmd/pg-copy-load/*.h $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm

@@ -22,13 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
 #include "buf.h"
 #include "load.h"
 #include "pghash.h"
-#include "pgjsonb.h"
 #include "pgconn.h"
 #include "verify.h"
 
@@ -67,8 +67,8 @@ static struct {
 	FILE *spool;
 	char **names; /* input names, for the spool's records */
 	uint32_t nnames;
-	struct buf row, tmp, sql;
-	struct pgjsonb jb;
+	struct buf sql;
+	struct copy_hash ch;
 	uint64_t n;
 	int unlike; /* the server's hash_array_extended is not pghash's */
 } D;
@@ -121,13 +121,6 @@ field_sql(struct buf *s, const struct column *c)
 			 q);
 	else if (c->bin == BIN_JSONB)
 		buf_addf(s, "pg_catalog.jsonb_send(%s)", q);
-}
-
-/* Can the stream's side of a column of this type be computed here? */
-static int
-has_form(const struct column *c)
-{
-	return c->bin != BIN_NONE;
 }
 
 /* hash_array_extended(ARRAY[the key's fields, and the others'], 0) */
@@ -267,7 +260,7 @@ dtable_new(struct loader *l, struct target *t)
 		dt->in[i] =
 			c->key || (!c->generated && verify_compared(D.vo, c) &&
 				   (D.vo->columns || t->present[i]));
-		if (dt->in[i] && (!has_form(c) || D.unlike))
+		if (dt->in[i] && (c->bin == BIN_NONE || D.unlike))
 			dt->full = 1;
 	}
 	t->digest = dt;
@@ -284,114 +277,12 @@ dtable_new(struct loader *l, struct target *t)
 	return dt;
 }
 
-/*
- * A string that is a JSON number ("12", "-1.50e3"), as that number: what
- * int4in, numeric_in and float8in make of both is the same.
- */
-static int
-number_string(const struct json_value *v, struct json_value *num)
-{
-	const char *p = v->p, *end = v->p + v->len;
-	int integer = 1;
-
-	if (v->type != JSON_STRING || v->escaped || !v->len)
-		return 0;
-	if (*p == '-')
-		p++;
-	if (p < end && *p == '0')
-		p++;
-	else if (p < end && *p >= '1' && *p <= '9')
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
-	else
-		return 0;
-	if (p < end && *p == '.') {
-		integer = 0;
-		if (++p == end || *p < '0' || *p > '9')
-			return 0;
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		integer = 0;
-		if (++p < end && (*p == '+' || *p == '-'))
-			p++;
-		if (p == end || *p < '0' || *p > '9')
-			return 0;
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
-	}
-	if (p != end)
-		return 0;
-	*num = *v;
-	num->type = JSON_NUMBER;
-	num->integer = (unsigned char)integer;
-	return 1;
-}
-
-/*
- * The hash of v's field as the table's side gives it, in *h; or 1 when
- * that is not certain here (a spelling only the server reads)
- */
+/* The hash of a record's value for column c, or 1 (see copy_binary_hash). */
 static int
 form(const struct json_value *v, const struct column *c, uint64_t *h)
 {
-	struct json_value num;
-	struct buf *out = &D.row;
-	size_t mark = 0, n;
-	unsigned char *f;
-	int nd, weight, last, tz, frac;
-
-	if ((c->bin == BIN_INT2 || c->bin == BIN_INT4 || c->bin == BIN_INT8 ||
-	     c->bin == BIN_NUMERIC || c->bin == BIN_FLOAT4 ||
-	     c->bin == BIN_FLOAT8) &&
-	    number_string(v, &num))
-		v = &num;
-	buf_reset(out);
-	if (copy_binary_value(out, v, c->bin, &D.tmp))
-		return 1;
-	if (v->type == JSON_NULL) {
-		*h = 0;
-		return 0;
-	}
-	if (c->bin == BIN_JSONB) {
-		/* jsonb_send: its version, then jsonb_out's text */
-		buf_setlen(&D.tmp, 0);
-		buf_addch(&D.tmp, 1);
-		if (pgjsonb_text(&D.jb, &D.tmp, out->data + 5, out->len - 5))
-			return 1;
-		*h = pghash_bytes(D.tmp.data, D.tmp.len, 0);
-		return 0;
-	}
-	f = (unsigned char *)out->data + mark;
-	if (c->bin == BIN_NUMERIC) {
-		/* trim_scale: the places down to the last digit not zero */
-		nd = f[4] << 8 | f[5];
-		weight = (int16_t)(f[6] << 8 | f[7]);
-		frac = 0;
-		if (nd) {
-			last = f[12 + 2 * (nd - 1)] << 8 |
-			       f[12 + 2 * (nd - 1) + 1];
-			for (tz = 0; last % 10 == 0 && tz < 3; tz++)
-				last /= 10;
-			frac = (nd - 1 - weight) * 4 - tz;
-		}
-		if (frac < 0)
-			frac = 0;
-		f[10] = (unsigned char)(frac >> 8);
-		f[11] = (unsigned char)frac;
-	} else if (c->bin == BIN_TEXT && strcmp(c->type, "bpchar") == 0) {
-		n = out->len - mark - 4;
-		while (n && f[4 + n - 1] == ' ')
-			n--;
-		f[0] = (unsigned char)(n >> 24);
-		f[1] = (unsigned char)(n >> 16);
-		f[2] = (unsigned char)(n >> 8);
-		f[3] = (unsigned char)n;
-		out->len = mark + 4 + n;
-	}
-	*h = pghash_bytes(out->data + 4, out->len - 4, 0);
-	return 0;
+	return copy_binary_hash(&D.ch, v, c->bin,
+				strcmp(c->type, "bpchar") == 0, h);
 }
 
 static uint32_t
@@ -454,6 +345,24 @@ digest_record(struct loader *l, struct target *t, const char *file,
 		pump(l, 0);
 }
 
+/* The spool: a file in $TMPDIR (else /tmp), gone when it is closed. */
+static FILE *
+spool_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	struct buf name = BUF_INIT;
+	FILE *f;
+	int fd;
+
+	buf_addf(&name, "%s/pg-verify.XXXXXX", dir && *dir ? dir : "/tmp");
+	if ((fd = mkstemp(name.data)) < 0 || unlink(name.data) < 0 ||
+	    !(f = fdopen(fd, "w+")))
+		err(3, "%s", name.data);
+	buf_release(&name);
+	setvbuf(f, NULL, _IOFBF, 1 << 20); /* big writes */
+	return f;
+}
+
 void
 digest_start(struct loader *l, const struct verify_options *vo,
 	     const char *conninfo)
@@ -462,12 +371,9 @@ digest_start(struct loader *l, const struct verify_options *vo,
 
 	D.vo = vo;
 	D.conninfo = conninfo;
-	D.row = (struct buf)BUF_INIT;
-	D.jb = (struct pgjsonb)PGJSONB_INIT;
-	D.tmp = (struct buf)BUF_INIT;
+	D.ch = (struct copy_hash)COPY_HASH_INIT;
 	D.sql = (struct buf)BUF_INIT;
-	if (!(D.spool = tmpfile()))
-		err(3, "spool file");
+	D.spool = spool_open();
 	r = sql_query(l, "pg-verify", "SELECT pg_catalog.pg_export_snapshot()",
 		      0, NULL);
 	if (!r)
@@ -625,8 +531,6 @@ digest_end(struct loader *l)
 	free(D.names);
 	free(D.q);
 	free(D.snapshot);
-	buf_release(&D.row);
-	buf_release(&D.tmp);
 	buf_release(&D.sql);
-	pgjsonb_release(&D.jb);
+	copy_hash_release(&D.ch);
 }

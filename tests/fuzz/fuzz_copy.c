@@ -1,18 +1,51 @@
 /*
  * fuzz_copy: pg-copy-load's value encoders (binary for every type, and
- * text for every column kind) on arbitrary JSON values.  Input: one JSON
+ * text for every column kind) on arbitrary JSON values, and pg-verify's
+ * hash of each: a number spelled as a string hashes as the number, a
+ * numeric with one more trailing zero as without it.  Input: one JSON
  * text; each of its values, nested ones too, goes through every encoder.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../cmd/pg-copy-load/copybin.h"
+#include "copybin.h"
 #include "../../cmd/pg-copy-load/copyenc.h"
 #include "buf.h"
 #include "json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct copy_hash ch = COPY_HASH_INIT;
+
+static void
+hashes(const struct json_value *v, enum bin_type t)
+{
+	struct json_value s = *v;
+	struct buf z = BUF_INIT;
+	uint64_t h, h2;
+
+	if (copy_binary_hash(&ch, v, t, t == BIN_TEXT, &h) != 0 ||
+	    v->type != JSON_NUMBER)
+		return;
+	s.type = JSON_STRING;
+	s.escaped = 0;
+	if (t != BIN_TEXT && t != BIN_JSON && t != BIN_JSONB &&
+	    t != BIN_BYTEA &&
+	    (copy_binary_hash(&ch, &s, t, 0, &h2) != 0 || h2 != h))
+		__builtin_trap();
+	if (t == BIN_NUMERIC && memchr(v->p, '.', v->len) &&
+	    !memchr(v->p, 'e', v->len) && !memchr(v->p, 'E', v->len)) {
+		buf_add(&z, v->p, v->len);
+		buf_addch(&z, '0');
+		s.type = JSON_NUMBER;
+		s.p = z.data;
+		s.len = z.len;
+		if (copy_binary_hash(&ch, &s, t, 0, &h2) != 0 || h2 != h)
+			__builtin_trap();
+	}
+	buf_release(&z);
+}
 
 static void
 encode(const struct json_value *v, struct buf *out, struct buf *tmp, int depth)
@@ -41,6 +74,7 @@ encode(const struct json_value *v, struct buf *out, struct buf *tmp, int depth)
 		} else if (out->len != mark) {
 			__builtin_trap(); /* a refusal appends nothing */
 		}
+		hashes(v, (enum bin_type)t);
 	}
 	for (kind = KIND_PLAIN; kind <= KIND_TIME_INF; kind++)
 		copy_value(out, v, (enum col_kind)kind, tmp, &why);

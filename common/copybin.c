@@ -6,6 +6,7 @@
 #include "copybin.h"
 
 #include "isotime.h"
+#include "pghash.h"
 
 #include <errno.h>
 #include <math.h>
@@ -472,4 +473,126 @@ copy_binary_value(struct buf *out, const struct json_value *v,
 		break;
 	}
 	return 1;
+}
+
+/*
+ * pg-verify's digest: what the server's send function gives for the value
+ * it stores, computed here from the field above.  A string spelling a
+ * JSON number is that number (int4in, numeric_in and float8in read both
+ * alike); numeric loses its trailing zeros (trim_scale); char(n) its
+ * padding (bpchar as text); jsonb is jsonb_out's text after its version.
+ */
+/*
+ * A string that is a JSON number ("12", "-1.50e3"), as that number: what
+ * int4in, numeric_in and float8in make of both is the same.
+ */
+static int
+number_string(const struct json_value *v, struct json_value *num)
+{
+	const char *p = v->p, *end = v->p + v->len;
+	int integer = 1;
+
+	if (v->type != JSON_STRING || v->escaped || !v->len)
+		return 0;
+	if (*p == '-')
+		p++;
+	if (p < end && *p == '0')
+		p++;
+	else if (p < end && *p >= '1' && *p <= '9')
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	else
+		return 0;
+	if (p < end && *p == '.') {
+		integer = 0;
+		if (++p == end || *p < '0' || *p > '9')
+			return 0;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		integer = 0;
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p == end || *p < '0' || *p > '9')
+			return 0;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p != end)
+		return 0;
+	*num = *v;
+	num->type = JSON_NUMBER;
+	num->integer = (unsigned char)integer;
+	return 1;
+}
+
+int
+copy_binary_hash(struct copy_hash *ch, const struct json_value *v,
+		 enum bin_type type, int padded, uint64_t *h)
+{
+	struct json_value num;
+	struct buf *out = &ch->field;
+	size_t mark = 0, n;
+	unsigned char *f;
+	int nd, weight, last, tz, frac;
+
+	if ((type == BIN_INT2 || type == BIN_INT4 || type == BIN_INT8 ||
+	     type == BIN_NUMERIC || type == BIN_FLOAT4 || type == BIN_FLOAT8) &&
+	    number_string(v, &num))
+		v = &num;
+	buf_reset(out);
+	if (copy_binary_value(out, v, type, &ch->tmp))
+		return 1;
+	if (v->type == JSON_NULL) {
+		*h = 0;
+		return 0;
+	}
+	if (type == BIN_JSONB) {
+		/* jsonb_send: its version, then jsonb_out's text */
+		buf_setlen(&ch->tmp, 0);
+		buf_addch(&ch->tmp, 1);
+		if (pgjsonb_text(&ch->jb, &ch->tmp, out->data + 5,
+				 out->len - 5))
+			return 1;
+		*h = pghash_bytes(ch->tmp.data, ch->tmp.len, 0);
+		return 0;
+	}
+	f = (unsigned char *)out->data + mark;
+	if (type == BIN_NUMERIC) {
+		/* trim_scale: the places down to the last digit not zero */
+		nd = f[4] << 8 | f[5];
+		weight = (int16_t)(f[6] << 8 | f[7]);
+		frac = 0;
+		if (nd) {
+			last = f[12 + 2 * (nd - 1)] << 8 |
+			       f[12 + 2 * (nd - 1) + 1];
+			for (tz = 0; last % 10 == 0 && tz < 3; tz++)
+				last /= 10;
+			frac = (nd - 1 - weight) * 4 - tz;
+		}
+		if (frac < 0)
+			frac = 0;
+		f[10] = (unsigned char)(frac >> 8);
+		f[11] = (unsigned char)frac;
+	} else if (type == BIN_TEXT && padded) {
+		n = out->len - mark - 4;
+		while (n && f[4 + n - 1] == ' ')
+			n--;
+		f[0] = (unsigned char)(n >> 24);
+		f[1] = (unsigned char)(n >> 16);
+		f[2] = (unsigned char)(n >> 8);
+		f[3] = (unsigned char)n;
+		out->len = mark + 4 + n;
+	}
+	*h = pghash_bytes(out->data + 4, out->len - 4, 0);
+	return 0;
+}
+
+void
+copy_hash_release(struct copy_hash *ch)
+{
+	buf_release(&ch->field);
+	buf_release(&ch->tmp);
+	pgjsonb_release(&ch->jb);
 }
