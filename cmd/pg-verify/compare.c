@@ -38,6 +38,29 @@ listed(const char *list, const struct column *c)
 	return yes;
 }
 
+void
+verify_where(struct loader *l, const struct target *t,
+	     const struct verify_options *vo)
+{
+	struct buf *s = &l->sql;
+	PGresult *r;
+
+	if (!vo->where)
+		return;
+	buf_reset(s);
+	buf_addf(s, "SELECT 1 FROM %s WHERE (%s) LIMIT 0", t->qualified,
+		 vo->where);
+	r = PQexec(l->conn, s->data);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		buf_reset(&l->msg);
+		pgconn_describe(&l->msg, l->conn, r);
+		warnx("%s: --where: %s", t->display, l->msg.data);
+		PQclear(r);
+		loader_fail(l, 2);
+	}
+	PQclear(r);
+}
+
 int
 verify_compared(const struct verify_options *vo, const struct column *c)
 {
@@ -115,11 +138,11 @@ join(struct buf *s, const struct target *t, const char *a, const char *b)
 	return n;
 }
 
-/* The one value of a one-row query. */
+/* The one value of a one-row query about t. */
 static uint64_t
-scalar(struct loader *l, const char *sql)
+scalar(struct loader *l, const struct target *t, const char *sql)
 {
-	PGresult *r = sql_query(l, "pg-verify", sql, 0, NULL);
+	PGresult *r = sql_query(l, t->display, sql, 0, NULL);
 	uint64_t v;
 
 	if (!r)
@@ -240,13 +263,14 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 
 	memset(n, 0, sizeof(*n));
 	n->invalid = t->rejected;
+	verify_where(l, t, vo);
 	if (di && !di->full) {
 		n->target = di->target;
 	} else {
 		buf_reset(s);
 		buf_adds(s, "SELECT count(*) FROM ");
 		target_rows(s, t, vo);
-		n->target = scalar(l, s->data);
+		n->target = scalar(l, t, s->data);
 	}
 	if (vo->mode == 2) { /* count */
 		n->source = t->loaded;
@@ -263,7 +287,7 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	buf_adds(s, " GROUP BY ");
 	add_cols(s, t, KEYS, "T.");
 	buf_adds(s, " HAVING count(*) > 1 LIMIT 1) d");
-	if (!target_key_unique(l, t, 0) && scalar(l, s->data)) {
+	if (!target_key_unique(l, t, 0) && scalar(l, t, s->data)) {
 		buf_reset(s);
 		add_cols(s, t, KEYS, "");
 		warnx("--key: (%s) names more than one row of %s", s->data,

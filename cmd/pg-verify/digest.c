@@ -268,6 +268,7 @@ dtable_new(struct loader *l, struct target *t)
 		target_stage(l, t);
 		return dt;
 	}
+	verify_where(l, t, D.vo);
 	if (!D.conn)
 		open_conn(l);
 	if (!(D.q = realloc(D.q, (size_t)(D.nq + 1) * sizeof(*D.q))))

@@ -18,6 +18,10 @@ struct verify_options {
 	int quiet;
 };
 
+/* --where, tried on t alone: a mistake in it is a usage error (2). */
+void verify_where(struct loader *l, const struct target *t,
+		  const struct verify_options *vo);
+
 /* Is column c compared (by --columns and --ignore; keys aside)? */
 int verify_compared(const struct verify_options *vo, const struct column *c);
 

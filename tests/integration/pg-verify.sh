@@ -256,6 +256,10 @@ check_run "key absent, null; invalid JSON: differences by line" 1 "pg-verify: ba
 pg-verify: bad.ndjson:3: invalid: key column id is null
 pg-verify: bad.ndjson:4: invalid: invalid JSON: invalid literal at byte 1" \
 	pg-verify -q -t ok --key=id bad.ndjson
+for mode in digest full; do
+	check_run "$mode: a --where the server refuses: usage, named" 2 'pg-verify: public.ok: --where: column "nosuch" does not exist
+pg-verify: stopped: nothing verified' pg-verify -t ok --key=id --mode=$mode --where='nosuch > 1' nu.ndjson
+done
 check_run "no --key" 2 "$(pg-verify 2>&1)" pg-verify -t ok
 check_run "bad --mode" 2 "pg-verify: --mode: digest, full or count, not fast
 $(pg-verify 2>&1)" pg-verify -t ok --key=id --mode=fast
