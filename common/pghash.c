@@ -7,13 +7,13 @@
  */
 #include "pghash.h"
 
-static uint32_t
+static inline uint32_t
 rot(uint32_t x, int k)
 {
 	return x << k | x >> (32 - k);
 }
 
-static void
+static inline void
 mix(uint32_t *a, uint32_t *b, uint32_t *c)
 {
 	*a -= *c;
@@ -36,7 +36,7 @@ mix(uint32_t *a, uint32_t *b, uint32_t *c)
 	*b += *a;
 }
 
-static void
+static inline void
 final(uint32_t *a, uint32_t *b, uint32_t *c)
 {
 	*c ^= *b;
@@ -56,7 +56,7 @@ final(uint32_t *a, uint32_t *b, uint32_t *c)
 }
 
 /* n (at most 4) bytes of p as a little-endian word, from bit shift up */
-static uint32_t
+static inline uint32_t
 le(const unsigned char *p, size_t n, int shift)
 {
 	uint32_t v = 0;

@@ -36,13 +36,14 @@
 
 struct dtable {
 	struct target *t;
-	int index;	   /* in l->t */
-	unsigned char *in; /* the columns hashed */
-	int full;	   /* a column no form is known for: staged whole */
-	int all;	   /* every bucket compared (see digest_record) */
-	int sent;	   /* its aggregate query is on its way */
-	uint64_t source;   /* records taken */
-	uint64_t rejected; /* t's before the stage saw any */
+	int index;	       /* in l->t */
+	unsigned char *in;     /* the columns hashed */
+	unsigned char *padded; /* char(n): hashed as text */
+	int full;	       /* a column no form is known for: staged whole */
+	int all;	       /* every bucket compared (see digest_record) */
+	int sent;	       /* its aggregate query is on its way */
+	uint64_t source;       /* records taken */
+	uint64_t rejected;     /* t's before the stage saw any */
 	uint64_t cnt[NBUCKET], sum[NBUCKET];   /* the stream's */
 	uint64_t tcnt[NBUCKET], tsum[NBUCKET]; /* the table's */
 	unsigned char dirty[NBUCKET];	       /* a record with no exact form */
@@ -255,8 +256,10 @@ dtable_new(struct loader *l, struct target *t)
 	for (dt->index = 0; l->t[dt->index] != t; dt->index++)
 		;
 	dt->in = xcalloc((size_t)t->ncol, 1);
+	dt->padded = xcalloc((size_t)t->ncol, 1);
 	for (i = 0; i < t->ncol; i++) {
 		struct column *c = &t->col[i];
+		dt->padded[i] = strcmp(c->type, "bpchar") == 0;
 		dt->in[i] =
 			c->key || (!c->generated && verify_compared(D.vo, c) &&
 				   (D.vo->columns || t->present[i]));
@@ -278,12 +281,12 @@ dtable_new(struct loader *l, struct target *t)
 	return dt;
 }
 
-/* The hash of a record's value for column c, or 1 (see copy_binary_hash). */
+/* The hash of t's value for column i, or 1 (see copy_binary_hash). */
 static int
-form(const struct json_value *v, const struct column *c, uint64_t *h)
+form(const struct dtable *dt, int i, uint64_t *h)
 {
-	return copy_binary_hash(&D.ch, v, c->bin,
-				strcmp(c->type, "bpchar") == 0, h);
+	return copy_binary_hash(&D.ch, &dt->t->slot[i], dt->t->col[i].bin,
+				dt->padded[i], h);
 }
 
 static uint32_t
@@ -314,7 +317,7 @@ digest_record(struct loader *l, struct target *t, const char *file,
 	}
 	for (i = 0; i < t->ncol; i++)
 		if (t->col[i].key) {
-			if (form(&t->slot[i], &t->col[i], &e))
+			if (form(dt, i, &e))
 				dt->all = 1; /* no bucket: every one compared */
 			hk = pghash_array_add(hk, e);
 		}
@@ -323,8 +326,7 @@ digest_record(struct loader *l, struct target *t, const char *file,
 		if (t->col[i].key)
 			continue;
 		if (dt->in[i])
-			sure = sure && t->present[i] &&
-			       !form(&t->slot[i], &t->col[i], &e);
+			sure = sure && t->present[i] && !form(dt, i, &e);
 		else if (t->present[i] && !t->col[i].generated &&
 			 verify_compared(D.vo, &t->col[i]))
 			dt->all = 1; /* a column compared but not hashed */
@@ -518,6 +520,7 @@ digest_end(struct loader *l)
 		struct dtable *dt = l->t[i]->digest;
 		if (dt) {
 			free(dt->in);
+			free(dt->padded);
 			free(dt->need);
 			free(dt);
 			l->t[i]->digest = NULL;
