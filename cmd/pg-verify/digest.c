@@ -53,9 +53,8 @@ struct dtable {
 
 /* a spooled record: this header, then its bytes */
 struct spooled {
-	uint64_t line;
-	uint32_t len, file;
-	uint16_t table, bucket;
+	uint64_t line, len;
+	uint32_t file, table, bucket;
 };
 
 static struct {
@@ -306,7 +305,7 @@ digest_record(struct loader *l, struct target *t, const char *file,
 	      uint64_t line, const char *raw, size_t rawlen)
 {
 	struct dtable *dt = t->digest ? t->digest : dtable_new(l, t);
-	struct spooled h = {.line = line, .len = (uint32_t)rawlen};
+	struct spooled h = {.line = line, .len = rawlen};
 	uint64_t hk = PGHASH_ARRAY_INIT, e;
 	int i, sure = 1;
 
@@ -321,7 +320,7 @@ digest_record(struct loader *l, struct target *t, const char *file,
 				dt->all = 1; /* no bucket: every one compared */
 			hk = pghash_array_add(hk, e);
 		}
-	h.bucket = (uint16_t)(hk & (NBUCKET - 1));
+	h.bucket = (uint32_t)(hk & (NBUCKET - 1));
 	for (i = 0; i < t->ncol; i++) {
 		if (t->col[i].key)
 			continue;
@@ -339,7 +338,7 @@ digest_record(struct loader *l, struct target *t, const char *file,
 	} else {
 		dt->dirty[h.bucket] = 1;
 	}
-	h.table = (uint16_t)dt->index;
+	h.table = (uint32_t)dt->index;
 	h.file = name_index(file);
 	if (fwrite(&h, sizeof(h), 1, D.spool) != 1 ||
 	    fwrite(raw, 1, rawlen, D.spool) != rawlen)
@@ -453,6 +452,10 @@ digest_collect(struct loader *l, struct options *o)
 		if (fflush(D.spool) != 0 || fseek(D.spool, 0, SEEK_SET) != 0)
 			err(3, "spool");
 		while (fread(&h, sizeof(h), 1, D.spool) == 1) {
+			if (loader_stop) {
+				warnx("stopped by signal %d", (int)loader_stop);
+				loader_fail(l, 3);
+			}
 			buf_reset(&raw);
 			buf_grow(&raw, h.len);
 			if (fread(raw.data, 1, h.len, D.spool) != h.len)
