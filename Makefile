@@ -28,10 +28,10 @@ BSON_LIBS     = $(call pkg,libs,libbson-1.0)
 Z_LIBS        = $(call pkg,libs,zlib)
 
 TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map redis-dump-ndjson mongo-dump-ndjson \
-	pg-verify
+	pg-verify cron-convert
 COMMON = buf cli copybin errinfo isotime json keyset md5 ndjson pct pgconn pghash pgjsonb sqltext
 UNIT = test_buf test_json test_md5 test_ndjson test_pghash
-FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr fuzz_redisurl fuzz_bson fuzz_jsonb
+FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr fuzz_redisurl fuzz_bson fuzz_jsonb fuzz_cron
 # what the fuzz targets link: the parsers, no client libraries
 FUZZ_COMMON = buf cli copybin errinfo isotime json keyset md5 ndjson pct pghash pgjsonb
 
@@ -78,6 +78,10 @@ $(B)/bin/pg-copy-load: cmd/pg-copy-load/*.c common/*.h $(LIBCOMMON)
 	$(CC) $(ALL_CFLAGS) $(PQ_CFLAGS) -o $@ $(filter %.c,$^) \
 		$(LIBCOMMON) $(ALL_LDFLAGS) $(PQ_LIBS) -lm
 
+$(B)/bin/cron-convert: cmd/cron-convert/*.c cmd/cron-convert/*.h common/*.h $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
+
 # pg-verify reads the stream with pg-copy-load's loader (input, batches,
 # encoders) into staging tables, then compares in SQL
 LOADER = cmd/pg-copy-load/batch.c \
@@ -120,6 +124,12 @@ $(B)/tests/fuzz_redisurl-replay: tests/fuzz/fuzz_redisurl.c tests/fuzz/replay.c 
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
 
+# cron-convert's parsers: cron fields, the Python literal subset
+CRON_PARSE = cmd/cron-convert/celery.c cmd/cron-convert/cronexpr.c cmd/cron-convert/entry.c
+$(B)/tests/fuzz_cron-replay: tests/fuzz/fuzz_cron.c tests/fuzz/replay.c $(CRON_PARSE) cmd/cron-convert/*.h $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
+
 # pg-copy-load's encoders, without libpq
 COPY_ENC = cmd/pg-copy-load/copyenc.c
 $(B)/tests/fuzz_copy-replay: tests/fuzz/fuzz_copy.c tests/fuzz/replay.c $(COPY_ENC) cmd/pg-copy-load/*.h $(LIBCOMMON)
@@ -137,6 +147,7 @@ fuzz:
 			$$([ $$f = fuzz_copy ] && echo $(COPY_ENC)) \
 			$$(case $$f in fuzz_map*) echo cmd/ndjson-map/mapexpr.c -lpcre2-8;; \
 				fuzz_redisurl) echo cmd/redis-dump-ndjson/url.c;; \
+				fuzz_cron) echo $(CRON_PARSE);; \
 				fuzz_bson) echo cmd/mongo-dump-ndjson/emit.c $(BSON_CFLAGS) $(BSON_LIBS);; esac) \
 			-lm || exit; \
 	done

@@ -616,8 +616,8 @@ json_array_next(struct json_iter *it, struct json_value *val)
 	return 1;
 }
 
-static void
-put_utf8(struct buf *out, unsigned long c)
+void
+json_put_utf8(struct buf *out, unsigned long c)
 {
 	char t[4];
 
@@ -680,7 +680,7 @@ json_unescape(struct buf *out, const char *p, size_t len)
 				    (lo - 0xdc00);
 				p = q + 12;
 			}
-			put_utf8(out, u);
+			json_put_utf8(out, u);
 			break;
 		default: /* '"', '\\', '/' */
 			buf_addch(out, q[1]);

@@ -111,6 +111,9 @@ int json_object_open_value(struct json_iter *it, const struct json_value *v);
  */
 void json_unescape(struct buf *out, const char *p, size_t len);
 
+/* The UTF-8 bytes of code point c (at most U+10FFFF; not a surrogate). */
+void json_put_utf8(struct buf *out, unsigned long c);
+
 /* True when the decoded string equals s[0..n) (decoding escapes). */
 int json_string_equals(const struct json_value *v, const char *s, size_t n);
 

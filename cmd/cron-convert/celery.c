@@ -1,0 +1,954 @@
+/*
+ * celery.c: a Celery beat schedule from a Python configuration file, read
+ * as the literal subset such files use (dicts, lists, tuples, strings,
+ * numbers, True/False/None, crontab(...), timedelta(...), schedule(...),
+ * solar(...)); nothing is executed.  Or, when the text is NDJSON, the
+ * records scripts/celery-beat-export writes from a live app.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <err.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "convert.h"
+#include "cronexpr.h"
+#include "json.h"
+
+enum pv_type {
+	PV_NONE,
+	PV_BOOL,
+	PV_NUM, /* int or float: its text in s, value in f */
+	PV_STR,
+	PV_LIST,
+	PV_TUPLE,
+	PV_SET,
+	PV_DICT, /* items: key, value, key, value ... */
+	PV_CALL, /* s: the callee's last name; keys[i]: a keyword or NULL */
+	PV_NAME, /* s: a dotted name that is not a literal */
+};
+
+struct pv {
+	enum pv_type t;
+	char *s;
+	double f;
+	int integer;
+	int nul; /* a string holding a NUL, which JSON and SQL text cannot */
+	struct pv **items;
+	char **keys;
+	size_t n;
+	unsigned line;
+};
+
+struct parser {
+	const char *p, *end, *file;
+	unsigned line;
+	int depth; /* brackets open: newlines inside do not end a line */
+	int nest;  /* values open inside values */
+	char why[256];
+};
+
+static void
+pv_free(struct pv *v)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < v->n; i++) {
+		pv_free(v->items[i]);
+		if (v->keys)
+			free(v->keys[i]);
+	}
+	free(v->items);
+	free(v->keys);
+	free(v->s);
+	free(v);
+}
+
+static struct pv *
+pv_new(enum pv_type t, unsigned line)
+{
+	struct pv *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		errx(3, "out of memory");
+	v->t = t;
+	v->line = line;
+	return v;
+}
+
+static void
+pv_push(struct pv *v, struct pv *item, char *key)
+{
+	v->items = realloc(v->items, (v->n + 1) * sizeof(*v->items));
+	v->keys = realloc(v->keys, (v->n + 1) * sizeof(*v->keys));
+	if (!v->items || !v->keys)
+		errx(3, "out of memory");
+	v->items[v->n] = item;
+	v->keys[v->n++] = key;
+}
+
+/* Blanks and comments; newlines too inside brackets or after '\'. */
+static void
+skip(struct parser *ps)
+{
+	while (ps->p < ps->end) {
+		char c = *ps->p;
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\f') {
+			ps->p++;
+		} else if (c == '#') {
+			while (ps->p < ps->end && *ps->p != '\n')
+				ps->p++;
+		} else if (c == '\\' && ps->p + 1 < ps->end &&
+			   ps->p[1] == '\n') {
+			ps->p += 2;
+			ps->line++;
+		} else if (c == '\n' && ps->depth > 0) {
+			ps->p++;
+			ps->line++;
+		} else {
+			break;
+		}
+	}
+}
+
+static int
+fail(struct parser *ps, const char *what)
+{
+	snprintf(ps->why, sizeof(ps->why), "%s", what);
+	return -1;
+}
+
+/* One string literal (any prefix but f and b, ' " ''' """), decoded. */
+static int
+string(struct parser *ps, struct buf *out)
+{
+	const char *p = ps->p, *end = ps->end;
+	static const char simple[] = "n\nt\tr\ra\ab\bf\fv\v\\\\''\"\"";
+	int raw = 0, triple, i, n;
+	const char *e;
+	char q;
+	unsigned long c;
+
+	for (; p < end && isalpha((unsigned char)*p); p++) {
+		if (*p == 'r' || *p == 'R')
+			raw = 1;
+		else if (*p != 'u' && *p != 'U')
+			return fail(ps, "byte and f-strings are not literals "
+					"here");
+	}
+	q = *p;
+	triple = p + 2 < end && p[1] == q && p[2] == q;
+	p += triple ? 3 : 1;
+	for (;;) {
+		if (p >= end)
+			return fail(ps, "a string does not end");
+		if (*p == q &&
+		    (!triple || (p + 2 < end && p[1] == q && p[2] == q))) {
+			p += triple ? 3 : 1;
+			break;
+		}
+		if (*p == '\n') {
+			if (!triple)
+				return fail(ps, "a string does not end");
+			ps->line++;
+		}
+		if (*p != '\\' || raw) {
+			if (raw && *p == '\\' && p + 1 < end)
+				buf_addch(out, *p++);
+			buf_addch(out, *p++);
+			continue;
+		}
+		p++;
+		if (p >= end)
+			return fail(ps, "a string does not end");
+		switch (*p) {
+		case '\n':
+			ps->line++;
+			p++;
+			continue;
+		case '0':
+		case '1':
+		case '2':
+		case '3':
+		case '4':
+		case '5':
+		case '6':
+		case '7':
+			for (c = 0, i = 0;
+			     i < 3 && p < end && *p >= '0' && *p <= '7'; i++)
+				c = c * 8 + (unsigned long)(*p++ - '0');
+			json_put_utf8(out, c);
+			continue;
+		case 'x':
+		case 'u':
+		case 'U':
+			n = *p == 'x' ? 2 : *p == 'u' ? 4 : 8;
+			for (c = 0, i = 0, p++; i < n; i++, p++) {
+				if (p >= end || !isxdigit((unsigned char)*p))
+					return fail(ps, "a bad \\x, \\u or \\U "
+							"escape");
+				c = c * 16 +
+				    (unsigned long)(isdigit((unsigned char)*p)
+							    ? *p - '0'
+							    : (tolower((
+								       unsigned char)*p) -
+							       'a' + 10));
+			}
+			if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+				return fail(ps, "an escape that is no "
+						"character");
+			json_put_utf8(out, c);
+			continue;
+		default:
+			/* one letter for one byte; any other escape Python
+			 * keeps as written */
+			for (e = simple; *e && *e != *p; e += 2)
+				;
+			if (*e) {
+				buf_addch(out, e[1]);
+			} else {
+				buf_addch(out, '\\');
+				buf_addch(out, *p);
+			}
+		}
+		p++;
+	}
+	ps->p = p;
+	return 0;
+}
+
+static int
+is_string_start(const struct parser *ps)
+{
+	const char *p = ps->p;
+
+	while (p < ps->end && p - ps->p < 2 && strchr("rRuU", *p) && *p)
+		p++;
+	return p < ps->end && (*p == '\'' || *p == '"');
+}
+
+static struct pv *expr(struct parser *ps);
+
+/* items up to close: values, or key: value (dict), or name=value (call) */
+static int
+items(struct parser *ps, struct pv *v, char close, int dict, int call)
+{
+	struct pv *k, *val;
+	const char *save;
+	char *kw;
+
+	for (;;) {
+		skip(ps);
+		if (ps->p < ps->end && *ps->p == close) {
+			ps->p++;
+			return 0;
+		}
+		kw = NULL;
+		if (call) { /* name=value */
+			save = ps->p;
+			while (ps->p < ps->end &&
+			       (isalnum((unsigned char)*ps->p) ||
+				*ps->p == '_'))
+				ps->p++;
+			skip(ps);
+			if (ps->p > save && ps->p < ps->end && *ps->p == '=' &&
+			    (ps->p + 1 >= ps->end || ps->p[1] != '=')) {
+				kw = xstrndup(save, strcspn(save, " \t="));
+				ps->p++;
+			} else {
+				ps->p = save;
+			}
+		}
+		if (!(k = expr(ps))) {
+			free(kw);
+			return -1;
+		}
+		skip(ps);
+		if (dict) {
+			if (ps->p >= ps->end || *ps->p != ':') {
+				pv_free(k);
+				return fail(ps, "':' expected in a dict");
+			}
+			ps->p++;
+			if (!(val = expr(ps))) {
+				pv_free(k);
+				return -1;
+			}
+			pv_push(v, k, NULL);
+			pv_push(v, val, NULL);
+		} else {
+			pv_push(v, k, kw);
+		}
+		skip(ps);
+		if (ps->p < ps->end && *ps->p == ',') {
+			ps->p++;
+			continue;
+		}
+		if (ps->p < ps->end && *ps->p == close) {
+			ps->p++;
+			return 0;
+		}
+		return fail(ps, "',' or a closing bracket expected");
+	}
+}
+
+/* Out of a bracket: v when r is 0, else NULL (v freed). */
+static struct pv *
+leave(struct parser *ps, struct pv *v, int r)
+{
+	ps->depth--;
+	ps->nest--;
+	if (r < 0) {
+		pv_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/*
+ * {...}: a dict, or a set when its first item has no ':'; that item is
+ * read once, whichever it is (a probe would read nested braces again
+ * at every depth)
+ */
+static struct pv *
+braces(struct parser *ps, struct pv *v)
+{
+	struct pv *k, *val;
+	int r = 0;
+
+	ps->depth++;
+	ps->nest++;
+	skip(ps);
+	if (ps->p < ps->end && *ps->p == '}') {
+		ps->p++;
+		goto out;
+	}
+	if (!(k = expr(ps))) {
+		r = -1;
+		goto out;
+	}
+	skip(ps);
+	if (ps->p < ps->end && *ps->p == ':') {
+		ps->p++;
+		if (!(val = expr(ps))) {
+			pv_free(k);
+			r = -1;
+			goto out;
+		}
+		pv_push(v, k, NULL);
+		pv_push(v, val, NULL);
+	} else {
+		v->t = PV_SET;
+		pv_push(v, k, NULL);
+	}
+	skip(ps);
+	if (ps->p < ps->end && *ps->p == ',') {
+		ps->p++;
+		r = items(ps, v, '}', v->t == PV_DICT, 0);
+	} else if (ps->p < ps->end && *ps->p == '}') {
+		ps->p++;
+	} else {
+		r = fail(ps, "',' or a closing bracket expected");
+	}
+out:
+	return leave(ps, v, r);
+}
+
+/* v's items up to close, inside one more bracket; v, or NULL */
+static struct pv *
+bracketed(struct parser *ps, struct pv *v, char close, int dict, int call)
+{
+	ps->depth++;
+	ps->nest++;
+	return leave(ps, v, items(ps, v, close, dict, call));
+}
+
+static struct pv *
+expr(struct parser *ps)
+{
+	struct buf s = BUF_INIT;
+	struct pv *v;
+	const char *w;
+	int neg = 0;
+	char close;
+
+	skip(ps);
+	if (ps->p >= ps->end) {
+		fail(ps, "a value expected");
+		return NULL;
+	}
+	if (ps->nest > 200) {
+		fail(ps, "nested too deep");
+		return NULL;
+	}
+	if (is_string_start(ps)) {
+		v = pv_new(PV_STR, ps->line);
+		/* adjacent strings are one */
+		do {
+			if (string(ps, &s) < 0) {
+				buf_release(&s);
+				pv_free(v);
+				return NULL;
+			}
+			skip(ps);
+		} while (is_string_start(ps));
+		v->nul = memchr(s.data, '\0', s.len) != NULL;
+		buf_addch(&s, '\0');
+		v->s = buf_detach(&s, NULL);
+		return v;
+	}
+	if (*ps->p == '-' || *ps->p == '+') {
+		neg = *ps->p == '-';
+		ps->p++;
+		skip(ps);
+	}
+	if (ps->p < ps->end &&
+	    (isdigit((unsigned char)*ps->p) || *ps->p == '.')) {
+		char *num, *end;
+		v = pv_new(PV_NUM, ps->line);
+		w = ps->p;
+		v->integer = 1;
+		while (ps->p < ps->end &&
+		       (isalnum((unsigned char)*ps->p) || *ps->p == '.' ||
+			*ps->p == '_' ||
+			((*ps->p == '-' || *ps->p == '+') &&
+			 (ps->p[-1] == 'e' || ps->p[-1] == 'E')))) {
+			if (*ps->p == '.' || *ps->p == 'e' || *ps->p == 'E')
+				v->integer = 0;
+			if (*ps->p != '_')
+				buf_addch(&s, *ps->p);
+			ps->p++;
+		}
+		buf_addch(&s, '\0');
+		num = s.data;
+		errno = 0;
+		if (s.len > 2 && num[0] == '0' && strchr("xXoObB", num[1])) {
+			/* 0x1f, 0o17, 0b101: written back in decimal */
+			unsigned long long u =
+				strtoull(num + 2, &end,
+					 strchr("xX", num[1])	? 16
+					 : strchr("oO", num[1]) ? 8
+								: 2);
+			if (*end || errno == ERANGE)
+				goto bad_number;
+			v->f = neg ? -(double)u : (double)u;
+			buf_reset(&s);
+			buf_addf(&s, "%s%llu", neg && u ? "-" : "", u);
+		} else {
+			v->f = strtod(num, &end);
+			if (*end || (!v->integer && errno == ERANGE))
+				goto bad_number;
+			if (neg)
+				v->f = -v->f;
+			/* an int's digits as written (no '_'), a float's text
+			 */
+			buf_reset(&s);
+			if (neg && !(v->integer && v->f == 0))
+				buf_addch(&s, '-');
+			if (v->integer) {
+				for (; w < ps->p; w++)
+					if (*w != '_')
+						buf_addch(&s, *w);
+			} else {
+				buf_add(&s, w, (size_t)(ps->p - w));
+			}
+		}
+		buf_addch(&s, '\0');
+		v->s = buf_detach(&s, NULL);
+		return v;
+	bad_number:
+		buf_release(&s);
+		pv_free(v);
+		fail(ps, "a bad number");
+		return NULL;
+	}
+	if (neg) {
+		fail(ps, "a number expected after '-'");
+		return NULL;
+	}
+	close = *ps->p == '{'	? '}'
+		: *ps->p == '[' ? ']'
+		: *ps->p == '(' ? ')'
+				: 0;
+	if (close) {
+		unsigned line = ps->line;
+		int dict = 0;
+		ps->p++;
+		ps->depth++;
+		v = pv_new(close == ']'	  ? PV_LIST
+			   : close == ')' ? PV_TUPLE
+					  : PV_DICT,
+			   line);
+		ps->depth--;
+		if (close == '}')
+			return braces(ps, v);
+		return bracketed(ps, v, close, dict, 0);
+	}
+	if (isalpha((unsigned char)*ps->p) || *ps->p == '_') {
+		w = ps->p;
+		while (ps->p < ps->end && (isalnum((unsigned char)*ps->p) ||
+					   *ps->p == '_' || *ps->p == '.'))
+			ps->p++;
+		if ((size_t)(ps->p - w) == 4 && strncmp(w, "True", 4) == 0) {
+			v = pv_new(PV_BOOL, ps->line);
+			v->integer = 1;
+			return v;
+		}
+		if ((size_t)(ps->p - w) == 5 && strncmp(w, "False", 5) == 0)
+			return pv_new(PV_BOOL, ps->line);
+		if ((size_t)(ps->p - w) == 4 && strncmp(w, "None", 4) == 0)
+			return pv_new(PV_NONE, ps->line);
+		v = pv_new(PV_NAME, ps->line);
+		v->s = xstrndup(w, (size_t)(ps->p - w));
+		skip(ps);
+		if (ps->p < ps->end && *ps->p == '(') {
+			char *last = strrchr(v->s, '.');
+			if (last) {
+				last = xstrdup(last + 1);
+				free(v->s);
+				v->s = last;
+			}
+			v->t = PV_CALL;
+			ps->p++;
+			return bracketed(ps, v, ')', 0, 1);
+		}
+		return v;
+	}
+	snprintf(ps->why, sizeof(ps->why), "unexpected \"%.20s\"", ps->p);
+	return NULL;
+}
+
+/* ---- from values to entries ---- */
+
+/* v as JSON (args, kwargs); -1 for what JSON has no form of */
+static int
+to_json(struct buf *out, const struct pv *v)
+{
+	size_t i;
+
+	switch (v->t) {
+	case PV_NONE:
+		buf_adds(out, "null");
+		return 0;
+	case PV_BOOL:
+		buf_adds(out, v->integer ? "true" : "false");
+		return 0;
+	case PV_NUM:
+		if (v->integer && strspn(v->s, "-0123456789") == strlen(v->s))
+			buf_adds(out, v->s[0] == '-' && v->s[1] == '0' &&
+						      v->s[2] == '\0'
+					      ? "0"
+					      : v->s);
+		else if (isfinite(v->f)) {
+			/* a float stays one: 2.0, not 2, as json.dumps */
+			size_t mark = out->len;
+			json_write_double(out, v->f);
+			if (!memchr(out->data + mark, '.', out->len - mark) &&
+			    !memchr(out->data + mark, 'e', out->len - mark))
+				buf_adds(out, ".0");
+		} else {
+			return -1;
+		}
+		return 0;
+	case PV_STR:
+		if (v->nul ||
+		    utf8_valid_prefix(v->s, strlen(v->s)) != strlen(v->s))
+			return -1;
+		json_write_string(out, v->s, strlen(v->s));
+		return 0;
+	case PV_LIST:
+	case PV_TUPLE:
+		buf_addch(out, '[');
+		for (i = 0; i < v->n; i++) {
+			if (i)
+				buf_addch(out, ',');
+			if (to_json(out, v->items[i]) < 0)
+				return -1;
+		}
+		buf_addch(out, ']');
+		return 0;
+	case PV_DICT:
+		buf_addch(out, '{');
+		for (i = 0; i < v->n; i += 2) {
+			if (v->items[i]->t != PV_STR)
+				return -1;
+			if (i)
+				buf_addch(out, ',');
+			json_write_string(out, v->items[i]->s,
+					  strlen(v->items[i]->s));
+			buf_addch(out, ':');
+			if (to_json(out, v->items[i + 1]) < 0)
+				return -1;
+		}
+		buf_addch(out, '}');
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static const struct pv *
+dict_get(const struct pv *d, const char *key)
+{
+	size_t i;
+
+	for (i = 0; d && d->t == PV_DICT && i < d->n; i += 2)
+		if (d->items[i]->t == PV_STR &&
+		    strcmp(d->items[i]->s, key) == 0)
+			return d->items[i + 1];
+	return NULL;
+}
+
+/* A call's argument: by keyword, else at position pos (-1: none). */
+static const struct pv *
+arg(const struct pv *call, const char *kw, int pos)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < call->n; i++) {
+		if (call->keys[i] && strcmp(call->keys[i], kw) == 0)
+			return call->items[i];
+		if (!call->keys[i] && n++ == pos)
+			return call->items[i];
+	}
+	return NULL;
+}
+
+/* seconds of a number or timedelta(...); -1 when neither */
+static double
+seconds_of(const struct pv *v)
+{
+	static const struct {
+		const char *kw;
+		double mult;
+	} td[] = {{"days", 86400},	  {"seconds", 1},
+		  {"microseconds", 1e-6}, {"milliseconds", 1e-3},
+		  {"minutes", 60},	  {"hours", 3600},
+		  {"weeks", 604800}};
+	const struct pv *a;
+	double s = 0;
+	size_t i;
+
+	if (v->t == PV_NUM)
+		return v->f;
+	if (v->t != PV_CALL || strcmp(v->s, "timedelta") != 0)
+		return -1;
+	for (i = 0; i < sizeof(td) / sizeof(*td); i++)
+		if ((a = arg(v, td[i].kw, (int)i))) {
+			if (a->t != PV_NUM)
+				return -1;
+			s += a->f * td[i].mult;
+		}
+	return s;
+}
+
+/* One crontab(...) field as text: a string, a number, or a list of them */
+static int
+field_text(struct buf *out, const struct pv *v)
+{
+	size_t i;
+
+	if (!v) {
+		buf_addch(out, '*');
+		return 0;
+	}
+	if (v->t == PV_STR || (v->t == PV_NUM && v->integer)) {
+		buf_adds(out, v->s);
+		return 0;
+	}
+	if (v->t == PV_LIST || v->t == PV_TUPLE || v->t == PV_SET) {
+		for (i = 0; i < v->n; i++) {
+			if (i)
+				buf_addch(out, ',');
+			if (field_text(out, v->items[i]) < 0)
+				return -1;
+		}
+		return v->n ? 0 : -1;
+	}
+	return -1;
+}
+
+static void
+celery_schedule(struct entry *e, const struct pv *sched)
+{
+	static const char *const kws[CF_N] = {"minute", "hour", "day_of_month",
+					      "month_of_year", "day_of_week"};
+	/* Celery's positional order: minute, hour, day_of_week,
+	 * day_of_month, month_of_year */
+	static const int pos[CF_N] = {0, 1, 3, 4, 2};
+	struct buf t = BUF_INIT, src = BUF_INIT;
+	char why[256];
+	int f;
+
+	if (sched->t == PV_CALL && strcmp(sched->s, "crontab") == 0) {
+		buf_adds(&src, "crontab(");
+		for (f = 0; f < CF_N; f++) {
+			const struct pv *a = arg(sched, kws[f], pos[f]);
+			buf_reset(&t);
+			if (field_text(&t, a) < 0) {
+				entry_refuse(e,
+					     "crontab(%s=...) is not a "
+					     "string, a number or a list",
+					     kws[f]);
+				goto out;
+			}
+			if (a)
+				buf_addf(&src, "%s%s='%s'",
+					 src.len > 8 ? ", " : "", kws[f],
+					 t.data);
+			if (cron_field_parse((enum cron_field)f, t.data, t.len,
+					     CRON_CELERY, &e->cron.bits[f],
+					     &e->cron.star[f], why,
+					     sizeof(why)) < 0) {
+				entry_refuse(e, "%s", why);
+				goto out;
+			}
+		}
+		buf_adds(&src, ")");
+		e->kind = SRC_CRON;
+		e->days_and = 1; /* Celery: every field must hold */
+		e->source = xstrdup(src.data);
+	} else if (sched->t == PV_CALL && strcmp(sched->s, "schedule") == 0) {
+		const struct pv *a = arg(sched, "run_every", 0);
+		e->seconds = a ? seconds_of(a) : -1;
+		if (e->seconds <= 0)
+			entry_refuse(e, "schedule(run_every=...) is not a "
+					"number or a timedelta");
+		else
+			e->kind = SRC_INTERVAL;
+	} else if (sched->t == PV_CALL && strcmp(sched->s, "solar") == 0) {
+		entry_refuse(e, "solar(...) follows the sun: no cron schedule "
+				"gives its times");
+	} else if ((e->seconds = seconds_of(sched)) > 0) {
+		e->kind = SRC_INTERVAL;
+	} else if (sched->t == PV_CALL) {
+		entry_refuse(e, "%s(...) is not a schedule cron-convert knows",
+			     sched->s);
+	} else {
+		entry_refuse(e, "the schedule is not a literal");
+	}
+	if (!e->source) {
+		buf_reset(&src);
+		if (e->kind == SRC_INTERVAL)
+			buf_addf(&src, "every %g seconds", e->seconds);
+		else
+			buf_adds(&src,
+				 sched->t == PV_CALL ? sched->s : "schedule");
+		e->source = xstrdup(src.data);
+	}
+out:
+	if (!e->source)
+		e->source = xstrdup(src.len ? src.data : "crontab(...)");
+	buf_release(&t);
+	buf_release(&src);
+}
+
+static void
+celery_entry(struct entries *es, const char *file, const struct pv *k,
+	     const struct pv *v, const char *tz, const char *tzwhy)
+{
+	struct entry *e = entry_add(es, file, k->line);
+	const struct pv *task = dict_get(v, "task"),
+			*sched = dict_get(v, "schedule"),
+			*args = dict_get(v, "args"),
+			*kwargs = dict_get(v, "kwargs"),
+			*opts = dict_get(v, "options"), *q;
+	struct buf j = BUF_INIT;
+
+	e->name = xstrdup(k->t == PV_STR ? k->s : "?");
+	e->tz = tz ? xstrdup(tz) : NULL;
+	e->task = xstrdup(task && task->t == PV_STR ? task->s : "");
+	if (v->t != PV_DICT || !task || task->t != PV_STR || task->nul ||
+	    !sched || k->t != PV_STR || k->nul) {
+		e->source = xstrdup("?");
+		entry_refuse(e, "an entry needs a dict with 'task' (a string) "
+				"and 'schedule'");
+		return;
+	}
+	if (args && args->t != PV_LIST && args->t != PV_TUPLE)
+		args = NULL, entry_refuse(e, "'args' is not a list or tuple");
+	if (kwargs && kwargs->t != PV_DICT)
+		kwargs = NULL, entry_refuse(e, "'kwargs' is not a dict");
+	if (args && to_json(&j, args) < 0)
+		entry_refuse(e, "'args' holds a value JSON cannot hold");
+	e->args = xstrdup(args && j.len ? j.data : "[]");
+	buf_reset(&j);
+	if (kwargs && to_json(&j, kwargs) < 0)
+		entry_refuse(e, "'kwargs' holds a value JSON cannot hold");
+	e->kwargs = xstrdup(kwargs && j.len ? j.data : "{}");
+	buf_release(&j);
+	if ((q = dict_get(opts, "queue")) && q->t == PV_STR && !q->nul)
+		e->queue = xstrdup(q->s);
+	if (e->kind == SRC_REFUSED) {
+		e->source = xstrdup("?");
+		return;
+	}
+	celery_schedule(e, sched);
+	if (e->kind != SRC_REFUSED && tzwhy)
+		entry_refuse(e, "%s", tzwhy);
+	if (e->kind != SRC_REFUSED && (q = dict_get(v, "relative")) &&
+	    q->t == PV_BOOL && q->integer)
+		entry_refuse(e, "relative=True rounds to when beat started");
+}
+
+/* The dotted name a statement assigns to, if NAME(.NAME)* = */
+static int
+assignment(struct parser *ps, struct buf *name)
+{
+	const char *p = ps->p;
+
+	buf_reset(name);
+	while (p < ps->end &&
+	       (isalnum((unsigned char)*p) || *p == '_' || *p == '.'))
+		buf_addch(name, *p++);
+	while (p < ps->end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (!name->len || p >= ps->end || *p != '=' ||
+	    (p + 1 < ps->end && p[1] == '='))
+		return 0;
+	buf_addch(name, '\0');
+	ps->p = p + 1;
+	return 1;
+}
+
+static const char *
+last_name(const char *s)
+{
+	const char *d = strrchr(s, '.');
+
+	return d ? d + 1 : s;
+}
+
+/* skip the rest of a logical line (brackets and strings balanced) */
+static int
+skip_line(struct parser *ps)
+{
+	struct buf junk = BUF_INIT;
+	int depth = 0, word = 0;
+
+	while (ps->p < ps->end) {
+		char c = *ps->p;
+		if (!word && is_string_start(ps)) {
+			buf_reset(&junk);
+			if (string(ps, &junk) < 0) {
+				buf_release(&junk);
+				return -1;
+			}
+			continue;
+		}
+		if (c == '#') {
+			while (ps->p < ps->end && *ps->p != '\n')
+				ps->p++;
+			continue;
+		}
+		if (c == '\\' && ps->p + 1 < ps->end && ps->p[1] == '\n') {
+			ps->p += 2;
+			ps->line++;
+			continue;
+		}
+		if (strchr("([{", c))
+			depth++;
+		else if (strchr(")]}", c) && depth)
+			depth--;
+		word = isalnum((unsigned char)c) || c == '_';
+		ps->p++;
+		if (c == '\n') {
+			ps->line++;
+			if (!depth)
+				break;
+		}
+	}
+	buf_release(&junk);
+	return 0;
+}
+
+static int
+python_read(struct entries *es, const char *file, const char *text, size_t len,
+	    char **tz)
+{
+	struct parser ps = {text, text + len, file, 1, 0, 0, ""};
+	struct buf name = BUF_INIT;
+	struct pv *v, *sched = NULL;
+	unsigned sline = 0;
+	int utc = 1, found = 0;
+	const char *n;
+	size_t i;
+
+	while (ps.p < ps.end) {
+		while (ps.p < ps.end &&
+		       (*ps.p == ' ' || *ps.p == '\t' || *ps.p == '\r'))
+			ps.p++;
+		if (!assignment(&ps, &name)) {
+			if (skip_line(&ps) < 0)
+				goto bad;
+			continue;
+		}
+		n = last_name(name.data);
+		if (strcmp(n, "beat_schedule") == 0 ||
+		    strcmp(n, "CELERYBEAT_SCHEDULE") == 0 ||
+		    strcmp(n, "CELERY_BEAT_SCHEDULE") == 0) {
+			sline = ps.line;
+			if (!(v = expr(&ps)))
+				goto bad;
+			pv_free(sched);
+			sched = v;
+			found = 1;
+		} else if (strcmp(n, "timezone") == 0 ||
+			   strcmp(n, "CELERY_TIMEZONE") == 0) {
+			if ((v = expr(&ps)) && v->t == PV_STR) {
+				free(*tz);
+				*tz = xstrdup(v->s);
+			}
+			pv_free(v);
+		} else if (strcmp(n, "enable_utc") == 0 ||
+			   strcmp(n, "CELERY_ENABLE_UTC") == 0) {
+			if ((v = expr(&ps)) && v->t == PV_BOOL)
+				utc = v->integer;
+			pv_free(v);
+		}
+		if (skip_line(&ps) < 0)
+			goto bad;
+	}
+	if (!found) {
+		warnx("%s: no beat_schedule, CELERYBEAT_SCHEDULE or "
+		      "CELERY_BEAT_SCHEDULE",
+		      file);
+		buf_release(&name);
+		return -1;
+	}
+	if (sched->t != PV_DICT) {
+		warnx("%s:%u: the beat schedule is not a dict literal", file,
+		      sline);
+		pv_free(sched);
+		buf_release(&name);
+		return -1;
+	}
+	for (i = 0; i < sched->n; i += 2)
+		celery_entry(es, file, sched->items[i], sched->items[i + 1],
+			     *tz,
+			     !utc && !*tz ? "enable_utc is False and no "
+					    "timezone: the workers' local time "
+					    "is not known here"
+					  : NULL);
+	pv_free(sched);
+	buf_release(&name);
+	return 0;
+bad:
+	warnx("%s:%u: %s", file, ps.line, ps.why);
+	pv_free(sched);
+	buf_release(&name);
+	return -1;
+}
+
+int
+celery_read(struct entries *es, const char *file, const char *text, size_t len,
+	    char **tz)
+{
+	return python_read(es, file, text, len, tz);
+}

@@ -1,0 +1,932 @@
+/*
+ * cron-convert: Celery beat schedules, crontabs and django-celery-beat rows
+ * as pg_cron jobs (SQL), converting only what pg_cron runs at exactly the
+ * same times and refusing the rest by name.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "convert.h"
+#include "cronexpr.h"
+#include "json.h"
+#include "md5.h"
+
+enum from { FROM_CELERY, FROM_CRONTAB, FROM_DJANGO };
+
+struct options {
+	enum from from;
+	const char *command;  /* --command template */
+	const char *task_map; /* --task-map file */
+	const char *prefix;   /* --name-prefix */
+	const char *timezone; /* the server's cron.timezone */
+	const char *queue;    /* the default command's queue */
+	int version;	      /* pg_cron's, as major * 100 + minor */
+	int rollback, check, and_guard, system;
+};
+
+static const char synopsis[] =
+	"usage: cron-convert [-hV] [--from=celery|crontab|django] "
+	"[--command=TEMPLATE]\n"
+	"       [--task-map=FILE] [--name-prefix=P] [--pg-cron-version=V] "
+	"[--timezone=TZ]\n"
+	"       [--queue=NAME] [--and-guard] [--system] [--rollback] "
+	"[--check] [FILE ...]\n";
+
+static void __attribute__((noreturn)) usage(void)
+{
+	cli_usage(synopsis);
+}
+
+static void __attribute__((noreturn)) help(void)
+{
+	cli_help(
+		synopsis,
+		"\nWrite pg_cron jobs (SQL) for the schedules of a Celery beat "
+		"configuration, a\ncrontab or django-celery-beat's rows: only "
+		"those pg_cron runs at exactly the\nsame times; every other "
+		"entry is refused on stderr with the reason.\n\n"
+		"  --from=KIND           celery (a Python file, or "
+		"celery-beat-export's NDJSON),\n"
+		"                        crontab, or django (NDJSON rows); "
+		"default celery\n"
+		"  --command=TEMPLATE    the job's SQL: %(task)s, %(args)s, "
+		"%(kwargs)s, %(queue)s\n"
+		"                        become SQL literals (default: "
+		"pgmq.send of the task)\n"
+		"  --task-map=FILE       a SQL template per task: lines "
+		"\"TASK TEMPLATE\"\n"
+		"  --name-prefix=P       before every job's name\n"
+		"  --pg-cron-version=V   what the server runs (default 1.4): "
+		"1.5 takes seconds\n"
+		"  --timezone=TZ         the server's cron.timezone (default "
+		"GMT)\n"
+		"  --queue=NAME          the default command's queue (default: "
+		"the entry's,\n"
+		"                        else celery; cron for crontabs)\n"
+		"  --and-guard           day of month AND day of week: "
+		"schedule the days of\n"
+		"                        the month, test the weekday in the "
+		"command\n"
+		"  --system              crontabs have a user field "
+		"(/etc/crontab, /etc/cron.d)\n"
+		"  --rollback            SQL that removes exactly these jobs\n"
+		"  --check               compare a year of fire times, source "
+		"and pg_cron\n"
+		"  -h, --help            this help\n"
+		"  -V, --version         the version\n");
+}
+
+static struct options o = {.timezone = "GMT", .version = 104};
+static int status;
+
+/* The whole of a file ("-": stdin); exit 2 when it cannot be read. */
+static char *
+slurp(const char *name, size_t *len)
+{
+	struct buf b = BUF_INIT;
+	int fd = strcmp(name, "-") == 0 ? 0 : open(name, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0)
+		err(2, "%s", name);
+	for (;;) {
+		buf_grow(&b, 65536);
+		r = read(fd, b.data + b.len, 65536);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			err(2, "%s", name);
+		}
+		if (r == 0)
+			break;
+		b.len += (size_t)r;
+	}
+	if (fd)
+		close(fd);
+	buf_addch(&b, '\0');
+	*len = b.len - 1;
+	return buf_detach(&b, NULL);
+}
+
+/* ---- crontab(5) ---- */
+
+/*
+ * A crontab's command up to its first unescaped %, which starts standard
+ * input (refused: pg_cron has none); "\%" is a %.
+ */
+static void
+crontab_command(struct entry *e, const char *p)
+{
+	struct buf c = BUF_INIT;
+
+	for (; *p; p++) {
+		if (*p == '\\' && p[1] == '%') {
+			buf_addch(&c, '%');
+			p++;
+		} else if (*p == '%') {
+			entry_refuse(e,
+				     "the command gives standard input after "
+				     "%%: a job has none");
+			break;
+		} else {
+			buf_addch(&c, *p);
+		}
+	}
+	buf_addch(&c, '\0');
+	e->task = buf_detach(&c, NULL);
+}
+
+static void
+crontab_read(struct entries *es, const char *file, char *text, int sys)
+{
+	char *line, *next, *p, *q, *tz = NULL, *f[7];
+	char why[256], hex[33];
+	struct buf key = BUF_INIT;
+	unsigned n = 0;
+	struct entry *e;
+	int i, nf;
+
+	for (line = text; line; line = next) {
+		n++;
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		if (!*p || *p == '#')
+			continue;
+		/* NAME = VALUE: only CRON_TZ means anything to a job */
+		q = p + strcspn(p, "= \t");
+		if (*p != '@' &&
+		    (*q == '=' || (q[strspn(q, " \t")] == '=' &&
+				   strspn(p, "0123456789*") == 0))) {
+			char *v = strchr(p, '=') + 1;
+			size_t vl;
+			v += strspn(v, " \t");
+			vl = strlen(v);
+			while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t' ||
+				      v[vl - 1] == '\r'))
+				vl--;
+			if (vl >= 2 && (*v == '"' || *v == '\'') &&
+			    v[vl - 1] == *v) {
+				v++;
+				vl -= 2;
+			}
+			if (strncmp(p, "CRON_TZ", 7) == 0 &&
+			    (p[7] == '=' || p[7] == ' ' || p[7] == '\t')) {
+				free(tz);
+				tz = xstrndup(v, vl);
+			} else {
+				warnx("%s:%u: %.*s is not carried over: a job "
+				      "runs SQL, not a shell",
+				      file, n, (int)(strcspn(p, "= \t")), p);
+			}
+			continue;
+		}
+		e = entry_add(es, file, n);
+		e->tz = tz ? xstrdup(tz) : NULL;
+		e->args = xstrdup("[]");
+		e->kwargs = xstrdup("{}");
+		/* the fields: 1 for a macro, else 5; then the user */
+		nf = *p == '@' ? 1 : 5;
+		for (i = 0; i < nf + sys; i++) {
+			f[i] = p;
+			p += strcspn(p, " \t");
+			if (!*p) {
+				entry_refuse(e, "a schedule and a command "
+						"expected");
+				break;
+			}
+			*p++ = '\0';
+			p += strspn(p, " \t");
+		}
+		if (e->kind == SRC_REFUSED) {
+			e->source = xstrdup(f[0]);
+			continue;
+		}
+		buf_reset(&key);
+		for (i = 0; i < nf; i++)
+			buf_addf(&key, "%s%s", i ? " " : "", f[i]);
+		e->source = xstrdup(key.data);
+		crontab_command(e, p);
+		/* a name from what it does, the same wherever the line moves
+		 */
+		buf_addf(&key, "\t%s", e->task);
+		md5_hex(key.data, key.len, hex);
+		hex[12] = '\0';
+		buf_reset(&key);
+		buf_addf(&key, "crontab-%s", hex);
+		e->name = xstrdup(key.data);
+		if (e->kind == SRC_REFUSED)
+			continue;
+		if (strcmp(f[0], "@reboot") == 0) {
+			entry_refuse(e,
+				     "@reboot runs when cron starts: pg_cron "
+				     "has no such time");
+			continue;
+		}
+		if (cron_parse(e->source, CRON_VIXIE, &e->cron, why,
+			       sizeof(why)) < 0) {
+			entry_refuse(e, "%s", why);
+			continue;
+		}
+		e->kind = SRC_CRON;
+		e->days_and = cron_days_and(&e->cron);
+	}
+	free(tz);
+	buf_release(&key);
+}
+
+/* ---- time zones ---- */
+
+/* TZ as it was before tz_use(): NULL when it was unset */
+static char *saved_tz;
+static int tz_saved;
+
+/* Read local times in zone tz from now on (until tz_restore). */
+static void
+tz_use(const char *tz)
+{
+	if (!tz_saved) {
+		saved_tz = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
+		tz_saved = 1;
+	}
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+static void
+tz_restore(void)
+{
+	if (!tz_saved)
+		return;
+	if (saved_tz)
+		setenv("TZ", saved_tz, 1);
+	else
+		unsetenv("TZ");
+	free(saved_tz);
+	saved_tz = NULL;
+	tz_saved = 0;
+	tzset();
+}
+
+/*
+ * A zone's offset east of UTC in minutes, when it keeps one offset for the
+ * next 400 days; -1 for a zone with daylight saving time (or unknown:
+ * glibc reads an unknown name as UTC, so the name is checked as a file).
+ */
+static int
+fixed_offset(const char *tz, long *minutes)
+{
+	static const char *const utc[] = {"UTC",     "GMT",	 "Etc/UTC",
+					  "Etc/GMT", "Etc/Zulu", "Zulu",
+					  "UCT",     "Etc/UCT",	 "Universal"};
+	char path[512];
+	struct tm tm;
+	time_t t = time(NULL);
+	long off = 0;
+	size_t i;
+	int day, ok = 1;
+
+	*minutes = 0;
+	if (!tz)
+		return 0;
+	for (i = 0; i < sizeof(utc) / sizeof(*utc); i++)
+		if (strcasecmp(tz, utc[i]) == 0)
+			return 0;
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+	if (strstr(tz, "..") || access(path, R_OK) != 0)
+		return -2;
+	tz_use(tz);
+	for (day = 0; day <= 400; day++) {
+		time_t at = t + (time_t)day * 86400;
+		localtime_r(&at, &tm);
+		if (day == 0)
+			off = tm.tm_gmtoff;
+		else if (tm.tm_gmtoff != off)
+			ok = 0;
+	}
+	tz_restore();
+	*minutes = off / 60;
+	return ok ? 0 : -1;
+}
+
+/* ---- conversion ---- */
+
+/* What pg_cron gets for an entry. */
+struct job {
+	char schedule[512];
+	struct cron_sched cron; /* as pg_cron reads schedule */
+	long delta;	/* minutes from the source's clock to pg_cron's */
+	int seconds;	/* a 'N seconds' job */
+	uint64_t guard; /* --and-guard: the weekdays the command tests */
+};
+
+static uint64_t
+rotate_dow(uint64_t bits, long d)
+{
+	uint64_t r = 0;
+	int v;
+
+	for (v = 0; v < 7; v++)
+		if ((bits >> v) & 1)
+			r |= (uint64_t)1 << (((v + d) % 7 + 7) % 7);
+	return r;
+}
+
+/*
+ * Move s by delta minutes (the source's zone to pg_cron's): refused
+ * unless every fire time moves to the same day and the result is again
+ * a set of minutes times a set of hours.
+ */
+static int
+shift(struct entry *e, struct cron_sched *s, long delta)
+{
+	uint64_t mins = 0, hours = 0;
+	long day = 0, n = 0, t, dd;
+	int h, m, first = 1;
+
+	if (delta == 0)
+		return 0;
+	for (h = 0; h < 24; h++)
+		for (m = 0; m < 60; m++) {
+			if (!((s->bits[CF_HOUR] >> h) & 1) ||
+			    !((s->bits[CF_MIN] >> m) & 1))
+				continue;
+			t = h * 60 + m + delta;
+			dd = t >= 0 ? t / 1440 : -((-t + 1439) / 1440);
+			t -= dd * 1440;
+			if (!first && dd != day) {
+				entry_refuse(e,
+					     "in %s some times fall on "
+					     "another day than others",
+					     o.timezone);
+				return -1;
+			}
+			first = 0;
+			day = dd;
+			mins |= (uint64_t)1 << (t % 60);
+			hours |= (uint64_t)1 << (t / 60);
+			n++;
+		}
+	if (__builtin_popcountll(mins) * __builtin_popcountll(hours) != n) {
+		entry_refuse(e,
+			     "in %s its times are not a set of minutes of a "
+			     "set of hours",
+			     o.timezone);
+		return -1;
+	}
+	if (day && (s->bits[CF_DOM] != cron_all(CF_DOM) ||
+		    s->bits[CF_MON] != cron_all(CF_MON))) {
+		entry_refuse(e,
+			     "in %s its times cross midnight, and the days "
+			     "of the month or months cannot follow",
+			     o.timezone);
+		return -1;
+	}
+	s->bits[CF_MIN] = mins;
+	s->bits[CF_HOUR] = hours;
+	s->bits[CF_DOW] = rotate_dow(s->bits[CF_DOW], day);
+	return 0;
+}
+
+static int
+convert(struct entry *e, struct job *j)
+{
+	struct cron_sched s = e->cron, back;
+	struct buf b = BUF_INIT;
+	long src, dst;
+	int dom_all, dow_all, r;
+	char why[256];
+
+	memset(j, 0, sizeof(*j));
+	if (e->kind == SRC_REFUSED)
+		return -1;
+	if (e->kind == SRC_INTERVAL) {
+		double sec = e->seconds;
+		long m = (long)(sec / 60);
+		if (sec != (double)(long)sec || sec < 1) {
+			entry_refuse(e,
+				     "every %g seconds: pg_cron counts whole "
+				     "seconds",
+				     sec);
+			return -1;
+		}
+		if (sec < 60) {
+			if (o.version < 105) {
+				entry_refuse(e,
+					     "every %g seconds needs pg_cron "
+					     "1.5 or later (--pg-cron-version)",
+					     sec);
+				return -1;
+			}
+			snprintf(j->schedule, sizeof(j->schedule),
+				 "%ld seconds", (long)sec);
+			j->seconds = (int)sec;
+			return 0;
+		}
+		if ((long)sec % 60 == 0 && m < 60 && 60 % m == 0)
+			snprintf(why, sizeof(why), "*/%ld * * * *", m);
+		else if ((long)sec % 3600 == 0 && m / 60 < 24 &&
+			 24 % (m / 60) == 0)
+			snprintf(why, sizeof(why), "0 */%ld * * *", m / 60);
+		else if ((long)sec == 86400)
+			snprintf(why, sizeof(why), "0 0 * * *");
+		else if ((long)sec == 7 * 86400)
+			snprintf(why, sizeof(why), "0 0 * * 0");
+		else {
+			entry_refuse(e,
+				     "every %g seconds is not a clock time: "
+				     "minutes dividing an hour, hours dividing "
+				     "a day, a day or a week are",
+				     sec);
+			return -1;
+		}
+		if (cron_parse(why, CRON_VIXIE, &s, why, sizeof(why)) < 0)
+			abort();
+		e->days_and = 1;
+		warnx("%s:%u: %s: every %g seconds from when beat started "
+		      "becomes a clock schedule",
+		      e->file, e->line, e->name, sec);
+	}
+	/* the zones: fixed offsets move the times; daylight saving cannot */
+	r = fixed_offset(e->tz, &src);
+	if (r == -2) {
+		entry_refuse(e, "no such time zone: %s", e->tz);
+		return -1;
+	}
+	if (r < 0 && !(e->tz && strcmp(e->tz, o.timezone) == 0)) {
+		entry_refuse(e,
+			     "%s has daylight saving time and pg_cron runs in "
+			     "%s (--timezone)",
+			     e->tz, o.timezone);
+		return -1;
+	}
+	if (fixed_offset(o.timezone, &dst) < 0 && r == 0) {
+		entry_refuse(e,
+			     "pg_cron's %s has daylight saving time and the "
+			     "source does not",
+			     o.timezone);
+		return -1;
+	}
+	j->delta = r < 0 ? 0 : dst - src;
+	if (shift(e, &s, j->delta) < 0)
+		return -1;
+	/* the day fields: pg_cron ORs them when both are lists */
+	dom_all = s.bits[CF_DOM] == cron_all(CF_DOM);
+	dow_all = s.bits[CF_DOW] == cron_all(CF_DOW);
+	if (!e->days_and && (dom_all || dow_all)) {
+		/* one of them every day, ORed: every day */
+		s.bits[CF_DOM] = cron_all(CF_DOM);
+		s.bits[CF_DOW] = cron_all(CF_DOW);
+	} else if (e->days_and && !dom_all && !dow_all) {
+		if (!o.and_guard) {
+			entry_refuse(e,
+				     "day of month and day of week must both "
+				     "hold; pg_cron runs on either "
+				     "(--and-guard)");
+			return -1;
+		}
+		/* the days of the month on pg_cron's side, the weekday in SQL
+		 */
+		j->guard = s.bits[CF_DOW];
+		s.bits[CF_DOW] = cron_all(CF_DOW);
+	}
+	cron_format(&b, &s);
+	snprintf(j->schedule, sizeof(j->schedule), "%s", b.data);
+	buf_release(&b);
+	/* what pg_cron will read, by our strict reading of it */
+	if (cron_parse(j->schedule, CRON_VIXIE, &back, why, sizeof(why)) < 0 ||
+	    memcmp(back.bits, s.bits, sizeof(s.bits)) != 0) {
+		entry_refuse(e, "internal: %s does not read back: %s",
+			     j->schedule, why);
+		return -1;
+	}
+	j->cron = back;
+	return 0;
+}
+
+/* ---- SQL ---- */
+
+/* s as an SQL literal: '...' with '' for a quote; E'...' with \\ too. */
+static void
+literal(struct buf *out, const char *s)
+{
+	int e = strchr(s, '\\') != NULL;
+
+	buf_adds(out, e ? "E'" : "'");
+	for (; *s; s++) {
+		if (*s == '\'' || (e && *s == '\\'))
+			buf_addch(out, *s);
+		buf_addch(out, *s);
+	}
+	buf_addch(out, '\'');
+}
+
+/* a line of the source for a comment: no line breaks in it */
+static void
+comment_text(struct buf *out, const char *s)
+{
+	for (; *s; s++)
+		buf_addch(out, (unsigned char)*s < ' ' ? ' ' : *s);
+}
+
+/* TEMPLATE with %(task)s, %(args)s, %(kwargs)s, %(queue)s as literals */
+static int
+expand(struct buf *out, const char *t, const struct entry *e, const char *q)
+{
+	static const char *const keys[] = {"task", "args", "kwargs", "queue"};
+	const char *vals[4] = {e->task, e->args, e->kwargs, q};
+	size_t i, n;
+
+	while (*t) {
+		if (t[0] == '%' && t[1] == '(') {
+			for (i = 0; i < 4; i++) {
+				n = strlen(keys[i]);
+				if (strncmp(t + 2, keys[i], n) == 0 &&
+				    strncmp(t + 2 + n, ")s", 2) == 0)
+					break;
+			}
+			if (i == 4)
+				return -1;
+			literal(out, vals[i]);
+			t += 4 + strlen(keys[i]);
+		} else if (t[0] == '%' && t[1] == '%') {
+			buf_addch(out, '%');
+			t += 2;
+		} else {
+			buf_addch(out, *t++);
+		}
+	}
+	return 0;
+}
+
+/* --task-map: "TASK TEMPLATE" lines */
+static char **map_task, **map_sql;
+static size_t nmap;
+
+static void
+task_map_read(const char *file)
+{
+	size_t len, n = 0;
+	char *text = slurp(file, &len), *line, *next, *sp;
+
+	for (line = text; line; line = next) {
+		n++;
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		line += strspn(line, " \t");
+		if (!*line || *line == '#')
+			continue;
+		if (!(sp = line + strcspn(line, " \t")) || !*sp)
+			errx(2, "%s:%zu: a task and a SQL template expected",
+			     file, n);
+		*sp++ = '\0';
+		map_task = realloc(map_task, (nmap + 1) * sizeof(*map_task));
+		map_sql = realloc(map_sql, (nmap + 1) * sizeof(*map_sql));
+		if (!map_task || !map_sql)
+			errx(3, "out of memory");
+		map_task[nmap] = xstrdup(line);
+		map_sql[nmap++] = xstrdup(sp + strspn(sp, " \t"));
+	}
+	free(text);
+}
+
+static int
+command(struct buf *out, struct entry *e, const struct job *j)
+{
+	struct buf inner = BUF_INIT;
+	int v, n = 0, r;
+
+	if (j->guard) {
+		/* DO: run the command only on the weekdays, in pg_cron's zone
+		 */
+		r = command(&inner, e, &(struct job){.guard = 0});
+		if (r == 0) {
+			buf_adds(out, "DO $guard$BEGIN IF extract(dow FROM "
+				      "now() AT TIME ZONE ");
+			literal(out, o.timezone);
+			buf_adds(out, ") IN (");
+			for (v = 0; v < 7; v++)
+				if ((j->guard >> v) & 1)
+					buf_addf(out, "%s%d", n++ ? ", " : "",
+						 v);
+			buf_adds(out, ") THEN EXECUTE ");
+			literal(out, inner.data);
+			buf_adds(out, "; END IF; END$guard$");
+		}
+		buf_release(&inner);
+		return r;
+	}
+	const char *q = e->queue		 ? e->queue
+			: o.queue		 ? o.queue
+			: o.from == FROM_CRONTAB ? "cron"
+						 : "celery";
+	size_t i;
+
+	if (nmap) {
+		for (i = 0; i < nmap; i++)
+			if (strcmp(map_task[i], e->task) == 0)
+				break;
+		if (i == nmap) {
+			entry_refuse(e, "task %s is not in --task-map",
+				     e->task);
+			return -1;
+		}
+		if (expand(out, map_sql[i], e, q) < 0) {
+			entry_refuse(e, "--task-map: a %%(...)s other than "
+					"task, args, kwargs, queue");
+			return -1;
+		}
+		return 0;
+	}
+	if (o.command)
+		return expand(out, o.command, e, q);
+	buf_adds(out, "SELECT pgmq.send(");
+	literal(out, q);
+	buf_adds(out, ", jsonb_build_object('job_type', ");
+	literal(out, e->task);
+	buf_adds(out, ", 'args', ");
+	literal(out, e->args);
+	buf_adds(out, "::jsonb, 'kwargs', ");
+	literal(out, e->kwargs);
+	buf_adds(out, "::jsonb))");
+	return 0;
+}
+
+/* A dollar-quote tag that the text does not hold. */
+static void
+tag_for(char *tag, size_t n, const char *text)
+{
+	int i;
+
+	snprintf(tag, n, "$cron$");
+	for (i = 1; strstr(text, tag); i++)
+		snprintf(tag, n, "$cron%d$", i);
+}
+
+/* ---- --check: a year of minutes, the source's way and pg_cron's ---- */
+
+/* The broken-down time of t in zone tz (NULL: UTC), as cron sees it. */
+static void
+clock_at(time_t t, const char *tz, long fixed, int dst, struct tm *tm)
+{
+	if (dst) {
+		tz_use(tz);
+		localtime_r(&t, tm);
+	} else {
+		t += fixed * 60;
+		gmtime_r(&t, tm);
+	}
+}
+
+static int
+check(const struct entry *e, const struct job *j)
+{
+	time_t start = time(NULL) / 60 * 60, t;
+	long src, dst;
+	int sdst = fixed_offset(e->tz, &src) < 0,
+	    ddst = fixed_offset(o.timezone, &dst) < 0, a, b;
+	struct tm s, d;
+	char when[64];
+
+	if (j->seconds)
+		return 0; /* every N seconds: the same by construction */
+	for (t = start; t < start + 366 * 86400; t += 60) {
+		clock_at(t, e->tz, src, sdst, &s);
+		clock_at(t, o.timezone, dst, ddst, &d);
+		a = cron_fires(&e->cron, e->days_and, s.tm_min, s.tm_hour,
+			       s.tm_mday, s.tm_mon + 1, s.tm_wday);
+		b = cron_fires(&j->cron, cron_days_and(&j->cron), d.tm_min,
+			       d.tm_hour, d.tm_mday, d.tm_mon + 1, d.tm_wday);
+		if (j->guard)
+			b = b && ((j->guard >> d.tm_wday) & 1);
+		if (e->kind == SRC_INTERVAL)
+			a = b; /* clock-aligned, as warned */
+		if (a != b) {
+			gmtime_r(&t, &d);
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &d);
+			warnx("%s:%u: %s: --check: at %s the source %s and "
+			      "pg_cron %s",
+			      e->file, e->line, e->name, when,
+			      a ? "runs" : "does not", b ? "runs" : "does not");
+			break;
+		}
+	}
+	tz_restore();
+	return t < start + 366 * 86400 ? -1 : 0;
+}
+
+static void
+emit(struct buf *out, struct entries *es)
+{
+	struct buf name = BUF_INIT, cmd = BUF_INIT;
+	struct job j;
+	char tag[32];
+	size_t i, done = 0;
+
+	buf_addf(out, "-- cron-convert: %s\nBEGIN;\n",
+		 o.rollback ? "remove the jobs" : "the jobs");
+	for (i = 0; i < es->n; i++) {
+		struct entry *e = &es->e[i];
+		buf_reset(&name);
+		buf_addf(&name, "%s%s", o.prefix ? o.prefix : "",
+			 e->name ? e->name : "");
+		buf_reset(&cmd);
+		if (convert(e, &j) < 0 || command(&cmd, e, &j) < 0) {
+			warnx("%s:%u: %s: refused: %s", e->file, e->line,
+			      name.data, e->why);
+			status = 1;
+			continue;
+		}
+		if (o.check && check(e, &j) < 0)
+			status = 1;
+		buf_addf(out, "-- source: %s:%u: ", e->file, e->line);
+		comment_text(out, e->source);
+		if (e->tz)
+			buf_addf(out, " (%s)", e->tz);
+		buf_adds(out, " -> ");
+		comment_text(out, e->task);
+		buf_addch(out, '\n');
+		if (o.rollback) {
+			buf_adds(out, "SELECT cron.unschedule(jobid) FROM "
+				      "cron.job WHERE jobname = ");
+			literal(out, name.data);
+			buf_adds(out, " AND username = current_user;\n");
+		} else {
+			tag_for(tag, sizeof(tag), cmd.data);
+			buf_adds(out, "SELECT cron.schedule(");
+			literal(out, name.data);
+			buf_adds(out, ", ");
+			literal(out, j.schedule);
+			buf_addf(out, ", %s%s%s);\n", tag, cmd.data, tag);
+		}
+		done++;
+		cli_flush(out, 0, status);
+	}
+	buf_adds(out, "COMMIT;\n");
+	if (es->n - done)
+		warnx("%zu of %zu entries refused", es->n - done, es->n);
+	buf_release(&name);
+	buf_release(&cmd);
+}
+
+static int
+version_of(const char *v)
+{
+	char *end;
+	long maj = strtol(v, &end, 10), min = 0;
+
+	if (end == v || (*end && *end != '.'))
+		usage();
+	if (*end == '.') {
+		min = strtol(end + 1, &end, 10);
+		if (*end && *end != '.' && *end != '-')
+			usage();
+	}
+	return (int)(maj * 100 + min);
+}
+
+int
+main(int argc, char **argv)
+{
+	enum {
+		AND_GUARD = 256,
+		CHECK,
+		COMMAND,
+		FROM,
+		NAME_PREFIX,
+		PG_CRON_VERSION,
+		QUEUE,
+		ROLLBACK,
+		SYSTEM,
+		TASK_MAP,
+		TIMEZONE
+	};
+	static const struct option longopts[] = {
+		{"and-guard", no_argument, NULL, AND_GUARD},
+		{"check", no_argument, NULL, CHECK},
+		{"command", required_argument, NULL, COMMAND},
+		{"from", required_argument, NULL, FROM},
+		{"help", no_argument, NULL, 'h'},
+		{"name-prefix", required_argument, NULL, NAME_PREFIX},
+		{"pg-cron-version", required_argument, NULL, PG_CRON_VERSION},
+		{"queue", required_argument, NULL, QUEUE},
+		{"rollback", no_argument, NULL, ROLLBACK},
+		{"system", no_argument, NULL, SYSTEM},
+		{"task-map", required_argument, NULL, TASK_MAP},
+		{"timezone", required_argument, NULL, TIMEZONE},
+		{"version", no_argument, NULL, 'V'},
+		{0},
+	};
+	static const char *const froms[] = {"celery", "crontab", "django",
+					    NULL};
+	static char *stdin_only[] = {"-"};
+	struct entries es = {0};
+	struct buf out = BUF_INIT;
+	char **files, *text, *tz;
+	size_t len;
+	long off;
+	int c, nfiles;
+
+	cli_init();
+	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case AND_GUARD:
+			o.and_guard = 1;
+			break;
+		case CHECK:
+			o.check = 1;
+			break;
+		case COMMAND:
+			o.command = optarg;
+			break;
+		case FROM:
+			o.from = (enum from)cli_choice(synopsis, "--from",
+						       optarg, froms);
+			break;
+		case 'h':
+			help();
+		case NAME_PREFIX:
+			o.prefix = optarg;
+			break;
+		case PG_CRON_VERSION:
+			o.version = version_of(optarg);
+			break;
+		case QUEUE:
+			o.queue = optarg;
+			break;
+		case ROLLBACK:
+			o.rollback = 1;
+			break;
+		case SYSTEM:
+			o.system = 1;
+			break;
+		case TASK_MAP:
+			o.task_map = optarg;
+			break;
+		case TIMEZONE:
+			o.timezone = optarg;
+			break;
+		case 'V':
+			printf("cron-convert 0.1\n");
+			cli_stdout_end();
+		default:
+			usage();
+		}
+	}
+	if (o.from == FROM_DJANGO)
+		errx(2, "--from=django: not in this version yet");
+	if (fixed_offset(o.timezone, &off) == -2)
+		errx(2, "--timezone: no such time zone: %s", o.timezone);
+	if (o.command) {
+		struct entry probe = {.task = "", .args = "", .kwargs = ""};
+		struct buf t = BUF_INIT;
+		if (expand(&t, o.command, &probe, "") < 0)
+			errx(2, "--command: a %%(...)s other than task, args, "
+				"kwargs, queue");
+		buf_release(&t);
+	}
+	if (o.task_map)
+		task_map_read(o.task_map);
+	files = argv + optind;
+	nfiles = argc - optind;
+	if (!nfiles) {
+		files = stdin_only;
+		nfiles = 1;
+	}
+	for (c = 0; c < nfiles; c++) {
+		const char *name = strcmp(files[c], "-") ? files[c] : "<stdin>";
+		text = slurp(files[c], &len);
+		if (o.from == FROM_CRONTAB) {
+			crontab_read(
+				&es, name, text,
+				o.system ||
+					strncmp(files[c], "/etc/cron.d/", 12) ==
+						0 ||
+					strcmp(files[c], "/etc/crontab") == 0);
+		} else {
+			tz = NULL;
+			if (celery_read(&es, name, text, len, &tz) < 0)
+				exit(2);
+			free(tz);
+		}
+		free(text);
+	}
+	emit(&out, &es);
+	cli_flush(&out, 1, status);
+	entries_free(&es);
+	buf_release(&out);
+	return status;
+}

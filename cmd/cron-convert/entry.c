@@ -1,0 +1,80 @@
+/* entry.c: the schedule entries every input appends to (convert.h). */
+#include <err.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert.h"
+
+char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		errx(3, "out of memory");
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+
+	if (!p)
+		errx(3, "out of memory");
+	return p;
+}
+
+struct entry *
+entry_add(struct entries *es, const char *file, unsigned line)
+{
+	struct entry *e;
+
+	if (es->n == es->cap) {
+		es->cap = es->cap ? 2 * es->cap : 16;
+		if (!(es->e = realloc(es->e, es->cap * sizeof(*es->e))))
+			errx(3, "out of memory");
+	}
+	e = &es->e[es->n++];
+	memset(e, 0, sizeof(*e));
+	e->file = xstrdup(file);
+	e->line = line;
+	return e;
+}
+
+void
+entry_refuse(struct entry *e, const char *fmt, ...)
+{
+	char m[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	free(e->why);
+	e->why = xstrdup(m);
+	e->kind = SRC_REFUSED;
+}
+
+void
+entries_free(struct entries *es)
+{
+	size_t i;
+
+	for (i = 0; i < es->n; i++) {
+		free(es->e[i].name);
+		free(es->e[i].file);
+		free(es->e[i].source);
+		free(es->e[i].task);
+		free(es->e[i].args);
+		free(es->e[i].kwargs);
+		free(es->e[i].queue);
+		free(es->e[i].tz);
+		free(es->e[i].why);
+	}
+	free(es->e);
+	es->e = NULL;
+	es->n = es->cap = 0;
+}

@@ -1,0 +1,61 @@
+/*
+ * fuzz_cron: cron-convert's parsers on arbitrary bytes.  The first byte
+ * picks: a cron expression in cron's and Celery's reading (what parses is
+ * written back and must read back to the same sets, as pg_cron would read
+ * it), or a Celery beat file in the Python literal subset.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../cmd/cron-convert/convert.h"
+#include "../../cmd/cron-convert/cronexpr.h"
+#include "buf.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+expression(const char *s)
+{
+	struct cron_sched a, b;
+	struct buf out = BUF_INIT;
+	char why[256];
+	int d;
+
+	for (d = CRON_VIXIE; d <= CRON_CELERY; d++) {
+		if (cron_parse(s, (enum cron_dialect)d, &a, why, sizeof(why)) <
+		    0)
+			continue;
+		buf_reset(&out);
+		cron_format(&out, &a);
+		if (cron_parse(out.data, CRON_VIXIE, &b, why, sizeof(why)) <
+			    0 ||
+		    memcmp(a.bits, b.bits, sizeof(a.bits)) != 0)
+			abort();
+	}
+	buf_release(&out);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct entries es = {0};
+	char *s, *tz = NULL;
+
+	if (size < 1)
+		return 0;
+	s = malloc(size);
+	if (!s)
+		return 0;
+	memcpy(s, data + 1, size - 1);
+	s[size - 1] = '\0';
+	if (data[0] & 1) {
+		expression(s);
+	} else {
+		celery_read(&es, "fuzz", s, size - 1, &tz);
+		entries_free(&es);
+		free(tz);
+	}
+	free(s);
+	return 0;
+}

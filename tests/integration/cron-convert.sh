@@ -1,0 +1,315 @@
+# cron-convert against a real pg_cron (Debian's postgresql-15-cron, preloaded
+# in the test cluster): the SQL runs, cron.job holds the jobs, a second run
+# changes nothing, --rollback leaves none.  Fire times: for many generated
+# Celery crontabs, Celery's own crontab (python3-celery) against croniter
+# (python3-croniter) reading what we emit, over a year; crontab lines
+# against croniter reading both.  The refusals, exactly.
+# SEEDS=N (default 4) for a longer campaign.
+. "$(dirname "$0")/lib.sh"
+PG_EXTRA_CONF="shared_preload_libraries = 'pg_cron'
+cron.database_name = 'postgres'" pg_start || exit 3
+w=${KEEP:-$PG_DIR/work}
+mkdir -p "$w"
+cd "$w" || exit 3
+sql 'create extension pg_cron'
+
+# ---- the seed's beat schedule, into pg_cron
+cat >beat.py <<'EOF'
+from celery import Celery
+from celery.schedules import crontab
+from datetime import timedelta
+
+app = Celery('factory', broker='redis://localhost:6379/0')
+app.conf.timezone = 'UTC'
+
+app.conf.beat_schedule = {
+    'daily-oee-report': {
+        'task': 'reports.tasks.daily_oee',
+        'schedule': crontab(hour=6, minute=0),
+        'args': ('line-1', 42, "Zoë \u2713"),
+    },
+    'inventory-alerts': {
+        'task': 'inventory.tasks.check_alerts',
+        'schedule': timedelta(minutes=5),
+        'options': {'queue': 'email_notifications'},
+    },
+    'pm-work-orders': {
+        'task': 'maintenance.tasks.generate_pm_work_orders',
+        'schedule': crontab(0, 6),  # positional: minute, hour
+        'kwargs': {'horizon_days': 7, 'big': 12345678901234567890},
+    },
+}
+EOF
+run cron-convert beat.py
+check "seed beat: status" "0" "$status"
+check "seed beat: the interval warned" "cron-convert: beat.py:14: inventory-alerts: every 300 seconds from when beat started becomes a clock schedule" "$errout"
+echo "$out" >jobs.sql
+run psql -X -q -v ON_ERROR_STOP=1 -f jobs.sql
+check "seed beat: pg_cron takes the SQL" "0|" "$status|$errout"
+check "seed beat: cron.job" 'daily-oee-report|0 6 * * *|t
+inventory-alerts|*/5 * * * *|t
+pm-work-orders|0 6 * * *|t' "$(sql "select jobname, schedule, active from cron.job order by jobname")"
+check "seed beat: the commands" "SELECT pgmq.send('celery', jsonb_build_object('job_type', 'reports.tasks.daily_oee', 'args', '[\"line-1\",42,\"Zoë ✓\"]'::jsonb, 'kwargs', '{}'::jsonb))" \
+	"$(sql "select command from cron.job where jobname = 'daily-oee-report'")"
+check "seed beat: a big integer kept" '{"big": 12345678901234567890, "horizon_days": 7}' \
+	"$(sql "select substring(command from '''(\{.*\})''') ::jsonb::text from cron.job where jobname = 'pm-work-orders'")"
+ids=$(sql "select string_agg(jobid::text || jobname || schedule || command, ',' order by jobid) from cron.job")
+psql -X -q -v ON_ERROR_STOP=1 -f jobs.sql >/dev/null
+check "seed beat: a second run changes nothing" "$ids" \
+	"$(sql "select string_agg(jobid::text || jobname || schedule || command, ',' order by jobid) from cron.job")"
+sql "select cron.schedule('someone-else', '0 1 * * *', 'select 1')" >/dev/null
+cron-convert --rollback beat.py 2>/dev/null >rollback.sql
+run psql -X -q -v ON_ERROR_STOP=1 -f rollback.sql
+check "rollback: runs" "0" "$status"
+check "rollback: exactly those jobs gone" "someone-else" "$(sql "select string_agg(jobname, ',') from cron.job")"
+run psql -X -q -v ON_ERROR_STOP=1 -f rollback.sql
+check "rollback: again, nothing to remove, no error" "0|someone-else" "$status|$(sql "select string_agg(jobname, ',') from cron.job")"
+run cron-convert --name-prefix=factory: --command='SELECT run_task(%(task)s, %(args)s::jsonb, %(kwargs)s::jsonb)' beat.py
+check "--name-prefix, --command" "SELECT cron.schedule('factory:pm-work-orders', '0 6 * * *', \$cron\$SELECT run_task('maintenance.tasks.generate_pm_work_orders', '[]'::jsonb, '{\"horizon_days\":7,\"big\":12345678901234567890}'::jsonb)\$cron\$);" \
+	"$(echo "$out" | grep pm-work-orders | tail -1)"
+
+# ---- generated Celery crontabs: Celery's own fire times against croniter
+# reading the schedule we emit, hour by hour over a year.  croniter parses
+# (its .expanded sets, '*' kept) and Vixie's rule joins the day fields:
+# croniter 1.3.5's own iteration skips days (from 2026-02-20, '0 6 1,31 *
+# *' gives 03-31, not 03-01), its parser does not.
+cat >year.py <<'PY'
+import re, sys
+from datetime import datetime, timedelta
+from croniter import croniter
+start = datetime(2026, 1, 1)
+
+def vixie(expr):
+    """The hours of a year a schedule fires in, and its minutes, as
+    Vixie cron (and pg_cron) read croniter's parse of it."""
+    e = croniter(expr).expanded
+    star = lambda f: f == ["*"]
+    def ok(f, v): return star(f) or v in f
+    out = set()
+    t = start
+    while t < start + timedelta(days=365):
+        dom, dow = ok(e[2], t.day), ok(e[4], t.isoweekday() % 7) or (7 in e[4] and t.isoweekday() == 7)
+        day = dom and dow if star(e[2]) or star(e[4]) else dom or dow
+        if day and ok(e[3], t.month) and ok(e[1], t.hour):
+            for m in (range(60) if star(e[0]) else e[0]):
+                out.add(t.replace(minute=m))
+        t += timedelta(hours=1)
+    return out
+
+def celery(c):
+    out = set()
+    t = start
+    while t < start + timedelta(days=365):
+        if (t.month in c.month_of_year and t.day in c.day_of_month and
+                t.isoweekday() % 7 in c.day_of_week and t.hour in c.hour):
+            for m in c.minute:
+                out.add(t.replace(minute=m))
+        t += timedelta(hours=1)
+    return out
+
+kind, src = sys.argv[1], sys.argv[2]
+bad = n = 0
+if kind == "celery":
+    ns = {}
+    exec(open(src).read(), ns)
+    want = lambda name: celery(ns["beat_schedule"][name]["schedule"])
+else:
+    lines = {}
+    for line in open(src):
+        f = line.split()
+        lines[f[5]] = " ".join(f[:5])
+    want = lambda name: vixie(lines[name])
+job = None
+for line in sys.stdin:
+    m = re.match(r"-- source: \S+:\d+: .* -> (\S+)", line)
+    if m:
+        job = m.group(1)
+        continue
+    m = re.match(r"SELECT cron.schedule\('([^']+)', '([^']+)'", line)
+    if not m:
+        continue
+    name = m.group(1) if kind == "celery" else job
+    n += 1
+    if vixie(m.group(2)) != want(name):
+        bad += 1
+        print(name, m.group(2))
+print("compared", n)
+print("bad", bad)
+PY
+seeds=${SEEDS:-4}
+cat >litcmp.py <<'PY'
+# the args and kwargs of each job against Python's own reading of lit.py
+import json, re, sys
+ns = {}
+exec(open("lit.py").read(), ns)
+def same(a, b):
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if type(a) != type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, float) and a == 0:
+        return str(a) == str(b)
+    return a == b
+def literal(e, t):
+    t = t.replace("''", "'")
+    return t.replace("\\\\", "\\") if e else t
+pat = re.compile(r"SELECT cron\.schedule\('(e\d+)'.*'args', (E?)'(.*)'::jsonb, 'kwargs', (E?)'(.*)'::jsonb\)\)")
+bad = n = 0
+for line in sys.stdin:
+    m = pat.match(line)
+    if not m:
+        continue
+    e = ns["beat_schedule"][m.group(1)]
+    n += 1
+    if not (same(json.loads(literal(m.group(2), m.group(3))), e["args"]) and
+            same(json.loads(literal(m.group(4), m.group(5))), e["kwargs"])):
+        bad += 1
+        print(m.group(1), m.group(3), e["args"], m.group(5), e["kwargs"])
+print("compared", n)
+print("bad", bad)
+PY
+for seed in $(seq 1 "$seeds"); do
+	/usr/bin/python3 - "$seed" >gen.py <<'PY'
+import random, sys
+r = random.Random(int(sys.argv[1]))
+days = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
+def field(lo, hi, names=None):
+    k = r.randint(0, 6)
+    if k == 0: return "*"
+    if k == 1: return str(r.randint(lo, hi))
+    if k == 2: return "*/%d" % r.randint(1, (hi - lo) // 2 + 1)
+    a, b = r.randint(lo, hi), r.randint(lo, hi)
+    if k == 3 and names: return "%s-%s" % (names[a], names[b])
+    if k == 4: return "%d-%d/%d" % (min(a, b), max(a, b), r.randint(1, 4))
+    if k == 5: return "%d-%d" % (a, b)  # may wrap
+    return ",".join(str(r.randint(lo, hi)) for _ in range(r.randint(1, 4)))
+print("from celery.schedules import crontab")
+print("beat_schedule = {")
+for i in range(40):
+    dom, dow = field(1, 28), field(0, 6, days)
+    if r.random() < 0.5: dom = "*"
+    elif dow != "*": dow = "*"
+    print("  'e%d': {'task': 't%d', 'schedule': crontab(minute=%r, hour=%r, day_of_week=%r, day_of_month=%r, month_of_year=%r)}," %
+          (i, i, field(0, 59), field(0, 23), dow, dom, field(1, 12)))
+print("}")
+PY
+	run cron-convert --check gen.py
+	check "seed $seed: generated crontabs convert and --check" "0|" "$status|$errout"
+	cron-convert gen.py 2>/dev/null | /usr/bin/python3 year.py celery gen.py >diff.txt
+	check "seed $seed: Celery's fire times = croniter's on the emitted schedule, a year" "compared 40 bad 0" "$(tail -2 diff.txt | tr '\n' ' ' | sed 's/ $//')"
+done
+
+# ---- args and kwargs: random Python literals, read by Python itself, are
+# the JSON in the job (types kept: 2.0 stays a float, big ints exact)
+for seed in $(seq 1 "$seeds"); do
+	/usr/bin/python3 - "$seed" >lit.py <<'PY'
+import random, sys
+r = random.Random(int(sys.argv[1]))
+TEXTS = [r"'plain'", r'"dq"', r"'Zo\u00eb'", r"'tab\there'", r"u'\U0001F600'", r"r'raw\n'",
+         r"'a' 'b'", "'''tri\\nple'''", r"'\x41\101'", r"'quote\''", r"''", "'€ ✓'", r"'back\\slash'"]
+def num():
+    return r.choice(["0", "-0", "7", "-12", "1_000", "0x1F", "0o17", "0b101", "123456789012345678901234567890",
+                     "1.5", "-0.0", "2.", ".25", "1e3", "-2.5E-3", "1_0.5", "6.02e23"])
+def text():
+    return r.choice(TEXTS)
+def val(d=0):
+    k = r.randint(0, 8 if d < 3 else 4)
+    if k <= 1: return num()
+    if k <= 3: return text()
+    if k == 4: return r.choice(["None", "True", "False"])
+    if k == 5: return "[" + ", ".join(val(d + 1) for _ in range(r.randint(0, 3))) + "]"
+    if k == 6: return "(" + "".join(val(d + 1) + ", " for _ in range(r.randint(0, 3))) + ")"
+    return "{" + ", ".join("%s: %s" % (text(), val(d + 1)) for _ in range(r.randint(0, 3))) + "}"
+print("beat_schedule = {")
+for i in range(30):
+    print("  'e%d': {'task': 't', 'schedule': 3600, 'args': [%s], 'kwargs': {%s}}," % (
+        i, ", ".join(val() for _ in range(r.randint(0, 3))),
+        ", ".join("%s: %s" % (text(), val()) for _ in range(r.randint(0, 3)))))
+print("}")
+PY
+	cron-convert lit.py 2>/dev/null | /usr/bin/python3 "$w/litcmp.py" >diff.txt
+	check "seed $seed: args and kwargs as Python reads them" "compared 30 bad 0" "$(tail -2 diff.txt | tr '\n' ' ' | sed 's/ $//')"
+done
+
+# ---- crontab lines: croniter reads the source and what we emit alike
+/usr/bin/python3 - >gen.tab <<'PY'
+import random
+r = random.Random(7)
+def field(lo, hi):
+    k = r.randint(0, 4)
+    if k == 0: return "*"
+    if k == 1: return str(r.randint(lo, hi))
+    a, b = sorted((r.randint(lo, hi), r.randint(lo, hi)))
+    if k == 2: return "%d-%d" % (a, b)
+    if k == 3: return "%d-%d/%d" % (a, b, r.randint(1, 5))
+    return ",".join(str(r.randint(lo, hi)) for _ in range(r.randint(1, 3)))
+for i in range(60):
+    print("%s %s %s %s %s job-%d" % (field(0, 59), field(0, 23), field(1, 28), field(1, 12), field(0, 6), i))
+PY
+run cron-convert --from=crontab --check gen.tab
+check "crontab: generated lines convert and --check" "0|" "$status|$errout"
+echo "$out" | /usr/bin/python3 year.py crontab gen.tab >diff.txt
+check "crontab: croniter's fire times, source and emitted, a year" "compared 60 bad 0" "$(tail -2 diff.txt | tr '\n' ' ' | sed 's/ $//')"
+
+# ---- time zones
+cat >tz.py <<'EOF'
+from celery.schedules import crontab
+timezone = 'Asia/Kolkata'
+beat_schedule = {
+    'ist-morning': {'task': 'a', 'schedule': crontab(minute=30, hour=6)},
+    'ist-early': {'task': 'b', 'schedule': crontab(minute=0, hour=2, day_of_week='mon')},
+    'ist-month': {'task': 'c', 'schedule': crontab(minute=0, hour=2, day_of_month=1)},
+}
+EOF
+run cron-convert --check tz.py
+check "a fixed offset: times move, a day crossing moves the weekday" "1|SELECT cron.schedule('ist-morning', '0 1 * * *',
+SELECT cron.schedule('ist-early', '30 20 * * 0'," "$status|$(echo "$out" | grep -o "SELECT cron.schedule('[a-z-]*', '[^']*',")"
+check "a fixed offset: a day of the month cannot cross midnight" "cron-convert: tz.py:6: ist-month: refused: in GMT its times cross midnight, and the days of the month or months cannot follow
+cron-convert: 1 of 3 entries refused" "$errout"
+sed -i 's/Asia\/Kolkata/Europe\/Berlin/' tz.py
+run cron-convert tz.py
+check "a zone with daylight saving: refused" "1|cron-convert: tz.py:4: ist-morning: refused: Europe/Berlin has daylight saving time and pg_cron runs in GMT (--timezone)" \
+	"$status|$(echo "$errout" | head -1)"
+run cron-convert --timezone=Europe/Berlin --check tz.py
+check "the same zone as cron.timezone: converted as written" "0|SELECT cron.schedule('ist-morning', '30 6 * * *'," \
+	"$status|$(echo "$out" | grep -o "SELECT cron.schedule('ist-morning', '[^']*',")"
+
+# ---- refusals, exactly
+cat >refuse.py <<'EOF'
+from celery.schedules import crontab, solar
+beat_schedule = {
+    'both-days': {'task': 'x', 'schedule': crontab(minute=0, hour=0, day_of_month='1-7', day_of_week='mon')},
+    'sunset': {'task': 'x', 'schedule': solar('sunset', -37.81, 144.96)},
+    'seconds': {'task': 'x', 'schedule': 30.0},
+    'seven-minutes': {'task': 'x', 'schedule': 420},
+    'bad-day': {'task': 'x', 'schedule': crontab(day_of_week='7')},
+    'relative': {'task': 'x', 'schedule': 3600, 'relative': True},
+    'no-task': {'schedule': 60},
+}
+EOF
+check_run "celery refusals" 1 "cron-convert: refuse.py:3: both-days: refused: day of month and day of week must both hold; pg_cron runs on either (--and-guard)
+cron-convert: refuse.py:4: sunset: refused: solar(...) follows the sun: no cron schedule gives its times
+cron-convert: refuse.py:5: seconds: refused: every 30 seconds needs pg_cron 1.5 or later (--pg-cron-version)
+cron-convert: refuse.py:6: seven-minutes: refused: every 420 seconds is not a clock time: minutes dividing an hour, hours dividing a day, a day or a week are
+cron-convert: refuse.py:7: bad-day: refused: day of week: 7 is not in 0-6
+cron-convert: refuse.py:8: relative: refused: relative=True rounds to when beat started
+cron-convert: refuse.py:9: no-task: refused: an entry needs a dict with 'task' (a string) and 'schedule'
+cron-convert: 7 of 7 entries refused" cron-convert refuse.py
+run cron-convert --pg-cron-version=1.5 refuse.py
+check "pg_cron 1.5: seconds" "SELECT cron.schedule('seconds', '30 seconds'," "$(echo "$out" | grep -o "SELECT cron.schedule('seconds', '[^']*',")"
+run cron-convert --and-guard --check refuse.py
+check "--and-guard: the days of the month scheduled, the weekday tested" "SELECT cron.schedule('both-days', '0 0 1-7 * *', \$cron\$DO \$guard\$BEGIN IF extract(dow FROM now() AT TIME ZONE 'GMT') IN (1) THEN EXECUTE" \
+	"$(echo "$out" | grep -o "SELECT cron.schedule('both-days'.*EXECUTE")"
+echo "$out" | grep both-days >guard.sql
+run psql -X -q -v ON_ERROR_STOP=1 -f guard.sql
+check "--and-guard: pg_cron takes it" "0" "$status"
+printf '@reboot start\n0 0 * * * echo 50%%off\n0 0 5-1 * * backwards\n0 0 * * * *\n' >refuse.tab
+check_run "crontab refusals" 1 "cron-convert: refuse.tab:1: crontab-$(printf '@reboot\tstart' | md5sum | cut -c1-12): refused: @reboot runs when cron starts: pg_cron has no such time
+cron-convert: refuse.tab:2: crontab-$(printf '0 0 * * *\techo 50' | md5sum | cut -c1-12): refused: the command gives standard input after %: a job has none
+cron-convert: refuse.tab:3: crontab-$(printf '0 0 5-1 * *\tbackwards' | md5sum | cut -c1-12): refused: day of month: the range 5-1 runs backwards
+cron-convert: 3 of 4 entries refused" cron-convert --from=crontab refuse.tab
+printf "beat_schedule = {\n  'x: 1}\n" >broken.py
+check_run "a file that cannot be parsed: 2" 2 "cron-convert: broken.py:2: a string does not end" cron-convert broken.py
+finish
