@@ -682,38 +682,29 @@ celery_schedule(struct entry *e, const struct pv *sched)
 	/* Celery's positional order: minute, hour, day_of_week,
 	 * day_of_month, month_of_year */
 	static const int pos[CF_N] = {0, 1, 3, 4, 2};
-	struct buf t = BUF_INIT, src = BUF_INIT;
-	char why[256];
+	struct buf src = BUF_INIT;
 	int f;
 
 	if (sched->t == PV_CALL && strcmp(sched->s, "crontab") == 0) {
-		buf_adds(&src, "crontab(");
+		struct buf t[CF_N];
+		const char *field[CF_N];
 		for (f = 0; f < CF_N; f++) {
 			const struct pv *a = arg(sched, kws[f], pos[f]);
-			buf_reset(&t);
-			if (field_text(&t, a) < 0) {
+			t[f] = (struct buf)BUF_INIT;
+			field[f] = NULL;
+			if (a && field_text(&t[f], a) < 0 &&
+			    e->kind != SRC_REFUSED)
 				entry_refuse(e,
 					     "crontab(%s=...) is not a "
 					     "string, a number or a list",
 					     kws[f]);
-				goto out;
-			}
-			if (a)
-				buf_addf(&src, "%s%s='%s'",
-					 src.len > 8 ? ", " : "", kws[f],
-					 t.data);
-			if (cron_field_parse((enum cron_field)f, t.data, t.len,
-					     CRON_CELERY, &e->cron.bits[f],
-					     &e->cron.star[f], why,
-					     sizeof(why)) < 0) {
-				entry_refuse(e, "%s", why);
-				goto out;
-			}
+			else if (a)
+				field[f] = t[f].data;
 		}
-		buf_adds(&src, ")");
-		e->kind = SRC_CRON;
-		e->days_and = 1; /* Celery: every field must hold */
-		e->source = xstrdup(src.data);
+		if (e->kind != SRC_REFUSED)
+			entry_crontab(e, field);
+		for (f = 0; f < CF_N; f++)
+			buf_release(&t[f]);
 	} else if (sched->t == PV_CALL && strcmp(sched->s, "schedule") == 0) {
 		const struct pv *a = arg(sched, "run_every", 0);
 		e->seconds = a ? seconds_of(a) : -1;
@@ -742,10 +733,6 @@ celery_schedule(struct entry *e, const struct pv *sched)
 				 sched->t == PV_CALL ? sched->s : "schedule");
 		e->source = xstrdup(src.data);
 	}
-out:
-	if (!e->source)
-		e->source = xstrdup(src.len ? src.data : "crontab(...)");
-	buf_release(&t);
 	buf_release(&src);
 }
 

@@ -40,6 +40,11 @@ struct entries {
 /* A new entry at the end, zeroed, with its place filled. */
 struct entry *entry_add(struct entries *es, const char *file, unsigned line);
 void entries_free(struct entries *es);
+/*
+ * e as Celery's crontab(minute, hour, day_of_month, month_of_year,
+ * day_of_week), each text a field or NULL for '*': 0, or -1 refused.
+ */
+int entry_crontab(struct entry *e, const char *const field[CF_N]);
 /* Refuse e: why, printf-style. */
 void entry_refuse(struct entry *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -54,5 +59,13 @@ char *xstrndup(const char *s, size_t n);
  */
 int celery_read(struct entries *es, const char *file, const char *text,
 		size_t len, char **tz);
+
+/*
+ * rows.c: NDJSON records, one entry each: django-celery-beat's rows (the
+ * query in the README) or scripts/celery-beat-export's.  Returns 0, or
+ * -1 after a message (a line that is not a JSON object: exit 2).
+ */
+int rows_read(struct entries *es, const char *file, const char *text,
+	      size_t len);
 
 #endif

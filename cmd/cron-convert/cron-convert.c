@@ -886,8 +886,6 @@ main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (o.from == FROM_DJANGO)
-		errx(2, "--from=django: not in this version yet");
 	if (fixed_offset(o.timezone, &off) == -2)
 		errx(2, "--timezone: no such time zone: %s", o.timezone);
 	if (o.command) {
@@ -916,6 +914,11 @@ main(int argc, char **argv)
 					strncmp(files[c], "/etc/cron.d/", 12) ==
 						0 ||
 					strcmp(files[c], "/etc/crontab") == 0);
+		} else if (o.from == FROM_DJANGO ||
+			   text[strspn(text, " \t\r\n")] == '{') {
+			/* django's rows, or celery-beat-export's records */
+			if (rows_read(&es, name, text, len) < 0)
+				exit(2);
 		} else {
 			tz = NULL;
 			if (celery_read(&es, name, text, len, &tz) < 0)

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "convert.h"
+#include "cronexpr.h"
 
 char *
 xstrdup(const char *s)
@@ -77,4 +79,38 @@ entries_free(struct entries *es)
 	free(es->e);
 	es->e = NULL;
 	es->n = es->cap = 0;
+}
+
+int
+entry_crontab(struct entry *e, const char *const field[CF_N])
+{
+	static const char *const kws[CF_N] = {"minute", "hour", "day_of_month",
+					      "month_of_year", "day_of_week"};
+	struct buf src = BUF_INIT;
+	char why[256];
+	int f, r = 0;
+
+	buf_adds(&src, "crontab(");
+	for (f = 0; f < CF_N; f++) {
+		const char *t = field[f] ? field[f] : "*";
+		if (field[f])
+			buf_addf(&src, "%s%s='%s'", src.len > 8 ? ", " : "",
+				 kws[f], t);
+		if (r == 0 &&
+		    cron_field_parse((enum cron_field)f, t, strlen(t),
+				     CRON_CELERY, &e->cron.bits[f],
+				     &e->cron.star[f], why, sizeof(why)) < 0) {
+			entry_refuse(e, "%s", why);
+			r = -1;
+		}
+	}
+	buf_adds(&src, ")");
+	free(e->source);
+	e->source = xstrdup(src.data);
+	buf_release(&src);
+	if (r == 0) {
+		e->kind = SRC_CRON;
+		e->days_and = 1; /* Celery: every field must hold */
+	}
+	return r;
 }

@@ -53,6 +53,32 @@ check "seed beat: the commands" "SELECT pgmq.send('celery', jsonb_build_object('
 	"$(sql "select command from cron.job where jobname = 'daily-oee-report'")"
 check "seed beat: a big integer kept" '{"big": 12345678901234567890, "horizon_days": 7}' \
 	"$(sql "select substring(command from '''(\{.*\})''') ::jsonb::text from cron.job where jobname = 'pm-work-orders'")"
+# each job's command run as pg_cron would, into a recorder standing in for
+# PGMQ (issue 13 brings the real one): what arrives is what the file says
+sql "create schema pgmq; create table pgmq.sent (queue text, msg jsonb);
+	create function pgmq.send(q text, m jsonb) returns bigint language sql
+	as 'insert into pgmq.sent values (q, m) returning 1::bigint'"
+sql "do \$\$declare c text; begin for c in select command from cron.job order by jobname loop execute c; end loop; end\$\$"
+cat >sent.py <<'PY'
+import json, sys
+def canon(q, m):
+    return "%s %s" % (q, json.dumps(m, sort_keys=True, ensure_ascii=False))
+if sys.argv[1] == "file":  # what beat.py says each job sends
+    ns = {}
+    exec(open("beat.py").read(), ns)
+    beat = ns["app"].conf.beat_schedule
+    for name in sorted(beat):
+        e = beat[name]
+        print(canon(e.get("options", {}).get("queue", "celery"),
+                    {"job_type": e["task"], "args": list(e.get("args", [])),
+                     "kwargs": e.get("kwargs", {})}))
+else:  # what arrived: "queue msg" lines from psql
+    for line in sys.stdin:
+        q, m = line.rstrip("\n").split(" ", 1)
+        print(canon(q, json.loads(m)))
+PY
+check "seed beat: the messages the jobs send, as Python reads the file" "$(/usr/bin/python3 sent.py file | sort)" \
+	"$(psql -X -A -t -F ' ' -c "select queue, msg from pgmq.sent" | /usr/bin/python3 sent.py sent | sort)"
 ids=$(sql "select string_agg(jobid::text || jobname || schedule || command, ',' order by jobid) from cron.job")
 psql -X -q -v ON_ERROR_STOP=1 -f jobs.sql >/dev/null
 check "seed beat: a second run changes nothing" "$ids" \
@@ -64,6 +90,13 @@ check "rollback: runs" "0" "$status"
 check "rollback: exactly those jobs gone" "someone-else" "$(sql "select string_agg(jobname, ',') from cron.job")"
 run psql -X -q -v ON_ERROR_STOP=1 -f rollback.sql
 check "rollback: again, nothing to remove, no error" "0|someone-else" "$status|$(sql "select string_agg(jobname, ',') from cron.job")"
+# the live app, exported by Celery itself, converts to the same SQL
+cp beat.py factory_app.py
+run "$top/scripts/celery-beat-export" factory_app
+check "celery-beat-export: three records" "0|3" "$status|$(echo "$out" | wc -l)"
+echo "$out" >beat.ndjson
+check "celery-beat-export: the same jobs as the file read as literals" \
+	"$(cron-convert beat.py 2>/dev/null | grep -v '^-- source')" "$(cron-convert beat.ndjson 2>/dev/null | grep -v '^-- source')"
 run cron-convert --name-prefix=factory: --command='SELECT run_task(%(task)s, %(args)s::jsonb, %(kwargs)s::jsonb)' beat.py
 check "--name-prefix, --command" "SELECT cron.schedule('factory:pm-work-orders', '0 6 * * *', \$cron\$SELECT run_task('maintenance.tasks.generate_pm_work_orders', '[]'::jsonb, '{\"horizon_days\":7,\"big\":12345678901234567890}'::jsonb)\$cron\$);" \
 	"$(echo "$out" | grep pm-work-orders | tail -1)"
@@ -197,6 +230,11 @@ print("}")
 PY
 	run cron-convert --check gen.py
 	check "seed $seed: generated crontabs convert and --check" "0|" "$status|$errout"
+	printf 'from celery import Celery\nfrom gen import beat_schedule\napp = Celery("gen")\napp.conf.beat_schedule = beat_schedule\n' >genapp.py
+	rm -rf __pycache__
+	"$top/scripts/celery-beat-export" genapp >gen.ndjson
+	check "seed $seed: Celery's own expansion (celery-beat-export) converts alike" \
+		"$(cron-convert gen.py 2>/dev/null | grep -v '^-- source')" "$(cron-convert gen.ndjson 2>/dev/null | grep -v '^-- source')"
 	cron-convert gen.py 2>/dev/null | /usr/bin/python3 year.py celery gen.py >diff.txt
 	check "seed $seed: Celery's fire times = croniter's on the emitted schedule, a year" "compared 40 bad 0" "$(tail -2 diff.txt | tr '\n' ' ' | sed 's/ $//')"
 done
@@ -252,6 +290,69 @@ run cron-convert --from=crontab --check gen.tab
 check "crontab: generated lines convert and --check" "0|" "$status|$errout"
 echo "$out" | /usr/bin/python3 year.py crontab gen.tab >diff.txt
 check "crontab: croniter's fire times, source and emitted, a year" "compared 60 bad 0" "$(tail -2 diff.txt | tr '\n' ' ' | sed 's/ $//')"
+
+# ---- django-celery-beat: its tables made by Django's own migrations in the
+# test cluster, rows made by its ORM, exported by the README's query
+sql 'create database dj'
+cat >djsettings.py <<'EOF'
+import os
+SECRET_KEY = "test"
+USE_TZ = True
+INSTALLED_APPS = ["django_celery_beat"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "dj",
+                         "HOST": os.environ["PGHOST"], "PORT": os.environ["PGPORT"],
+                         "USER": os.environ.get("PGUSER", "")}}
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+EOF
+DJANGO_SETTINGS_MODULE=djsettings /usr/bin/python3 -c '
+import datetime, json, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django_celery_beat.models import (PeriodicTask, CrontabSchedule, IntervalSchedule,
+                                       SolarSchedule, ClockedSchedule)
+six = CrontabSchedule.objects.create(minute="0", hour="6", timezone="UTC")
+ist = CrontabSchedule.objects.create(minute="30", hour="6", day_of_week="mon-fri", timezone="Asia/Kolkata")
+five = IntervalSchedule.objects.create(every=5, period=IntervalSchedule.MINUTES)
+sun = SolarSchedule.objects.create(event="sunset", latitude=-37.81, longitude=144.96)
+once = ClockedSchedule.objects.create(clocked_time=datetime.datetime(2027, 1, 1, tzinfo=datetime.timezone.utc))
+T = PeriodicTask.objects.create
+T(name="daily-oee-report", task="reports.tasks.daily_oee", crontab=six, args=json.dumps(["line-1", 42, "Zoë"]))
+T(name="inventory-alerts", task="inventory.tasks.check_alerts", interval=five, queue="email_notifications")
+T(name="ist-weekdays", task="t.ist", crontab=ist, kwargs=json.dumps({"big": 12345678901234567890}))
+T(name="sunset", task="t.sun", solar=sun)
+T(name="new-year", task="t.once", clocked=once, one_off=True)
+T(name="paused", task="t.paused", crontab=six, enabled=False)
+'
+cat >export.sql <<'EOF'
+SELECT row_to_json(r) FROM (
+  SELECT t.name, t.task, t.args, t.kwargs, t.queue, t.enabled, t.one_off,
+         c.minute, c.hour, c.day_of_week, c.day_of_month, c.month_of_year,
+         c.timezone, i.every, i.period, s.event AS solar_event,
+         k.clocked_time
+  FROM django_celery_beat_periodictask t
+  LEFT JOIN django_celery_beat_crontabschedule c ON c.id = t.crontab_id
+  LEFT JOIN django_celery_beat_intervalschedule i ON i.id = t.interval_id
+  LEFT JOIN django_celery_beat_solarschedule s ON s.id = t.solar_id
+  LEFT JOIN django_celery_beat_clockedschedule k ON k.id = t.clocked_id
+  ORDER BY t.id) r;
+EOF
+check "the README's export query is the one tested" "$(sed -n 's/^    //; /^SELECT row_to_json(r)/,/ORDER BY t.id) r;/p' "$top/README.md")" "$(cat export.sql)"
+psql -X -A -t -d dj -f export.sql >rows.ndjson
+run cron-convert --from=django --check rows.ndjson
+check "django: the schedules" "SELECT cron.schedule('daily-oee-report', '0 6 * * *',
+SELECT cron.schedule('inventory-alerts', '*/5 * * * *',
+SELECT cron.schedule('ist-weekdays', '0 1 * * 1-5'," "$(echo "$out" | grep -o "SELECT cron.schedule('[a-z-]*', '[^']*',")"
+check "django: args and kwargs from their JSON text (Django's escapes kept, E'')" "'args', E'[\"line-1\",42,\"Zo\\\\u00eb\"]'::jsonb|'kwargs', '{\"big\":12345678901234567890}'::jsonb" \
+	"$(echo "$out" | grep -o "'args', E'\[\"line.*\"\]'::jsonb")|$(echo "$out" | grep -o "'kwargs', '{\"big\":[0-9]*}'::jsonb")"
+check "django: refusals, a disabled task skipped" "1|cron-convert: rows.ndjson:6: paused: disabled: not scheduled
+cron-convert: rows.ndjson:2: inventory-alerts: every 300 seconds from when beat started becomes a clock schedule
+cron-convert: rows.ndjson:4: sunset: refused: solar(...) follows the sun: no cron schedule gives its times
+cron-convert: rows.ndjson:5: new-year: refused: one_off: it runs once, not on a schedule
+cron-convert: 2 of 5 entries refused" "$status|$errout"
+echo "$out" >dj.sql
+run psql -X -q -v ON_ERROR_STOP=1 -f dj.sql
+check "django: pg_cron takes the SQL" "0|3" "$status|$(sql "select count(*) from cron.job where jobname in ('daily-oee-report', 'inventory-alerts', 'ist-weekdays')")"
 
 # ---- time zones
 cat >tz.py <<'EOF'
