@@ -354,6 +354,19 @@ echo "$out" >dj.sql
 run psql -X -q -v ON_ERROR_STOP=1 -f dj.sql
 check "django: pg_cron takes the SQL" "0|3" "$status|$(sql "select count(*) from cron.job where jobname in ('daily-oee-report', 'inventory-alerts', 'ist-weekdays')")"
 
+# ---- examples/celery-beat-to-pg-cron: each phase, as its README runs it
+ex="make -s -f $top/examples/celery-beat-to-pg-cron/Makefile"
+run $ex dry-run
+check "example: dry-run writes the SQL, changes nothing" "0|0" "$status|$(sql "select count(*) from cron.job where jobname like 'beat:%'")"
+run $ex schedule
+check "example: schedule" "0|3" "$status|$(sql "select count(*) from cron.job where jobname like 'beat:%'")"
+run $ex schedule verify
+check "example: again, and verify" "0|3" "$status|$(sql "select count(*) from cron.job where jobname like 'beat:%'")"
+run $ex rollback
+check "example: rollback" "0|0" "$status|$(sql "select count(*) from cron.job where jobname like 'beat:%'")"
+run $ex verify
+check "example: verify finds them gone" "2" "$status"
+
 # ---- time zones
 cat >tz.py <<'EOF'
 from celery.schedules import crontab
