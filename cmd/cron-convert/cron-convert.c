@@ -355,7 +355,11 @@ shift(struct entry *e, struct cron_sched *s, long delta)
 {
 	uint64_t mins = 0, hours = 0;
 	long day = 0, n = 0, t, dd;
-	int h, m, first = 1;
+	int h, m, first = 1, mixed = 0;
+	/* every day of every month: a time may move to another day */
+	int daily = s->bits[CF_DOM] == cron_all(CF_DOM) &&
+		    s->bits[CF_DOW] == cron_all(CF_DOW) &&
+		    s->bits[CF_MON] == cron_all(CF_MON);
 
 	if (delta == 0)
 		return 0;
@@ -367,19 +371,20 @@ shift(struct entry *e, struct cron_sched *s, long delta)
 			t = h * 60 + m + delta;
 			dd = t >= 0 ? t / 1440 : -((-t + 1439) / 1440);
 			t -= dd * 1440;
-			if (!first && dd != day) {
-				entry_refuse(e,
-					     "in %s some times fall on "
-					     "another day than others",
-					     o.timezone);
-				return -1;
-			}
+			mixed |= !first && dd != day;
 			first = 0;
 			day = dd;
 			mins |= (uint64_t)1 << (t % 60);
 			hours |= (uint64_t)1 << (t / 60);
 			n++;
 		}
+	if (mixed && !daily) {
+		entry_refuse(e,
+			     "in %s some times fall on another day than "
+			     "others",
+			     o.timezone);
+		return -1;
+	}
 	if (__builtin_popcountll(mins) * __builtin_popcountll(hours) != n) {
 		entry_refuse(e,
 			     "in %s its times are not a set of minutes of a "
@@ -387,8 +392,9 @@ shift(struct entry *e, struct cron_sched *s, long delta)
 			     o.timezone);
 		return -1;
 	}
-	if (day && (s->bits[CF_DOM] != cron_all(CF_DOM) ||
-		    s->bits[CF_MON] != cron_all(CF_MON))) {
+	if (day && !daily &&
+	    (s->bits[CF_DOM] != cron_all(CF_DOM) ||
+	     s->bits[CF_MON] != cron_all(CF_MON))) {
 		entry_refuse(e,
 			     "in %s its times cross midnight, and the days "
 			     "of the month or months cannot follow",
@@ -397,7 +403,8 @@ shift(struct entry *e, struct cron_sched *s, long delta)
 	}
 	s->bits[CF_MIN] = mins;
 	s->bits[CF_HOUR] = hours;
-	s->bits[CF_DOW] = rotate_dow(s->bits[CF_DOW], day);
+	if (!daily)
+		s->bits[CF_DOW] = rotate_dow(s->bits[CF_DOW], day);
 	return 0;
 }
 

@@ -140,9 +140,27 @@ def celery(c):
         t += timedelta(hours=1)
     return out
 
+def celery_tz(c, offset):
+    """Celery's fire times, in its zone offset minutes east of UTC, as UTC."""
+    out = set()
+    t = start
+    while t < start + timedelta(days=365):
+        local = t + timedelta(minutes=offset)
+        if (local.month in c.month_of_year and local.day in c.day_of_month and
+                local.isoweekday() % 7 in c.day_of_week and local.hour in c.hour and
+                local.minute in c.minute):
+            out.add(t)
+        t += timedelta(minutes=1)
+    return out
+
 kind, src = sys.argv[1], sys.argv[2]
 bad = n = 0
-if kind == "celery":
+if kind == "celery-tz":
+    ns = {}
+    exec(open(src).read(), ns)
+    off = int(sys.argv[3])
+    want = lambda name: celery_tz(ns["beat_schedule"][name]["schedule"], off)
+elif kind == "celery":
     ns = {}
     exec(open(src).read(), ns)
     want = lambda name: celery(ns["beat_schedule"][name]["schedule"])
@@ -161,7 +179,7 @@ for line in sys.stdin:
     m = re.match(r"SELECT cron.schedule\('([^']+)', '([^']+)'", line)
     if not m:
         continue
-    name = m.group(1) if kind == "celery" else job
+    name = m.group(1) if kind.startswith("celery") else job
     n += 1
     if vixie(m.group(2)) != want(name):
         bad += 1
@@ -237,6 +255,29 @@ PY
 		"$(cron-convert gen.py 2>/dev/null | grep -v '^-- source')" "$(cron-convert gen.ndjson 2>/dev/null | grep -v '^-- source')"
 	cron-convert gen.py 2>/dev/null | /usr/bin/python3 year.py celery gen.py >diff.txt
 	check "seed $seed: Celery's fire times = croniter's on the emitted schedule, a year" "compared 40 bad 0" "$(tail -2 diff.txt | tr '\n' ' ' | sed 's/ $//')"
+done
+
+# ---- the same in a fixed-offset zone: Celery's local fire times, as UTC
+# instants, against croniter's reading of what pg_cron gets (in GMT)
+for zone in Asia/Kathmandu:345 Etc/GMT+3:-180; do
+	/usr/bin/python3 - "$seed" "${zone%:*}" >gentz.py <<'PY'
+import random, sys
+r = random.Random(int(sys.argv[1]))
+print("from celery.schedules import crontab")
+print("timezone = %r" % sys.argv[2])
+print("beat_schedule = {")
+for i in range(12):
+    m = r.choice(["0", "15", "*/20", "10,50", "*"])
+    h = r.choice(["6", "23", "0-3", "*/6", "*"])
+    dow = r.choice(["*", "mon", "sat,sun", "1-5"])
+    print("  'z%d': {'task': 't', 'schedule': crontab(minute=%r, hour=%r, day_of_week=%r)}," % (i, m, h, dow))
+print("}")
+PY
+	run cron-convert --check gentz.py
+	check "${zone%:*}: --check finds no difference in what converts" "" "$(echo "$errout" | grep -- '--check')"
+	echo "$out" | /usr/bin/python3 year.py celery-tz gentz.py "${zone#*:}" >diff.txt
+	check "${zone%:*}: Celery's fire times in its zone = croniter's on the emitted schedule in GMT" "bad 0" "$(tail -1 diff.txt)"
+	check "${zone%:*}: most entries convert" "ok" "$([ "$(sed -n 's/compared //p' diff.txt)" -ge 6 ] && echo ok)"
 done
 
 # ---- args and kwargs: random Python literals, read by Python itself, are
@@ -419,6 +460,41 @@ check "--and-guard: the days of the month scheduled, the weekday tested" "SELECT
 echo "$out" | grep both-days >guard.sql
 run psql -X -q -v ON_ERROR_STOP=1 -f guard.sql
 check "--and-guard: pg_cron takes it" "0" "$status"
+cat >refuse2.py <<'EOF'
+from celery.schedules import crontab
+from datetime import timedelta
+beat_schedule = {
+    'half-second': {'task': 'x', 'schedule': timedelta(milliseconds=500)},
+    'nul-arg': {'task': 'x', 'schedule': 60, 'args': ['a\x00b']},
+    'bad-field': {'task': 'x', 'schedule': crontab(minute={'a': 1})},
+    'no-zone': {'task': 'x', 'schedule': crontab(minute=0)},
+    'unknown': {'task': 'x', 'schedule': clocked(1)},
+    'split': {'task': 'x', 'schedule': crontab(minute='0,45', hour=5)},
+}
+timezone = 'Asia/Kolkata'
+EOF
+check_run "more refusals" 1 "cron-convert: refuse2.py:4: half-second: refused: every 0.5 seconds: pg_cron counts whole seconds
+cron-convert: refuse2.py:5: nul-arg: refused: 'args' holds a value JSON cannot hold
+cron-convert: refuse2.py:6: bad-field: refused: crontab(minute=...) is not a string, a number or a list
+cron-convert: refuse2.py:8: unknown: refused: clocked(...) is not a schedule cron-convert knows
+cron-convert: refuse2.py:9: split: refused: in GMT its times are not a set of minutes of a set of hours
+cron-convert: 5 of 6 entries refused" cron-convert refuse2.py
+sed -i "s/timezone = 'Asia\/Kolkata'/timezone = 'Mars\/Olympus'/" refuse2.py
+run cron-convert refuse2.py
+check "an unknown zone: refused by name" "cron-convert: refuse2.py:7: no-zone: refused: no such time zone: Mars/Olympus" "$(echo "$errout" | grep no-zone)"
+check_run "--timezone: no such zone" 2 "cron-convert: --timezone: no such time zone: Mars/Olympus" cron-convert --timezone=Mars/Olympus beat.py
+check_run "--command: an unknown placeholder" 2 "cron-convert: --command: a %(...)s other than task, args, kwargs, queue" cron-convert --command='SELECT %(nope)s' beat.py
+printf 'reports.tasks.daily_oee SELECT reports.daily_oee(%%(args)s::jsonb)\n# a comment\nmaintenance.tasks.generate_pm_work_orders SELECT $cron$ || %%(task)s\n' >tasks.map
+run cron-convert --task-map=tasks.map beat.py
+check "--task-map: a template per task, the rest refused" "1|SELECT cron.schedule('daily-oee-report', '0 6 * * *', \$cron\$SELECT reports.daily_oee('[\"line-1\",42,\"Zoë ✓\"]'::jsonb)\$cron\$);
+SELECT cron.schedule('pm-work-orders', '0 6 * * *', \$cron1\$SELECT \$cron\$ || 'maintenance.tasks.generate_pm_work_orders'\$cron1\$);|cron-convert: beat.py:14: inventory-alerts: refused: task inventory.tasks.check_alerts is not in --task-map" \
+	"$status|$(echo "$out" | grep '^SELECT')|$(echo "$errout" | grep refused:)"
+echo "$out" >map.sql
+run psql -X -q -v ON_ERROR_STOP=1 -f map.sql
+check "--task-map: a command holding \$cron\$ quoted by another tag, taken" "0|SELECT \$cron\$ || 'maintenance.tasks.generate_pm_work_orders'" \
+	"$status|$(sql "select command from cron.job where jobname = 'pm-work-orders'")"
+sql "select cron.unschedule(jobid) from cron.job" >/dev/null
+
 printf '@reboot start\n0 0 * * * echo 50%%off\n0 0 5-1 * * backwards\n0 0 * * * *\n' >refuse.tab
 check_run "crontab refusals" 1 "cron-convert: refuse.tab:1: crontab-$(printf '@reboot\tstart' | md5sum | cut -c1-12): refused: @reboot runs when cron starts: pg_cron has no such time
 cron-convert: refuse.tab:2: crontab-$(printf '0 0 * * *\techo 50' | md5sum | cut -c1-12): refused: the command gives standard input after %: a job has none
