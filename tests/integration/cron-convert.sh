@@ -501,5 +501,15 @@ cron-convert: refuse.tab:2: crontab-$(printf '0 0 * * *\techo 50' | md5sum | cut
 cron-convert: refuse.tab:3: crontab-$(printf '0 0 5-1 * *\tbackwards' | md5sum | cut -c1-12): refused: day of month: the range 5-1 runs backwards
 cron-convert: 3 of 4 entries refused" cron-convert --from=crontab refuse.tab
 printf "beat_schedule = {\n  'x: 1}\n" >broken.py
+# cron's own rule: a day field written with '*' makes the two ANDed
+printf '0 0 */2 * 1 half-mondays\n0 0 1-31 * 1 every-day\n' >vixie.tab
+run cron-convert --from=crontab --check vixie.tab
+check "crontab: */2 with a weekday is AND in cron: refused; 1-31 with a weekday is OR: every day" \
+	"1|SELECT cron.schedule('crontab-$(printf '0 0 1-31 * 1\tevery-day' | md5sum | cut -c1-12)', '0 0 * * *',|cron-convert: vixie.tab:1: crontab-$(printf '0 0 */2 * 1\thalf-mondays' | md5sum | cut -c1-12): refused: day of month and day of week must both hold; pg_cron runs on either (--and-guard)" \
+	"$status|$(echo "$out" | grep -o "SELECT cron.schedule('[^']*', '[^']*',")|$(echo "$errout" | grep refused:)"
+printf 'SHELL=/bin/sh\n30 2 * * 0 postgres vacuumdb --all\n' >system.tab
+run cron-convert --from=crontab --system system.tab
+check "crontab --system: the user field is not the command; SHELL= reported" "0|-- source: system.tab:2: 30 2 * * 0 -> vacuumdb --all|cron-convert: system.tab:1: SHELL is not carried over: a job runs SQL, not a shell" \
+	"$status|$(echo "$out" | grep -- '-- source')|$errout"
 check_run "a file that cannot be parsed: 2" 2 "cron-convert: broken.py:2: a string does not end" cron-convert broken.py
 finish
