@@ -895,6 +895,9 @@ main(int argc, char **argv)
 	}
 	if (fixed_offset(o.timezone, &off) == -2)
 		errx(2, "--timezone: no such time zone: %s", o.timezone);
+	if (o.version < 105 && (fixed_offset(o.timezone, &off) < 0 || off))
+		errx(2, "--timezone: pg_cron before 1.5 runs jobs in GMT "
+			"(--pg-cron-version)");
 	if (o.command) {
 		struct entry probe = {.task = "", .args = "", .kwargs = ""};
 		struct buf t = BUF_INIT;

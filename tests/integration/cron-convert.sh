@@ -427,7 +427,9 @@ sed -i 's/Asia\/Kolkata/Europe\/Berlin/' tz.py
 run cron-convert tz.py
 check "a zone with daylight saving: refused" "1|cron-convert: tz.py:4: ist-morning: refused: Europe/Berlin has daylight saving time and pg_cron runs in GMT (--timezone)" \
 	"$status|$(echo "$errout" | head -1)"
-run cron-convert --timezone=Europe/Berlin --check tz.py
+check_run "--timezone needs pg_cron 1.5" 2 "cron-convert: --timezone: pg_cron before 1.5 runs jobs in GMT (--pg-cron-version)" \
+	cron-convert --timezone=Europe/Berlin tz.py
+run cron-convert --pg-cron-version=1.6 --timezone=Europe/Berlin --check tz.py
 check "the same zone as cron.timezone: converted as written" "0|SELECT cron.schedule('ist-morning', '30 6 * * *'," \
 	"$status|$(echo "$out" | grep -o "SELECT cron.schedule('ist-morning', '[^']*',")"
 
