@@ -749,7 +749,7 @@ emit(struct buf *out, struct entries *es)
 		struct entry *e = &es->e[i];
 		buf_reset(&name);
 		buf_addf(&name, "%s%s", o.prefix ? o.prefix : "",
-			 e->name ? e->name : "");
+			 e->name ? e->name : "?");
 		buf_reset(&cmd);
 		if (convert(e, &j) < 0 || command(&cmd, e, &j) < 0) {
 			warnx("%s:%u: %s: refused: %s", e->file, e->line,

@@ -503,6 +503,52 @@ cron-convert: refuse.tab:2: crontab-$(printf '0 0 * * *\techo 50' | md5sum | cut
 cron-convert: refuse.tab:3: crontab-$(printf '0 0 5-1 * *\tbackwards' | md5sum | cut -c1-12): refused: day of month: the range 5-1 runs backwards
 cron-convert: 3 of 4 entries refused" cron-convert --from=crontab refuse.tab
 printf "beat_schedule = {\n  'x: 1}\n" >broken.py
+# ---- the other refusals, each once, exactly
+cat >refuse3.py <<'EOF'
+from celery.schedules import crontab, schedule
+beat_schedule = {
+    'run-every': {'task': 'x', 'schedule': schedule(run_every='5m')},
+    'a-name': {'task': 'x', 'schedule': every_five},
+    'args-str': {'task': 'x', 'schedule': 60, 'args': 'abc'},
+    'kwargs-list': {'task': 'x', 'schedule': 60, 'kwargs': [1]},
+    'kwargs-set': {'task': 'x', 'schedule': 60, 'kwargs': {'a': {1, 2}}},
+    'mon-early': {'task': 'x', 'schedule': crontab(minute='0,45', hour=5, day_of_week='mon')},
+}
+enable_utc = False
+timezone = 'Asia/Kolkata'
+EOF
+check_run "more refusals (Python)" 1 "cron-convert: refuse3.py:3: run-every: refused: schedule(run_every=...) is not a number or a timedelta
+cron-convert: refuse3.py:4: a-name: refused: the schedule is not a literal
+cron-convert: refuse3.py:5: args-str: refused: 'args' is not a list or tuple
+cron-convert: refuse3.py:6: kwargs-list: refused: 'kwargs' is not a dict
+cron-convert: refuse3.py:7: kwargs-set: refused: 'kwargs' holds a value JSON cannot hold
+cron-convert: refuse3.py:8: mon-early: refused: in GMT some times fall on another day than others
+cron-convert: 6 of 6 entries refused" cron-convert refuse3.py
+sed -i '/^timezone/d' refuse3.py
+run cron-convert refuse3.py
+check "enable_utc = False without a timezone" "cron-convert: refuse3.py:8: mon-early: refused: enable_utc is False and no timezone: the workers' local time is not known here" "$(echo "$errout" | grep mon-early)"
+printf 'from celery.schedules import crontab\nbeat_schedule = {"a": {"task": "x", "schedule": crontab(minute=0)}}\n' >utc.py
+check_run "pg_cron in a daylight-saving zone, the source in UTC" 1 "cron-convert: utc.py:2: a: refused: pg_cron's Europe/Berlin has daylight saving time and the source does not
+cron-convert: 1 of 1 entries refused" cron-convert --pg-cron-version=1.6 --timezone=Europe/Berlin utc.py
+printf 'x SELECT %%(when)s\n' >bad.map
+check_run "--task-map: an unknown placeholder" 1 "cron-convert: utc.py:2: a: refused: --task-map: a %(...)s other than task, args, kwargs, queue
+cron-convert: 1 of 1 entries refused" cron-convert --task-map=bad.map utc.py
+printf '%s\n' '{"task":"x","minute":"0"}' '{"name":"a","task":"x","args":"{}","minute":"0"}' \
+	'{"name":"b","task":"x","every":3,"period":"fortnights"}' '{"name":"c","task":"x","clocked_time":"2027-01-01T00:00:00Z"}' \
+	'{"name":"d","task":"x"}' '{"name":"e","task":"x","error":"why not"}' >rows.ndjson
+check_run "more refusals (rows)" 1 "cron-convert: rows.ndjson:1: ?: refused: a record needs \"name\" and \"task\" (strings)
+cron-convert: rows.ndjson:2: a: refused: \"args\" is not a JSON list or \"kwargs\" not an object
+cron-convert: rows.ndjson:3: b: refused: an interval of fortnights
+cron-convert: rows.ndjson:4: c: refused: clocked: it runs once, at a set time, not on a schedule
+cron-convert: rows.ndjson:5: d: refused: no crontab, interval, solar or clocked schedule in the record
+cron-convert: rows.ndjson:6: e: refused: why not
+cron-convert: 6 of 6 entries refused" cron-convert --from=django rows.ndjson
+printf 'not json\n' >notjson.ndjson
+check_run "--from=django: a line that is not JSON: 2" 2 "cron-convert: notjson.ndjson:1: invalid literal" cron-convert --from=django notjson.ndjson
+printf '0 0 * *\n' >short.tab
+check_run "crontab: a line too short" 1 "cron-convert: short.tab:1: ?: refused: a schedule and a command expected
+cron-convert: 1 of 1 entries refused" cron-convert --from=crontab short.tab
+
 # cron's own rule: a day field written with '*' makes the two ANDed
 printf '0 0 */2 * 1 half-mondays\n0 0 1-31 * 1 every-day\n' >vixie.tab
 run cron-convert --from=crontab --check vixie.tab
