@@ -125,7 +125,8 @@ $(B)/tests/fuzz_redisurl-replay: tests/fuzz/fuzz_redisurl.c tests/fuzz/replay.c 
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
 
 # cron-convert's parsers: cron fields, the Python literal subset
-CRON_PARSE = cmd/cron-convert/celery.c cmd/cron-convert/cronexpr.c cmd/cron-convert/entry.c
+CRON_PARSE = cmd/cron-convert/celery.c cmd/cron-convert/cronexpr.c cmd/cron-convert/entry.c \
+	cmd/cron-convert/crontab.c cmd/cron-convert/rows.c
 $(B)/tests/fuzz_cron-replay: tests/fuzz/fuzz_cron.c tests/fuzz/replay.c $(CRON_PARSE) cmd/cron-convert/*.h $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm

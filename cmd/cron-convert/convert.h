@@ -61,6 +61,12 @@ int celery_read(struct entries *es, const char *file, const char *text,
 		size_t len, char **tz);
 
 /*
+ * crontab.c: the lines of a crontab (sys: with a user field), text
+ * changed in place.  Lines it cannot use are refused entries.
+ */
+void crontab_read(struct entries *es, const char *file, char *text, int sys);
+
+/*
  * rows.c: NDJSON records, one entry each: django-celery-beat's rows (the
  * query in the README) or scripts/celery-beat-export's.  Returns 0, or
  * -1 after a message (a line that is not a JSON object: exit 2).

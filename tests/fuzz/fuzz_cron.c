@@ -2,7 +2,8 @@
  * fuzz_cron: cron-convert's parsers on arbitrary bytes.  The first byte
  * picks: a cron expression in cron's and Celery's reading (what parses is
  * written back and must read back to the same sets, as pg_cron would read
- * it), or a Celery beat file in the Python literal subset.
+ * it), a Celery beat file in the Python literal subset, a crontab (user
+ * or system), or NDJSON rows.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -49,8 +50,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data + 1, size - 1);
 	s[size - 1] = '\0';
-	if (data[0] & 1) {
+	if (data[0] % 4 == 1) {
 		expression(s);
+	} else if (data[0] % 4 == 2) {
+		crontab_read(&es, "fuzz", s, data[0] & 4);
+		entries_free(&es);
+	} else if (data[0] % 4 == 3) {
+		rows_read(&es, "fuzz", s, size - 1);
+		entries_free(&es);
 	} else {
 		celery_read(&es, "fuzz", s, size - 1, &tz);
 		entries_free(&es);
