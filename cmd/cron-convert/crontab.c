@@ -49,6 +49,7 @@ crontab_read(struct entries *es, const char *file, char *text, int sys)
 	struct entry *e;
 	int i, nf;
 
+	sys = sys != 0; /* a user field, or none */
 	for (line = text; line; line = next) {
 		n++;
 		if ((next = strchr(line, '\n')))
