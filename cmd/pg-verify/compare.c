@@ -263,7 +263,8 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 
 	memset(n, 0, sizeof(*n));
 	n->invalid = t->rejected;
-	verify_where(l, t, vo);
+	if (!di || di->full) /* a digested table's was tried before its query */
+		verify_where(l, t, vo);
 	if (di && !di->full) {
 		n->target = di->target;
 	} else {

@@ -291,6 +291,12 @@ form(const struct dtable *dt, int i, uint64_t *h)
 static uint32_t
 name_index(const char *file)
 {
+	static const char
+		*last; /* the reader's name: the same pointer a file */
+
+	if (file == last)
+		return D.nnames - 1;
+	last = file;
 	if (!D.nnames || strcmp(D.names[D.nnames - 1], file) != 0) {
 		D.names = realloc(D.names, (D.nnames + 1) * sizeof(*D.names));
 		if (!D.names)
