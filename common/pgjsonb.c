@@ -244,3 +244,49 @@ pgjsonb_release(struct pgjsonb *st)
 	buf_release(&st->str);
 	buf_release(&st->members);
 }
+
+int
+pgjsonb_keep_types(struct pgjsonb *st, struct buf *out, const char *p, size_t n)
+{
+	const char *end = p + n, *t;
+	size_t mark = out->len, w;
+	struct json_error e;
+	int flt;
+
+	if (json_validate(p, n, NULL, &e) < 0)
+		return -1;
+	while (p < end) {
+		if (*p == '"') { /* a string, escapes and all */
+			for (t = p + 1; *t != '"'; t++)
+				if (*t == '\\')
+					t++;
+			buf_add(out, p, (size_t)(t + 1 - p));
+			p = t + 1;
+			continue;
+		}
+		if (*p != '-' && (*p < '0' || *p > '9')) {
+			buf_addch(out, *p++);
+			continue;
+		}
+		for (t = p, flt = 0; t < end && strchr("+-.eE0123456789", *t);
+		     t++)
+			flt |= *t == '.' || *t == 'e' || *t == 'E';
+		if (!flt) {
+			buf_add(out, p, (size_t)(t - p));
+		} else {
+			w = out->len;
+			if (number(st, out, p, (size_t)(t - p)) < 0)
+				goto fail;
+			/* a zero's sign is lost: -0.0 cannot be kept */
+			if (*p == '-' && out->data[w] != '-')
+				goto fail;
+			if (!memchr(out->data + w, '.', out->len - w))
+				buf_adds(out, ".0");
+		}
+		p = t;
+	}
+	return 0;
+fail:
+	buf_setlen(out, mark);
+	return -1;
+}

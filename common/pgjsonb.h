@@ -38,4 +38,15 @@ struct pgjsonb {
 int pgjsonb_text(struct pgjsonb *st, struct buf *out, const char *p, size_t n);
 void pgjsonb_release(struct pgjsonb *st);
 
+/*
+ * The JSON text p[0..n) with every float written so that jsonb keeps it a
+ * float: the way jsonb_out would write it, and ".0" after one it would
+ * write as an integer (6.02e+23 becomes 602000000000000000000000.0, which
+ * a JSON reader takes back as the same float, not an int).  Returns 0, or
+ * -1 (out as it was) for text that is not JSON or holds -0.0, whose sign
+ * jsonb drops.
+ */
+int pgjsonb_keep_types(struct pgjsonb *st, struct buf *out, const char *p,
+		       size_t n);
+
 #endif

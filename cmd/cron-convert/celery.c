@@ -764,11 +764,18 @@ celery_entry(struct entries *es, const char *file, const struct pv *k,
 		kwargs = NULL, entry_refuse(e, "'kwargs' is not a dict");
 	if (args && to_json(&j, args) < 0)
 		entry_refuse(e, "'args' holds a value JSON cannot hold");
-	e->args = xstrdup(args && j.len ? j.data : "[]");
+	if (e->kind != SRC_REFUSED)
+		entry_json(e, "args", &e->args, args && j.len ? j.data : "[]");
 	buf_reset(&j);
 	if (kwargs && to_json(&j, kwargs) < 0)
 		entry_refuse(e, "'kwargs' holds a value JSON cannot hold");
-	e->kwargs = xstrdup(kwargs && j.len ? j.data : "{}");
+	if (e->kind != SRC_REFUSED)
+		entry_json(e, "kwargs", &e->kwargs,
+			   kwargs && j.len ? j.data : "{}");
+	if (!e->args)
+		e->args = xstrdup("[]");
+	if (!e->kwargs)
+		e->kwargs = xstrdup("{}");
 	buf_release(&j);
 	if ((q = dict_get(opts, "queue")) && q->t == PV_STR && !q->nul)
 		e->queue = xstrdup(q->s);

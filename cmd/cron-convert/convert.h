@@ -41,6 +41,12 @@ struct entries {
 struct entry *entry_add(struct entries *es, const char *file, unsigned line);
 void entries_free(struct entries *es);
 /*
+ * *dst: the JSON text json ("args" or "kwargs" of e) as jsonb keeps its
+ * types (pgjsonb_keep_types); 0, or -1 with e refused.
+ */
+int entry_json(struct entry *e, const char *what, char **dst,
+	       const char *json);
+/*
  * e as Celery's crontab(minute, hour, day_of_month, month_of_year,
  * day_of_week), each text a field or NULL for '*': 0, or -1 refused.
  */

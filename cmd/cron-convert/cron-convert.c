@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "convert.h"
 #include "cronexpr.h"
+#include "sqltext.h"
 
 enum from { FROM_CELERY, FROM_CRONTAB, FROM_DJANGO };
 
@@ -394,22 +395,7 @@ convert(struct entry *e, struct job *j)
 	return 0;
 }
 
-/* ---- SQL ---- */
-
-/* s as an SQL literal: '...' with '' for a quote; E'...' with \\ too. */
-static void
-literal(struct buf *out, const char *s)
-{
-	int e = strchr(s, '\\') != NULL;
-
-	buf_adds(out, e ? "E'" : "'");
-	for (; *s; s++) {
-		if (*s == '\'' || (e && *s == '\\'))
-			buf_addch(out, *s);
-		buf_addch(out, *s);
-	}
-	buf_addch(out, '\'');
-}
+/* ---- SQL (literals by common/sqltext: standard_conforming_strings) ---- */
 
 /* a line of the source for a comment: no line breaks in it */
 static void
@@ -437,7 +423,7 @@ expand(struct buf *out, const char *t, const struct entry *e, const char *q)
 			}
 			if (i == 4)
 				return -1;
-			literal(out, vals[i]);
+			sql_literal(out, vals[i]);
 			t += 4 + strlen(keys[i]);
 		} else if (t[0] == '%' && t[1] == '%') {
 			buf_addch(out, '%');
@@ -493,14 +479,14 @@ command(struct buf *out, struct entry *e, const struct job *j)
 		if (r == 0) {
 			buf_adds(out, "DO $guard$BEGIN IF extract(dow FROM "
 				      "now() AT TIME ZONE ");
-			literal(out, o.timezone);
+			sql_literal(out, o.timezone);
 			buf_adds(out, ") IN (");
 			for (v = 0; v < 7; v++)
 				if ((j->guard >> v) & 1)
 					buf_addf(out, "%s%d", n++ ? ", " : "",
 						 v);
 			buf_adds(out, ") THEN EXECUTE ");
-			literal(out, inner.data);
+			sql_literal(out, inner.data);
 			buf_adds(out, "; END IF; END$guard$");
 		}
 		buf_release(&inner);
@@ -531,13 +517,13 @@ command(struct buf *out, struct entry *e, const struct job *j)
 	if (o.command)
 		return expand(out, o.command, e, q);
 	buf_adds(out, "SELECT pgmq.send(");
-	literal(out, q);
+	sql_literal(out, q);
 	buf_adds(out, ", jsonb_build_object('job_type', ");
-	literal(out, e->task);
+	sql_literal(out, e->task);
 	buf_adds(out, ", 'args', ");
-	literal(out, e->args);
+	sql_literal(out, e->args);
 	buf_adds(out, "::jsonb, 'kwargs', ");
-	literal(out, e->kwargs);
+	sql_literal(out, e->kwargs);
 	buf_adds(out, "::jsonb))");
 	return 0;
 }
@@ -639,14 +625,14 @@ emit(struct buf *out, struct entries *es)
 		if (o.rollback) {
 			buf_adds(out, "SELECT cron.unschedule(jobid) FROM "
 				      "cron.job WHERE jobname = ");
-			literal(out, name.data);
+			sql_literal(out, name.data);
 			buf_adds(out, " AND username = current_user;\n");
 		} else {
 			tag_for(tag, sizeof(tag), cmd.data);
 			buf_adds(out, "SELECT cron.schedule(");
-			literal(out, name.data);
+			sql_literal(out, name.data);
 			buf_adds(out, ", ");
-			literal(out, j.schedule);
+			sql_literal(out, j.schedule);
 			buf_addf(out, ", %s%s%s);\n", tag, cmd.data, tag);
 		}
 		done++;

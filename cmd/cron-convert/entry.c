@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "convert.h"
 #include "cronexpr.h"
+#include "pgjsonb.h"
 
 char *
 xstrdup(const char *s)
@@ -113,4 +114,21 @@ entry_crontab(struct entry *e, const char *const field[CF_N])
 		e->days_and = 1; /* Celery: every field must hold */
 	}
 	return r;
+}
+
+int
+entry_json(struct entry *e, const char *what, char **dst, const char *json)
+{
+	static struct pgjsonb st = PGJSONB_INIT;
+	struct buf b = BUF_INIT;
+
+	if (pgjsonb_keep_types(&st, &b, json, strlen(json)) < 0) {
+		entry_refuse(e, "'%s' holds -0.0, which jsonb makes 0", what);
+		buf_release(&b);
+		*dst = xstrdup(*what == 'a' ? "[]" : "{}");
+		return -1;
+	}
+	buf_addch(&b, '\0');
+	*dst = buf_detach(&b, NULL);
+	return 0;
 }

@@ -141,6 +141,16 @@ row_entry(struct entry *e, struct row *r)
 	}
 	e->args = json_of(&r->args, JSON_ARRAY, "[]");
 	e->kwargs = json_of(&r->kwargs, JSON_OBJECT, "{}");
+	if (e->args) { /* as jsonb keeps their numbers' types */
+		char *t = e->args;
+		entry_json(e, "args", &e->args, t);
+		free(t);
+	}
+	if (e->kwargs && e->kind != SRC_REFUSED) {
+		char *t = e->kwargs;
+		entry_json(e, "kwargs", &e->kwargs, t);
+		free(t);
+	}
 	e->source = xstrdup("?");
 	if (!e->name || !e->task) {
 		entry_refuse(e,

@@ -2,7 +2,8 @@
  * fuzz_jsonb: pg-verify's jsonb form (common/pgjsonb) on arbitrary bytes.
  * It refuses what is not JSON; what it writes is JSON, and writing it
  * again changes nothing (the form of a form is itself), as jsonb_out's
- * output read back as jsonb gives the same text.
+ * output read back as jsonb gives the same text; the same for
+ * pgjsonb_keep_types.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,6 +33,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	} else if (a.len != 1) {
 		abort();
+	}
+	/* floats kept floats: still JSON, and the same when done again */
+	buf_reset(&a);
+	buf_reset(&b);
+	if (pgjsonb_keep_types(&st, &a, p, size) == 0) {
+		if (!valid || json_validate(a.data, a.len, NULL, &e) ||
+		    pgjsonb_keep_types(&st, &b, a.data, a.len) != 0 ||
+		    b.len != a.len || memcmp(a.data, b.data, a.len))
+			abort();
 	}
 	buf_release(&a);
 	buf_release(&b);
