@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -869,9 +870,13 @@ json_write_key(struct buf *out, const char *p, size_t len)
 	buf_addch(out, '"');
 }
 
-/* v's JSON text into out, escaped keys ("$$x") as data keys ("$x"). */
+/*
+ * v's JSON text into out with its object keys, at any depth, rewritten: by
+ * dir > 0 a data key that begins with '$' gets one more (json_write_key's
+ * escape), by dir < 0 an escaped key ("$$x") is the data key again ("$x").
+ */
 static void
-unescape_keys(struct buf *out, const struct json_value *v)
+rewrite_keys(struct buf *out, const struct json_value *v, int dir)
 {
 	struct json_iter it;
 	struct json_value k, val;
@@ -886,12 +891,20 @@ unescape_keys(struct buf *out, const struct json_value *v)
 			if (n++)
 				buf_addch(out, ',');
 			buf_addch(out, '"');
-			if (k.len >= 2 && k.p[0] == '$' && k.p[1] == '$')
+			if (dir < 0 && k.len >= 2 && k.p[0] == '$' &&
+			    k.p[1] == '$')
 				buf_add(out, k.p + 1, k.len - 1);
+			else if (dir > 0 && k.len && k.p[0] == '$')
+				buf_addch(out, '$'), buf_add(out, k.p, k.len);
+			else if (dir > 0 && k.len >= 6 &&
+				 strncasecmp(k.p, "\\u0024", 6) == 0)
+				/* written plain, as the reader looks for it */
+				buf_adds(out, "$$"),
+					buf_add(out, k.p + 6, k.len - 6);
 			else
 				buf_add(out, k.p, k.len);
 			buf_adds(out, "\":");
-			unescape_keys(out, &val);
+			rewrite_keys(out, &val, dir);
 		}
 		buf_addch(out, '}');
 		break;
@@ -901,7 +914,7 @@ unescape_keys(struct buf *out, const struct json_value *v)
 		while (json_array_next(&it, &val) > 0) {
 			if (n++)
 				buf_addch(out, ',');
-			unescape_keys(out, &val);
+			rewrite_keys(out, &val, dir);
 		}
 		buf_addch(out, ']');
 		break;
@@ -925,21 +938,42 @@ json_data_key(const char **p, size_t *n)
 	return 1;
 }
 
-int
-json_unescape_keys(struct buf *out, const char *p, size_t n)
+static int
+keys_rewritten(struct buf *out, const char *p, size_t n, int dir)
 {
 	struct json_value v = {0};
 	struct json_error e;
 
-	if (n < 3 || !memmem(p, n, "\"$$", 3))
-		return 0;
-	if (json_validate(p, n, &v.type, &e) < 0)
-		return 0;
+	if (json_validate(p, n, &v.type, &e) < 0 ||
+	    (v.type != JSON_OBJECT && v.type != JSON_ARRAY))
+		return 0; /* only objects have keys */
+	while (*p != '{' && *p != '[')
+		p++, n--; /* the value itself, for rewrite_keys */
+	while (p[n - 1] != '}' && p[n - 1] != ']')
+		n--;
 	v.p = p;
 	v.len = n;
 	buf_reset(out);
-	unescape_keys(out, &v);
+	rewrite_keys(out, &v, dir);
 	return 1;
+}
+
+int
+json_unescape_keys(struct buf *out, const char *p, size_t n)
+{
+	if (n < 3 || !memmem(p, n, "\"$$", 3))
+		return 0;
+	return keys_rewritten(out, p, n, -1);
+}
+
+int
+json_escape_keys(struct buf *out, const char *p, size_t n)
+{
+	if (n < 2 ||
+	    (!memmem(p, n, "\"$", 2) && !memmem(p, n, "\"\\u0024", 7) &&
+	     !memmem(p, n, "\"\\U0024", 7)))
+		return 0;
+	return keys_rewritten(out, p, n, 1);
 }
 
 /*

@@ -177,6 +177,13 @@ void json_write_key(struct buf *out, const char *p, size_t len);
  */
 int json_unescape_keys(struct buf *out, const char *p, size_t n);
 /*
+ * The other way: JSON text p[0..n) with every object key, at any depth, that
+ * begins with '$' escaped as json_write_key does ("$x" as "$$x"), for JSON
+ * that comes from data (a parsed string).  0 when there was none, 1 when out
+ * has the rewritten text.  The text must be valid JSON.
+ */
+int json_escape_keys(struct buf *out, const char *p, size_t n);
+/*
  * A decoded key as a reader takes it: 1 for a data key, *p and *n moved
  * past the escape's '$' when it has one ("$$x" is the data key "$x"); 0
  * for a key the contract reserves (one '$': "$table", "$binary:...").

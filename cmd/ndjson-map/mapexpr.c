@@ -52,8 +52,10 @@ enum kind {
 	N_NOT,
 	N_EXISTS,
 	N_REST,
-	N_ELEMKEY,  /* @key */
-	N_ELEMINDEX /* @index */
+	N_ELEMKEY,   /* @key */
+	N_ELEMINDEX, /* @index */
+	N_SUB,	     /* EXPR[0], EXPR.name: a path into a value */
+	N_ARITH	     /* EXPR + - * EXPR */
 };
 enum fn {
 	F_INT,
@@ -74,6 +76,9 @@ enum fn {
 	F_NULLIF,
 	F_SPLIT,
 	F_MD5,
+	F_FROM_BASE64,
+	F_PARSE_JSON,
+	F_OBJECT,
 };
 enum cmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
 
@@ -81,15 +86,27 @@ static const struct {
 	const char *name;
 	enum fn fn;
 } fns[] = {
-	{"int", F_INT},		  {"bigint", F_BIGINT},
-	{"numeric", F_NUMERIC},	  {"float", F_FLOAT},
-	{"bool", F_BOOL},	  {"text", F_TEXT},
-	{"json", F_JSON},	  {"timestamp", F_TIMESTAMP},
-	{"epoch_s", F_EPOCH_S},	  {"epoch_ms", F_EPOCH_MS},
-	{"epoch_us", F_EPOCH_US}, {"lower", F_LOWER},
-	{"upper", F_UPPER},	  {"trim", F_TRIM},
-	{"concat", F_CONCAT},	  {"nullif", F_NULLIF},
-	{"split", F_SPLIT},	  {"md5", F_MD5},
+	{"int", F_INT},
+	{"bigint", F_BIGINT},
+	{"numeric", F_NUMERIC},
+	{"float", F_FLOAT},
+	{"bool", F_BOOL},
+	{"text", F_TEXT},
+	{"json", F_JSON},
+	{"timestamp", F_TIMESTAMP},
+	{"epoch_s", F_EPOCH_S},
+	{"epoch_ms", F_EPOCH_MS},
+	{"epoch_us", F_EPOCH_US},
+	{"lower", F_LOWER},
+	{"upper", F_UPPER},
+	{"trim", F_TRIM},
+	{"concat", F_CONCAT},
+	{"nullif", F_NULLIF},
+	{"split", F_SPLIT},
+	{"md5", F_MD5},
+	{"from_base64", F_FROM_BASE64},
+	{"parse_json", F_PARSE_JSON},
+	{"object", F_OBJECT},
 };
 
 struct seg {
@@ -117,8 +134,9 @@ struct node {
 	int ngroups;
 	int anchored;
 	int cap;	    /* N_CAPTURE: the slot */
-	struct node **args; /* F_CONCAT */
+	struct node **args; /* F_CONCAT, F_OBJECT */
 	int nargs;
+	char op; /* N_ARITH: '+', '-', '*' */
 };
 
 enum on_error { ON_REJECT, ON_NULL, ON_VALUE };
@@ -205,6 +223,9 @@ enum tok {
 	T_MATCH,   /* ~ */
 	T_CAPTURE, /* $name */
 	T_AT,	   /* @, @key, @index */
+	T_PLUS,
+	T_MINUS, /* a '-' that does not start a number */
+	T_STAR,
 };
 
 struct lexer {
@@ -282,6 +303,14 @@ next(struct lexer *x)
 		x->t = T_MATCH;
 		p++;
 		break;
+	case '+':
+		x->t = T_PLUS;
+		p++;
+		break;
+	case '*':
+		x->t = T_STAR;
+		p++;
+		break;
 	case '@':
 		for (q = p + 1;
 		     q < x->end && (isalnum((unsigned char)*q) || *q == '_');
@@ -352,6 +381,12 @@ next(struct lexer *x)
 		p = q + 1;
 		break;
 	default:
+		if (*p == '-' &&
+		    (p + 1 >= x->end || !isdigit((unsigned char)p[1]))) {
+			x->t = T_MINUS;
+			p++;
+			break;
+		}
 		if (*p == '-' || isdigit((unsigned char)*p)) {
 			for (q = p + 1; q < x->end &&
 					(isalnum((unsigned char)*q) ||
@@ -552,12 +587,13 @@ parse_match(struct lexer *x, struct node *subject)
 	return n;
 }
 
+static struct node *parse_segs(struct lexer *x, struct node *n, int dot);
+
 /* . | .name | ."name" | [0] | ["name"], repeated */
 static struct node *
 parse_path(struct lexer *x, enum kind kind)
 {
 	struct node *n = new_node(kind);
-	struct seg s;
 	int dot = 1; /* the leading dot was seen (not after @) */
 
 	if (x->t == T_AT) {
@@ -565,6 +601,18 @@ parse_path(struct lexer *x, enum kind kind)
 		dot = 0;
 	}
 	next(x);
+	return parse_segs(x, n, dot);
+}
+
+/*
+ * The steps of a path, after its start: .name ."name" [0] ["name"],
+ * repeated; dot says a '.' was just read.
+ */
+static struct node *
+parse_segs(struct lexer *x, struct node *n, int dot)
+{
+	struct seg s;
+
 	for (;;) {
 		memset(&s, 0, sizeof(s));
 		s.index = -1;
@@ -638,6 +686,22 @@ parse_literal(struct lexer *x)
 	return n;
 }
 
+/* A path into what a call or parentheses give: f(x)[0], (e).name */
+static struct node *
+parse_postfix(struct lexer *x, struct node *n)
+{
+	struct node *s;
+
+	if (x->failed || (x->t != T_LBRACK && x->t != T_DOT))
+		return n;
+	s = new_node(N_SUB);
+	s->a = n;
+	parse_segs(x, s, 0);
+	if (!x->failed && s->nseg == 0)
+		lfail(x, "expected a name after '.'");
+	return s;
+}
+
 static struct node *
 parse_prim(struct lexer *x)
 {
@@ -682,7 +746,7 @@ parse_prim(struct lexer *x)
 		if (x->t != T_RPAREN)
 			lfail(x, "expected ')'");
 		next(x);
-		return n;
+		return parse_postfix(x, n);
 	}
 	if (is_word(x, "rest")) {
 		next(x);
@@ -727,6 +791,10 @@ parse_prim(struct lexer *x)
 			return n;
 		}
 		next(x);
+		if (n->fn == F_OBJECT && x->t == T_RPAREN) {
+			next(x); /* object(): {} */
+			return parse_postfix(x, n);
+		}
 		n->a = parse_pred(x);
 		if (n->fn == F_NULLIF || n->fn == F_SPLIT) {
 			if (x->t != T_COMMA) {
@@ -736,7 +804,7 @@ parse_prim(struct lexer *x)
 			}
 			next(x);
 			n->b = parse_pred(x);
-		} else if (n->fn == F_CONCAT) {
+		} else if (n->fn == F_CONCAT || n->fn == F_OBJECT) {
 			while (x->t == T_COMMA && !x->failed) {
 				next(x);
 				n->args = realloc(n->args,
@@ -747,8 +815,11 @@ parse_prim(struct lexer *x)
 				n->args[n->nargs++] = parse_pred(x);
 			}
 		}
-		if (x->t != T_RPAREN && n->fn == F_CONCAT)
-			lfail(x, "concat(): expected ',' or ')'");
+		if (x->t != T_RPAREN &&
+		    (n->fn == F_CONCAT || n->fn == F_OBJECT))
+			lfail(x, "%s(): expected ',' or ')'", fns[i].name);
+		else if (n->fn == F_OBJECT && n->nargs % 2 == 0)
+			lfail(x, "object() takes names and values in pairs");
 		else if (x->t != T_RPAREN &&
 			 (n->fn == F_NULLIF || n->fn == F_SPLIT))
 			lfail(x, "%s() takes two arguments: expected ')'",
@@ -757,23 +828,63 @@ parse_prim(struct lexer *x)
 			lfail(x, "%s() takes one argument: expected ')'",
 			      fns[i].name);
 		next(x);
-		return n;
+		return parse_postfix(x, n);
 	}
 	lfail(x, x->t == T_END ? "unexpected end, expected a value"
 			       : "expected a value");
 	return new_node(N_LIT);
 }
 
+/* EXPR * EXPR, left to right */
+static struct node *
+parse_product(struct lexer *x)
+{
+	struct node *n = parse_prim(x), *d;
+
+	while (x->t == T_STAR && !x->failed) {
+		next(x);
+		d = new_node(N_ARITH);
+		d->op = '*';
+		d->a = n;
+		d->b = parse_prim(x);
+		n = d;
+	}
+	return n;
+}
+
+/* EXPR + EXPR, EXPR - EXPR (and EXPR -1, which the lexer reads as -1) */
+static struct node *
+parse_sum(struct lexer *x)
+{
+	struct node *n = parse_product(x), *d;
+
+	while (!x->failed && (x->t == T_PLUS || x->t == T_MINUS ||
+			      (x->t == T_NUMBER && x->js.p[0] == '-'))) {
+		d = new_node(N_ARITH);
+		d->op = x->t == T_PLUS ? '+' : '-';
+		d->a = n;
+		if (x->t == T_NUMBER) {
+			/* the number's own '-' is the operator: read it again
+			 * from just after that sign */
+			x->p = x->tp + 1;
+		}
+		next(x);
+		d->b = parse_product(x);
+		n = d;
+	}
+	return n;
+}
+
 static struct node *
 parse_expr(struct lexer *x)
 {
-	struct node *n = parse_prim(x), *d;
+	struct node *n = parse_sum(x), *d;
 
 	while (x->t == T_QQ && !x->failed) {
 		next(x);
 		d = new_node(N_DEFAULT);
 		d->a = n;
-		d->b = parse_prim(x);
+		d->b = parse_sum(x);
 		n = d;
 	}
 	return n;
@@ -1195,6 +1306,22 @@ sput(struct map_program *pg, size_t n)
 	return p;
 }
 
+/* out: the value of type t whose text is b's, copied into scratch. */
+static int
+keep(struct map_program *pg, const struct buf *b, enum vt t, struct val *out)
+{
+	char *o;
+
+	if (!(o = sput(pg, b->len + 1)))
+		return -1;
+	memcpy(o, b->data, b->len);
+	out->t = t;
+	out->p = o;
+	out->len = b->len;
+	out->esc = 0;
+	return 0;
+}
+
 static struct val
 of_json(const struct json_value *v)
 {
@@ -1235,17 +1362,17 @@ key_is(const char *k, size_t klen, int kesc, const char *name, size_t n,
 	return tmp->len == n && memcmp(tmp->data, name, n) == 0;
 }
 
+static struct val walk(struct map_program *pg, const struct node *n, int s,
+		       struct json_value cur);
+
 static struct val
 lookup(struct map_program *pg, const struct node *n, const char *rec,
        size_t len)
 {
 	struct val none = {V_ABSENT, NULL, 0, 0};
-	struct json_value cur, k, v;
-	struct json_iter it;
-	struct json_error je;
+	struct json_value cur;
 	size_t i;
-	int s, found;
-	long idx;
+	int s;
 
 	if (n->elem) {
 		cur = pg->elem;
@@ -1268,6 +1395,20 @@ lookup(struct map_program *pg, const struct node *n, const char *rec,
 		cur = pg->mem[i].v;
 		s = 1;
 	}
+	return walk(pg, n, s, cur);
+}
+
+/* The value n's steps from s on lead to from cur, or absent. */
+static struct val
+walk(struct map_program *pg, const struct node *n, int s, struct json_value cur)
+{
+	struct val none = {V_ABSENT, NULL, 0, 0};
+	struct json_value k, v;
+	struct json_iter it;
+	struct json_error je;
+	int found;
+	long idx;
+
 	for (; s < n->nseg; s++) {
 		found = 0;
 		if (n->seg[s].index < 0 && cur.type == JSON_OBJECT) {
@@ -1433,6 +1574,11 @@ static int split(struct map_program *pg, const struct node *n, const char *rec,
 		 size_t len, struct val *out);
 static int eval(struct map_program *pg, const struct node *n, const char *rec,
 		size_t len, struct val *out);
+static void put_val(struct buf *out, const struct val *v);
+static int object(struct map_program *pg, const struct node *n, const char *rec,
+		  size_t len, struct val *out);
+static int arith(struct map_program *pg, const struct node *n, const char *rec,
+		 size_t len, struct val *out);
 
 /* Comparisons with an absent or null side are false: use exists(). */
 static int
@@ -1881,7 +2027,66 @@ call(struct map_program *pg, const struct node *n, const struct val *a,
 	case F_CONCAT:
 	case F_NULLIF:
 	case F_SPLIT:
+	case F_OBJECT:
 		break; /* eval does these: they take more than one value */
+	case F_FROM_BASE64:
+		/* the bytes: a string when they are UTF-8, else $binary */
+		if (a->t != V_STR)
+			return cast_fail(pg, a, "not a string");
+		if (bytes_of(pg, a, &p, &len) < 0)
+			return -1;
+		buf_reset(&pg->tmp2);
+		if (b64_decode(&pg->tmp2, p, len) < 0)
+			return cast_fail(pg, a, "not base64");
+		if (utf8_valid_prefix(pg->tmp2.data, pg->tmp2.len) ==
+		    pg->tmp2.len)
+			return keep(pg, &pg->tmp2, V_STR, out);
+		buf_reset(&pg->tmp);
+		json_write_binary(&pg->tmp, pg->tmp2.data, pg->tmp2.len, 0);
+		return keep(pg, &pg->tmp, V_JSON, out);
+	case F_PARSE_JSON: {
+		/* the value a string's text is, keys as the contract escapes */
+		struct json_error je;
+		enum json_type jt;
+		if (a->t != V_STR)
+			return cast_fail(pg, a, "not a string");
+		if (bytes_of(pg, a, &p, &len) < 0)
+			return -1;
+		if (json_validate(p, len, &jt, &je) < 0)
+			return cast_fail(pg, a, "not JSON (%s at byte %zu)",
+					 je.msg, je.offset + 1);
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++, len--;
+		while (p[len - 1] == ' ' || p[len - 1] == '\t' ||
+		       p[len - 1] == '\n' || p[len - 1] == '\r')
+			len--;
+		out->esc = 0;
+		out->p = p;
+		out->len = len;
+		switch (jt) {
+		case JSON_NULL:
+			out->t = V_NULL;
+			break;
+		case JSON_TRUE:
+		case JSON_FALSE:
+			out->t = jt == JSON_TRUE ? V_TRUE : V_FALSE;
+			break;
+		case JSON_NUMBER:
+			out->t = V_NUM;
+			break;
+		case JSON_STRING:
+			out->t = V_STR;
+			out->p = p + 1;
+			out->len = len - 2;
+			out->esc = memchr(out->p, '\\', out->len) != NULL;
+			break;
+		default:
+			out->t = V_JSON;
+			if (json_escape_keys(&pg->tmp, p, len))
+				return keep(pg, &pg->tmp, V_JSON, out);
+		}
+		return 0;
+	}
 	case F_MD5: {
 		/* of the text: a string's bytes, any other value's JSON text */
 		char hex[33];
@@ -2022,6 +2227,21 @@ eval(struct map_program *pg, const struct node *n, const char *rec, size_t len,
 		out->esc = 0;
 		return 0;
 	}
+	case N_SUB: {
+		struct json_value cur;
+		if (eval(pg, n->a, rec, len, &a) < 0)
+			return -1;
+		out->t = V_ABSENT;
+		if (a.t != V_JSON)
+			return 0; /* nothing to go into: absent, as a path */
+		cur.type = a.p[0] == '{' ? JSON_OBJECT : JSON_ARRAY;
+		cur.p = a.p;
+		cur.len = a.len;
+		*out = walk(pg, n, 0, cur);
+		return 0;
+	}
+	case N_ARITH:
+		return arith(pg, n, rec, len, out);
 	case N_DEFAULT:
 		if (eval(pg, n->a, rec, len, out) < 0)
 			return -1;
@@ -2041,6 +2261,8 @@ eval(struct map_program *pg, const struct node *n, const char *rec, size_t len,
 		}
 		if (n->fn == F_CONCAT)
 			return concat(pg, n, rec, len, out);
+		if (n->fn == F_OBJECT)
+			return object(pg, n, rec, len, out);
 		if (n->fn == F_SPLIT)
 			return split(pg, n, rec, len, out);
 		if (eval(pg, n->a, rec, len, &a) < 0)
@@ -2109,6 +2331,109 @@ concat(struct map_program *pg, const struct node *n, const char *rec,
 	return 0;
 }
 
+/*
+ * object(name, value, ...): an object of these members, in this order;
+ * a member whose value is absent left out (nothing is invented), names as
+ * the contract writes data keys, the same name twice refused.
+ */
+static int
+object(struct map_program *pg, const struct node *n, const char *rec,
+       size_t len, struct val *out)
+{
+	struct val v[64];
+	const char *p[32];
+	size_t l[32];
+	int i, k, nv = n->a ? n->nargs + 1 : 0;
+
+	if (nv > 64) {
+		snprintf(pg->why, sizeof(pg->why), "object() of more than 32");
+		return -1;
+	}
+	for (i = 0; i < nv; i++)
+		if (eval(pg, i ? n->args[i - 1] : n->a, rec, len, &v[i]) < 0)
+			return -1;
+	for (i = 0; i < nv; i += 2) {
+		if (v[i].t != V_STR)
+			return cast_fail(pg, &v[i],
+					 "object(): a name that is "
+					 "not a string");
+		if (bytes_of(pg, &v[i], &p[i / 2], &l[i / 2]) < 0)
+			return -1;
+		for (k = 0; v[i + 1].t != V_ABSENT && k < i / 2; k++)
+			if (l[k] == l[i / 2] && v[2 * k + 1].t != V_ABSENT &&
+			    memcmp(p[k], p[i / 2], l[k]) == 0)
+				return cast_fail(pg, &v[i],
+						 "object(): the name twice");
+	}
+	buf_reset(&pg->tmp2);
+	buf_addch(&pg->tmp2, '{');
+	for (i = 0, k = 0; i < nv; i += 2) {
+		if (v[i + 1].t == V_ABSENT)
+			continue;
+		if (k++)
+			buf_addch(&pg->tmp2, ',');
+		json_write_key(&pg->tmp2, p[i / 2], l[i / 2]);
+		buf_addch(&pg->tmp2, ':');
+		put_val(&pg->tmp2, &v[i + 1]);
+	}
+	buf_addch(&pg->tmp2, '}');
+	return keep(pg, &pg->tmp2, V_JSON, out);
+}
+
+/*
+ * a + b, a - b, a * b: whole numbers of 64 bits (numbers, or strings of
+ * one, as bigint() takes them), exactly; absent when a side is absent, else
+ * null when a side is null; a result beyond 64 bits fails.
+ */
+static int
+arith(struct map_program *pg, const struct node *n, const char *rec, size_t len,
+      struct val *out)
+{
+	struct val a, b, ia, ib;
+	long long x, y, r;
+	int over;
+	char *o;
+
+	if (eval(pg, n->a, rec, len, &a) < 0 ||
+	    eval(pg, n->b, rec, len, &b) < 0)
+		return -1;
+	if (a.t == V_ABSENT || b.t == V_ABSENT || a.t == V_NULL ||
+	    b.t == V_NULL) {
+		out->t = a.t == V_ABSENT || b.t == V_ABSENT ? V_ABSENT : V_NULL;
+		out->p = NULL;
+		out->len = 0;
+		out->esc = 0;
+		return 0;
+	}
+	if (integer_text(pg, &a, 64, &ia) < 0)
+		return pg->overflow
+			       ? -1
+			       : cast_fail(pg, &a, "%c takes whole numbers",
+					   n->op);
+	if (integer_text(pg, &b, 64, &ib) < 0)
+		return pg->overflow
+			       ? -1
+			       : cast_fail(pg, &b, "%c takes whole numbers",
+					   n->op);
+	x = strtoll(ia.p, NULL, 10);
+	y = strtoll(ib.p, NULL, 10);
+	over = n->op == '+'   ? __builtin_add_overflow(x, y, &r)
+	       : n->op == '-' ? __builtin_sub_overflow(x, y, &r)
+			      : __builtin_mul_overflow(x, y, &r);
+	if (over) {
+		snprintf(pg->why, sizeof(pg->why),
+			 "%lld %c %lld is beyond 64 bits", x, n->op, y);
+		return -1;
+	}
+	if (!(o = sput(pg, 24)))
+		return -1;
+	out->t = V_NUM;
+	out->p = o;
+	out->len = (size_t)snprintf(o, 24, "%lld", r);
+	out->esc = 0;
+	return 0;
+}
+
 /* split(s, sep): a string cut at each sep, as a JSON array of strings. */
 static int
 split(struct map_program *pg, const struct node *n, const char *rec, size_t len,
@@ -2117,7 +2442,6 @@ split(struct map_program *pg, const struct node *n, const char *rec, size_t len,
 	struct val s, sep;
 	const char *p, *q, *d, *end;
 	size_t pl, dl;
-	char *o;
 
 	if (eval(pg, n->a, rec, len, &s) < 0 ||
 	    eval(pg, n->b, rec, len, &sep) < 0)
@@ -2141,14 +2465,7 @@ split(struct map_program *pg, const struct node *n, const char *rec, size_t len,
 		buf_addch(&pg->tmp, ',');
 	}
 	buf_addch(&pg->tmp, ']');
-	if (!(o = sput(pg, pg->tmp.len + 1)))
-		return -1;
-	memcpy(o, pg->tmp.data, pg->tmp.len);
-	out->t = V_JSON;
-	out->p = o;
-	out->len = pg->tmp.len;
-	out->esc = 0;
-	return 0;
+	return keep(pg, &pg->tmp, V_JSON, out);
 }
 
 static void

@@ -19,6 +19,11 @@ static const char *const records[] = {
 	"\"at\":\"2024-05-01T12:00:00+02:00\",\"e\":\"\\u00e9\"}",
 	"{}",
 	"{\"id\":-1e400,\"n\":\"NaN\",\"a\":[],\"\\u0061\":\"x\"}",
+	/* a kombu message's shape: JSON in a string, base64 of JSON */
+	"{\"v\":\"{\\\"body\\\": "
+	"\\\"W1sxLCAiXHUwMGU5Il0sIHsiJGsiOiAyfSwge31d\\\", "
+	"\\\"h\\\": {\\\"$t\\\": [1e2, "
+	"-0]}}\",\"b\":\"/w==\",\"x\":9223372036854775807}",
 };
 
 int

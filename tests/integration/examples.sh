@@ -81,9 +81,11 @@ map_hook() {
 		'{"order_id":7,"pos":0,"sku":"a1","qty":2}
 {"order_id":7,"pos":1,"sku":"b2","qty":1}
 {"id":"user:7","name":"Ann","plan":"pro"}' "$out"
+	[ $2 = 4 ] && check "ndjson-map(1) example 4: a Celery message decoded" \
+		'{"job_type":"t.add","args":[7,"Zo\u00eb"],"kwargs":{"n":1}}' "$out"
 	return 0
 }
-run_examples "$top/man/ndjson-map.1" 4 map_hook
+run_examples "$top/man/ndjson-map.1" 5 map_hook
 check "ndjson-map(1): the Redis keys in their tables" "2|2|3" \
 	"$(sql 'select (select count(*) from subscriptions), (select count(*) from emails), (select count(*) from usage)')"
 check "ndjson-map(1): the users checked and loaded" "2000|0|ndjson-map: 2000 read: 2000 mapped, 0 filtered, 0 rejected; 2000 written" \

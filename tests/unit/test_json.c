@@ -343,6 +343,24 @@ test_keys(void)
 	CHECK(json_unescape_keys(&b, p, strlen(p)) == 1);
 	CHECK(strcmp(b.data, "{\"$a\":[{\"$$b\":\"$$c\"},\"s\",1.5,null],"
 			     "\"$c\":{}}") == 0);
+	/* and back: data from a parsed string gets the escape */
+	p = " [1, {\"a\": \"x\"}] ";
+	CHECK(json_escape_keys(&b, p, strlen(p)) == 0);
+	p = " [1, {\"a\": \"$x\"}] "; /* a value, not a key: the same */
+	CHECK(json_escape_keys(&b, p, strlen(p)) == 1);
+	CHECK(strcmp(b.data, "[1,{\"a\":\"$x\"}]") == 0);
+	p = "\"$x\"";
+	CHECK(json_escape_keys(&b, p, strlen(p)) == 0);
+	p = " {\"$a\":[{\"$$b\":\"$c\"},{\"\\u0024d\":1}],\"e\":{\"$\":[]}}\n";
+	CHECK(json_escape_keys(&b, p, strlen(p)) == 1);
+	CHECK(strcmp(b.data, "{\"$$a\":[{\"$$$b\":\"$c\"},{\"$$d\":1}],"
+			     "\"e\":{\"$$\":[]}}") == 0);
+	p = b.data;
+	b = (struct buf)BUF_INIT;
+	CHECK(json_unescape_keys(&b, p, strlen(p)) == 1);
+	CHECK(strcmp(b.data, "{\"$a\":[{\"$$b\":\"$c\"},{\"$d\":1}],"
+			     "\"e\":{\"$\":[]}}") == 0);
+	free((char *)p);
 	buf_release(&b);
 }
 
