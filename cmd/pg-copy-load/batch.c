@@ -354,7 +354,8 @@ upsert_apply(struct loader *l, struct target *t)
 	buf_reset(s);
 	buf_addf(s, "INSERT INTO %s (", t->qualified);
 	add_cols(s, t, LOADED, "");
-	buf_adds(s, ") SELECT ");
+	/* a GENERATED ALWAYS identity takes the record's value, as in COPY */
+	buf_adds(s, ") OVERRIDING SYSTEM VALUE SELECT ");
 	add_cols(s, t, LOADED, "");
 	if (l->o->on_conflict == CONFLICT_ERROR) {
 		buf_addf(s, " FROM %s ORDER BY ndjson_migrate_ord", t->stage);

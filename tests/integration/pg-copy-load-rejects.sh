@@ -166,6 +166,13 @@ check "upsert ignore: new row in, existing untouched" "0|new|v1-1" "$status|$(sq
 run pg-copy-load -q -t u --upsert=id --on-conflict=error --max-rejects=5 --rejects=u.rej u3.ndjson
 check "upsert error: existing keys rejected" "1|2" "$status|$(wc -l <u.rej)"
 check_run "upsert: unknown key column" 2 "pg-copy-load: --upsert: public.u has no column nope" pg-copy-load -q -t u --upsert=nope u3.ndjson
+# a GENERATED ALWAYS identity (pgmq's msg_id) takes the record's value, as COPY gives it
+sql 'create table ga (id bigint primary key generated always as identity, v text)'
+printf '{"id":7,"v":"a"}\n{"id":9,"v":"b"}\n' >ga1.ndjson
+printf '{"id":7,"v":"c"}\n' >ga2.ndjson
+run pg-copy-load -q -t ga ga1.ndjson
+run pg-copy-load -q -t ga --upsert=id ga2.ndjson
+check "upsert into a GENERATED ALWAYS identity" "0|7:c,9:b" "$status|$(sql "select string_agg(id || ':' || v, ',' order by id) from ga")"
 # key columns are read as -t reads names: "Quoted" exactly, unquoted folded
 sql 'create table uq (id int not null, "B" int not null, "b c" text, v text, primary key (id, "B"), unique ("b c"))'
 printf '{"id":1,"B":1,"v":"a"}\n{"id":1,"B":1,"v":"b"}\n' >uq.ndjson
