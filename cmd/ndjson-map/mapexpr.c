@@ -1139,10 +1139,10 @@ parse_directive(struct map_program *pg, struct lexer *x)
 			} else if (is_word(x, "null")) {
 				a.on_error = ON_NULL;
 				next(x);
-			} else if ((a.fallback = parse_literal(x))) {
-				a.on_error = ON_VALUE;
 			} else {
-				lfail(x, "else takes null, reject or a value");
+				/* a value, or what an expression gives then */
+				a.fallback = parse_expr(x);
+				a.on_error = ON_VALUE;
 			}
 		}
 		a.key = (struct buf)BUF_INIT;
@@ -2657,9 +2657,14 @@ run_one(struct map_program *pg, const struct block *b, const char *rec,
 				pg->why_col = a->name;
 				goto fail;
 			}
-			val = a->on_error == ON_NULL
-				      ? (struct val){V_NULL, 0, 0, 0}
-				      : a->fallback->lit;
+			val = (struct val){V_NULL, 0, 0, 0};
+			if (a->on_error == ON_VALUE &&
+			    eval(pg, a->fallback, rec, len, &val) < 0) {
+				if (pg->overflow)
+					return -2;
+				pg->why_col = a->name;
+				goto fail;
+			}
 		}
 		if (a->flatten) {
 			if (flatten(pg, b, &val, out, &first) < 0) {

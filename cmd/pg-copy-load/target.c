@@ -26,9 +26,10 @@ escape_ident(struct loader *l, const char *s)
 /*
  * Read a table's columns.  A name from -t is resolved as psql would
  * (regclass: unquoted folds, "Quoted" keeps, schema.table); a routed name
- * ($table) is a plain table name in the search path, matched exactly
- * first, then case-insensitively when one table matches, by a query that
- * cannot fail (a failed query would abort the load's transaction).
+ * ($table) is a plain table name in the search path, or else SCHEMA.TABLE,
+ * matched exactly first, then case-insensitively when one table matches,
+ * by a query that cannot fail (a failed query would abort the load's
+ * transaction).
  * Returns -1 when there is no such table (after a message for -t).
  */
 static int
@@ -47,17 +48,28 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 		cut[n] = '\0';
 		param[0] = cut;
 	}
+	/*
+	 * routed: a table in the search path; else, for SCHEMA.TABLE, that
+	 * schema's table (split at the first dot); each exactly first
+	 */
 	if (routed)
-		r = PQexecParams(l->conn,
-				 "SELECT c.oid::text, n.nspname, c.relname"
-				 " FROM pg_catalog.pg_class c"
-				 " JOIN pg_catalog.pg_namespace n ON n.oid = "
-				 "c.relnamespace"
-				 " WHERE c.relkind IN ('r', 'p')"
-				 " AND pg_catalog.pg_table_is_visible(c.oid)"
-				 " AND lower(c.relname) = lower($1)"
-				 " ORDER BY c.relname = $1 DESC LIMIT 2",
-				 1, NULL, param, NULL, NULL, 0);
+		r = PQexecParams(
+			l->conn,
+			"SELECT c.oid::text, n.nspname, c.relname,"
+			" (v AND c.relname = $1) OR n.nspname || '.' || "
+			"c.relname = $1 AS exact"
+			" FROM pg_catalog.pg_class c"
+			" JOIN pg_catalog.pg_namespace n ON n.oid = "
+			"c.relnamespace,"
+			" LATERAL (SELECT pg_catalog.pg_table_is_visible(c.oid)"
+			" AND lower(c.relname) = lower($1) AS v) p"
+			" WHERE c.relkind IN ('r', 'p') AND (v OR ("
+			" strpos($1, '.') > 0"
+			" AND lower(n.nspname) = lower(split_part($1, '.', 1))"
+			" AND lower(c.relname) = "
+			"lower(substr($1, strpos($1, '.') + 1))))"
+			" ORDER BY 4 DESC, v DESC LIMIT 2",
+			1, NULL, param, NULL, NULL, 0);
 	else
 		r = PQexecParams(l->conn,
 				 "SELECT c.oid::text, n.nspname, c.relname"
@@ -68,7 +80,7 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 				 1, NULL, param, NULL, NULL, 0);
 	/* routed: an exact match comes first; else exactly one may match */
 	if (routed && PQresultStatus(r) == PGRES_TUPLES_OK &&
-	    PQntuples(r) == 2 && strcmp(PQgetvalue(r, 0, 2), name) != 0) {
+	    PQntuples(r) == 2 && PQgetvalue(r, 0, 3)[0] != 't') {
 		PQclear(r);
 		return -1;
 	}

@@ -155,4 +155,19 @@ for f in text binary; do
 pg-copy-load: $w/nm.ndjson:4: rejected: column d: a number is no date or time (ndjson-map's epoch_s, epoch_ms and epoch_us convert epochs)|2|1.23
 3|0.15" "$status|$errout|$(sql 'select id, n from nm order by id')"
 done
+# $table names a table in the search path, or else SCHEMA.TABLE (pgmq's queues)
+sql 'create schema q; create table q.jobs (id int); create table q."Mixed" (id int);
+	create table "q.jobs" (id int)' >/dev/null
+printf '%s\n' '{"$table":"q.jobs","id":1}' '{"$table":"q.mixed","id":3}' '{"$table":"q.Mixed","id":4}' >routed.ndjson
+run pg-copy-load -q routed.ndjson
+check "routed: a dotted name in the search path first, then SCHEMA.TABLE" "0|1||3,4" \
+	"$status|$(sql 'select id from "q.jobs"')|$(sql 'select id from q.jobs')|$(sql "select string_agg(id::text, ',' order by id) from q.\"Mixed\"")"
+# two tables match Q.JOBS case-insensitively: neither is taken
+check_run "routed: a name two tables match" 1 "pg-copy-load: <stdin>:1: no such table: Q.JOBS" \
+	sh -c "echo '{\"\$table\":\"Q.JOBS\",\"id\":2}' | pg-copy-load -q"
+sql 'drop table "q.jobs"' >/dev/null
+run sh -c "echo '{\"\$table\":\"Q.Jobs\",\"id\":2}' | pg-copy-load -q"
+check "routed: SCHEMA.TABLE case-insensitively when one matches" "0|2" "$status|$(sql 'select id from q.jobs')"
+check_run "routed: no such schema's table" 1 "pg-copy-load: <stdin>:1: no such table: q.nope" \
+	sh -c "echo '{\"\$table\":\"q.nope\",\"id\":1}' | pg-copy-load -q"
 finish
