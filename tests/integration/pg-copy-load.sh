@@ -158,8 +158,8 @@ done
 # $table names a table in the search path, or else SCHEMA.TABLE (pgmq's queues)
 sql 'create schema q; create table q.jobs (id int); create table q."Mixed" (id int);
 	create table "q.jobs" (id int)' >/dev/null
-printf '%s\n' '{"$table":"q.jobs","id":1}' '{"$table":"q.mixed","id":3}' '{"$table":"q.Mixed","id":4}' >routed.ndjson
-run pg-copy-load -q routed.ndjson
+printf '%s\n' '{"$table":"q.jobs","id":1}' '{"$table":"q.mixed","id":3}' '{"$table":"q.Mixed","id":4}' >"$w/routed.ndjson"
+run pg-copy-load -q "$w/routed.ndjson"
 check "routed: a dotted name in the search path first, then SCHEMA.TABLE" "0|1||3,4" \
 	"$status|$(sql 'select id from "q.jobs"')|$(sql 'select id from q.jobs')|$(sql "select string_agg(id::text, ',' order by id) from q.\"Mixed\"")"
 # two tables match Q.JOBS case-insensitively: neither is taken
