@@ -347,7 +347,10 @@ ddl_index(const struct coll_ddl *c, const struct json_value *ix,
 		      where, name.data, why);
 		goto done;
 	}
-	buf_adds(out, unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+	/* IF NOT EXISTS: a phase that runs again leaves the indexes as they are
+	 */
+	buf_adds(out, unique ? "CREATE UNIQUE INDEX IF NOT EXISTS "
+			     : "CREATE INDEX IF NOT EXISTS ");
 	index_name(c->name, name.data, out);
 	buf_adds(out, " ON ");
 	sql_ident(out, c->name, 0);

@@ -90,7 +90,8 @@ PY
 	sql 'truncate decoded' >/dev/null
 	pg-copy-load -q -t decoded out.ndjson 2>load.err
 	lst=$?
-	check "seed $seed: mapped and loaded (map $mst, load $lst)" "ok" "$(/usr/bin/python3 - <<'PY'
+	check "seed $seed: mapped and loaded (map $mst, load $lst)" "ok" "$(PYTHONPATH=$top/tests/integration /usr/bin/python3 - <<'PY'
+from exactjson import exact
 import base64, json, psycopg2
 from decimal import Decimal
 want = json.load(open("want.json"))
@@ -100,15 +101,6 @@ def esc(v):
         return {("$" + k if k.startswith("$") else k): esc(x) for k, x in v.items()}
     if isinstance(v, list):
         return [esc(x) for x in v]
-    return v
-def exact(v):
-    # numbers by their exact values (a float's shortest text is its value)
-    if isinstance(v, float):
-        return Decimal(repr(v))
-    if isinstance(v, dict):
-        return {k: exact(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [exact(x) for x in v]
     return v
 def unbin(v):
     if isinstance(v, dict) and set(v) == {"$binary"}:
