@@ -1265,6 +1265,18 @@ ddl_write(sqlite3 *db, const struct table *t, int n, int post,
 			if (!t[i].is_view && !t[j].is_view && !skip[j] &&
 			    same_names(NULL, t[j].name, t[i].name, fold) < 0)
 				skip[i] = 1;
+	if (post == 2) {
+		/* drop: what pre made, children before their parents */
+		for (i = n - 1; i >= 0; i--) {
+			if (t[i].is_view || skip[i])
+				continue;
+			buf_adds(out, "DROP TABLE IF EXISTS ");
+			sql_ident(out, t[i].name, fold);
+			buf_adds(out, " CASCADE;\n");
+		}
+		free(skip);
+		return 0;
+	}
 	if (!post) {
 		warn_untranslated(db, t, n, o->all_tables);
 		if (sqlite3_open(":memory:", &mem) != SQLITE_OK)

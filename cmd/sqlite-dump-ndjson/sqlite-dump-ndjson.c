@@ -18,7 +18,7 @@
 #include "sdump.h"
 
 struct options {
-	const char *ddl; /* NULL, "pre" or "post" */
+	const char *ddl; /* NULL, "pre", "post" or "drop" */
 	const char *query;
 	const char *where;
 	const char *since_col, *since_val;
@@ -34,7 +34,7 @@ struct options {
 static const char synopsis[] =
 	"usage: sqlite-dump-ndjson [-hVv] [--bad-text=error|binary] "
 	"[--busy-timeout=MS]\n"
-	"       [--ddl=pre|post] [--keep-case] [--keys-in-pre] [--list] "
+	"       [--ddl=pre|post|drop] [--keep-case] [--keys-in-pre] [--list] "
 	"[--query=SQL]\n"
 	"       [--since=COLUMN=VALUE] [--tag | --no-tag] [--where=EXPR]\n"
 	"       DBFILE [TABLE ...]\n";
@@ -61,11 +61,11 @@ static void __attribute__((noreturn)) help(void)
 		"  --busy-timeout=MS        wait this long for a locked "
 		"database "
 		"(default 5000)\n"
-		"  --ddl=pre|post           write PostgreSQL DDL instead of "
+		"  --ddl=pre|post|drop      write PostgreSQL DDL instead of "
 		"rows: "
 		"tables (pre),\n"
-		"                           or keys, indexes, sequences "
-		"(post)\n"
+		"                           keys, indexes, sequences "
+		"(post), or DROP TABLE (drop)\n"
 		"  --keep-case              keep the case of names in DDL "
 		"(default: "
 		"fold to lower)\n"
@@ -496,8 +496,11 @@ run(sqlite3 *db, const struct options *o, char **names, int nnames)
 		list_tables(db, t, n);
 	} else if (o->ddl) {
 		/* a table left out: said why; the others are written */
-		if ((i = ddl_write(db, t, n, strcmp(o->ddl, "post") == 0, &dopt,
-				   &out)) > 0)
+		if ((i = ddl_write(db, t, n,
+				   strcmp(o->ddl, "drop") == 0	 ? 2
+				   : strcmp(o->ddl, "post") == 0 ? 1
+								 : 0,
+				   &dopt, &out)) > 0)
 			warnx("%d table%s not written", i, i > 1 ? "s" : "");
 		rc = i > 0;
 	} else {
@@ -560,7 +563,8 @@ main(int argc, char **argv)
 			o.busy_ms = (int)l;
 			break;
 		case 'D': {
-			static const char *const w[] = {"pre", "post", NULL};
+			static const char *const w[] = {"pre", "post", "drop",
+							NULL};
 			o.ddl = w[cli_choice(synopsis, "--ddl", optarg, w)];
 			break;
 		}

@@ -13,6 +13,15 @@ check "example Makefile: pg-verify finds every table the same" "4" \
 	"$(echo "$errout" | grep -c '^pg-verify: public\.[a-z]*: \([0-9]*\) source rows, \1 table rows: 0 missing, 0 extra, 0 changed, 0 duplicate, 0 invalid$')"
 check "example: bytes of the avatars kept" "$(sqlite3 app.db "select hex(png) from avatars order by user_id" | md5sum)" \
 	"$(sql "select upper(encode(png, 'hex')) from avatars order by user_id" | md5sum)"
+# rollback drops exactly its tables; one made before it survives
+sql 'create table kept (id int)'
+run make -s -f "$top/examples/sqlite-to-postgres/Makefile" DB=app.db rollback
+check "example Makefile: rollback" "0|kept" "$status|$(sql "select string_agg(tablename, ',') from pg_tables where schemaname = 'public'")"
+run make -s -f "$top/examples/sqlite-to-postgres/Makefile" DB=app.db dry-run
+check "example Makefile: dry-run writes nothing" "0|kept" "$status|$(sql "select string_agg(tablename, ',') from pg_tables where schemaname = 'public'")"
+sql 'drop table kept'
+run make -s -f "$top/examples/sqlite-to-postgres/Makefile" DB=app.db
+check "example Makefile: all again after the rollback" "0" "$status"
 
 # The literal blocks of EXAMPLES, with what they name set up first.
 examples() { # MANPAGE: print each example block, NUL-separated
