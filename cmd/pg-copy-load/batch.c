@@ -1126,12 +1126,17 @@ ledger_load(struct loader *l)
 	PGresult *r;
 	int i, n;
 
+	/* made once; in a DO block, so that a run again says nothing
+	 * ("relation already exists, skipping" is a NOTICE) */
 	if (sql_exec(l,
-		     "CREATE TABLE IF NOT EXISTS ndjson_migrate_ledger ("
+		     "DO $$ BEGIN IF to_regclass('ndjson_migrate_ledger') IS "
+		     "NULL"
+		     " THEN CREATE TABLE ndjson_migrate_ledger ("
 		     "id text NOT NULL, input text NOT NULL,"
 		     " first_line bigint NOT NULL, last_line bigint NOT NULL,"
 		     " loaded bigint NOT NULL, rejected bigint NOT NULL,"
-		     " committed_at timestamptz NOT NULL DEFAULT now())") < 0)
+		     " committed_at timestamptz NOT NULL DEFAULT now());"
+		     " END IF; END $$") < 0)
 		loader_fail(l, 3);
 	r = sql_query(
 		l, "--resume",

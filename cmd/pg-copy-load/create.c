@@ -175,6 +175,110 @@ run_file(struct loader *l, const char *path)
 	return rc;
 }
 
+/* --hypertable's time column, folded as --create folds names. */
+static void
+hypertable_column(struct loader *l, struct buf *col)
+{
+	buf_add(col, l->o->hypertable, strcspn(l->o->hypertable, ":"));
+	if (!l->o->keep_case)
+		fold(col->data);
+}
+
+/* Is TimescaleDB installed in this database?  1 yes, 0 no, -1 error. */
+static int
+have_timescaledb(struct loader *l)
+{
+	PGresult *r = sql_query(l, "--hypertable",
+				"SELECT pg_catalog.to_regclass("
+				"'timescaledb_information.dimensions') IS NOT "
+				"NULL",
+				0, NULL);
+	int yes;
+
+	if (!r)
+		return -1;
+	yes = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return yes;
+}
+
+/*
+ * --hypertable=COLUMN[:INTERVAL]: the table just made becomes a TimescaleDB
+ * hypertable on that time column (folded as --create folds names), chunks
+ * of INTERVAL when given; values travel as parameters.
+ */
+static int
+make_hypertable(struct loader *l, const char *table)
+{
+	struct buf col = BUF_INIT;
+	const char *colon = strchr(l->o->hypertable, ':');
+	const char *param[3];
+	PGresult *r;
+	int h;
+
+	hypertable_column(l, &col);
+	if ((h = have_timescaledb(l)) <= 0) {
+		buf_release(&col);
+		if (h == 0) {
+			warnx("--hypertable: TimescaleDB is not installed in "
+			      "this "
+			      "database (CREATE EXTENSION timescaledb)");
+			loader_fail(l, 2);
+		}
+		return -1;
+	}
+	param[0] = table;
+	param[1] = col.data;
+	param[2] = colon ? colon + 1 : NULL;
+	r = sql_query(
+		l, "--hypertable",
+		colon ? "SELECT create_hypertable($1::regclass, $2::name,"
+			" chunk_time_interval => $3::interval)"
+		      : "SELECT create_hypertable($1::regclass, $2::name)",
+		colon ? 3 : 2, param);
+	buf_release(&col);
+	if (!r)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+/*
+ * --hypertable: is the table a hypertable on that time column?  1 yes, 0 no,
+ * -2 no TimescaleDB in the database, -1 the query failed (said why).
+ */
+int
+hypertable_check(struct loader *l, const char *qualified)
+{
+	struct buf col = BUF_INIT;
+	const char *param[2];
+	PGresult *r;
+	int yes;
+
+	hypertable_column(l, &col);
+	param[0] = qualified;
+	param[1] = col.data;
+	/* no TimescaleDB: no view to ask (asking would abort the load's
+	 * transaction), and no hypertable */
+	if ((yes = have_timescaledb(l)) <= 0) {
+		buf_release(&col);
+		return yes < 0 ? -1 : -2;
+	}
+	r = sql_query(l, "--hypertable",
+		      "SELECT count(*) FROM timescaledb_information.dimensions"
+		      " WHERE pg_catalog.format('%I.%I', hypertable_schema,"
+		      " hypertable_name)::pg_catalog.regclass ="
+		      " $1::pg_catalog.regclass"
+		      " AND column_name = $2 AND dimension_type = 'Time'",
+		      2, param);
+	buf_release(&col);
+	if (!r)
+		return -1;
+	yes = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return yes;
+}
+
 int
 create_table(struct loader *l, const char *name, int routed,
 	     const struct pending *pd)
@@ -240,6 +344,8 @@ create_table(struct loader *l, const char *name, int routed,
 	rc = sql_exec(l, sql.data);
 	if (rc == 0 && !l->o->quiet)
 		warnx("created: %s", sql.data);
+	if (rc == 0 && l->o->hypertable)
+		rc = make_hypertable(l, tname.data);
 out:
 	for (j = 0; j < nk; j++)
 		free(keys[j].name);

@@ -28,6 +28,7 @@ struct options {
 	const char *rejects;	/* --rejects FILE */
 	const char *create_ddl; /* --create=FILE */
 	const char *upsert;	/* key columns, comma-separated */
+	const char *hypertable; /* TIMECOLUMN[:INTERVAL] */
 	const char *resume;	/* ledger id */
 	const char *summary_json;
 	enum on_conflict on_conflict;
@@ -226,6 +227,8 @@ int target_key_unique(struct loader *l, const struct target *t, int immediate);
 void target_stage(struct loader *l, struct target *t);
 
 /* create.c: make a missing table; 0, or -1 after a message */
+/* --hypertable: 1 the table is one on the column, 0 not, -2 no TimescaleDB */
+int hypertable_check(struct loader *l, const char *qualified);
 int create_table(struct loader *l, const char *name, int routed,
 		 const struct pending *pd);
 

@@ -24,8 +24,10 @@ static const char synopsis[] =
 	"usage: pg-copy-load [-hqV] [-d CONNINFO] [--batch-bytes=N] "
 	"[--batch-commit]\n"
 	"       [--batch-rows=N] [--create[=DDLFILE]] [--dry-run]\n"
-	"       [--format=text|binary|auto] [--freeze] [--ignore-unknown]\n"
-	"       [--infer-rows=N] [--infinity] [--jobs=N] [--keep-case]\n"
+	"       [--format=text|binary|auto] [--freeze] "
+	"[--hypertable=COLUMN[:INTERVAL]]\n"
+	"       [--ignore-unknown] [--infer-rows=N] [--infinity] [--jobs=N] "
+	"[--keep-case]\n"
 	"       [--max-record=BYTES] [--max-rejects=N] "
 	"[--on-conflict=update|ignore|error]\n"
 	"       [--progress | --no-progress] [--rejects=FILE] [--resume=ID]\n"
@@ -66,6 +68,11 @@ static void __attribute__((noreturn)) help(void)
 		"(default)\n"
 		"      --freeze            COPY FREEZE (with --truncate, one "
 		"transaction, no rejects)\n"
+		"      --hypertable=COL[:INTERVAL]  TimescaleDB: --create "
+		"makes "
+		"hypertables\n"
+		"                          on time column COL; a table that "
+		"exists must be one\n"
 		"      --ignore-unknown    drop keys that match no column\n"
 		"      --infer-rows=N      --create: records to infer column "
 		"types from (1000)\n"
@@ -262,6 +269,7 @@ main(int argc, char **argv)
 		DRY_RUN,
 		FORMAT,
 		FREEZE,
+		HYPERTABLE,
 		IGNORE_UNKNOWN,
 		INFINITY_OPT,
 		INFER_ROWS,
@@ -282,6 +290,7 @@ main(int argc, char **argv)
 	};
 	static const struct option longopts[] = {
 		{"batch-bytes", required_argument, NULL, BATCH_BYTES},
+		{"hypertable", required_argument, NULL, HYPERTABLE},
 		{"batch-commit", no_argument, NULL, BATCH_COMMIT},
 		{"batch-rows", required_argument, NULL, BATCH_ROWS},
 		{"create", optional_argument, NULL, CREATE},
@@ -438,6 +447,11 @@ main(int argc, char **argv)
 			break;
 		case UNLOGGED:
 			o.unlogged = 1;
+			break;
+		case HYPERTABLE:
+			if (!*optarg || *optarg == ':')
+				usage();
+			o.hypertable = optarg;
 			break;
 		case UPSERT:
 			o.upsert = optarg;

@@ -385,6 +385,26 @@ target_open(struct loader *l, const char *name, int routed)
 		target_free(t);
 		return NULL;
 	}
+	if (l->o->hypertable) {
+		/* asked for a hypertable: a plain table is a mistake to stop at
+		 */
+		int h = hypertable_check(l, t->qualified);
+		if (h == 1)
+			;
+		else if (h == -2)
+			warnx("--hypertable: %s: TimescaleDB is not installed "
+			      "in "
+			      "this database (CREATE EXTENSION timescaledb)",
+			      t->display);
+		else if (h == 0)
+			warnx("--hypertable: %s is not a hypertable on %.*s",
+			      t->display, (int)strcspn(l->o->hypertable, ":"),
+			      l->o->hypertable);
+		if (h != 1) {
+			target_free(t);
+			loader_fail(l, 2);
+		}
+	}
 	/* another spelling of a table already open: one target, one count */
 	for (i = 0; i < l->nt; i++)
 		if (strcmp(l->t[i]->qualified, t->qualified) == 0) {
