@@ -32,7 +32,7 @@ static const char synopsis[] =
 	"[--on-conflict=update|ignore|error]\n"
 	"       [--progress | --no-progress] [--rejects=FILE] [--resume=ID]\n"
 	"       [--retries=N] [--summary-json=FILE] [--truncate] [--unlogged]\n"
-	"       [--upsert=KEYCOLS] [-t TABLE] [FILE ...]\n";
+	"       [--upsert=[TABLE:]KEYCOLS] [-t TABLE] [FILE ...]\n";
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -106,8 +106,8 @@ static void __attribute__((noreturn)) help(void)
 		"      --truncate          empty the tables first\n"
 		"      --unlogged          make the tables UNLOGGED (cache "
 		"tables)\n"
-		"      --upsert=KEYCOLS    insert or update by these key "
-		"columns\n"
+		"      --upsert=[TABLE:]KEYCOLS  insert or update by these key "
+		"columns (of TABLE)\n"
 		"  -q, --quiet             no summary\n"
 		"  -h, --help              this help\n"
 		"  -V, --version           the version\n");
@@ -454,7 +454,13 @@ main(int argc, char **argv)
 			o.hypertable = optarg;
 			break;
 		case UPSERT:
+			/* COLS for every table, TABLE:COLS for one */
 			o.upsert = optarg;
+			o.keys = realloc(o.keys, (size_t)(o.nkeys + 1) *
+							 sizeof(*o.keys));
+			if (!o.keys)
+				loader_oom(0);
+			o.keys[o.nkeys++] = optarg;
 			break;
 		case 'V':
 			printf("pg-copy-load 0.2 (libpq %d)\n", PQlibVersion());
@@ -535,5 +541,6 @@ out:
 		err(3, "%s", o.rejects);
 	switch_slot(&l, 0);
 	loader_release(&l);
+	free(o.keys);
 	return rc;
 }

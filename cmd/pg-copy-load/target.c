@@ -322,9 +322,12 @@ target_stage(struct loader *l, struct target *t)
 		loader_fail(l, 3);
 }
 
-/* pg-verify --key: this table's key columns ("TABLE:COLS" or "COLS"). */
+/*
+ * pg-verify --key, pg-copy-load --upsert: this table's key columns, from
+ * "TABLE:COLS" for it or else "COLS" for any table.
+ */
 static const char *
-verify_keys(struct loader *l, const struct target *t, const char *name)
+table_keys(struct loader *l, const struct target *t, const char *name)
 {
 	const char *any = NULL, *c;
 	size_t n;
@@ -347,7 +350,8 @@ verify_keys(struct loader *l, const struct target *t, const char *name)
 			return c + 1;
 	}
 	if (!any) {
-		warnx("--key: no key columns for table %s", t->display);
+		warnx("%s: no key columns for table %s",
+		      l->o->verify ? "--key" : "--upsert", t->display);
 		loader_fail(l, 2);
 	}
 	return any;
@@ -418,9 +422,9 @@ target_open(struct loader *l, const char *name, int routed)
 			return o;
 		}
 	if (l->o->upsert)
-		mark_keys(l, t, l->o->upsert);
+		mark_keys(l, t, table_keys(l, t, name));
 	else if (l->o->verify)
-		mark_keys(l, t, verify_keys(l, t, name));
+		mark_keys(l, t, table_keys(l, t, name));
 	t->slot = xcalloc((size_t)t->ncol, sizeof(*t->slot));
 	t->present = xcalloc((size_t)t->ncol, 1);
 	t->seen = xcalloc((size_t)t->ncol, 1);

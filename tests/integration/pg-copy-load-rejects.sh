@@ -173,6 +173,15 @@ printf '{"id":7,"v":"c"}\n' >ga2.ndjson
 run pg-copy-load -q -t ga ga1.ndjson
 run pg-copy-load -q -t ga --upsert=id ga2.ndjson
 check "upsert into a GENERATED ALWAYS identity" "0|7:c,9:b" "$status|$(sql "select string_agg(id || ':' || v, ',' order by id) from ga")"
+# routed tables, each with its own key: --upsert=TABLE:COLS, repeated
+sql 'create table ua (id int primary key, v text); create table ub (name text primary key, n int)'
+printf '%s\n' '{"$table":"ua","id":1,"v":"a"}' '{"$table":"ub","name":"x","n":1}' >uab1.ndjson
+printf '%s\n' '{"$table":"ua","id":1,"v":"b"}' '{"$table":"ub","name":"x","n":2}' '{"$table":"ub","name":"y","n":3}' >uab2.ndjson
+run pg-copy-load -q --upsert=ua:id --upsert=ub:name uab1.ndjson
+run pg-copy-load -q --upsert=ua:id --upsert=ub:name uab2.ndjson
+check "upsert: a key for each routed table" "0|1:b|x:2,y:3" "$status|$(sql "select id || ':' || v from ua")|$(sql "select string_agg(name || ':' || n, ',' order by name) from ub")"
+check_run "upsert: a routed table with no key given" 2 "pg-copy-load: --upsert: no key columns for table public.ub" \
+	pg-copy-load -q --upsert=ua:id uab2.ndjson
 # key columns are read as -t reads names: "Quoted" exactly, unquoted folded
 sql 'create table uq (id int not null, "B" int not null, "b c" text, v text, primary key (id, "B"), unique ("b c"))'
 printf '{"id":1,"B":1,"v":"a"}\n{"id":1,"B":1,"v":"b"}\n' >uq.ndjson
