@@ -1,0 +1,83 @@
+# examples/incremental-sync: sync-sqlite as cron runs it, against a real
+# PostgreSQL: a first run loads everything; inserts, updates and deletes at
+# the source, and a second run moves exactly those (rows not changed are not
+# rewritten); the target equals the source (Python's sqlite3 and psycopg2);
+# a bad row fails the run with nothing committed and the watermark kept, and
+# the run after the fix moves it all; overlapping runs; quiet success.
+. "$(dirname "$0")/lib.sh"
+pg_start || exit 3
+w=$PG_DIR/work
+mkdir -p "$w"
+cd "$w" || exit 3
+ex=$top/examples/incremental-sync
+export SYNC_STATE=$w/state
+sqlite3 app.db <"$ex/app.sql"
+/usr/bin/python3 - <<'PY'
+import sqlite3
+c = sqlite3.connect("app.db")
+c.executemany("insert into users (id, email, name) values (?, ?, ?)",
+              [(i, "u%d@example.com" % i, ["Zoë", "O'Neil", None, "back\\slash"][i % 4]) for i in range(1, 1001)])
+c.commit()
+PY
+# the target: the tables from the source's DDL, then what the sync needs
+sqlite-dump-ndjson --ddl=pre --keys-in-pre app.db users users_deleted 2>/dev/null | psql -X -q -v ON_ERROR_STOP=1 2>/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -f "$ex/schema.sql"
+psql -X -q -v ON_ERROR_STOP=1 -v t=users -v k=id -f "$ex/setup-table.sql"
+same() { # the target holds exactly the source's users
+	/usr/bin/python3 - <<'PY'
+import psycopg2, sqlite3
+s = sorted(sqlite3.connect("app.db").execute("select id, email, name, updated_at from users").fetchall())
+c = psycopg2.connect("").cursor()
+c.execute("select id, email, name, to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS.MS') from users order by id")
+t = c.fetchall()
+print("same" if s == t else "differ: %d vs %d rows, first %r" % (len(s), len(t), next(((a, b) for a, b in zip(s, t) if a != b), None)))
+PY
+}
+S() { "$ex/sync-sqlite" app.db users:id:updated_at; }
+
+run S
+check "first run: quiet, status 0" "0||" "$status|$out|$errout"
+check "first run: every row" "same" "$(same)"
+check "first run: the watermark is the last change" "$(sqlite3 app.db 'select max(updated_at) from users')" \
+	"$(sql "select watermark from sync_watermarks where table_name = 'users'")"
+
+# changes at the source: 50 inserts, 30 updates, 20 deletes (one of them of a
+# row just updated), and a row deleted and made again
+sql "create table before as select id, xmin::text as x from users"
+sleep 0.01
+sqlite3 app.db "with recursive s(v) as (select 1 union all select v + 1 from s where v < 50)
+	insert into users (id, email) select 1000 + v, 'new' || v || '@example.com' from s;
+	update users set name = 'changed ' || id where id between 101 and 130;
+	delete from users where id between 121 and 140;
+	delete from users where id = 500; insert into users (id, email) values (500, 'again@example.com');"
+run env VERBOSE=1 "$ex/sync-sqlite" app.db users:id:updated_at
+check "second run: the changes, said in one line" "0|sync-sqlite: users: 71 rows changed, 21 deleted" \
+	"$status|$(echo "$out" | sed 's/, watermark .*//')"
+check "second run: the target equals the source" "same" "$(same)"
+check "second run: only the changed rows were written" "71" \
+	"$(sql "select count(*) from users u left join before b using (id) where b.x is null or b.x <> u.xmin::text")"
+check "second run: the deleted rows are gone" "0|1" \
+	"$(sql 'select count(*) from users where id between 121 and 140')|$(sql "select count(*) from users where id = 500 and email = 'again@example.com'")"
+run S
+check "a run with nothing new: quiet, nothing written" "0||same" "$status|$out$errout|$(same)"
+
+# a row PostgreSQL refuses: nothing of the run commits, the watermark stays
+wm=$(sql "select watermark from sync_watermarks where table_name = 'users'")
+sleep 0.01
+sqlite3 app.db "update users set name = 'ok ' || id where id between 1 and 5; insert into users (id, email, updated_at) values (2000, 'bad@example.com', 'soon')"
+run S
+check "a refused row fails the run: status, message" "1|1|1" \
+	"$status|$(echo "$errout" | grep -c "column updated_at")|$(echo "$errout" | grep -c '^sync-sqlite: users: nothing committed; the next run tries the window again$')"
+check "a refused row: nothing committed, the watermark kept" "0|$wm" \
+	"$(sql "select count(*) from users where name like 'ok %'")|$(sql "select watermark from sync_watermarks where table_name = 'users'")"
+sqlite3 app.db "update users set updated_at = strftime('%Y-%m-%d %H:%M:%f', 'now') where id = 2000"
+run S
+check "after the fix, the next run moves the whole window" "0|same" "$status|$(same)"
+
+# runs never overlap: one holding the lock makes the next stop at once
+flock "$SYNC_STATE/lock" sleep 3 &
+sleep 0.5
+run S
+check "an overlapping run does nothing: status 75, said why" "75|sync-sqlite: the previous run still holds $SYNC_STATE/lock: this one did nothing" "$status|$errout"
+wait
+finish
