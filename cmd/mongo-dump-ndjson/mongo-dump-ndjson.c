@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <ctype.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "isotime.h"
 #include "json.h"
 #include "mdump.h"
 #include "pct.h"
@@ -28,8 +31,25 @@
 /* MongoDB's 16 MiB and mongodump's slack, with room to spare */
 #define MAX_DOC (48 << 20)
 
+/*
+ * --since=FIELD=VALUE: VALUE read every way it can be, the document's field
+ * compared by its own BSON type with the reading of that type.
+ */
+struct since {
+	const char *field;
+	const char *value;
+	size_t vlen;
+	int has_ms, has_int, has_num, has_oid;
+	int64_t ms, i;
+	double num;
+	uint8_t oid[12];
+	uint64_t absent,
+		other; /* documents without it; of a kind VALUE is not */
+};
+
 struct options {
 	enum mode mode;
+	struct since *since;
 	const char *db, *collection;
 	int tag; /* -1: when the input is a directory or several files */
 	int tag_archive; /* an archive's: unless --no-tag */
@@ -43,7 +63,8 @@ static const char synopsis[] =
 	"usage: mongo-dump-ndjson [-hVv] [--collection=NAME] [--db=NAME] "
 	"[--ddl=pre|post]\n"
 	"       [--fields=PATHS] [--list]"
-	" [--mode=relaxed|canonical|pg] [--tag | --no-tag]\n"
+	" [--mode=relaxed|canonical|pg] [--since=FIELD=VALUE]\n"
+	"       [--tag | --no-tag]\n"
 	"       [PATH ...]\n";
 
 static void __attribute__((noreturn)) usage(void)
@@ -80,6 +101,10 @@ static void __attribute__((noreturn)) help(void)
 		"      --tag, --no-tag    the $table routing field: the "
 		"collection (default:\n"
 		"                         with a directory or several files)\n"
+		"      --since=FIELD=VALUE  only documents whose FIELD is "
+		"greater: a date,\n"
+		"                         number, string or ObjectId, "
+		"compared as its type\n"
 		"  -v, --verbose          documents a collection, on stderr\n"
 		"  -h, --help             this help\n"
 		"  -V, --version          the version\n");
@@ -216,6 +241,96 @@ next_doc(struct docs *r, const uint8_t **p, size_t *len, int flags)
 	return 1;
 }
 
+/* Parse --since=FIELD=VALUE into s; -1 when it has no '=' or no field. */
+static int
+since_parse(char *arg, struct since *s)
+{
+	char *eq = strchr(arg, '='), *end;
+	struct isotime t;
+	size_t k;
+
+	if (!eq || eq == arg)
+		return -1;
+	*eq = '\0';
+	s->field = arg;
+	s->value = eq + 1;
+	s->vlen = strlen(s->value);
+	if (isotime_parse(s->value, s->vlen, 0, &t) == 0 ||
+	    isotime_parse(s->value, s->vlen, 1, &t) == 0) {
+		/* a time without an offset is UTC, as BSON dates are */
+		s->has_ms = 1;
+		s->ms = (t.usec - (int64_t)t.zone_sec * 1000000) / 1000;
+	}
+	errno = 0;
+	s->i = strtoll(s->value, &end, 10);
+	s->has_int = s->vlen && !*end && !errno;
+	s->num = strtod(s->value, &end);
+	s->has_num = s->vlen && !*end && isfinite(s->num);
+	s->has_oid = s->vlen == 24;
+	for (k = 0; k < 12 && s->has_oid; k++) {
+		unsigned v;
+		if (sscanf(s->value + 2 * k, "%2x", &v) != 1 ||
+		    !isxdigit((unsigned char)s->value[2 * k]) ||
+		    !isxdigit((unsigned char)s->value[2 * k + 1]))
+			s->has_oid = 0;
+		s->oid[k] = (uint8_t)v;
+	}
+	return 0;
+}
+
+/*
+ * --since: 1 when the document's field is past VALUE, 0 when not or when it
+ * has no such field, -1 when the field is of a kind VALUE is not (a date
+ * field and a VALUE that is no date).  A corrupt document is 1: the writer
+ * reports it.
+ */
+static int
+since_keep(struct since *s, const uint8_t *p, size_t len)
+{
+	bson_iter_t it;
+	const bson_oid_t *oid;
+	const char *str;
+	uint32_t n;
+	int c;
+
+	if (!bson_iter_init_from_data(&it, p, len))
+		return 1;
+	if (!bson_iter_find(&it, s->field)) {
+		s->absent++;
+		return 0;
+	}
+	switch (bson_iter_type(&it)) {
+	case BSON_TYPE_DATE_TIME:
+		if (!s->has_ms)
+			break;
+		return bson_iter_date_time(&it) > s->ms;
+	case BSON_TYPE_INT32:
+	case BSON_TYPE_INT64:
+		if (s->has_int)
+			return bson_iter_as_int64(&it) > s->i;
+		if (s->has_num)
+			return (double)bson_iter_as_int64(&it) > s->num;
+		break;
+	case BSON_TYPE_DOUBLE:
+		if (s->has_num)
+			return bson_iter_double(&it) > s->num;
+		break;
+	case BSON_TYPE_UTF8:
+		str = bson_iter_utf8(&it, &n);
+		c = memcmp(str, s->value, n < s->vlen ? n : s->vlen);
+		return c > 0 || (c == 0 && n > s->vlen);
+	case BSON_TYPE_OID:
+		if (!s->has_oid)
+			break;
+		oid = bson_iter_oid(&it);
+		return memcmp(oid->bytes, s->oid, 12) > 0;
+	default:
+		break;
+	}
+	s->other++;
+	return -1;
+}
+
 /* One document out (or counted with --list); 1 when written. */
 static int
 put_doc(struct docs *r, const uint8_t *p, size_t len, const char *table)
@@ -228,6 +343,20 @@ put_doc(struct docs *r, const uint8_t *p, size_t len, const char *table)
 		if (d->cur_ddl)
 			ddl_doc(d->cur_ddl, p, len);
 		return 1;
+	}
+	if (d->o->since && (w = since_keep(d->o->since, p, len)) <= 0) {
+		if (w < 0) {
+			/* the first said, the others counted at the end */
+			if (d->o->since->other == 1)
+				warnx("%s: document %llu: --since: its %s is "
+				      "of "
+				      "a kind %s cannot be compared with: not "
+				      "written",
+				      r->name, (unsigned long long)r->docno,
+				      d->o->since->field, d->o->since->value);
+			d->status = d->status > 1 ? d->status : 1;
+		}
+		return 0;
 	}
 	w = bson_to_json(&d->out, p, len, d->o->mode,
 			 table ? d->tag.data : NULL, d->tag.len, d->o->fields,
@@ -769,7 +898,18 @@ done:
 int
 main(int argc, char **argv)
 {
-	enum { COLLECTION = 256, DB, DDL, FIELDS, LIST, MODE, TAG, NOTAG };
+	enum {
+		COLLECTION = 256,
+		DB,
+		DDL,
+		FIELDS,
+		LIST,
+		MODE,
+		SINCE,
+		TAG,
+		NOTAG
+	};
+	static struct since since;
 	static const struct option longopts[] = {
 		{"collection", required_argument, NULL, COLLECTION},
 		{"db", required_argument, NULL, DB},
@@ -777,6 +917,7 @@ main(int argc, char **argv)
 		{"fields", required_argument, NULL, FIELDS},
 		{"list", no_argument, NULL, LIST},
 		{"mode", required_argument, NULL, MODE},
+		{"since", required_argument, NULL, SINCE},
 		{"tag", no_argument, NULL, TAG},
 		{"no-tag", no_argument, NULL, NOTAG},
 		{"help", no_argument, NULL, 'h'},
@@ -826,6 +967,13 @@ main(int argc, char **argv)
 						       optarg, w);
 			break;
 		}
+		case SINCE:
+			if (since_parse(optarg, &since) < 0) {
+				warnx("--since: FIELD=VALUE, not %s", optarg);
+				usage();
+			}
+			o.since = &since;
+			break;
 		case TAG:
 			o.tag = 1;
 			break;
@@ -890,6 +1038,16 @@ main(int argc, char **argv)
 		}
 	}
 	flush(&d, 1);
+	if (o.since && o.since->other)
+		warnx("--since: %llu documents not written: their %s cannot be "
+		      "compared with %s",
+		      (unsigned long long)o.since->other, o.since->field,
+		      o.since->value);
+	if (o.since && o.verbose)
+		fprintf(stderr,
+			"mongo-dump-ndjson: --since: %llu documents without "
+			"%s\n",
+			(unsigned long long)o.since->absent, o.since->field);
 	buf_release(&d.out);
 	buf_release(&d.tag);
 	free(d.buf);
