@@ -74,6 +74,75 @@ sqlite3 app.db "update users set updated_at = strftime('%Y-%m-%d %H:%M:%f', 'now
 run S
 check "after the fix, the next run moves the whole window" "0|same" "$status|$(same)"
 
+# MongoDB: a mongodump of the task collection each run (written by pymongo's
+# bson), sync-mongo with the mongo-to-postgres example's table and map
+mongo_dump() { # STEP: the collection as it is at that step
+	/usr/bin/python3 - "$1" <<'PY'
+import bson, datetime, json, os, random, sys, uuid
+from bson.binary import UuidRepresentation
+from bson.codec_options import CodecOptions
+step = int(sys.argv[1])
+o = CodecOptions(uuid_representation=UuidRepresentation.STANDARD, tz_aware=True)
+r = random.Random(5)
+t0 = datetime.datetime(2026, 11, 1, tzinfo=datetime.timezone.utc)
+docs = {}
+for i in range(500):
+    docs[i] = {"_id": bson.ObjectId(b"%012d" % i), "uid": uuid.UUID(int=i + 1), "task": "t%d" % (i % 5),
+               "namespace": "factory", "status": "PENDING", "priority": i % 10, "eta": None,
+               "args": [i, "Zoë", 2**62], "kwargs": {"$meta": i}, "revision": 1,
+               "created_at": t0, "updated_at": t0 + datetime.timedelta(seconds=i, milliseconds=i % 1000)}
+if step >= 2:  # 40 new, 25 changed (updated_at moves), 15 deleted
+    later = t0 + datetime.timedelta(days=1)
+    for i in range(500, 540):
+        docs[i] = dict(docs[0], _id=bson.ObjectId(b"%012d" % i), uid=uuid.UUID(int=i + 1), args=[i],
+                       updated_at=later + datetime.timedelta(milliseconds=i))
+    for i in range(100, 125):
+        docs[i] = dict(docs[i], status="SUCCESS", revision=2, updated_at=later + datetime.timedelta(seconds=1, milliseconds=i))
+    for i in range(200, 215):
+        del docs[i]
+os.makedirs("mdump/factory", exist_ok=True)
+with open("mdump/factory/task.bson", "wb") as f:
+    for d in docs.values():
+        f.write(bson.encode(d, codec_options=o))
+with open("mdump/factory/task.metadata.json", "w") as f:
+    json.dump({"indexes": [{"v": 2, "key": {"_id": 1}, "name": "_id_"},
+                           {"v": 2, "key": {"uid": 1}, "name": "uid_1", "unique": True}]}, f)
+PY
+}
+mongo_same() { # the table holds exactly the dump's documents
+	/usr/bin/python3 - <<'PY'
+import bson, psycopg2
+from bson.binary import UuidRepresentation
+from bson.codec_options import CodecOptions
+o = CodecOptions(uuid_representation=UuidRepresentation.STANDARD, tz_aware=True)
+want = sorted((str(d["uid"]), str(d["_id"]), d["status"], d["revision"], d["updated_at"])
+              for d in bson.decode_file_iter(open("mdump/factory/task.bson", "rb"), codec_options=o))
+c = psycopg2.connect("").cursor()
+c.execute("select uid::text, mongo_id, status, revision, updated_at from task order by 1")
+got = c.fetchall()
+print("same" if want == got else "differ: %d vs %d rows" % (len(want), len(got)))
+PY
+}
+mongo_dump 1
+psql -X -q -v ON_ERROR_STOP=1 -f "$top/examples/mongo-to-postgres/schema.sql"
+sql 'create unique index on task (uid); create table task_deleted (uid uuid not null, deleted_at timestamptz not null default now())'
+psql -X -q -v ON_ERROR_STOP=1 -v t=task -v k=uid -f "$ex/setup-table.sql"
+SM() { "$ex/sync-mongo" mdump factory "task:uid:updated_at:$top/examples/mongo-to-postgres/task.map"; }
+run SM
+check "mongo: first run, quiet, every document" "0||same" "$status|$out$errout|$(mongo_same)"
+sql "create table mbefore as select uid, xmin::text as x from task"
+mongo_dump 2
+run env VERBOSE=1 "$ex/sync-mongo" mdump factory "task:uid:updated_at:$top/examples/mongo-to-postgres/task.map"
+check "mongo: second run, the changes said" "0|sync-mongo: task: 65 documents changed, 15 deleted" "$status|$(echo "$out" | sed 's/, watermark .*//')"
+check "mongo: the table equals the dump" "same" "$(mongo_same)"
+check "mongo: only the changed rows were written" "65" \
+	"$(sql "select count(*) from task u left join mbefore b using (uid) where b.x is null or b.x <> u.xmin::text")"
+# a change that did not move updated_at is found, not missed
+sql "update task set status = 'LOST' where uid = '00000000-0000-0000-0000-000000000001'"
+run SM
+check "mongo: a difference the window cannot explain fails the run" "1|1" \
+	"$status|$(echo "$errout" | grep -c '^sync-mongo: task: the table differs from the dump beyond deletions')"
+
 # runs never overlap: one holding the lock makes the next stop at once
 flock "$SYNC_STATE/lock" sleep 3 &
 sleep 0.5
