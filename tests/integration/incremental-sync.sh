@@ -143,6 +143,59 @@ run SM
 check "mongo: a difference the window cannot explain fails the run" "1|1" \
 	"$status|$(echo "$errout" | grep -c '^sync-mongo: task: the table differs from the dump beyond deletions')"
 
+# Redis: the threadr app's users and subscriptions (redis-to-postgres's
+# demo data and critical map), every run reading every key
+port=$((29000 + $$ % 1000))
+redis_start sync --port "$port" --bind 127.0.0.1 || exit 3
+rurl=redis://127.0.0.1:$port/0
+# its own database: the SQLite part above has a users table of its own
+sql 'create database redis_sync' >/dev/null
+export PGDATABASE=redis_sync SYNC_STATE=$w/rstate
+/usr/bin/python3 "$top/examples/redis-to-postgres/demo-data.py" "$rurl" 500 4 || exit 3
+psql -X -q -v ON_ERROR_STOP=1 -f "$top/examples/redis-to-postgres/schema.sql"
+psql -X -q -v ON_ERROR_STOP=1 -f "$ex/schema.sql"
+sql "create table users_deleted (email text not null, deleted_at timestamptz not null default now());
+	create table subscriptions_deleted (email text not null, deleted_at timestamptz not null default now());
+	insert into users values ('app@example.com', 1, 'app')"
+psql -X -q -v ON_ERROR_STOP=1 -v t=users -v k=email -f "$ex/setup-table.sql"
+psql -X -q -v ON_ERROR_STOP=1 -v t=subscriptions -v k=email -f "$ex/setup-table.sql"
+export SYNC_MATCH='threadr:email:* threadr:premium:email:*'
+SR() { "$ex/sync-redis" "$rurl" "$top/examples/redis-to-postgres/maps/critical.map" \
+	"users:email:source like 'redis\_%'" "subscriptions:email:source like 'redis\_%'"; }
+redis_same() { # the tables hold exactly the keys (and the app's own row)
+	/usr/bin/python3 - "$port" <<'PY'
+import psycopg2, redis, sys
+r = redis.Redis(port=int(sys.argv[1]), decode_responses=True)
+users = {k.split(":", 2)[2].lower(): int(r.get(k)) for k in r.scan_iter("threadr:email:*")}
+subs = {k.split(":", 3)[3].lower(): r.hget(k, "plan") for k in r.scan_iter("threadr:premium:email:*")}
+c = psycopg2.connect("").cursor()
+c.execute("select email, user_id from users where source = 'redis_email'")
+gu = dict(c.fetchall())
+c.execute("select email, plan from subscriptions")
+gs = dict(c.fetchall())
+c.execute("select count(*) from users where source = 'app'")
+app = c.fetchone()[0]
+print("same" if (gu, gs, app) == (users, subs, 1) else "differ: %d/%d users, %d/%d subscriptions, %d app" %
+      (len(gu), len(users), len(gs), len(subs), app))
+PY
+}
+run SR; [ "$status" = 0 ] || echo "$errout" | head -5
+check "redis: first run, quiet, every key" "0||same" "$status|$out$errout|$(redis_same)"
+sql "create table rbefore as select email, xmin::text as x from users"
+# 10 new users, 5 whose id changed, 7 deleted (their subscriptions too, when they had one)
+redis-cli -p "$port" --scan --pattern 'threadr:email:*' | sort | head -12 >keys.txt
+head -5 keys.txt | while read -r k; do redis-cli -p "$port" set "$k" 7 >/dev/null; done
+tail -7 keys.txt | while read -r k; do redis-cli -p "$port" del "$k" "threadr:premium:email:${k#threadr:email:}" >/dev/null; done
+for i in $(seq 1 10); do redis-cli -p "$port" set "threadr:email:new$i@example.com" "$i" >/dev/null; done
+export VERBOSE=1
+run SR
+unset VERBOSE
+check "redis: second run, the deletions said" "0|sync-redis: users: 503 keys read, 7 deleted" "$status|$(echo "$out" | head -1)"
+check "redis: the tables equal the keys" "same" "$(redis_same)"
+check "redis: only the new and changed rows were written" "15" \
+	"$(sql "select count(*) from users u left join rbefore b using (email) where u.source = 'redis_email' and (b.x is null or b.x <> u.xmin::text)")"
+
+export PGDATABASE=postgres SYNC_STATE=$w/state
 # runs never overlap: one holding the lock makes the next stop at once
 flock "$SYNC_STATE/lock" sleep 3 &
 sleep 0.5
