@@ -23,6 +23,7 @@ SQLITE_LIBS   = $(call pkg,libs,sqlite3)
 PCRE_CFLAGS   = $(call pkg,cflags,libpcre2-8)
 PCRE_LIBS     = $(call pkg,libs,libpcre2-8)
 REDIS_LIBS    = $(call pkg,libs,hiredis)
+LZF_LIBS      = $(call pkg,libs,liblzf)
 BSON_CFLAGS   = $(call pkg,cflags,libbson-1.0)
 BSON_LIBS     = $(call pkg,libs,libbson-1.0)
 Z_LIBS        = $(call pkg,libs,zlib)
@@ -31,7 +32,7 @@ TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map redis-dump-ndjson mongo-dump-
 	pg-verify cron-convert
 COMMON = buf cli copybin errinfo isotime json keyset md5 ndjson pct pgconn pghash pgjsonb sqltext
 UNIT = test_buf test_json test_md5 test_ndjson test_pghash
-FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr fuzz_redisurl fuzz_bson fuzz_jsonb fuzz_cron
+FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr fuzz_redisurl fuzz_bson fuzz_jsonb fuzz_cron fuzz_rdb
 # what the fuzz targets link: the parsers, no client libraries
 FUZZ_COMMON = buf cli copybin errinfo isotime json keyset md5 ndjson pct pghash pgjsonb
 
@@ -66,7 +67,7 @@ $(B)/bin/ndjson-map: cmd/ndjson-map/*.c cmd/ndjson-map/*.h common/*.h $(LIBCOMMO
 $(B)/bin/redis-dump-ndjson: cmd/redis-dump-ndjson/*.c cmd/redis-dump-ndjson/*.h common/*.h $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) \
-		$(ALL_LDFLAGS) $(REDIS_LIBS) -lm
+		$(ALL_LDFLAGS) $(REDIS_LIBS) $(LZF_LIBS) -lm
 
 $(B)/bin/mongo-dump-ndjson: cmd/mongo-dump-ndjson/*.c cmd/mongo-dump-ndjson/*.h common/*.h $(LIBCOMMON)
 	@mkdir -p $(@D)
@@ -124,6 +125,11 @@ $(B)/tests/fuzz_redisurl-replay: tests/fuzz/fuzz_redisurl.c tests/fuzz/replay.c 
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
 
+# redis-dump-ndjson's RDB reader, without hiredis
+$(B)/tests/fuzz_rdb-replay: tests/fuzz/fuzz_rdb.c tests/fuzz/replay.c cmd/redis-dump-ndjson/rdb.c cmd/redis-dump-ndjson/rdb.h $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) $(LZF_LIBS) -lm
+
 # cron-convert's parsers: cron fields, the Python literal subset
 CRON_PARSE = cmd/cron-convert/celery.c cmd/cron-convert/cronexpr.c cmd/cron-convert/entry.c \
 	cmd/cron-convert/crontab.c cmd/cron-convert/rows.c
@@ -148,6 +154,7 @@ fuzz:
 			$$([ $$f = fuzz_copy ] && echo $(COPY_ENC)) \
 			$$(case $$f in fuzz_map*) echo cmd/ndjson-map/mapexpr.c -lpcre2-8;; \
 				fuzz_redisurl) echo cmd/redis-dump-ndjson/url.c;; \
+				fuzz_rdb) echo cmd/redis-dump-ndjson/rdb.c $(LZF_LIBS);; \
 				fuzz_cron) echo $(CRON_PARSE);; \
 				fuzz_bson) echo cmd/mongo-dump-ndjson/emit.c $(BSON_CFLAGS) $(BSON_LIBS);; esac) \
 			-lm || exit; \

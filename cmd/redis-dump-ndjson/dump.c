@@ -21,6 +21,7 @@
 
 #include "json.h"
 #include "cli.h"
+#include "rdb.h"
 #include "rdump.h"
 
 enum rtype { R_STRING, R_HASH, R_LIST, R_SET, R_ZSET, R_STREAM, R_OTHER };
@@ -147,17 +148,6 @@ head(struct dumper *d, const char *key, size_t klen, const char *type,
 	buf_addch(h, ',');
 }
 
-static void
-put_score(struct buf *b, const redisReply *s)
-{
-	char *end;
-	double v = strtod(s->str, &end);
-
-	if (end == s->str || *end)
-		errx(3, "a score that is not a number: %s", s->str);
-	json_write_double(b, v);
-}
-
 /* ---- collections, chunk by chunk ---------------------------------------- */
 
 /* A collection being written: the key, and where its reading stands. */
@@ -238,103 +228,156 @@ close_record(struct dumper *d, struct coll *c)
 	key_done(d, !d->o->explode);
 }
 
-/* The fields of a stream entry, as an object. */
-static int
-put_fields(struct buf *b, const redisReply *f)
+/* An element's start: its own record (--explode), or a comma. */
+static void
+element_start(struct dumper *d, struct coll *c)
 {
-	size_t i;
-
-	if (f->type != REDIS_REPLY_ARRAY || f->elements % 2)
-		return -1;
-	buf_addch(b, '{');
-	for (i = 0; i < f->elements; i += 2) {
-		if (f->element[i]->type != REDIS_REPLY_STRING ||
-		    f->element[i + 1]->type != REDIS_REPLY_STRING)
-			return -1;
-		if (i)
-			buf_addch(b, ',');
-		json_write_key(b, f->element[i]->str, f->element[i]->len);
-		buf_addch(b, ':');
-		json_write_text(b, f->element[i + 1]->str,
-				f->element[i + 1]->len);
+	if (d->o->explode) {
+		buf_add(&d->out, d->head.data, d->head.len);
+		d->n->records++;
+	} else if (c->elements > 0) {
+		buf_addch(&d->out, ',');
 	}
-	buf_addch(b, '}');
-	return 0;
+}
+
+static void
+element_end(struct dumper *d, struct coll *c)
+{
+	if (d->o->explode)
+		buf_adds(&d->out, "}\n");
+	c->elements++;
+	rd_flush(&d->out, 0, d->n);
+}
+
+/*
+ * One element of a hash (a field a, value b), list or set (a), or zset (a
+ * and its score): its own record with --explode, else its place in the
+ * key's value.
+ */
+static void
+put_element(struct dumper *d, struct coll *c, const char *a, size_t alen,
+	    const char *b, size_t blen, double score)
+{
+	struct buf *o = &d->out;
+	int ex = d->o->explode;
+
+	element_start(d, c);
+	switch (c->t) {
+	case R_HASH:
+		if (ex) {
+			buf_adds(o, "\"field\":");
+			json_write_text(o, a, alen);
+			buf_adds(o, ",\"value\":");
+		} else {
+			json_write_key(o, a, alen);
+			buf_addch(o, ':');
+		}
+		json_write_text(o, b, blen);
+		break;
+	case R_LIST:
+		if (ex) {
+			buf_adds(o, "\"index\":");
+			buf_addi64(o, (int64_t)c->elements);
+			buf_adds(o, ",\"value\":");
+		}
+		json_write_text(o, a, alen);
+		break;
+	case R_ZSET:
+		buf_adds(o, ex ? "\"value\":" : "[");
+		json_write_text(o, a, alen);
+		buf_adds(o, ex ? ",\"score\":" : ",");
+		json_write_double(o, score);
+		if (!ex)
+			buf_addch(o, ']');
+		break;
+	default: /* a set */
+		if (ex)
+			buf_adds(o, "\"value\":");
+		json_write_text(o, a, alen);
+		break;
+	}
+	element_end(d, c);
+}
+
+/* A stream entry: its id, then each field (first says it is the first). */
+static void
+entry_start(struct dumper *d, struct coll *c, const char *id, size_t idlen)
+{
+	int ex = d->o->explode;
+
+	element_start(d, c);
+	buf_adds(&d->out, ex ? "\"id\":" : "{\"id\":");
+	json_write_string(&d->out, id, idlen);
+	buf_adds(&d->out, ex ? ",\"value\":{" : ",\"fields\":{");
+}
+
+static void
+entry_field(struct dumper *d, int first, const char *f, size_t flen,
+	    const char *v, size_t vlen)
+{
+	if (!first)
+		buf_addch(&d->out, ',');
+	json_write_key(&d->out, f, flen);
+	buf_addch(&d->out, ':');
+	json_write_text(&d->out, v, vlen);
+}
+
+static void
+entry_end(struct dumper *d, struct coll *c)
+{
+	buf_addch(&d->out, '}');
+	if (!d->o->explode)
+		buf_addch(&d->out, '}');
+	element_end(d, c);
 }
 
 /* Write one chunk's elements; -1 when the reply has another shape. */
 static int
 write_chunk(struct dumper *d, struct coll *c, redisReply **el, size_t n)
 {
-	struct buf *o = &d->out;
-	int ex = d->o->explode;
-	size_t i, step = c->t == R_HASH || c->t == R_ZSET ? 2 : 1;
+	size_t i, k, step = c->t == R_HASH || c->t == R_ZSET ? 2 : 1;
+	const redisReply *f;
+	double score = 0;
+	char *end;
 
 	for (i = 0; i < n; i++)
 		if (c->t != R_STREAM && el[i]->type != REDIS_REPLY_STRING)
 			return -1;
 	for (i = 0; i + step <= n; i += step) {
-		if (ex) {
-			buf_add(o, d->head.data, d->head.len);
-			d->n->records++;
-		} else if (c->elements > 0) {
-			buf_addch(o, ',');
-		}
-		switch (c->t) {
-		case R_HASH:
-			if (ex) {
-				buf_adds(o, "\"field\":");
-				json_write_text(o, el[i]->str, el[i]->len);
-				buf_adds(o, ",\"value\":");
-			} else {
-				json_write_key(o, el[i]->str, el[i]->len);
-				buf_addch(o, ':');
+		if (c->t != R_STREAM) {
+			if (c->t == R_ZSET) {
+				score = strtod(el[i + 1]->str, &end);
+				if (end == el[i + 1]->str || *end)
+					errx(3,
+					     "a score that is not a number: "
+					     "%s",
+					     el[i + 1]->str);
 			}
-			json_write_text(o, el[i + 1]->str, el[i + 1]->len);
-			break;
-		case R_LIST:
-			if (ex) {
-				buf_adds(o, "\"index\":");
-				buf_addi64(o, (int64_t)c->elements);
-				buf_adds(o, ",\"value\":");
-			}
-			json_write_text(o, el[i]->str, el[i]->len);
-			break;
-		case R_SET:
-			if (ex)
-				buf_adds(o, "\"value\":");
-			json_write_text(o, el[i]->str, el[i]->len);
-			break;
-		case R_ZSET:
-			buf_adds(o, ex ? "\"value\":" : "[");
-			json_write_text(o, el[i]->str, el[i]->len);
-			buf_adds(o, ex ? ",\"score\":" : ",");
-			put_score(o, el[i + 1]);
-			if (!ex)
-				buf_addch(o, ']');
-			break;
-		default: /* a stream entry: [id, [field, value, ...]] */
-			if (el[i]->type != REDIS_REPLY_ARRAY ||
-			    el[i]->elements != 2 ||
-			    el[i]->element[0]->type != REDIS_REPLY_STRING ||
-			    el[i]->element[0]->len >= sizeof(c->cursor))
-				return -1;
-			buf_adds(o, ex ? "\"id\":" : "{\"id\":");
-			json_write_string(o, el[i]->element[0]->str,
-					  el[i]->element[0]->len);
-			buf_adds(o, ex ? ",\"value\":" : ",\"fields\":");
-			if (put_fields(o, el[i]->element[1]) < 0)
-				return -1;
-			if (!ex)
-				buf_addch(o, '}');
-			memcpy(c->cursor, el[i]->element[0]->str,
-			       el[i]->element[0]->len + 1);
-			break;
+			put_element(d, c, el[i]->str, el[i]->len,
+				    c->t == R_HASH ? el[i + 1]->str : NULL,
+				    c->t == R_HASH ? el[i + 1]->len : 0, score);
+			continue;
 		}
-		if (ex)
-			buf_adds(o, "}\n");
-		c->elements++;
-		rd_flush(o, 0, d->n);
+		/* a stream entry: [id, [field, value, ...]] */
+		if (el[i]->type != REDIS_REPLY_ARRAY || el[i]->elements != 2 ||
+		    el[i]->element[0]->type != REDIS_REPLY_STRING ||
+		    el[i]->element[0]->len >= sizeof(c->cursor))
+			return -1;
+		f = el[i]->element[1];
+		if (f->type != REDIS_REPLY_ARRAY || f->elements % 2)
+			return -1;
+		for (k = 0; k < f->elements; k++)
+			if (f->element[k]->type != REDIS_REPLY_STRING)
+				return -1;
+		entry_start(d, c, el[i]->element[0]->str,
+			    el[i]->element[0]->len);
+		for (k = 0; k < f->elements; k += 2)
+			entry_field(d, k == 0, f->element[k]->str,
+				    f->element[k]->len, f->element[k + 1]->str,
+				    f->element[k + 1]->len);
+		entry_end(d, c);
+		memcpy(c->cursor, el[i]->element[0]->str,
+		       el[i]->element[0]->len + 1);
 	}
 	return 0;
 }
@@ -1045,4 +1088,208 @@ dump_db(struct dumper *d)
 		scan_pass(d, d->o->match[i]);
 	if (d->seen && seen_bytes(d->seen) > d->peak_seen)
 		d->peak_seen = seen_bytes(d->seen);
+}
+
+/* ---- an RDB file instead of a server ------------------------------------- */
+
+/*
+ * Redis's glob (SCAN MATCH): * ? [abc] [^a-z] and \ escapes, byte by byte.
+ * 1 when s matches.
+ */
+int
+rd_glob(const char *p, size_t pn, const char *s, size_t sn)
+{
+	size_t i;
+	int neg, hit;
+
+	while (pn) {
+		switch (*p) {
+		case '*':
+			while (pn > 1 && p[1] == '*')
+				p++, pn--;
+			if (pn == 1)
+				return 1;
+			for (i = 0; i <= sn; i++)
+				if (rd_glob(p + 1, pn - 1, s + i, sn - i))
+					return 1;
+			return 0;
+		case '?':
+			if (!sn)
+				return 0;
+			s++, sn--;
+			break;
+		case '[':
+			if (!sn)
+				return 0;
+			p++, pn--;
+			neg = pn && *p == '^';
+			if (neg)
+				p++, pn--;
+			hit = 0;
+			while (pn && *p != ']') {
+				if (*p == '\\' && pn >= 2) {
+					p++, pn--;
+					hit |= *p == *s;
+				} else if (pn >= 3 && p[1] == '-') {
+					unsigned char lo = (unsigned char)p[0],
+						      hi = (unsigned char)p[2],
+						      c = (unsigned char)*s;
+					if (lo > hi) {
+						unsigned char t = lo;
+						lo = hi;
+						hi = t;
+					}
+					hit |= c >= lo && c <= hi;
+					p += 2, pn -= 2;
+				} else {
+					hit |= *p == *s;
+				}
+				p++, pn--;
+			}
+			if (!pn) /* no ']': the end of the pattern closes it */
+				p--, pn++;
+			if (hit == neg)
+				return 0;
+			s++, sn--;
+			break;
+		case '\\':
+			if (pn >= 2)
+				p++, pn--;
+			/* fall through */
+		default:
+			if (!sn || *p != *s)
+				return 0;
+			s++, sn--;
+			break;
+		}
+		p++, pn--;
+	}
+	return sn == 0;
+}
+
+struct rdb_dump {
+	struct dumper *d;
+	struct coll c;
+	long long now;
+	int fields; /* of the stream entry being written */
+	uint64_t expired;
+};
+
+static int
+rdb_key(void *arg, int db, const char *k, size_t klen, enum rdb_kind kind,
+	long long expire_ms)
+{
+	static const enum rtype of[] = {R_STRING, R_LIST, R_SET,
+					R_ZSET,	  R_HASH, R_STREAM};
+	struct rdb_dump *x = arg;
+	struct dumper *d = x->d;
+	const struct options *o = d->o;
+	int i;
+
+	if (o->db >= 0 && db != o->db)
+		return 0;
+	if (o->type && strcmp(o->type, type_names[of[kind]]) != 0)
+		return 0;
+	for (i = 0; i < o->nmatch; i++)
+		if (rd_glob(o->match[i], strlen(o->match[i]), k, klen))
+			break;
+	if (o->nmatch && i == o->nmatch)
+		return 0;
+	if (expire_ms >= 0 && expire_ms <= x->now) {
+		/* in the file, gone from the server: as SCAN never sees it */
+		x->expired++;
+		return 0;
+	}
+	d->db = db;
+	head(d, k, klen, type_names[of[kind]], expire_ms);
+	memset(&x->c, 0, sizeof(x->c));
+	x->c.t = of[kind];
+	return 1;
+}
+
+static void
+rdb_item(void *arg, const char *a, size_t alen, const char *b, size_t blen,
+	 double score)
+{
+	struct rdb_dump *x = arg;
+	struct dumper *d = x->d;
+
+	if (x->c.t == R_STRING) {
+		buf_add(&d->out, d->head.data, d->head.len);
+		buf_adds(&d->out, "\"value\":");
+		json_write_text(&d->out, a, alen);
+		buf_adds(&d->out, "}\n");
+		key_done(d, 1);
+		return;
+	}
+	open_record(d, &x->c);
+	put_element(d, &x->c, a, alen, b, blen, score);
+}
+
+static void
+rdb_entry(void *arg, const char *id, size_t idlen)
+{
+	struct rdb_dump *x = arg;
+
+	open_record(x->d, &x->c);
+	entry_start(x->d, &x->c, id, idlen);
+	x->fields = 0;
+}
+
+static void
+rdb_field(void *arg, const char *f, size_t flen, const char *v, size_t vlen)
+{
+	struct rdb_dump *x = arg;
+
+	entry_field(x->d, x->fields++ == 0, f, flen, v, vlen);
+}
+
+static void
+rdb_entry_end(void *arg)
+{
+	struct rdb_dump *x = arg;
+
+	entry_end(x->d, &x->c);
+}
+
+static void
+rdb_key_end(void *arg)
+{
+	struct rdb_dump *x = arg;
+
+	if (x->c.t == R_STRING)
+		return;
+	open_record(x->d, &x->c); /* an empty stream has a record too */
+	close_record(x->d, &x->c);
+}
+
+static void
+rdb_skipped(void *arg, int db, const char *k, size_t klen, const char *why)
+{
+	struct rdb_dump *x = arg;
+
+	warnx("%s: db %d: key %s: %s: skipped", x->d->where, db,
+	      key_msg(k, klen), why);
+	x->d->n->skipped++;
+}
+
+int
+dump_rdb(struct dumper *d, FILE *f, uint64_t *expired)
+{
+	struct rdb_dump x = {.d = d};
+	struct rdb_sink s = {&x,	  rdb_key,    rdb_item,
+			     rdb_entry,	  rdb_field,  rdb_entry_end,
+			     rdb_key_end, rdb_skipped};
+	struct rdb_reader r = {.f = f};
+	struct timeval tv;
+	int rc;
+
+	gettimeofday(&tv, NULL);
+	x.now = (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	rc = rdb_read(&r, &s);
+	rdb_reader_free(&r);
+	*expired = x.expired;
+	if (rc < 0)
+		warnx("%s: %s", d->where, r.msg);
+	return rc;
 }

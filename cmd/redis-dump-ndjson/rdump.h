@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/time.h>
 
 #include <hiredis/hiredis.h>
@@ -89,6 +90,16 @@ void rd_append(redisContext *c, const char *where, int argc, const char **argv,
  * a reader gone ends the dump with the status the counts give so far.
  */
 void rd_flush(struct buf *out, int final, const struct counts *n);
+
+/*
+ * --rdb: the keys of an RDB file f (d->where names it) as records, as the
+ * SCAN dump writes them; keys whose expiry has passed are not written but
+ * counted in *expired.  0, or -1 after a message naming the byte where the
+ * file is not an RDB file.
+ */
+int dump_rdb(struct dumper *d, FILE *f, uint64_t *expired);
+/* Redis's glob, as SCAN MATCH reads it: 1 when s[0..sn) matches. */
+int rd_glob(const char *p, size_t pn, const char *s, size_t sn);
 
 struct stats *stats_new(const struct options *o);
 /* One key: its type, expiry (-1 none), element count, memory (-1 unknown). */

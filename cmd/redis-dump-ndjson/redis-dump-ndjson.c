@@ -18,12 +18,12 @@
 void rd_side_opener(redisContext *(*open)(void *), void *arg);
 
 static const char synopsis[] =
-	"usage: redis-dump-ndjson [-hVv] [-u URL | -s SOCKET] [-n DB] "
-	"[--chunk=N] [--cluster]\n"
-	"       [--count=N] [--explode] [--match=PATTERN ...] [--no-dedup]\n"
-	"       [--stats [--depth=N] [--sample=N] [--top=N]] "
-	"[--timeout=SECONDS]\n"
-	"       [--type=TYPE]\n";
+	"usage: redis-dump-ndjson [-hVv] [-u URL | -s SOCKET | --rdb=FILE] "
+	"[-n DB]\n"
+	"       [--chunk=N] [--cluster]"
+	" [--count=N] [--explode] [--match=PATTERN ...]\n"
+	"       [--no-dedup] [--stats [--depth=N] [--sample=N] [--top=N]]\n"
+	"       [--timeout=SECONDS] [--type=TYPE]\n";
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -45,6 +45,9 @@ static void __attribute__((noreturn)) help(void)
 		"may come from\n"
 		"                     REDISCLI_AUTH instead\n"
 		"  -s SOCKET          connect to a unix socket\n"
+		"      --rdb=FILE     read an RDB file (a SAVE, a backup, "
+		"redis-cli --rdb;\n"
+		"                     - for stdin) instead of a server\n"
 		"  -n DB              this database only (default: every "
 		"database with keys)\n"
 		"      --chunk=N      elements a read of a big key (default "
@@ -338,6 +341,41 @@ dump_target(const struct target *t, const struct options *o, struct counts *n,
 	redisFree(c);
 }
 
+/* --rdb FILE: an RDB file's keys, as the SCAN dump writes them. */
+static int
+dump_file(const char *path, const struct options *o)
+{
+	struct counts n = {0};
+	struct dumper d = {.o = o, .n = &n};
+	uint64_t expired = 0;
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	int rc;
+
+	if (!f)
+		err(3, "%s", path);
+	d.where = f == stdin ? "<stdin>" : path;
+	d.out = (struct buf)BUF_INIT;
+	d.head = (struct buf)BUF_INIT;
+	rc = dump_rdb(&d, f, &expired);
+	if (ferror(f))
+		err(3, "%s", d.where);
+	if (f != stdin)
+		fclose(f);
+	rd_flush(&d.out, 1, &n);
+	if (o->verbose)
+		fprintf(stderr,
+			"redis-dump-ndjson: %s: %llu keys, %llu records; %llu "
+			"expired, %llu skipped\n",
+			d.where, (unsigned long long)n.written,
+			(unsigned long long)n.records,
+			(unsigned long long)expired,
+			(unsigned long long)n.skipped);
+	buf_release(&d.out);
+	buf_release(&d.head);
+	free((void *)o->match);
+	return rc < 0 || n.skipped ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -349,6 +387,7 @@ main(int argc, char **argv)
 		EXPLODE,
 		MATCH,
 		NODEDUP,
+		RDB,
 		SAMPLE,
 		STATS,
 		TIMEOUT,
@@ -363,6 +402,7 @@ main(int argc, char **argv)
 		{"explode", no_argument, NULL, EXPLODE},
 		{"match", required_argument, NULL, MATCH},
 		{"no-dedup", no_argument, NULL, NODEDUP},
+		{"rdb", required_argument, NULL, RDB},
 		{"sample", required_argument, NULL, SAMPLE},
 		{"stats", no_argument, NULL, STATS},
 		{"timeout", required_argument, NULL, TIMEOUT},
@@ -386,7 +426,7 @@ main(int argc, char **argv)
 	struct seen *seen = NULL;
 	struct buf out = BUF_INIT;
 	struct target *m = NULL;
-	const char *url = NULL;
+	const char *url = NULL, *rdb = NULL;
 	size_t peak = 0;
 	int c, i, nm, stats_opts = 0;
 
@@ -428,6 +468,9 @@ main(int argc, char **argv)
 			break;
 		case NODEDUP:
 			o.dedup = 0;
+			break;
+		case RDB:
+			rdb = optarg;
 			break;
 		case SAMPLE:
 			o.sample = number("--sample", optarg, 1, LONG_MAX);
@@ -474,6 +517,14 @@ main(int argc, char **argv)
 	if (o.stats && o.explode) {
 		warnx("--stats and --explode: one or the other");
 		usage();
+	}
+	if (rdb) {
+		if (url || t.socket || o.cluster || o.stats) {
+			warnx("--rdb reads a file: not with -u, -s, --cluster "
+			      "or --stats");
+			usage();
+		}
+		return dump_file(rdb, &o);
 	}
 	if (url)
 		parse_url(&t, url);
