@@ -1274,22 +1274,20 @@ rdb_skipped(void *arg, int db, const char *k, size_t klen, const char *why)
 }
 
 int
-dump_rdb(struct dumper *d, FILE *f, uint64_t *expired)
+dump_rdb(struct dumper *d, struct rdb_reader *r, uint64_t *expired)
 {
 	struct rdb_dump x = {.d = d};
 	struct rdb_sink s = {&x,	  rdb_key,    rdb_item,
 			     rdb_entry,	  rdb_field,  rdb_entry_end,
 			     rdb_key_end, rdb_skipped};
-	struct rdb_reader r = {.f = f};
 	struct timeval tv;
 	int rc;
 
 	gettimeofday(&tv, NULL);
 	x.now = (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-	rc = rdb_read(&r, &s);
-	rdb_reader_free(&r);
+	rc = rdb_read(r, &s);
 	*expired = x.expired;
 	if (rc < 0)
-		warnx("%s: %s", d->where, r.msg);
+		warnx("%s: %s", d->where, r->msg);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define READ_AT (1 << 16)
 
@@ -100,7 +101,7 @@ take(struct rdb_reader *r, void *dst, size_t n)
 
 	while (n) {
 		if (r->pos == r->len) {
-			if (!r->f) {
+			if (!r->f && !r->use_fd) {
 				if (r->buf) /* the memory was taken whole */
 					return fail(r, "the file ends");
 				r->buf = (uint8_t *)r->mem;
@@ -112,13 +113,36 @@ take(struct rdb_reader *r, void *dst, size_t n)
 			}
 			if (!r->buf && !(r->buf = malloc(READ_AT)))
 				return fail(r, "out of memory");
-			r->len = fread(r->buf, 1, READ_AT, r->f);
 			r->pos = 0;
-			if (!r->len)
-				return fail(
-					r,
-					ferror(r->f) ? "%s" : "the file ends%s",
-					ferror(r->f) ? strerror(errno) : "");
+			if (r->use_fd) {
+				/* a socket: what has come, never past the end
+				 */
+				size_t want = READ_AT;
+				ssize_t got;
+				if (r->limit && r->limit - r->got < want)
+					want = (size_t)(r->limit - r->got);
+				if (!want)
+					return fail(r, "the file ends");
+				do
+					got = read(r->fd, r->buf, want);
+				while (got < 0 && errno == EINTR);
+				if (got < 0)
+					return fail(r, "%s", strerror(errno));
+				if (!got)
+					return fail(r, "the file ends");
+				r->len = (size_t)got;
+			} else {
+				r->len = fread(r->buf, 1, READ_AT, r->f);
+				if (!r->len)
+					return fail(r,
+						    ferror(r->f)
+							    ? "%s"
+							    : "the file ends%s",
+						    ferror(r->f)
+							    ? strerror(errno)
+							    : "");
+			}
+			r->got += r->len;
 		}
 		k = r->len - r->pos < n ? r->len - r->pos : n;
 		r->crc = rdb_crc64(r->crc, r->buf + r->pos, k);
@@ -1118,7 +1142,7 @@ out:
 void
 rdb_reader_free(struct rdb_reader *r)
 {
-	if (r->f)
+	if (r->f || r->use_fd)
 		free(r->buf);
 	r->buf = NULL;
 }

@@ -41,7 +41,10 @@ struct rdb_sink {
 };
 
 struct rdb_reader {
-	FILE *f;	    /* or, when NULL, mem[0..memlen) */
+	FILE *f;	    /* or, when NULL, fd (use_fd), or mem[0..memlen) */
+	int use_fd, fd;	    /* a socket: read() what has come */
+	uint64_t limit;	    /* with use_fd, when not 0: the bytes there are */
+	uint64_t got;	    /* bytes read from f or fd */
 	const uint8_t *mem; /* for the fuzz target */
 	size_t memlen;
 	uint8_t *buf; /* what was read from f and not yet taken */

@@ -97,7 +97,8 @@ void rd_flush(struct buf *out, int final, const struct counts *n);
  * counted in *expired.  0, or -1 after a message naming the byte where the
  * file is not an RDB file.
  */
-int dump_rdb(struct dumper *d, FILE *f, uint64_t *expired);
+struct rdb_reader;
+int dump_rdb(struct dumper *d, struct rdb_reader *r, uint64_t *expired);
 /* Redis's glob, as SCAN MATCH reads it: 1 when s[0..sn) matches. */
 int rd_glob(const char *p, size_t pn, const char *s, size_t sn);
 

@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "json.h"
+#include "rdb.h"
 #include "rdump.h"
 
 void rd_side_opener(redisContext *(*open)(void *), void *arg);
@@ -23,7 +25,8 @@ static const char synopsis[] =
 	"       [--chunk=N] [--cluster]"
 	" [--count=N] [--explode] [--match=PATTERN ...]\n"
 	"       [--no-dedup] [--stats [--depth=N] [--sample=N] [--top=N]]\n"
-	"       [--timeout=SECONDS] [--type=TYPE]\n";
+	"       [--snapshot[=disk|diskless]] [--timeout=SECONDS] "
+	"[--type=TYPE]\n";
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -48,6 +51,13 @@ static void __attribute__((noreturn)) help(void)
 		"      --rdb=FILE     read an RDB file (a SAVE, a backup, "
 		"redis-cli --rdb;\n"
 		"                     - for stdin) instead of a server\n"
+		"      --snapshot[=disk|diskless]  ask the server for a "
+		"fresh RDB (SYNC,\n"
+		"                     as redis-cli --rdb) and read it as it "
+		"comes: one point\n"
+		"                     in time (diskless: no file on the "
+		"server, after its\n"
+		"                     repl-diskless-sync-delay)\n"
 		"  -n DB              this database only (default: every "
 		"database with keys)\n"
 		"      --chunk=N      elements a read of a big key (default "
@@ -341,39 +351,172 @@ dump_target(const struct target *t, const struct options *o, struct counts *n,
 	redisFree(c);
 }
 
-/* --rdb FILE: an RDB file's keys, as the SCAN dump writes them. */
+/*
+ * An RDB stream's keys, as the SCAN dump writes them: r reads it, where
+ * names it.  after (when not NULL) checks what follows it.  The status.
+ */
 static int
-dump_file(const char *path, const struct options *o)
+dump_stream(struct rdb_reader *r, const char *where, const struct options *o,
+	    int (*after)(struct rdb_reader *r, void *arg), void *arg)
 {
 	struct counts n = {0};
-	struct dumper d = {.o = o, .n = &n};
+	struct dumper d = {.o = o, .n = &n, .where = where};
 	uint64_t expired = 0;
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	int rc;
 
-	if (!f)
-		err(3, "%s", path);
-	d.where = f == stdin ? "<stdin>" : path;
 	d.out = (struct buf)BUF_INIT;
 	d.head = (struct buf)BUF_INIT;
-	rc = dump_rdb(&d, f, &expired);
-	if (ferror(f))
-		err(3, "%s", d.where);
-	if (f != stdin)
-		fclose(f);
+	rc = dump_rdb(&d, r, &expired);
+	if (rc == 0 && after && after(r, arg) < 0) {
+		warnx("%s: %s", where, r->msg);
+		rc = -1;
+	}
 	rd_flush(&d.out, 1, &n);
 	if (o->verbose)
 		fprintf(stderr,
 			"redis-dump-ndjson: %s: %llu keys, %llu records; %llu "
 			"expired, %llu skipped\n",
-			d.where, (unsigned long long)n.written,
+			where, (unsigned long long)n.written,
 			(unsigned long long)n.records,
 			(unsigned long long)expired,
 			(unsigned long long)n.skipped);
 	buf_release(&d.out);
 	buf_release(&d.head);
-	free((void *)o->match);
 	return rc < 0 || n.skipped ? 1 : 0;
+}
+
+/* --rdb FILE: an RDB file's keys. */
+static int
+dump_file(const char *path, const struct options *o)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	struct rdb_reader r = {0};
+	int rc;
+
+	if (!f)
+		err(3, "%s", path);
+	r.f = f;
+	rc = dump_stream(&r, f == stdin ? "<stdin>" : path, o, NULL, NULL);
+	if (ferror(f))
+		err(3, "%s", f == stdin ? "<stdin>" : path);
+	if (f != stdin)
+		fclose(f);
+	rdb_reader_free(&r);
+	return rc;
+}
+
+/* $EOF:<40 bytes> framing: the same 40 bytes after the file. */
+static int
+eof_mark(struct rdb_reader *r, void *arg)
+{
+	const char *mark = arg;
+	char got[40];
+	size_t n = 0, k;
+	ssize_t m;
+
+	k = r->len - r->pos < 40 ? r->len - r->pos : 40;
+	memcpy(got, r->buf + r->pos, k);
+	for (n = k; n < 40; n += (size_t)m) {
+		do
+			m = read(r->fd, got + n, 40 - n);
+		while (m < 0 && errno == EINTR);
+		if (m <= 0) {
+			snprintf(r->msg, sizeof(r->msg),
+				 "the snapshot ends before its end mark");
+			return -1;
+		}
+	}
+	if (memcmp(got, mark, 40) != 0) {
+		snprintf(r->msg, sizeof(r->msg),
+			 "the snapshot's end mark is not the one announced");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * --snapshot: a fresh RDB from the server over the replication protocol
+ * (as redis-cli --rdb asks for it), read as it arrives.
+ */
+static int
+dump_snapshot(const struct target *t, const struct options *o, int diskless)
+{
+	redisContext *c = connect_to(t, -1);
+	struct rdb_reader r = {0};
+	const char *argv[3] = {"REPLCONF", "capa", "eof"};
+	char line[128], mark[41];
+	redisReply *rep;
+	size_t n = 0;
+	ssize_t k;
+	char ch;
+	int rc;
+
+	/*
+	 * capa eof lets a server with repl-diskless-sync send the file as it
+	 * makes it ($EOF framing), after waiting repl-diskless-sync-delay (5 s)
+	 * for other replicas; without it the server saves to its disk first
+	 * and sends the file's length: no wait
+	 */
+	if (diskless) {
+		rep = command(c, t->name, 3, argv);
+		freeReplyObject(rep);
+	}
+	/* 7.0 and later send the file and nothing after it */
+	argv[1] = "rdb-only";
+	argv[2] = "1";
+	rep = command(c, t->name, 3, argv);
+	freeReplyObject(rep);
+	if (write(c->fd, "SYNC\r\n", 6) != 6)
+		errx(3, "%s: SYNC: %s", t->name, strerror(errno));
+	/* newlines while the server writes the file, then $LEN or $EOF:MARK */
+	for (;;) {
+		do
+			k = read(c->fd, &ch, 1);
+		while (k < 0 && errno == EINTR);
+		if (k <= 0)
+			errx(3, "%s: SYNC: the connection closed%s%s", t->name,
+			     k < 0 ? ": " : "", k < 0 ? strerror(errno) : "");
+		if (ch == '\n' && n == 0)
+			continue;
+		if (ch == '\n')
+			break;
+		if (ch != '\r' && n < sizeof(line) - 1)
+			line[n++] = ch;
+	}
+	line[n] = '\0';
+	if (line[0] == '-')
+		errx(3,
+		     "%s: the server refused SYNC: %s (dump without "
+		     "--snapshot: the SCAN dump needs no replication rights)",
+		     t->name, line + 1);
+	if (line[0] != '$')
+		errx(3, "%s: SYNC: an answer that is no snapshot: %.60s",
+		     t->name, line);
+	r.use_fd = 1;
+	r.fd = c->fd;
+	if (strncmp(line, "$EOF:", 5) == 0 && strlen(line) == 45) {
+		memcpy(mark, line + 5, 40);
+		mark[40] = '\0';
+		rc = dump_stream(&r, t->name, o, eof_mark, mark);
+	} else {
+		char *end;
+		errno = 0;
+		r.limit = strtoull(line + 1, &end, 10);
+		if (*end || errno || !r.limit)
+			errx(3,
+			     "%s: SYNC: an answer that is no snapshot: "
+			     "%.60s",
+			     t->name, line);
+		rc = dump_stream(&r, t->name, o, NULL, NULL);
+		if (rc == 0 && r.off != r.limit) {
+			warnx("%s: the snapshot has %llu bytes after its end",
+			      t->name, (unsigned long long)(r.limit - r.off));
+			rc = 1;
+		}
+	}
+	rdb_reader_free(&r);
+	redisFree(c);
+	return rc;
 }
 
 int
@@ -389,6 +532,7 @@ main(int argc, char **argv)
 		NODEDUP,
 		RDB,
 		SAMPLE,
+		SNAPSHOT,
 		STATS,
 		TIMEOUT,
 		TOP,
@@ -403,6 +547,7 @@ main(int argc, char **argv)
 		{"match", required_argument, NULL, MATCH},
 		{"no-dedup", no_argument, NULL, NODEDUP},
 		{"rdb", required_argument, NULL, RDB},
+		{"snapshot", optional_argument, NULL, SNAPSHOT},
 		{"sample", required_argument, NULL, SAMPLE},
 		{"stats", no_argument, NULL, STATS},
 		{"timeout", required_argument, NULL, TIMEOUT},
@@ -428,7 +573,7 @@ main(int argc, char **argv)
 	struct target *m = NULL;
 	const char *url = NULL, *rdb = NULL;
 	size_t peak = 0;
-	int c, i, nm, stats_opts = 0;
+	int c, i, nm, stats_opts = 0, snapshot = 0, rc;
 
 	cli_init();
 	while ((c = getopt_long(argc, argv, "hn:s:u:vV", longopts, NULL)) !=
@@ -472,6 +617,15 @@ main(int argc, char **argv)
 		case RDB:
 			rdb = optarg;
 			break;
+		case SNAPSHOT: {
+			static const char *const w[] = {"disk", "diskless",
+							NULL};
+			snapshot =
+				1 + (optarg ? cli_choice(synopsis, "--snapshot",
+							 optarg, w)
+					    : 0);
+			break;
+		}
 		case SAMPLE:
 			o.sample = number("--sample", optarg, 1, LONG_MAX);
 			stats_opts = 1;
@@ -524,7 +678,9 @@ main(int argc, char **argv)
 			      "or --stats");
 			usage();
 		}
-		return dump_file(rdb, &o);
+		rc = dump_file(rdb, &o);
+		free(o.match);
+		return rc;
 	}
 	if (url)
 		parse_url(&t, url);
@@ -543,6 +699,18 @@ main(int argc, char **argv)
 		usage();
 	}
 	name_target(&t);
+	if (snapshot) {
+		if (o.cluster || o.stats) {
+			warnx("--snapshot: not with --cluster or --stats");
+			usage();
+		}
+		rc = dump_snapshot(&t, &o, snapshot == 2);
+		free(t.host);
+		free(t.user);
+		free(t.password);
+		free(o.match);
+		return rc;
+	}
 	if (o.dedup)
 		seen = seen_new();
 	if (o.stats)
