@@ -1169,10 +1169,16 @@ rd_glob(const char *p, size_t pn, const char *s, size_t sn)
 
 struct rdb_dump {
 	struct dumper *d;
+	struct rdb_reader *r;
 	struct coll c;
 	long long now;
 	int fields; /* of the stream entry being written */
 	uint64_t expired;
+	/* --stats: the key being counted */
+	struct buf key;
+	int db;
+	long long expire, elements;
+	uint64_t start; /* its offset in the file */
 };
 
 static int
@@ -1201,9 +1207,19 @@ rdb_key(void *arg, int db, const char *k, size_t klen, enum rdb_kind kind,
 		return 0;
 	}
 	d->db = db;
-	head(d, k, klen, type_names[of[kind]], expire_ms);
 	memset(&x->c, 0, sizeof(x->c));
 	x->c.t = of[kind];
+	if (d->st) {
+		/* the audit: the key's name, kind and size in the file */
+		buf_reset(&x->key);
+		buf_add(&x->key, k, klen);
+		x->db = db;
+		x->expire = expire_ms;
+		x->elements = 0;
+		x->start = x->r->off - klen;
+		return 1;
+	}
+	head(d, k, klen, type_names[of[kind]], expire_ms);
 	return 1;
 }
 
@@ -1214,6 +1230,10 @@ rdb_item(void *arg, const char *a, size_t alen, const char *b, size_t blen,
 	struct rdb_dump *x = arg;
 	struct dumper *d = x->d;
 
+	if (d->st) {
+		x->elements += x->c.t == R_STRING ? (long long)alen : 1;
+		return;
+	}
 	if (x->c.t == R_STRING) {
 		buf_add(&d->out, d->head.data, d->head.len);
 		buf_adds(&d->out, "\"value\":");
@@ -1231,6 +1251,10 @@ rdb_entry(void *arg, const char *id, size_t idlen)
 {
 	struct rdb_dump *x = arg;
 
+	if (x->d->st) {
+		x->elements++;
+		return;
+	}
 	open_record(x->d, &x->c);
 	entry_start(x->d, &x->c, id, idlen);
 	x->fields = 0;
@@ -1241,7 +1265,8 @@ rdb_field(void *arg, const char *f, size_t flen, const char *v, size_t vlen)
 {
 	struct rdb_dump *x = arg;
 
-	entry_field(x->d, x->fields++ == 0, f, flen, v, vlen);
+	if (!x->d->st)
+		entry_field(x->d, x->fields++ == 0, f, flen, v, vlen);
 }
 
 static void
@@ -1249,14 +1274,25 @@ rdb_entry_end(void *arg)
 {
 	struct rdb_dump *x = arg;
 
-	entry_end(x->d, &x->c);
+	if (!x->d->st)
+		entry_end(x->d, &x->c);
 }
 
 static void
 rdb_key_end(void *arg)
 {
 	struct rdb_dump *x = arg;
+	struct dumper *d = x->d;
 
+	if (d->st) {
+		/* memory: from a file, the key's bytes in it stand for it */
+		stats_key(d->st, x->db, x->key.data, x->key.len,
+			  type_names[x->c.t],
+			  x->expire >= 0 ? x->expire - x->now : -1, x->elements,
+			  (long long)(x->r->off - x->start));
+		d->n->written++;
+		return;
+	}
 	if (x->c.t == R_STRING)
 		return;
 	open_record(x->d, &x->c); /* an empty stream has a record too */
@@ -1276,7 +1312,7 @@ rdb_skipped(void *arg, int db, const char *k, size_t klen, const char *why)
 int
 dump_rdb(struct dumper *d, struct rdb_reader *r, uint64_t *expired)
 {
-	struct rdb_dump x = {.d = d};
+	struct rdb_dump x = {.d = d, .r = r, .key = BUF_INIT};
 	struct rdb_sink s = {&x,	  rdb_key,    rdb_item,
 			     rdb_entry,	  rdb_field,  rdb_entry_end,
 			     rdb_key_end, rdb_skipped};
@@ -1286,6 +1322,7 @@ dump_rdb(struct dumper *d, struct rdb_reader *r, uint64_t *expired)
 	gettimeofday(&tv, NULL);
 	x.now = (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 	rc = rdb_read(r, &s);
+	buf_release(&x.key);
 	*expired = x.expired;
 	if (rc < 0)
 		warnx("%s: %s", d->where, r->msg);

@@ -366,10 +366,16 @@ dump_stream(struct rdb_reader *r, const char *where, const struct options *o,
 
 	d.out = (struct buf)BUF_INIT;
 	d.head = (struct buf)BUF_INIT;
+	if (o->stats)
+		d.st = stats_new(o);
 	rc = dump_rdb(&d, r, &expired);
 	if (rc == 0 && after && after(r, arg) < 0) {
 		warnx("%s: %s", where, r->msg);
 		rc = -1;
+	}
+	if (d.st) {
+		stats_write(d.st, &d.out, &n);
+		stats_free(d.st);
 	}
 	rd_flush(&d.out, 1, &n);
 	if (o->verbose)
@@ -673,9 +679,9 @@ main(int argc, char **argv)
 		usage();
 	}
 	if (rdb) {
-		if (url || t.socket || o.cluster || o.stats) {
-			warnx("--rdb reads a file: not with -u, -s, --cluster "
-			      "or --stats");
+		if (url || t.socket || o.cluster) {
+			warnx("--rdb reads a file: not with -u, -s or "
+			      "--cluster");
 			usage();
 		}
 		rc = dump_file(rdb, &o);
@@ -700,8 +706,8 @@ main(int argc, char **argv)
 	}
 	name_target(&t);
 	if (snapshot) {
-		if (o.cluster || o.stats) {
-			warnx("--snapshot: not with --cluster or --stats");
+		if (o.cluster) {
+			warnx("--snapshot: not with --cluster");
 			usage();
 		}
 		rc = dump_snapshot(&t, &o, snapshot == 2);

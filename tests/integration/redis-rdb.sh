@@ -104,6 +104,24 @@ same "--explode" -n 0 --explode
 same "--match" -n 0 --match='big*' --match='s?t'
 same "--type" -n 0 --type=stream
 same "--type zset, --explode" -n 0 --type=zset --explode
+# --stats from the file: the audit's counts as the server's (memory aside)
+redis-dump-ndjson --rdb "$rdb" --stats --top=0 >rdb.ndjson 2>rdb.err
+st=$?
+redis-dump-ndjson -s "$sock" --stats --top=0 >scan.ndjson 2>scan.err
+check "--stats from the file: keys, TTLs, elements, types as the server's" "0|ok" "$st|$(/usr/bin/python3 - <<'PY'
+import json
+def load(p):
+    out = {}
+    for l in open(p):
+        r = json.loads(l)
+        for k in [k for k in r if k.startswith("memory")]:
+            del r[k]
+        out[(r["stat"], r.get("type"), r.get("prefix"))] = r
+    return out
+a, b = load("rdb.ndjson"), load("scan.ndjson")
+print("ok" if a == b else "differ: %r" % next(((k, a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)), None))
+PY
+)"
 check "the expired keys are counted, not written" "2|0" \
 	"$(redis-dump-ndjson --rdb "$rdb" -n 0 -v 2>&1 >/dev/null | sed -n 's/.*; \([0-9]*\) expired, .*/\1/p')|$(redis-dump-ndjson --rdb "$rdb" | grep -c '"key":"gone')"
 check "from standard input" "$(redis-dump-ndjson --rdb "$rdb" | md5sum)" "$(redis-dump-ndjson --rdb - <"$rdb" | md5sum)"
@@ -228,6 +246,6 @@ check_run "not an RDB file" 1 "redis-dump-ndjson: <stdin>: not an RDB file (no R
 	sh -c 'printf "NOTREDIS0011" | redis-dump-ndjson --rdb -'
 check_run "a version newer than known" 1 "redis-dump-ndjson: <stdin>: RDB version 0099, which this reader does not know (1 to 12) at byte 9" \
 	sh -c 'printf "REDIS0099\377" | redis-dump-ndjson --rdb -'
-check_run "--rdb and a server" 2 "redis-dump-ndjson: --rdb reads a file: not with -u, -s, --cluster or --stats
+check_run "--rdb and a server" 2 "redis-dump-ndjson: --rdb reads a file: not with -u, -s or --cluster
 $(redis-dump-ndjson --bad 2>&1 | sed 1d)" redis-dump-ndjson --rdb x.rdb -s "$sock"
 finish
