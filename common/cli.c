@@ -87,3 +87,56 @@ cli_choice(const char *synopsis, const char *opt, const char *arg,
 	buf_release(&m);
 	cli_usage(synopsis);
 }
+
+static void
+blank(char *p, char *end)
+{
+	while (p < end)
+		*p++ = 'x';
+}
+
+char *
+cli_secret(char *arg)
+{
+	char *copy = strdup(arg), *p, *q, *at;
+
+	if (!copy) {
+		fputs("out of memory\n", stderr);
+		exit(3);
+	}
+	/* a URL's userinfo: scheme://user:password@host */
+	if ((p = strstr(arg, "://")) != NULL) {
+		p += 3;
+		at = p + strcspn(p, "/?#");
+		for (q = at; q > p && q[-1] != '@'; q--)
+			;
+		if (q > p) { /* q is just past the last '@' before the path */
+			char *colon = memchr(p, ':', (size_t)(q - 1 - p));
+			if (colon)
+				blank(colon + 1, q - 1);
+		}
+	}
+	/* password=... in a conninfo or a URL's parameters */
+	for (p = arg; (p = strstr(p, "password")) != NULL; p++) {
+		q = p + 8;
+		while (*q == ' ')
+			q++;
+		if (*q != '=' ||
+		    (p > arg && p[-1] != ' ' && p[-1] != '?' && p[-1] != '&'))
+			continue;
+		q++;
+		while (*q == ' ')
+			q++;
+		if (*q == '\'') {
+			for (at = q + 1; *at && *at != '\''; at++)
+				if (*at == '\\' && at[1])
+					at++;
+			blank(q + 1, at);
+		} else {
+			at = q +
+			     strcspn(q, p > arg && p[-1] != ' ' ? "&#" : " ");
+			blank(q, at);
+		}
+	}
+	return copy;
+}

@@ -43,4 +43,13 @@ int cli_choice(const char *synopsis, const char *opt, const char *arg,
 /* arg as a whole number (no sign, nothing after it), else cli_usage. */
 uint64_t cli_number(const char *synopsis, const char *arg);
 
+/*
+ * A connection argument (a libpq conninfo or URL, a redis:// URL) copied,
+ * and its password blanked where the argument was, so that ps and
+ * /proc/PID/cmdline never show it: "password=..." (to the next space, or
+ * its quotes), "?password=..." and "&password=..." (to the next '&'), and a
+ * URL's "scheme://user:password@".  The copy is the caller's (malloc'd).
+ */
+char *cli_secret(char *arg);
+
 #endif

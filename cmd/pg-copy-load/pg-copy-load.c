@@ -357,7 +357,8 @@ main(int argc, char **argv)
 			o.create_ddl = optarg;
 			break;
 		case 'd':
-			o.conninfo = optarg;
+			free((char *)o.conninfo);
+			o.conninfo = cli_secret(optarg);
 			break;
 		case DRY_RUN:
 			o.dry_run = 1;
@@ -542,5 +543,6 @@ out:
 	switch_slot(&l, 0);
 	loader_release(&l);
 	free(o.keys);
+	free((char *)o.conninfo);
 	return rc;
 }

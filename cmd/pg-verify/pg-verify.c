@@ -121,7 +121,8 @@ main(int argc, char **argv)
 			vo.columns = optarg;
 			break;
 		case 'd':
-			o.conninfo = optarg;
+			free((char *)o.conninfo);
+			o.conninfo = cli_secret(optarg);
 			break;
 		case 'h':
 			help();
@@ -216,5 +217,6 @@ main(int argc, char **argv)
 		digest_end(&l);
 	loader_release(&l);
 	free(o.keys);
+	free((char *)o.conninfo);
 	return rc;
 }

@@ -577,7 +577,8 @@ main(int argc, char **argv)
 	struct seen *seen = NULL;
 	struct buf out = BUF_INIT;
 	struct target *m = NULL;
-	const char *url = NULL, *rdb = NULL;
+	char *url = NULL;
+	const char *rdb = NULL;
 	size_t peak = 0;
 	int c, i, nm, stats_opts = 0, snapshot = 0, rc;
 
@@ -586,7 +587,8 @@ main(int argc, char **argv)
 	       -1) {
 		switch (c) {
 		case 'u':
-			url = optarg;
+			free(url);
+			url = cli_secret(optarg);
 			break;
 		case 's':
 			t.socket = optarg;
@@ -686,6 +688,7 @@ main(int argc, char **argv)
 		}
 		rc = dump_file(rdb, &o);
 		free(o.match);
+		free(url);
 		return rc;
 	}
 	if (url)
@@ -711,6 +714,7 @@ main(int argc, char **argv)
 			usage();
 		}
 		rc = dump_snapshot(&t, &o, snapshot == 2);
+		free(url);
 		free(t.host);
 		free(t.user);
 		free(t.password);
@@ -756,5 +760,6 @@ main(int argc, char **argv)
 	free(t.user);
 	free(t.password);
 	free(o.match);
+	free(url);
 	return n.skipped || n.torn ? 1 : 0;
 }
