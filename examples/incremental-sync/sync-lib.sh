@@ -20,3 +20,26 @@ say() {
 watermark() { # TABLE: its watermark, or nothing before the first run
 	echo "select watermark from sync_watermarks where table_name = :'t'" | psql_at -v t="$1"
 }
+
+# deletions TABLE KEY FILE [pg-verify options...]: prove TABLE against FILE,
+# the whole source (pg-verify, digest); the rows the source no longer has
+# were deleted there and go as rows of TABLE_deleted (its trigger deletes
+# them); any other difference ends the run.  Sets d to the rows deleted.
+deletions() {
+	local t=$1 key=$2 f=$3 st
+	shift 3
+	pg-verify -q "${conn[@]}" -t "$t" --key="$key" "$@" --report="$state/$t.verify.ndjson" "$f"
+	st=$?
+	d=0
+	[ "$st" = 0 ] && return 0
+	[ "$st" = 1 ] || exit 3
+	ndjson-map -e 'where .status == "extra"' -e "\"\$table\" = \"${t}_deleted\"" -e 'flatten .key' \
+		"$state/$t.verify.ndjson" >"$state/$t.deleted.ndjson" || exit 3
+	d=$(wc -l <"$state/$t.deleted.ndjson")
+	pg-copy-load -q "${conn[@]}" "$state/$t.deleted.ndjson" || exit $?
+	pg-verify -q "${conn[@]}" -t "$t" --key="$key" "$@" --report="$state/$t.verify.ndjson" "$f" || {
+		st=$?
+		echo "$PROG: $t: the table differs from the source beyond deletions (report: $state/$t.verify.ndjson)" >&2
+		exit $st
+	}
+}

@@ -141,7 +141,7 @@ check "mongo: only the changed rows were written" "65" \
 sql "update task set status = 'LOST' where uid = '00000000-0000-0000-0000-000000000001'"
 run SM
 check "mongo: a difference the window cannot explain fails the run" "1|1" \
-	"$status|$(echo "$errout" | grep -c '^sync-mongo: task: the table differs from the dump beyond deletions')"
+	"$status|$(echo "$errout" | grep -c '^sync-mongo: task: the table differs from the source beyond deletions')"
 
 # Redis: the threadr app's users and subscriptions (redis-to-postgres's
 # demo data and critical map), every run reading every key
