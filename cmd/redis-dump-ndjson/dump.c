@@ -160,6 +160,8 @@ struct coll {
 	long long pos;	   /* LRANGE, ZRANGE: the next index */
 	char cursor[64];   /* HSCAN, SSCAN: the next cursor; XRANGE: last id */
 	int done, begun;
+	long long fexp;	   /* the next hash field's expiry; 0: none */
+	uint64_t fexpired; /* hash fields left out: expired */
 };
 
 /* The elements of one chunk's reply; sets c->done when it is the last. */
@@ -223,6 +225,12 @@ close_record(struct dumper *d, struct coll *c)
 {
 	if (!d->o->explode) {
 		buf_addch(&d->out, c->t == R_HASH ? '}' : ']');
+		if (d->fexps.len) {
+			buf_adds(&d->out, ",\"field_expire_at_ms\":{");
+			buf_add(&d->out, d->fexps.data, d->fexps.len);
+			buf_addch(&d->out, '}');
+			buf_reset(&d->fexps);
+		}
 		buf_adds(&d->out, "}\n");
 	}
 	key_done(d, !d->o->explode);
@@ -273,6 +281,18 @@ put_element(struct dumper *d, struct coll *c, const char *a, size_t alen,
 			buf_addch(o, ':');
 		}
 		json_write_text(o, b, blen);
+		if (c->fexp && ex) {
+			buf_adds(o, ",\"field_expire_at_ms\":");
+			buf_addi64(o, c->fexp);
+		} else if (c->fexp) {
+			/* kept for after the value: a key's, bounded by it */
+			if (d->fexps.len)
+				buf_addch(&d->fexps, ',');
+			json_write_key(&d->fexps, a, alen);
+			buf_addch(&d->fexps, ':');
+			buf_addi64(&d->fexps, c->fexp);
+		}
+		c->fexp = 0;
 		break;
 	case R_LIST:
 		if (ex) {
@@ -1173,7 +1193,7 @@ struct rdb_dump {
 	struct coll c;
 	long long now;
 	int fields; /* of the stream entry being written */
-	uint64_t expired;
+	uint64_t expired, expired_fields;
 	/* --stats: the key being counted */
 	struct buf key;
 	int db;
@@ -1224,13 +1244,29 @@ rdb_key(void *arg, int db, const char *k, size_t klen, enum rdb_kind kind,
 }
 
 static void
+rdb_item_expire(void *arg, long long ms)
+{
+	struct rdb_dump *x = arg;
+
+	x->c.fexp = ms;
+}
+
+static void
 rdb_item(void *arg, const char *a, size_t alen, const char *b, size_t blen,
 	 double score)
 {
 	struct rdb_dump *x = arg;
 	struct dumper *d = x->d;
 
+	if (x->c.fexp && x->c.fexp <= x->now) {
+		/* a field gone from the server: as HGETALL never sees it */
+		x->c.fexp = 0;
+		x->c.fexpired++;
+		x->expired_fields++;
+		return;
+	}
 	if (d->st) {
+		x->c.fexp = 0;
 		x->elements += x->c.t == R_STRING ? (long long)alen : 1;
 		return;
 	}
@@ -1284,6 +1320,12 @@ rdb_key_end(void *arg)
 	struct rdb_dump *x = arg;
 	struct dumper *d = x->d;
 
+	if (x->c.t == R_HASH && x->c.fexpired && !x->c.elements &&
+	    !x->elements) {
+		/* every field expired: the server has deleted the key */
+		x->expired++;
+		return;
+	}
 	if (d->st) {
 		/* memory: from a file, the key's bytes in it stand for it */
 		stats_key(d->st, x->db, x->key.data, x->key.len,
@@ -1310,12 +1352,13 @@ rdb_skipped(void *arg, int db, const char *k, size_t klen, const char *why)
 }
 
 int
-dump_rdb(struct dumper *d, struct rdb_reader *r, uint64_t *expired)
+dump_rdb(struct dumper *d, struct rdb_reader *r, uint64_t *expired,
+	 uint64_t *expired_fields)
 {
 	struct rdb_dump x = {.d = d, .r = r, .key = BUF_INIT};
-	struct rdb_sink s = {&x,	  rdb_key,    rdb_item,
-			     rdb_entry,	  rdb_field,  rdb_entry_end,
-			     rdb_key_end, rdb_skipped};
+	struct rdb_sink s = {&x,	  rdb_key,     rdb_item,
+			     rdb_entry,	  rdb_field,   rdb_entry_end,
+			     rdb_key_end, rdb_skipped, rdb_item_expire};
 	struct timeval tv;
 	int rc;
 
@@ -1324,6 +1367,7 @@ dump_rdb(struct dumper *d, struct rdb_reader *r, uint64_t *expired)
 	rc = rdb_read(r, &s);
 	buf_release(&x.key);
 	*expired = x.expired;
+	*expired_fields = x.expired_fields;
 	if (rc < 0)
 		warnx("%s: %s", d->where, r->msg);
 	return rc;

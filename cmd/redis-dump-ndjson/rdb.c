@@ -48,7 +48,15 @@ enum {
 	T_STREAM_LISTPACKS_2 = 19,
 	T_SET_LISTPACK = 20,
 	T_STREAM_LISTPACKS_3 = 21,
+	/* hashes with field expiries: 7.4's release candidates, then 7.4 */
+	T_HASH_METADATA_PRE_GA = 22,
+	T_HASH_LISTPACK_EX_PRE_GA = 23,
+	T_HASH_METADATA = 24,
+	T_HASH_LISTPACK_EX = 25,
 };
+
+/* The latest a field expiry can be (Redis's EB_EXPIRE_TIME_MAX, 2^48-1). */
+#define FIELD_EXPIRE_MAX ((1ULL << 48) - 1)
 
 /* ---- errors and bytes -----------------------------------------------------
  */
@@ -335,6 +343,18 @@ struct ctx {
 	struct stream_walk *walk; /* a stream node's entries */
 };
 
+/* A hash field's expiry, told the sink just before its item. */
+static int
+field_expire(struct ctx *c, uint64_t ms)
+{
+	if (ms > FIELD_EXPIRE_MAX)
+		return fail(c->r, "a hash field expiry %llu past the latest",
+			    (unsigned long long)ms);
+	if (c->want && c->s->item_expire)
+		c->s->item_expire(c->s->arg, (long long)ms);
+	return 0;
+}
+
 static void
 item(struct ctx *c, const char *a, size_t alen, const char *b, size_t blen,
      double score)
@@ -616,7 +636,38 @@ zset_pair(struct ctx *c, const char *p, size_t n, size_t i)
 	return pair(c, p, n, i, 1);
 }
 
-/* a packed blob: its elements, in pairs when fn takes pairs */
+/* a hash with field expiries in a listpack: field, value, expiry (0: none) */
+static int
+hash_triple(struct ctx *c, const char *p, size_t n, size_t i)
+{
+	char t[24], *end;
+	unsigned long long ms;
+
+	if (i % 3 == 0) {
+		buf_reset(&c->a);
+		buf_add(&c->a, p, n);
+		return 0;
+	}
+	if (i % 3 == 1) {
+		buf_reset(&c->b);
+		buf_add(&c->b, p, n);
+		return 0;
+	}
+	if (n == 0 || n >= sizeof(t) || *p == '-')
+		return fail(c->r, "a hash field expiry that is not a time");
+	memcpy(t, p, n);
+	t[n] = '\0';
+	errno = 0;
+	ms = strtoull(t, &end, 10);
+	if (*end || errno)
+		return fail(c->r, "a hash field expiry that is not a time");
+	if (ms && field_expire(c, ms) < 0)
+		return -1;
+	item(c, c->a.data, c->a.len, c->b.data, c->b.len, 0);
+	return 0;
+}
+
+/* a packed blob: its elements, in groups of pairs (2, 3) when fn takes them */
 static int
 packed(struct ctx *c, int lp, elem_fn fn, int pairs)
 {
@@ -625,9 +676,10 @@ packed(struct ctx *c, int lp, elem_fn fn, int pairs)
 	if ((lp ? listpack(c, (uint8_t *)c->blob.data, c->blob.len, fn)
 		: ziplist(c, (uint8_t *)c->blob.data, c->blob.len, fn)) < 0)
 		return -1;
-	if (pairs && c->count % 2)
-		return fail(c->r, "a packed %s of an odd number of elements",
-			    lp ? "listpack" : "ziplist");
+	if (c->count % (size_t)(pairs ? pairs : 1))
+		return fail(c->r, "a packed %s of %zu elements, not in %ss",
+			    lp ? "listpack" : "ziplist", c->count,
+			    pairs == 3 ? "triple" : "pair");
 	return 0;
 }
 
@@ -856,6 +908,46 @@ old_double(struct ctx *c, double *v)
 	return score_of(c, t, (size_t)n, v);
 }
 
+/*
+ * A hash with field expiries as a table: [earliest expiry, 8 bytes] (7.4),
+ * the count, then each field's expiry (a length: 0 for none, else relative
+ * to the earliest, plus 1; absolute in the release candidates), field,
+ * value.
+ */
+static int
+hash_metadata(struct ctx *c, int relative)
+{
+	uint64_t n, i, ttl, base = 0;
+	uint8_t b8[8];
+
+	if (relative) {
+		if (take(c->r, b8, 8) < 0)
+			return -1;
+		base = le(b8, 8);
+	}
+	if (length(c->r, &n, NULL) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (length(c->r, &ttl, NULL) < 0)
+			return -1;
+		if (ttl && relative) {
+			if (ttl - 1 > FIELD_EXPIRE_MAX ||
+			    base > FIELD_EXPIRE_MAX - (ttl - 1))
+				return fail(c->r,
+					    "a hash field expiry past the "
+					    "latest");
+			ttl = base + ttl - 1;
+		}
+		if (string(c->r, &c->a, &c->tmp) < 0 ||
+		    string(c->r, &c->b, &c->tmp) < 0)
+			return -1;
+		if (ttl && field_expire(c, ttl) < 0)
+			return -1;
+		item(c, c->a.data, c->a.len, c->b.data, c->b.len, 0);
+	}
+	return 0;
+}
+
 static enum rdb_kind
 kind_of(int type)
 {
@@ -880,6 +972,10 @@ kind_of(int type)
 	case T_HASH_ZIPMAP:
 	case T_HASH_ZIPLIST:
 	case T_HASH_LISTPACK:
+	case T_HASH_METADATA_PRE_GA:
+	case T_HASH_LISTPACK_EX_PRE_GA:
+	case T_HASH_METADATA:
+	case T_HASH_LISTPACK_EX:
 		return RDB_HASH;
 	default:
 		return RDB_STREAM;
@@ -942,15 +1038,15 @@ value(struct ctx *c, int type)
 	case T_LIST_ZIPLIST:
 		return packed(c, 0, single, 0);
 	case T_ZSET_ZIPLIST:
-		return packed(c, 0, zset_pair, 1);
+		return packed(c, 0, zset_pair, 2);
 	case T_HASH_ZIPLIST:
-		return packed(c, 0, hash_pair, 1);
+		return packed(c, 0, hash_pair, 2);
 	case T_SET_LISTPACK:
 		return packed(c, 1, single, 0);
 	case T_ZSET_LISTPACK:
-		return packed(c, 1, zset_pair, 1);
+		return packed(c, 1, zset_pair, 2);
 	case T_HASH_LISTPACK:
-		return packed(c, 1, hash_pair, 1);
+		return packed(c, 1, hash_pair, 2);
 	case T_LIST_QUICKLIST:
 	case T_LIST_QUICKLIST_2:
 		if (length(c->r, &n, NULL) < 0)
@@ -980,6 +1076,15 @@ value(struct ctx *c, int type)
 	case T_STREAM_LISTPACKS_2:
 	case T_STREAM_LISTPACKS_3:
 		return stream(c, type);
+	case T_HASH_METADATA:
+	case T_HASH_METADATA_PRE_GA:
+		return hash_metadata(c, type == T_HASH_METADATA);
+	case T_HASH_LISTPACK_EX:
+		if (take(c->r, b8, 8) < 0) /* the earliest expiry: not needed */
+			return -1;
+		/* fall through */
+	case T_HASH_LISTPACK_EX_PRE_GA:
+		return packed(c, 1, hash_triple, 3);
 	default:
 		return fail(c->r,
 			    "a value of type %d, which this reader does "
@@ -1109,14 +1214,7 @@ rdb_read(struct rdb_reader *r, const struct rdb_sink *s)
 			expire = -1;
 			continue;
 		}
-		if (op >= 22 && op <= 25) {
-			fail(r,
-			     "key %.*s: a hash with field expiries (type %d, "
-			     "Redis 7.4), which this reader does not read yet",
-			     c.a.len > 60 ? 60 : (int)c.a.len, c.a.data, op);
-			goto out;
-		}
-		if (op > T_STREAM_LISTPACKS_3 || op == 8) {
+		if (op > T_HASH_LISTPACK_EX || op == 8) {
 			fail(r,
 			     "a value of type %d, which this reader does not "
 			     "know",

@@ -38,6 +38,12 @@ struct rdb_sink {
 	/* A key of a type there is no record for (a module's): skipped. */
 	void (*skipped)(void *arg, int db, const char *k, size_t klen,
 			const char *why);
+	/*
+	 * A hash field's expiry (Redis 7.4's field TTLs), in milliseconds
+	 * since 1970: called just before the item of that field; fields
+	 * without one have no call.  May be NULL.
+	 */
+	void (*item_expire)(void *arg, long long ms);
 };
 
 struct rdb_reader {

@@ -67,6 +67,7 @@ struct dumper {
 	int no_ttl;	   /* INFO keyspace: no key of the db expires */
 	struct buf out;	   /* records, written out at CLI_FLUSH_AT */
 	struct buf head;   /* {"db":N,"key":...,"expire_at_ms":...,: a key's */
+	struct buf fexps;  /* a hash's "field":ms,... (field expiries, RDB) */
 	struct seen *seen; /* NULL without de-duplication */
 	struct counts *n;
 	struct stats *st; /* --stats */
@@ -98,7 +99,8 @@ void rd_flush(struct buf *out, int final, const struct counts *n);
  * file is not an RDB file.
  */
 struct rdb_reader;
-int dump_rdb(struct dumper *d, struct rdb_reader *r, uint64_t *expired);
+int dump_rdb(struct dumper *d, struct rdb_reader *r, uint64_t *expired,
+	     uint64_t *expired_fields);
 /* Redis's glob, as SCAN MATCH reads it: 1 when s[0..sn) matches. */
 int rd_glob(const char *p, size_t pn, const char *s, size_t sn);
 

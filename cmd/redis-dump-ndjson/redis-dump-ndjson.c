@@ -361,14 +361,15 @@ dump_stream(struct rdb_reader *r, const char *where, const struct options *o,
 {
 	struct counts n = {0};
 	struct dumper d = {.o = o, .n = &n, .where = where};
-	uint64_t expired = 0;
+	uint64_t expired = 0, expired_fields = 0;
 	int rc;
 
 	d.out = (struct buf)BUF_INIT;
 	d.head = (struct buf)BUF_INIT;
+	d.fexps = (struct buf)BUF_INIT;
 	if (o->stats)
 		d.st = stats_new(o);
-	rc = dump_rdb(&d, r, &expired);
+	rc = dump_rdb(&d, r, &expired, &expired_fields);
 	if (rc == 0 && after && after(r, arg) < 0) {
 		warnx("%s: %s", where, r->msg);
 		rc = -1;
@@ -381,13 +382,15 @@ dump_stream(struct rdb_reader *r, const char *where, const struct options *o,
 	if (o->verbose)
 		fprintf(stderr,
 			"redis-dump-ndjson: %s: %llu keys, %llu records; %llu "
-			"expired, %llu skipped\n",
+			"expired, %llu hash fields expired, %llu skipped\n",
 			where, (unsigned long long)n.written,
 			(unsigned long long)n.records,
 			(unsigned long long)expired,
+			(unsigned long long)expired_fields,
 			(unsigned long long)n.skipped);
 	buf_release(&d.out);
 	buf_release(&d.head);
+	buf_release(&d.fexps);
 	return rc < 0 || n.skipped ? 1 : 0;
 }
 
