@@ -143,9 +143,14 @@ $(B)/tests/fuzz_copy-replay: tests/fuzz/fuzz_copy.c tests/fuzz/replay.c $(COPY_E
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
 
-# libFuzzer builds for finding new inputs: make fuzz; then e.g.
+# Fuzzing campaigns: every target under ASan+UBSan for FUZZ_TIME seconds
+# (600), FUZZ_JOBS at a time (scripts/fuzz-campaign; crashes land in
+# tests/fuzz/crashes).  fuzz-build only builds them into build-fuzz/, e.g.
 #   build-fuzz/fuzz_json -max_total_time=60 tests/fuzz/corpus/json
-fuzz:
+fuzz: fuzz-build
+	FUZZ_TIME=$${FUZZ_TIME:-600} scripts/fuzz-campaign $(FUZZ_TARGETS)
+
+fuzz-build:
 	@mkdir -p build-fuzz
 	for f in $(FUZZ); do \
 		clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
@@ -205,5 +210,5 @@ check-format:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all tests fuzz fuzz-pipelines deps check check-asan check-valgrind demo bench \
+.PHONY: fuzz-build all tests fuzz fuzz-pipelines deps check check-asan check-valgrind demo bench \
 	install format check-format clean

@@ -7,6 +7,7 @@
  * --resume ledger and the commits.
  */
 #include <err.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,9 +88,28 @@ txn_begin(struct loader *l)
 	l->in_txn = 1;
 }
 
+/*
+ * The rejects written so far, out of our buffer and on the disk: a row
+ * the table does not take is in the file before the rows it does take
+ * are committed, or nothing is committed.
+ */
+static void
+rejects_sync(struct loader *l)
+{
+	if (!l->rejects)
+		return;
+	if (fflush(l->rejects) != 0 || (fsync(fileno(l->rejects)) != 0 &&
+					errno != EINVAL && errno != EROFS)) {
+		warn("%s", l->o->rejects);
+		loader_fail(l, 3);
+	}
+}
+
 void
 txn_commit(struct loader *l)
 {
+	if (!l->o->dry_run)
+		rejects_sync(l);
 	if (l->o->dry_run) {
 		if (sql_exec(l, "ROLLBACK") < 0)
 			loader_fail(l, 3);

@@ -127,7 +127,7 @@ summary_line(const char *name, uint64_t read, uint64_t loaded,
 		secs > 0 ? (double)loaded / secs : 0.0, how);
 }
 
-static void
+static int
 summary_json(struct loader *l, double secs, int status)
 {
 	struct buf b = BUF_INIT;
@@ -156,16 +156,21 @@ summary_json(struct loader *l, double secs, int status)
 		 (unsigned long long)l->skipped, secs,
 		 l->o->dry_run ? "true" : "false", status);
 	if (!(f = fopen(l->o->summary_json, "w")) ||
-	    fwrite(b.data, 1, b.len, f) != b.len || fclose(f) != 0)
+	    fwrite(b.data, 1, b.len, f) != b.len || fclose(f) != 0) {
 		warn("%s", l->o->summary_json);
+		buf_release(&b);
+		return -1;
+	}
 	buf_release(&b);
+	return 0;
 }
 
 /*
  * The summary: a line per table, and a total when there are several
  * tables or records no table took.  how says what became of the rest.
+ * The status, 3 when --summary-json could not be written.
  */
-static void
+static int
 summary(struct loader *l, const char *how, int status)
 {
 	double secs = loader_now() - l->t0;
@@ -174,10 +179,10 @@ summary(struct loader *l, const char *how, int status)
 
 	if (l->progress_shown)
 		fputc('\n', stderr);
-	if (l->o->summary_json)
-		summary_json(l, secs, status);
+	if (l->o->summary_json && summary_json(l, secs, status) < 0)
+		status = 3;
 	if (l->o->quiet)
-		return;
+		return status;
 	for (i = 0; i < l->nt; i++) {
 		struct target *t = l->t[i];
 		summary_line(t->display, t->read, t->loaded, t->rejected, 0,
@@ -187,6 +192,7 @@ summary(struct loader *l, const char *how, int status)
 	if (l->nt != 1 || l->skipped || routed != l->read)
 		summary_line("total", l->read, l->loaded, l->rejected,
 			     l->skipped, secs, how);
+	return status;
 }
 
 /* Rejects allowed in a single transaction: savepoints pile up in it. */
@@ -249,7 +255,8 @@ loader_fail(struct loader *l, int status)
 	l->loaded = l->committed;
 	for (i = 0; i < l->nt; i++)
 		l->t[i]->loaded = l->t[i]->committed;
-	summary(l, l->committed ? ", the rest rolled back" : ", rolled back",
+	status = summary(
+		l, l->committed ? ", the rest rolled back" : ", rolled back",
 		status);
 	PQfinish(l->conn);
 	for (i = 0; i < l->nslots; i++)
@@ -536,7 +543,7 @@ main(int argc, char **argv)
 		txn_commit(&l);
 	}
 	rc = l.rejected ? 1 : 0;
-	summary(&l, o.dry_run ? ", dry run: nothing committed" : "", rc);
+	rc = summary(&l, o.dry_run ? ", dry run: nothing committed" : "", rc);
 out:
 	if (l.rejects && fclose(l.rejects) != 0)
 		err(3, "%s", o.rejects);
