@@ -13,6 +13,7 @@
 #include "copybin.h"
 #include "load.h"
 #include "pgconn.h"
+#include "sqltext.h"
 
 /* What the values of one key have been so far; the column type joins them. */
 enum infer {
@@ -124,7 +125,36 @@ table_name(struct loader *l, const char *name, int routed, struct buf *out)
 
 	buf_reset(out);
 	if (routed) {
-		part = xstrdup(name);
+		/*
+		 * SCHEMA.TABLE (split at the first dot) when that schema
+		 * exists, as a routed name is looked up; else one name
+		 */
+		const char *dot = strchr(name, '.');
+		part = xstrdup(dot ? dot + 1 : name);
+		if (dot) {
+			struct buf schema = BUF_INIT;
+			buf_add(&schema, name, (size_t)(dot - name));
+			p[0] = schema.data;
+			r = PQexecParams(
+				l->conn,
+				"SELECT nspname FROM pg_catalog.pg_namespace"
+				" WHERE lower(nspname) = lower($1)"
+				" ORDER BY nspname = $1 DESC LIMIT 1",
+				1, NULL, p, NULL, NULL, 0);
+			buf_release(&schema);
+			if (PQresultStatus(r) == PGRES_TUPLES_OK &&
+			    PQntuples(r) == 1) {
+				q = PQescapeIdentifier(
+					l->conn, PQgetvalue(r, 0, 0),
+					strlen(PQgetvalue(r, 0, 0)));
+				buf_addf(out, "%s.", q);
+				PQfreemem(q);
+			} else {
+				free(part);
+				part = xstrdup(name);
+			}
+			PQclear(r);
+		}
 		if (!l->o->keep_case)
 			fold(part);
 		q = PQescapeIdentifier(l->conn, part, strlen(part));
@@ -311,9 +341,26 @@ create_table(struct loader *l, const char *name, int routed,
 				continue;
 			if (!l->o->keep_case)
 				fold((char *)kp);
-			for (j = 0; j < nk; j++)
+			for (j = 0; j < nk; j++) {
+				size_t cj, ck;
 				if (strcmp(keys[j].name, kp) == 0)
 					break;
+				cj = sql_name_cut(keys[j].name,
+						  strlen(keys[j].name));
+				ck = sql_name_cut(kp, strlen(kp));
+				if (cj == ck &&
+				    memcmp(keys[j].name, kp, cj) == 0) {
+					/* one column to the server: refused,
+					 * never two keys silently merged */
+					warnx("--create: %s: keys \"%s\" and "
+					      "\"%s\" are both column \"%.*s\" "
+					      "in PostgreSQL (names are cut to "
+					      "63 bytes)",
+					      name, keys[j].name, kp, (int)cj,
+					      kp);
+					goto out;
+				}
+			}
 			if (j == nk) {
 				keys = realloc(keys, (size_t)(nk + 1) *
 							     sizeof(*keys));
