@@ -707,6 +707,35 @@ ledger_has(struct loader *l, struct target *t)
  * give up (55P03, retried) rather than wait for a commit that only this
  * process can make after it.
  */
+/*
+ * A connection for the load.  A commit the server acknowledges must
+ * survive its crash, as the counts and the ledger say it does: a server
+ * whose synchronous_commit is off (it may lose the last commits it
+ * acknowledged) has it raised to local for this session; any other setting
+ * (on, or waiting for standbys) stays.
+ */
+PGconn *
+loader_connect(const struct loader *l, struct err *e)
+{
+	PGconn *c = pgconn_open(l->o->conninfo, "pg-copy-load", e);
+	PGresult *r;
+
+	if (!c)
+		return NULL;
+	r = PQexec(c, "SELECT pg_catalog.set_config('synchronous_commit',"
+		      " 'local', false)"
+		      " WHERE pg_catalog.current_setting('synchronous_commit')"
+		      " = 'off'");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		err_set(e, 3, "cannot connect: %s", PQerrorMessage(c));
+		PQclear(r);
+		PQfinish(c);
+		return NULL;
+	}
+	PQclear(r);
+	return c;
+}
+
 void
 set_lock_timeout(struct loader *l)
 {
@@ -733,7 +762,7 @@ reconnect(struct loader *l, struct target *t, int attempt)
 	      attempt, l->o->retries);
 	sleep((unsigned)delay);
 	PQfinish(l->conn);
-	if (!(l->conn = pgconn_open(l->o->conninfo, "pg-copy-load", &e))) {
+	if (!(l->conn = loader_connect(l, &e))) {
 		l->in_txn = 0;
 		warnx("%s", e.msg);
 		return -1;
@@ -1158,6 +1187,14 @@ ledger_load(struct loader *l)
 		     " committed_at timestamptz NOT NULL DEFAULT now());"
 		     " END IF; END $$") < 0)
 		loader_fail(l, 3);
+	r = sql_query(l, "--resume",
+		      "SELECT coalesce(sum(rejected), 0) FROM "
+		      "ndjson_migrate_ledger WHERE id = $1",
+		      1, p);
+	if (!r)
+		loader_fail(l, 3);
+	l->rejected_before = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
 	r = sql_query(
 		l, "--resume",
 		"SELECT input, first_line, last_line FROM ndjson_migrate_ledger"

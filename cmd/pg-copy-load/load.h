@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "copybin.h"
 #include "copyenc.h"
+#include "errinfo.h"
 #include "json.h"
 
 enum on_conflict { CONFLICT_ERROR, CONFLICT_UPDATE, CONFLICT_IGNORE };
@@ -142,6 +143,7 @@ struct loader {
 	struct target *cur; /* the target whose batch is open */
 	FILE *rejects;
 	uint64_t read, loaded, rejected, skipped, committed, bytes;
+	uint64_t rejected_before; /* --resume: by earlier runs of the id */
 	double t0, last_progress;
 	int progress_shown;
 	struct buf tmp, key, msg, sql, cols;
@@ -254,6 +256,8 @@ void ledger_orphans(struct loader *l);
 void batch_quiesce(struct loader *l);
 void switch_slot(struct loader *l, int i);
 void set_lock_timeout(struct loader *l);
+/* A connection for the load (its commits durable), or NULL with e set. */
+PGconn *loader_connect(const struct loader *l, struct err *e);
 void txn_begin(struct loader *l);
 void txn_commit(struct loader *l);
 int sql_exec(struct loader *l, const char *sql);

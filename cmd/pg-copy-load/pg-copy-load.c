@@ -149,11 +149,13 @@ summary_json(struct loader *l, double secs, int status)
 	}
 	buf_addf(&b,
 		 "],\"read\":%llu,\"loaded\":%llu,\"rejected\":%llu,"
-		 "\"skipped\":%llu,\"seconds\":%.3f,\"dry_run\":%s,"
+		 "\"skipped\":%llu,\"rejected_before\":%llu,"
+		 "\"seconds\":%.3f,\"dry_run\":%s,"
 		 "\"status\":%d}\n",
 		 (unsigned long long)l->read, (unsigned long long)l->loaded,
 		 (unsigned long long)l->rejected,
-		 (unsigned long long)l->skipped, secs,
+		 (unsigned long long)l->skipped,
+		 (unsigned long long)l->rejected_before, secs,
 		 l->o->dry_run ? "true" : "false", status);
 	if (!(f = fopen(l->o->summary_json, "w")) ||
 	    fwrite(b.data, 1, b.len, f) != b.len || fclose(f) != 0) {
@@ -504,7 +506,7 @@ main(int argc, char **argv)
 	}
 	loader_init(&l);
 
-	if (!(l.conn = pgconn_open(o.conninfo, "pg-copy-load", &e)))
+	if (!(l.conn = loader_connect(&l, &e)))
 		errx(e.code, "%s", e.msg);
 	if (o.resume) {
 		ledger_load(&l);
@@ -515,8 +517,7 @@ main(int argc, char **argv)
 	for (i = 0; i < o.jobs; i++) {
 		l.slots[i].b.data = (struct buf)BUF_INIT;
 		l.slots[i].b.raw = (struct buf)BUF_INIT;
-		if (i > 0 && !(l.slots[i].conn = pgconn_open(
-				       o.conninfo, "pg-copy-load", &e)))
+		if (i > 0 && !(l.slots[i].conn = loader_connect(&l, &e)))
 			errx(e.code, "%s", e.msg);
 	}
 	l.slots[0].conn = l.conn;
@@ -542,7 +543,12 @@ main(int argc, char **argv)
 		switch_slot(&l, i);
 		txn_commit(&l);
 	}
-	rc = l.rejected ? 1 : 0;
+	/* --resume: the job's status, rejects of its earlier runs too */
+	rc = l.rejected || l.rejected_before ? 1 : 0;
+	if (l.rejected_before && !o.quiet)
+		warnx("--resume=%s: %llu records rejected by earlier runs (see "
+		      "their rejects)",
+		      o.resume, (unsigned long long)l.rejected_before);
 	rc = summary(&l, o.dry_run ? ", dry run: nothing committed" : "", rc);
 out:
 	if (l.rejects && fclose(l.rejects) != 0)
