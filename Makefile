@@ -171,6 +171,12 @@ fuzz-pipelines: tests
 	SEEDS=$${SEEDS:-200} SHARED=$(SHARED) B=$(B) bash tests/integration/sqlite-property.sh
 	SEEDS=$${SEEDS:-50} SHARED=$(SHARED) B=$(B) bash tests/integration/pg-copy-load-reject-property.sh
 
+# Long runs with memory sampled every second (scripts/soak): 10M rows
+# SQLite -> PostgreSQL, pg-verify of them, 10M records through ndjson-map.
+soak: deps
+	$(MAKE) all
+	B=$(B) scripts/soak $(SOAK_ROWS)
+
 deps:
 	scripts/install-deps
 
@@ -210,5 +216,5 @@ check-format:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: fuzz-build all tests fuzz fuzz-pipelines deps check check-asan check-valgrind demo bench \
+.PHONY: soak fuzz-build all tests fuzz fuzz-pipelines deps check check-asan check-valgrind demo bench \
 	install format check-format clean

@@ -48,6 +48,16 @@ on_item(void *arg, const char *a, size_t alen, const char *b, size_t blen,
 	buf_reset(&s->out);
 }
 
+/* a hash field's expiry: inside a key, within Redis's range, never 0 */
+static void
+on_item_expire(void *arg, long long ms)
+{
+	struct state *s = arg;
+
+	if (!s->in_key || s->in_entry || ms <= 0 || ms >= 1LL << 48)
+		__builtin_trap();
+}
+
 static void
 on_entry(void *arg, const char *id, size_t idlen)
 {
@@ -106,8 +116,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct state st = {0, 0, BUF_INIT};
-	struct rdb_sink s = {&st,      on_key,	     on_item,	 on_entry,
-			     on_field, on_entry_end, on_key_end, on_skipped};
+	struct rdb_sink s = {&st,	 on_key,     on_item,
+			     on_entry,	 on_field,   on_entry_end,
+			     on_key_end, on_skipped, on_item_expire};
 	struct rdb_reader r = {.mem = data, .memlen = size};
 	int rc = rdb_read(&r, &s);
 
