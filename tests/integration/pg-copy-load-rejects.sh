@@ -236,7 +236,10 @@ check "jobs: counts" "1|pg-copy-load: public.child: 10000 read, 9900 loaded, 100
 check "jobs: the rows, once each" "9900|9900" "$(sql 'select count(*), count(distinct id) from child')"
 check "jobs: every line in the ledger" "9900|100" "$(sql "select sum(loaded), sum(rejected) from ndjson_migrate_ledger where id = 'jobs'")"
 run pg-copy-load -t child --jobs=3 --batch-rows=500 --max-rejects=1000 --rejects=jobs.rej --resume=jobs bad.ndjson
-check "jobs: resumed, all skipped" "0|pg-copy-load: total: 0 read, 0 loaded, 0 rejected, 10000 skipped" "$status|$(echo "$errout" | grep total | sed 's/, [0-9.]* s, .*//')"
+# the job's status: its earlier run rejected 100, said again
+check "jobs: resumed, all skipped; the job's status, 1 for the earlier rejects" \
+	"1|pg-copy-load: total: 0 read, 0 loaded, 0 rejected, 10000 skipped|pg-copy-load: --resume=jobs: 100 records rejected by earlier runs (see their rejects)" \
+	"$status|$(echo "$errout" | grep total | sed 's/, [0-9.]* s, .*//')|$(echo "$errout" | grep 'earlier runs')"
 sql 'create table uj (id int primary key, v text)'
 /usr/bin/python3 -c '
 for i in range(1, 3001): print("{\"id\":%d,\"v\":\"a\"}" % (i % 1000 + 1))' >uj.ndjson
