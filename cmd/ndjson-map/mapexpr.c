@@ -1598,9 +1598,12 @@ compare(struct map_program *pg, const struct node *n, const char *rec,
 		return 0;
 	if (a.t == V_NUM && b.t == V_NUM) {
 		c = numcmp(a.p, a.len, b.p, b.len);
-		if (c == 2)
-			c = (strtod(a.p, NULL) > strtod(b.p, NULL)) -
-			    (strtod(a.p, NULL) < strtod(b.p, NULL));
+		if (c == 2) {
+			/* a number is not NUL-terminated where it lies */
+			double x = json_number_double(a.p, a.len),
+			       y = json_number_double(b.p, b.len);
+			c = (x > y) - (x < y);
+		}
 	} else if (a.t == V_STR && b.t == V_STR) {
 		if (bytes_of(pg, &a, &ap, &an) < 0 ||
 		    bytes_of(pg, &b, &bp, &bn) < 0)
