@@ -33,10 +33,24 @@ struct rd_url {
 	char *host, *user, *password;
 	int port; /* 6379 unless given */
 	int db;	  /* -1 unless given */
+	int tls;  /* rediss:// */
 };
 /* 0, or -1 with why (never holding the password). */
 int rd_parse_url(struct rd_url *u, const char *url, char *why, size_t whylen);
 void rd_url_free(struct rd_url *u);
+
+/* TLS: the CA file (else the system's), a client certificate and key. */
+struct rd_tls {
+	const char *ca, *cert, *key;
+};
+/*
+ * A TLS session to host:port, its certificate checked against the CA and
+ * the host name, bridged to a plain socket for hiredis by a thread: that
+ * socket, or -1 with why.
+ */
+struct timeval;
+int rd_tls_connect(const char *host, int port, const struct rd_tls *o,
+		   const struct timeval *tv, char *why, size_t whylen);
 
 /* Keys already written, to drop those SCAN returns twice. */
 struct seen;

@@ -26,7 +26,8 @@ static const char synopsis[] =
 	" [--count=N] [--explode] [--match=PATTERN ...]\n"
 	"       [--no-dedup] [--stats [--depth=N] [--sample=N] [--top=N]]\n"
 	"       [--snapshot[=disk|diskless]] [--timeout=SECONDS] "
-	"[--type=TYPE]\n";
+	"[--type=TYPE]\n"
+	"       [--tls] [--cacert=FILE] [--cert=FILE [--key=FILE]]\n";
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -83,6 +84,13 @@ static void __attribute__((noreturn)) help(void)
 		"20)\n"
 		"      --timeout=S    wait this long for a reply (default 60)\n"
 		"      --type=TYPE    only keys of this type (SCAN TYPE)\n"
+		"      --tls          TLS (as rediss:// does); the server's "
+		"certificate is\n"
+		"                     checked against the system's CAs, or:\n"
+		"      --cacert=FILE  the CA certificates (PEM) that sign the "
+		"server's\n"
+		"      --cert=FILE, --key=FILE  a client certificate and its "
+		"key (PEM)\n"
 		"  -v, --verbose      counts on stderr when done\n"
 		"  -h, --help         this help\n"
 		"  -V, --version      the version\n");
@@ -97,6 +105,8 @@ struct target {
 	char name[300]; /* for messages: never the password */
 	int db;		/* -1: not chosen */
 	struct timeval tv;
+	int tls; /* rediss:// or --tls */
+	struct rd_tls tlso;
 };
 
 static long
@@ -127,6 +137,7 @@ parse_url(struct target *t, const char *url)
 	t->password = u.password;
 	t->port = u.port;
 	t->db = u.db;
+	t->tls |= u.tls;
 }
 
 static void
@@ -164,8 +175,18 @@ connect_to(const struct target *t, int db)
 	const char *argv[3];
 	char dbs[24];
 
-	c = t->socket ? redisConnectUnixWithTimeout(t->socket, t->tv)
-		      : redisConnectWithTimeout(t->host, t->port, t->tv);
+	if (t->tls) {
+		char why[400];
+		int fd = rd_tls_connect(t->host, t->port, &t->tlso, &t->tv, why,
+					sizeof(why));
+		if (fd < 0)
+			errx(3, "%s: %s", t->name, why);
+		c = redisConnectFd(fd);
+	} else {
+		c = t->socket
+			    ? redisConnectUnixWithTimeout(t->socket, t->tv)
+			    : redisConnectWithTimeout(t->host, t->port, t->tv);
+	}
 	held = c;
 	if (!c)
 		errx(3, "%s: out of memory", t->name);
@@ -545,7 +566,11 @@ main(int argc, char **argv)
 		STATS,
 		TIMEOUT,
 		TOP,
-		TYPE
+		TYPE,
+		TLS,
+		CACERT,
+		CERT,
+		KEY
 	};
 	static const struct option longopts[] = {
 		{"chunk", required_argument, NULL, CHUNK},
@@ -560,6 +585,10 @@ main(int argc, char **argv)
 		{"sample", required_argument, NULL, SAMPLE},
 		{"stats", no_argument, NULL, STATS},
 		{"timeout", required_argument, NULL, TIMEOUT},
+		{"tls", no_argument, NULL, TLS},
+		{"cacert", required_argument, NULL, CACERT},
+		{"cert", required_argument, NULL, CERT},
+		{"key", required_argument, NULL, KEY},
 		{"top", required_argument, NULL, TOP},
 		{"type", required_argument, NULL, TYPE},
 		{"help", no_argument, NULL, 'h'},
@@ -647,6 +676,18 @@ main(int argc, char **argv)
 		case TIMEOUT:
 			t.tv.tv_sec = number("--timeout", optarg, 1, 86400);
 			break;
+		case TLS:
+			t.tls = 1;
+			break;
+		case CACERT:
+			t.tlso.ca = optarg;
+			break;
+		case CERT:
+			t.tlso.cert = optarg;
+			break;
+		case KEY:
+			t.tlso.key = optarg;
+			break;
 		case TOP:
 			o.top = (int)number("--top", optarg, 0, 100000);
 			stats_opts = 1;
@@ -696,6 +737,19 @@ main(int argc, char **argv)
 	}
 	if (url)
 		parse_url(&t, url);
+	if ((t.tlso.ca || t.tlso.cert || t.tlso.key) && !t.tls) {
+		warnx("--cacert, --cert and --key go with TLS (rediss:// or "
+		      "--tls)");
+		usage();
+	}
+	if (t.tlso.key && !t.tlso.cert) {
+		warnx("--key goes with --cert");
+		usage();
+	}
+	if (t.tls && t.socket) {
+		warnx("TLS is for TCP: not with -s");
+		usage();
+	}
 	if (!t.host)
 		t.host = strdup("127.0.0.1");
 	if (!t.password && getenv("REDISCLI_AUTH") && *getenv("REDISCLI_AUTH"))

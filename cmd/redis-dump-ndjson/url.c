@@ -46,12 +46,12 @@ rd_parse_url(struct rd_url *u, const char *url, char *why, size_t whylen)
 	memset(u, 0, sizeof(*u));
 	u->port = 6379;
 	u->db = -1;
-	if (strncmp(url, "rediss://", 9) == 0)
-		return fail(u, why, whylen,
-			    "TLS (rediss://) is not supported: connect "
-			    "through a TLS tunnel");
-	if (strncmp(url, "redis://", 8) != 0)
+	if (strncmp(url, "rediss://", 9) == 0) {
+		u->tls = 1;
+		url++; /* the rest reads as redis:// */
+	} else if (strncmp(url, "redis://", 8) != 0) {
 		return fail(u, why, whylen, "not a redis:// URL");
+	}
 	p = url + 8;
 	slash = strchr(p, '/');
 	at = memrchr(p, '@', slash ? (size_t)(slash - p) : strlen(p));

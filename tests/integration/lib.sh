@@ -43,6 +43,61 @@ sql() {
 	psql -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"
 }
 
+# redis_same_records A B: two dumps of one keyspace agree, record for record:
+# sets' and zsets' members in any order, expiries within 1.5 s (each dump
+# reads TIME and PTTL itself); "ok" or the first difference
+redis_same_records() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import json, sys
+def norm(path):
+    out = []
+    for l in open(path):
+        r = json.loads(l)
+        v = r.get("value")
+        if r["type"] in ("set", "zset") and isinstance(v, list):
+            r["value"] = sorted(v, key=repr)
+        out.append(r)
+    return out
+a, b = norm(sys.argv[1]), norm(sys.argv[2])
+def key(r):
+    x = dict(r)
+    x.pop("expire_at_ms")
+    return json.dumps(x, sort_keys=True)
+a.sort(key=key)
+b.sort(key=key)
+bad = []
+if len(a) != len(b):
+    bad.append("%d records, and %d" % (len(a), len(b)))
+for x, y in zip(a, b):
+    ex, ey = x.get("expire_at_ms"), y.get("expire_at_ms")
+    if key(x) != key(y) or (ex is None) != (ey is None) or (ex is not None and abs(ex - ey) > 1500):
+        bad.append("%s vs %s" % (key(x)[:200], key(y)[:200]))
+        break
+print("ok" if not bad else "; ".join(bad))
+PY
+}
+
+# test_certs: in the current directory, made by openssl: a CA (ca.crt,
+# ca.key), a server certificate for localhost signed by it (server.crt,
+# server.key), a client certificate (client.crt, client.key), and a CA that
+# signed neither (other.crt)
+test_certs() {
+	command -v openssl >/dev/null || { echo "test_certs: no openssl" >&2; return 3; }
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=ndjson-migrate test CA" \
+		-keyout ca.key -out ca.crt 2>/dev/null &&
+		openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key \
+			-out server.csr 2>/dev/null &&
+		printf 'subjectAltName=DNS:localhost\n' >san.ext &&
+		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+			-extfile san.ext -out server.crt 2>/dev/null &&
+		openssl req -newkey rsa:2048 -nodes -subj "/CN=a client" -keyout client.key \
+			-out client.csr 2>/dev/null &&
+		openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+			-out client.crt 2>/dev/null &&
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=some other CA" \
+			-keyout other.key -out other.crt 2>/dev/null
+}
+
 finish() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]

@@ -6,19 +6,10 @@
 # certificate, and a host name that is not the certificate's: exit 3 and
 # libpq's reason in one line, nothing loaded.
 . "$(dirname "$0")/lib.sh"
-command -v openssl >/dev/null || { echo "pg-tls: no openssl" >&2; exit 3; }
 w=$(mktemp -d)
 chmod 755 "$w"
 cd "$w" || exit 3
-# a CA, a server certificate for localhost signed by it, and a stranger CA
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=ndjson-migrate test CA" \
-	-keyout ca.key -out ca.crt 2>/dev/null || exit 3
-openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr 2>/dev/null || exit 3
-printf 'subjectAltName=DNS:localhost\n' >san.ext
-openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
-	-extfile san.ext -out server.crt 2>/dev/null || exit 3
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=some other CA" \
-	-keyout other.key -out other.crt 2>/dev/null || exit 3
+test_certs || exit 3
 [ "$(id -u)" -eq 0 ] && chown postgres: server.key server.crt
 chmod 600 server.key
 port=$((32000 + $$ % 1000))

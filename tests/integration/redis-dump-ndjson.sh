@@ -180,8 +180,8 @@ run redis-dump-ndjson -s "$RD_DIR/nosuch"
 check "no socket: message" "3|redis-dump-ndjson: $RD_DIR/nosuch: cannot connect: No such file or directory" "$status|$errout"
 run redis-dump-ndjson -u "http://x"
 check "not a redis URL" "2|redis-dump-ndjson: -u: not a redis:// URL" "$status|$errout"
-run redis-dump-ndjson -u "rediss://x"
-check "TLS" "2" "$status"
+run redis-dump-ndjson -u "rediss://nosuchhost.invalid"
+check "rediss:// to a name that does not resolve: exit 3, the reason" "3|1" "$status|$(echo "$errout" | grep -c '^redis-dump-ndjson: nosuchhost.invalid:6379: cannot connect: ')"
 run redis-dump-ndjson --top 3
 check "--top without --stats" "2" "$status"
 finish
