@@ -136,8 +136,16 @@ struct node {
 	int cap;	    /* N_CAPTURE: the slot */
 	struct node **args; /* F_CONCAT, F_OBJECT */
 	int nargs;
-	char op; /* N_ARITH: '+', '-', '*' */
+	char op;   /* N_ARITH: '+', '-', '*' */
+	int depth; /* of the tree under it, itself 1 */
 };
+
+/*
+ * How deep an expression may nest (the tree, and the parser's recursion):
+ * evaluating and freeing a tree recurse, so a mapping file cannot be let
+ * run them off the stack.
+ */
+#define MAX_DEPTH 500
 
 enum on_error { ON_REJECT, ON_NULL, ON_VALUE };
 
@@ -239,6 +247,7 @@ struct lexer {
 	int failed;
 	struct map_program *pg; /* for the $name slots */
 	int elem_ok;		/* @ may be used: the table explodes */
+	int nest;		/* parse_prim and parse_not frames open */
 };
 
 static void __attribute__((format(printf, 2, 3)))
@@ -468,6 +477,25 @@ free_node(struct node *n)
 	free(n);
 }
 
+/* n, its children attached: its depth, an error when too deep. */
+static struct node *
+grown(struct lexer *x, struct node *n)
+{
+	int d = 0, i;
+
+	if (n->a && n->a->depth > d)
+		d = n->a->depth;
+	if (n->b && n->b->depth > d)
+		d = n->b->depth;
+	for (i = 0; i < n->nargs; i++)
+		if (n->args[i] && n->args[i]->depth > d)
+			d = n->args[i]->depth;
+	n->depth = d + 1;
+	if (n->depth > MAX_DEPTH && !x->failed)
+		lfail(x, "the expression nests more than %d deep", MAX_DEPTH);
+	return n;
+}
+
 /* A string or identifier token's text, decoded, NUL-terminated. */
 static char *
 token_text(struct lexer *x, size_t *len)
@@ -522,6 +550,7 @@ parse_match(struct lexer *x, struct node *subject)
 	size_t k;
 
 	n->a = subject;
+	grown(x, n);
 	next(x);
 	if (x->t != T_STRING) {
 		lfail(x, "~ takes a \"regex\" string");
@@ -696,14 +725,33 @@ parse_postfix(struct lexer *x, struct node *n)
 		return n;
 	s = new_node(N_SUB);
 	s->a = n;
+	grown(x, s);
 	parse_segs(x, s, 0);
 	if (!x->failed && s->nseg == 0)
 		lfail(x, "expected a name after '.'");
 	return s;
 }
 
+static struct node *parse_prim_in(struct lexer *x);
+
+/* A value: parse_prim_in, within MAX_DEPTH of open parentheses and calls. */
 static struct node *
 parse_prim(struct lexer *x)
+{
+	struct node *n;
+
+	if (x->nest >= MAX_DEPTH) {
+		lfail(x, "the expression nests more than %d deep", MAX_DEPTH);
+		return new_node(N_LIT);
+	}
+	x->nest++;
+	n = parse_prim_in(x);
+	x->nest--;
+	return n;
+}
+
+static struct node *
+parse_prim_in(struct lexer *x)
 {
 	struct node *n;
 	size_t i;
@@ -828,7 +876,7 @@ parse_prim(struct lexer *x)
 			lfail(x, "%s() takes one argument: expected ')'",
 			      fns[i].name);
 		next(x);
-		return parse_postfix(x, n);
+		return parse_postfix(x, grown(x, n));
 	}
 	lfail(x, x->t == T_END ? "unexpected end, expected a value"
 			       : "expected a value");
@@ -847,7 +895,7 @@ parse_product(struct lexer *x)
 		d->op = '*';
 		d->a = n;
 		d->b = parse_prim(x);
-		n = d;
+		n = grown(x, d);
 	}
 	return n;
 }
@@ -870,7 +918,7 @@ parse_sum(struct lexer *x)
 		}
 		next(x);
 		d->b = parse_product(x);
-		n = d;
+		n = grown(x, d);
 	}
 	return n;
 }
@@ -885,7 +933,7 @@ parse_expr(struct lexer *x)
 		d = new_node(N_DEFAULT);
 		d->a = n;
 		d->b = parse_sum(x);
-		n = d;
+		n = grown(x, d);
 	}
 	return n;
 }
@@ -925,7 +973,7 @@ parse_cmp(struct lexer *x)
 	c->cmp = op;
 	c->a = n;
 	c->b = parse_expr(x);
-	return c;
+	return grown(x, c);
 }
 
 static struct node *
@@ -934,10 +982,17 @@ parse_not(struct lexer *x)
 	struct node *n;
 
 	if (is_word(x, "not")) {
+		if (x->nest >= MAX_DEPTH) {
+			lfail(x, "the expression nests more than %d deep",
+			      MAX_DEPTH);
+			return new_node(N_LIT);
+		}
 		next(x);
 		n = new_node(N_NOT);
+		x->nest++;
 		n->a = parse_not(x);
-		return n;
+		x->nest--;
+		return grown(x, n);
 	}
 	return parse_cmp(x);
 }
@@ -952,7 +1007,7 @@ parse_and(struct lexer *x)
 		a = new_node(N_AND);
 		a->a = n;
 		a->b = parse_not(x);
-		n = a;
+		n = grown(x, a);
 	}
 	return n;
 }
@@ -967,7 +1022,7 @@ parse_pred(struct lexer *x)
 		o = new_node(N_OR);
 		o->a = n;
 		o->b = parse_and(x);
-		n = o;
+		n = grown(x, o);
 	}
 	return n;
 }
