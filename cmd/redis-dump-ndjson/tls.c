@@ -34,9 +34,21 @@ struct bridge {
 	SSL *ssl;
 	SSL_CTX *ctx;
 	int tcp, pair;
+	int done; /* the thread has closed both sockets (under lock) */
+	pthread_t th;
 	char up[BRIDGE_BUF], down[BRIDGE_BUF]; /* to the server, from it */
 	size_t uplen, downlen, downoff;
 };
+
+/*
+ * The bridges made, so that at exit each is stopped and its thread joined
+ * before the process ends (a thread cut off half way through freeing its
+ * session would leave it neither freed nor reachable).
+ */
+#define MAX_BRIDGES 256
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct bridge *bridges[MAX_BRIDGES];
+static int nbridges;
 
 static int __attribute__((format(printf, 3, 4)))
 failf(char *why, size_t n, const char *fmt, ...)
@@ -174,8 +186,30 @@ bridge_run(void *arg)
 	}
 out:
 	SSL_shutdown(b->ssl);
-	bridge_free(b);
+	pthread_mutex_lock(&lock);
+	close(b->tcp);
+	close(b->pair);
+	b->tcp = b->pair = -1;
+	b->done = 1;
+	pthread_mutex_unlock(&lock);
 	return NULL;
+}
+
+/* At exit: stop every bridge still running, wait for it, free it. */
+static void
+bridges_end(void)
+{
+	int i;
+
+	for (i = 0; i < nbridges; i++) {
+		pthread_mutex_lock(&lock);
+		if (!bridges[i]->done)
+			shutdown(bridges[i]->pair, SHUT_RDWR);
+		pthread_mutex_unlock(&lock);
+		pthread_join(bridges[i]->th, NULL);
+		bridge_free(bridges[i]);
+	}
+	nbridges = 0;
 }
 
 /* A TCP connection to host:port within tv; the socket or -1 with why. */
@@ -222,8 +256,6 @@ rd_tls_connect(const char *host, int port, const struct rd_tls *o,
 	struct bridge *b = calloc(1, sizeof(*b));
 	struct in6_addr ip6;
 	struct in_addr ip4;
-	pthread_attr_t at;
-	pthread_t th;
 	int sv[2];
 	char reason[256];
 
@@ -275,15 +307,15 @@ rd_tls_connect(const char *host, int port, const struct rd_tls *o,
 	b->pair = sv[1];
 	fcntl(b->pair, F_SETFL, fcntl(b->pair, F_GETFL) | O_NONBLOCK);
 	fcntl(b->tcp, F_SETFL, fcntl(b->tcp, F_GETFL) | O_NONBLOCK);
-	pthread_attr_init(&at);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&th, &at, bridge_run, b) != 0) {
-		pthread_attr_destroy(&at);
+	if (nbridges == MAX_BRIDGES ||
+	    pthread_create(&b->th, NULL, bridge_run, b) != 0) {
 		close(sv[0]);
 		failf(why, whylen, "cannot start the TLS thread");
 		goto fail;
 	}
-	pthread_attr_destroy(&at);
+	if (nbridges == 0)
+		atexit(bridges_end);
+	bridges[nbridges++] = b;
 	return sv[0];
 ssl_fail:
 	failf(why, whylen, "TLS: %s", ssl_reason(NULL, reason, sizeof(reason)));
