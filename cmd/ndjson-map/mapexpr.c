@@ -1747,7 +1747,7 @@ truth(struct map_program *pg, const struct node *n, const char *rec, size_t len)
 				continue;
 			c = &pg->capval[n->slot[i]];
 			if (ov[2 * i] == PCRE2_UNSET) {
-				c->t = V_ABSENT;
+				*c = (struct val){.t = V_ABSENT};
 				continue;
 			}
 			c->t = V_STR;
@@ -1773,10 +1773,15 @@ cast_fail(struct map_program *pg, const struct val *v, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(m, sizeof(m), fmt, ap);
 	va_end(ap);
+	if (v->t == V_ABSENT || v->t == V_NULL || !v->p) {
+		/* no text to show (and none to read) */
+		snprintf(pg->why, sizeof(pg->why), "%s: %s", m,
+			 v->t == V_NULL ? "null" : "absent");
+		return -1;
+	}
 	snprintf(pg->why, sizeof(pg->why), "%s: %s%.*s%s%s", m,
 		 v->t == V_STR ? "\"" : "", (int)(v->len > 40 ? 40 : v->len),
-		 v->p ? v->p : "", v->len > 40 ? "..." : "",
-		 v->t == V_STR ? "\"" : "");
+		 v->p, v->len > 40 ? "..." : "", v->t == V_STR ? "\"" : "");
 	return -1;
 }
 
@@ -2507,6 +2512,10 @@ split(struct map_program *pg, const struct node *n, const char *rec, size_t len,
 	*out = s;
 	if (s.t == V_ABSENT || s.t == V_NULL)
 		return 0;
+	if (sep.t == V_ABSENT || sep.t == V_NULL) {
+		*out = sep; /* no separator: no answer, as no string */
+		return 0;
+	}
 	if (s.t != V_STR || sep.t != V_STR)
 		return cast_fail(pg, s.t != V_STR ? &s : &sep, "not a string");
 	if (bytes_of(pg, &s, &p, &pl) < 0 || bytes_of(pg, &sep, &d, &dl) < 0)
@@ -2837,7 +2846,7 @@ run_all(struct map_program *pg, const char *rec, size_t len, struct buf *out,
 	int i, k, r, n = 0, matched = 0;
 
 	for (k = 0; k < pg->ncap; k++)
-		pg->capval[k].t = V_ABSENT;
+		pg->capval[k] = (struct val){.t = V_ABSENT};
 	if (pg->nblk == 1)
 		return run_block(pg, &pg->blk[0], rec, len, out, why, whylen);
 	for (k = 0; k < pg->blk[0].nwhere; k++) {
@@ -2854,7 +2863,7 @@ run_all(struct map_program *pg, const char *rec, size_t len, struct buf *out,
 	for (i = 1; i < pg->nblk; i++) {
 		b = &pg->blk[i];
 		for (k = 0; k < pg->ncap; k++)
-			pg->capval[k].t = V_ABSENT;
+			pg->capval[k] = (struct val){.t = V_ABSENT};
 		if (b->when) {
 			r = truth(pg, b->when, rec, len);
 			if (r < 0 && pg->overflow)
