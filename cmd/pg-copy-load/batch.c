@@ -134,6 +134,16 @@ is_data_error(const PGresult *r)
 	return s && (strncmp(s, "22", 2) == 0 || strncmp(s, "23", 2) == 0);
 }
 
+/* Citus: a worker's error relayed by the coordinator, no SQLSTATE of its
+ * own (an internal error, XX000) */
+static int
+is_worker_error(const PGresult *r)
+{
+	const char *s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+	return s && strcmp(s, "XX000") == 0;
+}
+
 /* The COPY line an error names (CONTEXT: COPY t, line 3, column b: ...). */
 static uint64_t
 error_line(const PGresult *r, const char **col, size_t *collen)
@@ -533,10 +543,19 @@ settle(struct loader *l, struct target *t, size_t lo, size_t hi, PGresult *r)
 	for (;;) {
 		/* here rows [lo, end) failed with r; [end, hi) are not sent */
 		if (r) {
+			int data = is_data_error(r);
 			line = error_line(r, &col, &collen);
-			/* without rejects, an error that names no row is
-			 * narrowed down to its row first, to say which */
-			if (!is_data_error(r) || !use_savepoints(l, t) ||
+			/*
+			 * without rejects, an error that names no row is
+			 * narrowed down to its row first, to say which.  A
+			 * distributed table's worker reports a row's error as
+			 * XX000 with no line: narrowed down too, to the one
+			 * row whose statement keeps the real SQLSTATE; a lone
+			 * row still failing so is not the data's fault
+			 */
+			if (!(data || (t->distributed && is_worker_error(r) &&
+				       active(b, lo, end) > 1)) ||
+			    !use_savepoints(l, t) ||
 			    (!rejects_allowed(l) &&
 			     (line || active(b, lo, end) == 1)))
 				fail_at(l, t, lo, end, r);

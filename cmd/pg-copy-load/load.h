@@ -117,6 +117,7 @@ struct target {
 	uint64_t read, loaded, rejected, committed;
 	uint64_t binary_rows; /* loaded through binary COPY */
 	int created;
+	int distributed; /* a Citus table: worker errors come as XX000 */
 };
 
 /*

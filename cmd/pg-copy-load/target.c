@@ -24,6 +24,39 @@ escape_ident(struct loader *l, const char *s)
 }
 
 /*
+ * 1 when the table is distributed by Citus (its catalog says so), 0 when
+ * not or when there is no Citus; -1 after a message.  Two queries, so that
+ * none names a catalog that is not there (that would end the transaction).
+ */
+static int
+distributed_check(struct loader *l, const char *qualified)
+{
+	const char *p[1] = {qualified};
+	PGresult *r;
+	int yes;
+
+	r = sql_query(l, "Citus",
+		      "SELECT pg_catalog.to_regclass("
+		      "'pg_catalog.pg_dist_partition') IS NOT NULL",
+		      0, NULL);
+	if (!r)
+		return -1;
+	yes = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (!yes)
+		return 0;
+	r = sql_query(l, "Citus",
+		      "SELECT count(*) FROM pg_catalog.pg_dist_partition"
+		      " WHERE logicalrelid = $1::pg_catalog.regclass",
+		      1, p);
+	if (!r)
+		return -1;
+	yes = atoi(PQgetvalue(r, 0, 0)) > 0;
+	PQclear(r);
+	return yes;
+}
+
+/*
  * Read a table's columns.  A name from -t is resolved as psql would
  * (regclass: unquoted folds, "Quoted" keeps, schema.table); a routed name
  * ($table) is a plain table name in the search path, or else SCHEMA.TABLE,
@@ -388,6 +421,10 @@ target_open(struct loader *l, const char *name, int routed)
 	if (describe(l, t, name, routed) < 0) {
 		target_free(t);
 		return NULL;
+	}
+	if ((t->distributed = distributed_check(l, t->qualified)) < 0) {
+		target_free(t);
+		loader_fail(l, 3);
 	}
 	if (l->o->hypertable) {
 		/* asked for a hypertable: a plain table is a mistake to stop at

@@ -1,0 +1,70 @@
+# pg-copy-load and pg-verify on Citus (issue 17, a first part): a real
+# cluster on loopback, a coordinator and two workers (scripts/citustest.sh,
+# Citus 13.2.2 built from ../shared/vendor by scripts/install-deps).  A
+# distributed table loads exactly in text and binary COPY, as psycopg2 reads
+# it back; pg-verify finds it equal, and finds a changed row.  A constraint
+# violated on a worker comes back as XX000 with no line: pg-copy-load narrows
+# it down to the record and names its line; until single rows are sent so
+# that the real SQLSTATE comes back, it stops there (exit 3, nothing
+# committed) rather than taking the worker's error for the data's or the
+# data's for a failure unannounced.
+. "$(dirname "$0")/lib.sh"
+. "$top/scripts/citustest.sh"
+citus_start || exit 3
+w=$CITUS_DIR/work
+mkdir -p "$w"
+cd "$w" || exit 3
+sql "create table t (id bigint primary key, n numeric, v text, j jsonb, b bytea, at timestamptz);
+	select create_distributed_table('t', 'id')" >/dev/null
+check "the table is distributed over two workers" "2" \
+	"$(sql "select count(distinct nodename || nodeport) from citus_shards where table_name = 't'::regclass")"
+/usr/bin/python3 - <<'PY'
+import base64, json, random
+r = random.Random(17)
+with open("src.ndjson", "w") as f:
+    for i in range(1, 5001):
+        rec = {"id": i if i % 2 else -i * 7919, "n": r.choice([str(r.randrange(-10**30, 10**30)), "1.50", "-0.000001"]),
+               "v": "".join(r.choice(["a", "é", "'", "\\", "\t", "\n", "☃", "\""]) for _ in range(r.randrange(0, 15))),
+               "j": r.choice([{"k": [1, 2.5, None]}, [], "s", 12345678901234567890]),
+               "b": {"$binary": {"base64": base64.b64encode(bytes(r.randrange(256) for _ in range(r.randrange(0, 9)))).decode(), "subType": "00"}},
+               "at": r.choice(["2024-02-29T12:00:00.123456Z", "1970-01-01T00:00:00+05:30", None])}
+        f.write(json.dumps(rec) + "\n")
+PY
+exact() { # the table against the file, by psycopg2 and Python's json
+	/usr/bin/python3 - <<'PY'
+import base64, datetime, decimal, json, psycopg2
+want = {}
+for l in open("src.ndjson"):
+    r = json.loads(l)
+    at = r["at"] and datetime.datetime.fromisoformat(r["at"].replace("Z", "+00:00"))
+    want[r["id"]] = (decimal.Decimal(r["n"]), r["v"], r["j"], base64.b64decode(r["b"]["$binary"]["base64"]), at)
+c = psycopg2.connect("")
+cur = c.cursor()
+cur.execute("select id, n, v, j, b, at from t")
+got = {row[0]: (row[1], row[2], row[3], bytes(row[4]), row[5]) for row in cur}
+print("ok" if got == want else "differ: %d rows, %d wanted" % (len(got), len(want)))
+PY
+}
+for f in text binary; do
+	sql 'truncate t' >/dev/null
+	run pg-copy-load -q -t t --format=$f src.ndjson
+	check "$f COPY into the distributed table: exit 0, every row exact" "0|ok" "$status|$(exact)"
+done
+sql 'truncate t' >/dev/null
+run pg-copy-load -q -t t --batch-commit --batch-rows=700 --resume=c1 src.ndjson
+check "--batch-commit --resume: exact, the ledger's counts" "0|ok|5000" \
+	"$status|$(exact)|$(sql "select sum(loaded) from ndjson_migrate_ledger where id = 'c1'")"
+run pg-verify -q -t t --key=id src.ndjson
+check "pg-verify: equal" "0" "$status"
+sql "update t set v = 'changed' where id = 3" >/dev/null
+run pg-verify -q -t t --key=id src.ndjson
+check "pg-verify: the changed row, and only it" "1|1" "$status|$(echo "$out" | grep -c '"key":{"id":3}')"
+
+# a unique key violated on a worker: XX000 and no line from the coordinator
+sql 'truncate t' >/dev/null
+head -300 src.ndjson >dup.ndjson
+sed -n 120p src.ndjson >>dup.ndjson
+run pg-copy-load -t t --max-rejects=10 --rejects=rej.ndjson dup.ndjson
+check "a worker's unique violation: exit 3, the record's line named, nothing committed" "3|1|0" \
+	"$status|$(echo "$errout" | grep -c '^pg-copy-load: dup.ndjson:301: duplicate key value violates unique constraint')|$(sql 'select count(*) from t')"
+finish
