@@ -251,6 +251,39 @@ reject(struct loader *l, struct target *t, const char *file, uint64_t line,
 }
 
 /* Reject row i of t's batch for the server error r. */
+/*
+ * A Citus shard's name in a message ("t_pkey_102033", "t_102008") as the
+ * table's own ("t_pkey", "t"): what the user made and can look up.
+ */
+static void
+unshard(struct buf *m)
+{
+	size_t i, j, n;
+
+	for (i = 0; i < m->len; i++) {
+		if (m->data[i] != '_')
+			continue;
+		for (j = i + 1;
+		     j < m->len && m->data[j] >= '0' && m->data[j] <= '9'; j++)
+			;
+		n = j - i - 1;
+		if (n >= 5 && j < m->len && m->data[j] == '"') {
+			memmove(m->data + i, m->data + j, m->len - j);
+			buf_setlen(m, m->len - (j - i));
+		}
+	}
+}
+
+/* r's message (with DETAIL and HINT) in l->msg, for t. */
+static void
+describe_error(struct loader *l, const struct target *t, const PGresult *r)
+{
+	buf_reset(&l->msg);
+	pgconn_describe(&l->msg, l->conn, r);
+	if (t && t->distributed)
+		unshard(&l->msg);
+}
+
 static void
 reject_row(struct loader *l, struct target *t, size_t i, const PGresult *r,
 	   const char *col, size_t collen)
@@ -258,8 +291,7 @@ reject_row(struct loader *l, struct target *t, size_t i, const PGresult *r,
 	struct row *w = &t->b.rows[i];
 	char colname[256];
 
-	buf_reset(&l->msg);
-	pgconn_describe(&l->msg, l->conn, r);
+	describe_error(l, t, r);
 	if (!col && (col = PQresultErrorField(r, PG_DIAG_COLUMN_NAME)))
 		collen = strlen(col); /* NOT NULL names no column in COPY's */
 	if (col)
@@ -274,8 +306,7 @@ static void
 fatal_result(struct loader *l, struct target *t, PGresult *r)
 {
 	note_error(l, r);
-	buf_reset(&l->msg);
-	pgconn_describe(&l->msg, l->conn, r);
+	describe_error(l, t, r);
 	warnx("%s: %s", t->display, l->msg.data);
 	PQclear(r);
 	loader_fail(l, 3);
@@ -498,8 +529,7 @@ fail_at(struct loader *l, struct target *t, size_t lo, size_t hi, PGresult *r)
 	int status = is_data_error(r) ? 1 : 3;
 
 	note_error(l, r);
-	buf_reset(&l->msg);
-	pgconn_describe(&l->msg, l->conn, r);
+	describe_error(l, t, r);
 	if (!col && (col = PQresultErrorField(r, PG_DIAG_COLUMN_NAME)))
 		collen = strlen(col);
 	i = n				 ? nth_active(&t->b, lo, hi, n)

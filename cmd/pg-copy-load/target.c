@@ -426,6 +426,13 @@ target_open(struct loader *l, const char *name, int routed)
 		target_free(t);
 		loader_fail(l, 3);
 	}
+	if (t->distributed && l->o->freeze) {
+		warnx("--freeze: %s is distributed by Citus: COPY FREEZE has "
+		      "no effect on its shards",
+		      t->display);
+		target_free(t);
+		loader_fail(l, 2);
+	}
 	if (l->o->hypertable) {
 		/* asked for a hypertable: a plain table is a mistake to stop at
 		 */

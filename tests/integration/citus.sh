@@ -4,10 +4,12 @@
 # distributed table loads exactly in text and binary COPY, as psycopg2 reads
 # it back; pg-verify finds it equal, and finds a changed row.  A constraint
 # violated on a worker comes back as XX000 with no line: pg-copy-load narrows
-# it down to the record and names its line; until single rows are sent so
+# it down to the record and names its line and the constraint (not its
+# shard's); until single rows are sent so
 # that the real SQLSTATE comes back, it stops there (exit 3, nothing
 # committed) rather than taking the worker's error for the data's or the
-# data's for a failure unannounced.
+# data's for a failure unannounced.  --freeze, which does nothing on
+# shards, is refused.
 . "$(dirname "$0")/lib.sh"
 . "$top/scripts/citustest.sh"
 citus_start || exit 3
@@ -65,6 +67,10 @@ sql 'truncate t' >/dev/null
 head -300 src.ndjson >dup.ndjson
 sed -n 120p src.ndjson >>dup.ndjson
 run pg-copy-load -t t --max-rejects=10 --rejects=rej.ndjson dup.ndjson
-check "a worker's unique violation: exit 3, the record's line named, nothing committed" "3|1|0" \
-	"$status|$(echo "$errout" | grep -c '^pg-copy-load: dup.ndjson:301: duplicate key value violates unique constraint')|$(sql 'select count(*) from t')"
+check "a worker's unique violation: exit 3, the record's line and the constraint (not its shard's) named, nothing committed" \
+	"3|1|0" "$status|$(echo "$errout" | grep -c '^pg-copy-load: dup.ndjson:301: duplicate key value violates unique constraint "t_pkey"$')|$(sql 'select count(*) from t')"
+run pg-copy-load -t t --truncate --freeze src.ndjson
+check "--freeze on a distributed table: refused before any row" "2|pg-copy-load: --freeze: public.t is distributed by Citus: COPY FREEZE has no effect on its shards" \
+	"$status|$(echo "$errout" | head -1)"
+check "--freeze refused: nothing loaded" "0" "$(sql 'select count(*) from t')"
 finish
