@@ -553,6 +553,118 @@ fail_at(struct loader *l, struct target *t, size_t lo, size_t hi, PGresult *r)
 }
 
 /*
+ * Citus: row i's own error, by an INSERT of its values.  A distributed
+ * table's COPY relays a worker's error as XX000, but a one-row INSERT is
+ * routed to its shard and keeps the worker's SQLSTATE.  The row's COPY
+ * fields become the INSERT's parameters (binary ones as they are, text ones
+ * unescaped); the INSERT is rolled back whatever it does.  Its failed result,
+ * or NULL when it went in (then the COPY's error was not the row's).
+ */
+static PGresult *
+probe_row(struct loader *l, struct target *t, size_t i)
+{
+	struct batch *b = &t->b;
+	const unsigned char *p =
+		(const unsigned char *)b->data.data + b->rows[i].off;
+	const unsigned char *end = p + b->rows[i].len;
+	struct buf vals = BUF_INIT;
+	const char **pv = NULL;
+	int *plen = NULL, *pfmt = NULL, n = 0, k, c;
+	size_t *off = NULL;
+	PGresult *r = NULL;
+
+	for (k = 0; k < t->ncol; k++)
+		n += t->b.colset[k] != 0;
+	pv = xcalloc((size_t)n + 1, sizeof(*pv));
+	plen = xcalloc((size_t)n + 1, sizeof(*plen));
+	pfmt = xcalloc((size_t)n + 1, sizeof(*pfmt));
+	off = xcalloc((size_t)n + 1, sizeof(*off));
+	/* the fields, copied into vals (offsets: it moves as it grows) */
+	if (b->binary) {
+		if (end - p < 2 || (p[0] << 8 | p[1]) != n)
+			goto out;
+		p += 2;
+		for (k = 0; k < n; k++) {
+			int32_t len;
+			if (end - p < 4)
+				goto out;
+			len = (int32_t)((uint32_t)p[0] << 24 |
+					(uint32_t)p[1] << 16 |
+					(uint32_t)p[2] << 8 | p[3]);
+			p += 4;
+			pfmt[k] = 1;
+			plen[k] = len;
+			off[k] = len < 0 ? SIZE_MAX : vals.len;
+			if (len < 0)
+				continue;
+			if (end - p < len)
+				goto out;
+			buf_add(&vals, (const char *)p, (size_t)len);
+			p += len;
+		}
+	} else {
+		for (k = 0; k < n; k++) {
+			if (end - p >= 2 && p[0] == '\\' && p[1] == 'N' &&
+			    (end - p == 2 || p[2] == '\t' || p[2] == '\n')) {
+				off[k] = SIZE_MAX;
+				p += 2;
+			} else {
+				off[k] = vals.len;
+				for (; p < end && *p != '\t' && *p != '\n';
+				     p++) {
+					if (*p != '\\' || p + 1 >= end) {
+						buf_addch(&vals, (char)*p);
+						continue;
+					}
+					c = *++p;
+					buf_addch(&vals, c == 't'   ? '\t'
+							 : c == 'n' ? '\n'
+							 : c == 'r' ? '\r'
+							 : c == 'b' ? '\b'
+							 : c == 'f' ? '\f'
+							 : c == 'v' ? '\v'
+								    : (char)c);
+				}
+				buf_addch(&vals, '\0');
+			}
+			if (p < end)
+				p++; /* the tab or the newline */
+		}
+	}
+	for (k = 0; k < n; k++)
+		pv[k] = off[k] == SIZE_MAX ? NULL : vals.data + off[k];
+	buf_reset(&l->sql);
+	buf_addf(&l->sql, "INSERT INTO %s (", t->qualified);
+	for (c = 0, k = 0; k < t->ncol; k++)
+		if (t->b.colset[k]) {
+			if (c++)
+				buf_adds(&l->sql, ", ");
+			buf_adds(&l->sql, t->col[k].quoted);
+		}
+	buf_adds(&l->sql, ") VALUES (");
+	for (k = 0; k < n; k++)
+		buf_addf(&l->sql, "%s$%d", k ? ", " : "", k + 1);
+	buf_addch(&l->sql, ')');
+	if (sql_exec(l, "SAVEPOINT ndjson_probe") < 0)
+		loader_fail(l, 3);
+	r = PQexecParams(l->conn, l->sql.data, n, NULL, pv, plen, pfmt, 0);
+	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+		PQclear(r);
+		r = NULL;
+	}
+	if (sql_exec(l, "ROLLBACK TO SAVEPOINT ndjson_probe") < 0 ||
+	    sql_exec(l, "RELEASE SAVEPOINT ndjson_probe") < 0)
+		loader_fail(l, 3);
+out:
+	free(pv);
+	free(plen);
+	free(pfmt);
+	free(off);
+	buf_release(&vals);
+	return r;
+}
+
+/*
  * Rows [lo, hi) failed with r (already rolled back to the savepoint):
  * reject the bad ones and apply the rest.  A row COPY names by its line is
  * rejected and the rows before it, which COPY had taken, applied again;
@@ -583,8 +695,9 @@ settle(struct loader *l, struct target *t, size_t lo, size_t hi, PGresult *r)
 			 * row whose statement keeps the real SQLSTATE; a lone
 			 * row still failing so is not the data's fault
 			 */
-			if (!(data || (t->distributed && is_worker_error(r) &&
-				       active(b, lo, end) > 1)) ||
+			if (!(data ||
+			      (t->distributed && is_worker_error(r) &&
+			       (active(b, lo, end) > 1 || !t->stage))) ||
 			    !use_savepoints(l, t) ||
 			    (!rejects_allowed(l) &&
 			     (line || active(b, lo, end) == 1)))
@@ -599,8 +712,19 @@ settle(struct loader *l, struct target *t, size_t lo, size_t hi, PGresult *r)
 				lo = i + 1;
 				chunk = 64;
 			} else if ((n = active(b, lo, end)) == 1) {
-				reject_row(l, t, nth_active(b, lo, end, 1), r,
-					   NULL, 0);
+				i = nth_active(b, lo, end, 1);
+				if (!data) {
+					/* a worker's XX000: the row's own
+					 * error, or not the row's at all */
+					PGresult *p = probe_row(l, t, i);
+					if (!p || !is_data_error(p)) {
+						PQclear(p);
+						fail_at(l, t, lo, end, r);
+					}
+					PQclear(r);
+					r = p;
+				}
+				reject_row(l, t, i, r, NULL, 0);
 				PQclear(r);
 				lo = end;
 			} else {

@@ -4,11 +4,11 @@
 # distributed table loads exactly in text and binary COPY, as psycopg2 reads
 # it back; pg-verify finds it equal, and finds a changed row.  A constraint
 # violated on a worker comes back as XX000 with no line: pg-copy-load narrows
-# it down to the record and names its line and the constraint (not its
-# shard's); until single rows are sent so
-# that the real SQLSTATE comes back, it stops there (exit 3, nothing
-# committed) rather than taking the worker's error for the data's or the
-# data's for a failure unannounced.  --freeze, which does nothing on
+# it down to the record; with rejects allowed, the lone record is sent again
+# as a one-row INSERT, which keeps the worker's SQLSTATE, and rejected with
+# it, the constraint named as the table's (not its shard's); a lone record
+# whose INSERT goes in or fails otherwise stops the load (exit 3): the
+# worker's error was not the data's.  --freeze, which does nothing on
 # shards, is refused.
 . "$(dirname "$0")/lib.sh"
 . "$top/scripts/citustest.sh"
@@ -67,10 +67,63 @@ sql 'truncate t' >/dev/null
 head -300 src.ndjson >dup.ndjson
 sed -n 120p src.ndjson >>dup.ndjson
 run pg-copy-load -t t --max-rejects=10 --rejects=rej.ndjson dup.ndjson
-check "a worker's unique violation: exit 3, the record's line and the constraint (not its shard's) named, nothing committed" \
-	"3|1|0" "$status|$(echo "$errout" | grep -c '^pg-copy-load: dup.ndjson:301: duplicate key value violates unique constraint "t_pkey"$')|$(sql 'select count(*) from t')"
+check "a worker's unique violation: rejected (exit 1) with 23505 and the constraint's own name, the rest in" \
+	"1|300|301 23505 t_pkey" "$status|$(sql 'select count(*) from t')|$(/usr/bin/python3 -c '
+import json
+r = json.loads(open("rej.ndjson").read())
+print(r["line"], r["sqlstate"], "t_pkey" if "\"t_pkey\"" in r["error"] else r["error"])')"
+run pg-copy-load -t t dup.ndjson
+check "without rejects allowed: exit 3 naming the table, nothing more committed" "3|300" \
+	"$status|$(sql 'select count(*) from t')"
+
+# with rejects allowed: each record a worker refuses is found and rejected
+# with the worker's own SQLSTATE (a one-row INSERT keeps it), in text and
+# binary COPY, exactly the bad ones; the rest loaded
+sql "create table r (id bigint primary key, v text not null); select create_distributed_table('r', 'id')" >/dev/null
+/usr/bin/python3 - <<'PY'
+import json, random
+rnd = random.Random(4)
+bad = []
+with open("bad.ndjson", "w") as f:
+    for i in range(1, 3001):
+        if rnd.random() < 0.01 and i > 10:
+            if rnd.random() < 0.5:
+                f.write(json.dumps({"id": rnd.randrange(1, i), "v": "dup"}) + "\n")  # a key loaded before
+                bad.append((i, "23505"))
+            else:
+                f.write(json.dumps({"id": 100000 + i, "v": None}) + "\n")  # NOT NULL
+                bad.append((i, "23502"))
+        else:
+            f.write(json.dumps({"id": i, "v": "v\t%d\\" % i}) + "\n")
+json.dump(bad, open("bad.json", "w"))
+PY
+for f in text binary; do
+	sql 'truncate r' >/dev/null
+	rm -f rrej.ndjson
+	run pg-copy-load -t r --format=$f --max-rejects=100 --rejects=rrej.ndjson --batch-rows=500 bad.ndjson
+	check "$f: a worker's refusals rejected, each with its own SQLSTATE and the constraint's name; the rest in" "1|ok" \
+		"$status|$(/usr/bin/python3 - <<'PY'
+import json, psycopg2
+bad = {i: st for i, st in json.load(open("bad.json"))}
+rej = [json.loads(l) for l in open("rrej.ndjson")]
+got = {r["line"]: r["sqlstate"] for r in rej}
+cur = psycopg2.connect("").cursor()
+cur.execute("select count(*) from r")
+n = cur.fetchone()[0]
+shard = [r["error"] for r in rej if "_10" in r["error"]]
+if got != bad:
+    print("rejects differ: %r" % sorted(set(got.items()) ^ set(bad.items()))[:3])
+elif n != 3000 - len(bad):
+    print("%d rows, want %d" % (n, 3000 - len(bad)))
+elif shard:
+    print("a shard's name: %s" % shard[0])
+else:
+    print("ok")
+PY
+)"
+done
 run pg-copy-load -t t --truncate --freeze src.ndjson
 check "--freeze on a distributed table: refused before any row" "2|pg-copy-load: --freeze: public.t is distributed by Citus: COPY FREEZE has no effect on its shards" \
 	"$status|$(echo "$errout" | head -1)"
-check "--freeze refused: nothing loaded" "0" "$(sql 'select count(*) from t')"
+check "--freeze refused: nothing loaded, nothing emptied" "300" "$(sql 'select count(*) from t')"
 finish
