@@ -218,18 +218,60 @@ hypertable_column(struct loader *l, struct buf *col)
 static int
 have_timescaledb(struct loader *l)
 {
-	PGresult *r = sql_query(l, "--hypertable",
-				"SELECT pg_catalog.to_regclass("
-				"'timescaledb_information.dimensions') IS NOT "
-				"NULL",
-				0, NULL);
-	int yes;
+	return catalog_has(l, "--hypertable",
+			   "timescaledb_information.dimensions");
+}
 
+/*
+ * --distribute=COLUMN[:COLOCATE_WITH], --reference: the table just made
+ * becomes a Citus distributed table on COLUMN (folded as --create folds
+ * names) or a reference table, in the load's transaction.
+ */
+static int
+make_citus(struct loader *l, const char *table)
+{
+	struct buf col = BUF_INIT;
+	const char *colon, *param[3];
+	PGresult *r;
+	int h;
+
+	if ((h = catalog_has(l, "--create", "pg_catalog.pg_dist_partition")) <=
+	    0) {
+		if (h == 0) {
+			warnx("--%s: Citus is not installed in this database "
+			      "(CREATE EXTENSION citus)",
+			      l->o->reference ? "reference" : "distribute");
+			loader_fail(l, 2);
+		}
+		return -1;
+	}
+	param[0] = table;
+	if (l->o->reference) {
+		r = sql_query(l, "--reference",
+			      "SELECT pg_catalog.create_reference_table("
+			      "$1::pg_catalog.regclass)::text",
+			      1, param);
+	} else {
+		colon = strchr(l->o->distribute, ':');
+		buf_add(&col, l->o->distribute,
+			colon ? (size_t)(colon - l->o->distribute)
+			      : strlen(l->o->distribute));
+		if (!l->o->keep_case)
+			fold(col.data);
+		param[1] = col.data;
+		param[2] = colon ? colon + 1 : "default";
+		r = sql_query(
+			l, "--distribute",
+			"SELECT pg_catalog.create_distributed_table("
+			"$1::pg_catalog.regclass, $2, colocate_with => $3)"
+			"::text",
+			3, param);
+	}
+	buf_release(&col);
 	if (!r)
 		return -1;
-	yes = PQgetvalue(r, 0, 0)[0] == 't';
 	PQclear(r);
-	return yes;
+	return 0;
 }
 
 /*
@@ -393,6 +435,8 @@ create_table(struct loader *l, const char *name, int routed,
 		warnx("created: %s", sql.data);
 	if (rc == 0 && l->o->hypertable)
 		rc = make_hypertable(l, tname.data);
+	if (rc == 0 && (l->o->distribute || l->o->reference))
+		rc = make_citus(l, tname.data);
 out:
 	for (j = 0; j < nk; j++)
 		free(keys[j].name);

@@ -30,6 +30,8 @@ struct options {
 	const char *create_ddl; /* --create=FILE */
 	const char *upsert;	/* key columns, comma-separated */
 	const char *hypertable; /* TIMECOLUMN[:INTERVAL] */
+	const char *distribute; /* Citus: COLUMN[:COLOCATE_WITH] */
+	int reference;		/* Citus: reference tables */
 	const char *resume;	/* ledger id */
 	const char *summary_json;
 	enum on_conflict on_conflict;
@@ -232,6 +234,8 @@ void target_stage(struct loader *l, struct target *t);
 /* create.c: make a missing table; 0, or -1 after a message */
 /* --hypertable: 1 the table is one on the column, 0 not, -2 no TimescaleDB */
 int hypertable_check(struct loader *l, const char *qualified);
+/* Is there a relation of this name?  1 yes, 0 no, -1 after a message. */
+int catalog_has(struct loader *l, const char *what, const char *relname);
 int create_table(struct loader *l, const char *name, int routed,
 		 const struct pending *pd);
 

@@ -26,6 +26,7 @@ static const char synopsis[] =
 	"       [--batch-rows=N] [--create[=DDLFILE]] [--dry-run]\n"
 	"       [--format=text|binary|auto] [--freeze] "
 	"[--hypertable=COLUMN[:INTERVAL]]\n"
+	"       [--distribute=COLUMN[:COLOCATE_WITH] | --reference]\n"
 	"       [--ignore-unknown] [--infer-rows=N] [--infinity] [--jobs=N] "
 	"[--keep-case]\n"
 	"       [--max-record=BYTES] [--max-rejects=N] "
@@ -73,6 +74,12 @@ static void __attribute__((noreturn)) help(void)
 		"hypertables\n"
 		"                          on time column COL; a table that "
 		"exists must be one\n"
+		"      --distribute=COL[:COLOCATE_WITH]  Citus: --create makes "
+		"distributed\n"
+		"                          tables on COL; a table that exists "
+		"must be one\n"
+		"      --reference         Citus: --create makes reference "
+		"tables\n"
 		"      --ignore-unknown    drop keys that match no column\n"
 		"      --infer-rows=N      --create: records to infer column "
 		"types from (1000)\n"
@@ -279,6 +286,8 @@ main(int argc, char **argv)
 		FORMAT,
 		FREEZE,
 		HYPERTABLE,
+		DISTRIBUTE,
+		REFERENCE,
 		IGNORE_UNKNOWN,
 		INFINITY_OPT,
 		INFER_ROWS,
@@ -300,6 +309,8 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"batch-bytes", required_argument, NULL, BATCH_BYTES},
 		{"hypertable", required_argument, NULL, HYPERTABLE},
+		{"distribute", required_argument, NULL, DISTRIBUTE},
+		{"reference", no_argument, NULL, REFERENCE},
 		{"batch-commit", no_argument, NULL, BATCH_COMMIT},
 		{"batch-rows", required_argument, NULL, BATCH_ROWS},
 		{"create", optional_argument, NULL, CREATE},
@@ -463,6 +474,14 @@ main(int argc, char **argv)
 				usage();
 			o.hypertable = optarg;
 			break;
+		case DISTRIBUTE:
+			if (!*optarg || *optarg == ':')
+				usage();
+			o.distribute = optarg;
+			break;
+		case REFERENCE:
+			o.reference = 1;
+			break;
 		case UPSERT:
 			/* COLS for every table, TABLE:COLS for one */
 			o.upsert = optarg;
@@ -481,6 +500,9 @@ main(int argc, char **argv)
 	}
 	if ((o.table && !*o.table) || (conflict_set && !o.upsert))
 		usage();
+	if (!!o.distribute + o.reference + !!o.hypertable > 1)
+		errx(2, "--distribute, --reference and --hypertable: one of "
+			"them");
 	if (o.freeze && ((!o.truncate && !o.create) || o.batch_commit ||
 			 o.jobs > 1 || o.max_rejects || o.dry_run || o.upsert))
 		errx(2,

@@ -24,6 +24,25 @@ escape_ident(struct loader *l, const char *s)
 }
 
 /*
+ * Is there a relation of this name (an extension's catalog, say)?  1 yes,
+ * 0 no, -1 after a message: a query that cannot fail for its absence.
+ */
+int
+catalog_has(struct loader *l, const char *what, const char *relname)
+{
+	const char *p[1] = {relname};
+	PGresult *r = sql_query(
+		l, what, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, p);
+	int yes;
+
+	if (!r)
+		return -1;
+	yes = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return yes;
+}
+
+/*
  * 1 when the table is distributed by Citus (its catalog says so), 0 when
  * not or when there is no Citus; -1 after a message.  Two queries, so that
  * none names a catalog that is not there (that would end the transaction).
@@ -35,16 +54,9 @@ distributed_check(struct loader *l, const char *qualified)
 	PGresult *r;
 	int yes;
 
-	r = sql_query(l, "Citus",
-		      "SELECT pg_catalog.to_regclass("
-		      "'pg_catalog.pg_dist_partition') IS NOT NULL",
-		      0, NULL);
-	if (!r)
-		return -1;
-	yes = PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
-	if (!yes)
-		return 0;
+	if ((yes = catalog_has(l, "Citus", "pg_catalog.pg_dist_partition")) <=
+	    0)
+		return yes;
 	r = sql_query(l, "Citus",
 		      "SELECT count(*) FROM pg_catalog.pg_dist_partition"
 		      " WHERE logicalrelid = $1::pg_catalog.regclass",
@@ -425,6 +437,13 @@ target_open(struct loader *l, const char *name, int routed)
 	if ((t->distributed = distributed_check(l, t->qualified)) < 0) {
 		target_free(t);
 		loader_fail(l, 3);
+	}
+	if (!t->distributed && (l->o->distribute || l->o->reference)) {
+		/* asked for a Citus table: a local one is a mistake */
+		warnx("--%s: %s is not a Citus table",
+		      l->o->reference ? "reference" : "distribute", t->display);
+		target_free(t);
+		loader_fail(l, 2);
 	}
 	if (t->distributed && l->o->freeze) {
 		warnx("--freeze: %s is distributed by Citus: COPY FREEZE has "

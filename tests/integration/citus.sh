@@ -122,6 +122,25 @@ else:
 PY
 )"
 done
+# --create --distribute / --reference: made and distributed in the load's
+# transaction; a local table that exists is refused
+run pg-copy-load -q -t made --create --distribute=id src.ndjson
+check "--create --distribute=id: a hash-distributed table on id, every row" "0|h id|5000" \
+	"$status|$(sql "select partmethod::text || ' ' || column_to_column_name(logicalrelid, partkey) from pg_dist_partition where logicalrelid = 'made'::regclass")|$(sql 'select count(*) from made')"
+run pg-copy-load -q -t made2 --create --distribute=id:made src.ndjson
+check "--distribute=id:made: colocated with it" "0|t" \
+	"$status|$(sql "select (select colocationid from pg_dist_partition where logicalrelid = 'made'::regclass) = (select colocationid from pg_dist_partition where logicalrelid = 'made2'::regclass)")"
+head -50 src.ndjson >ref.ndjson
+run pg-copy-load -q -t ref --create --reference ref.ndjson
+check "--create --reference: a reference table, every row" "0|n|50" \
+	"$status|$(sql "select partmethod from pg_dist_partition where logicalrelid = 'ref'::regclass")|$(sql 'select count(*) from ref')"
+sql 'create table plain (id bigint, v text)' >/dev/null
+run pg-copy-load -t plain --distribute=id ref.ndjson
+check "--distribute and a local table that exists: refused before any row" "2|pg-copy-load: --distribute: public.plain is not a Citus table|0" \
+	"$status|$(echo "$errout" | head -1)|$(sql 'select count(*) from plain')"
+run pg-copy-load -t plain --distribute=id --reference ref.ndjson
+check "--distribute with --reference: usage" "2|pg-copy-load: --distribute, --reference and --hypertable: one of them" "$status|$errout"
+
 run pg-copy-load -t t --truncate --freeze src.ndjson
 check "--freeze on a distributed table: refused before any row" "2|pg-copy-load: --freeze: public.t is distributed by Citus: COPY FREEZE has no effect on its shards" \
 	"$status|$(echo "$errout" | head -1)"
