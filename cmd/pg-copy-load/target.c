@@ -69,6 +69,61 @@ distributed_check(struct loader *l, const char *qualified)
 }
 
 /*
+ * Citus: warn when the load's connections to a worker (--jobs times the
+ * shards of the table there, each COPY opening one per shard up to
+ * citus.max_adaptive_executor_pool_size) exceed what
+ * the worker takes: its max_connections less those it keeps for
+ * superusers.  The workers are asked through the coordinator, under a
+ * savepoint: a worker that does not answer leaves no warning and the
+ * load's transaction as it was.
+ */
+static void
+citus_capacity_check(struct loader *l, const struct target *t)
+{
+	char jobs[16];
+	const char *p[2] = {t->qualified, jobs};
+	PGresult *r;
+	int i;
+
+	snprintf(jobs, sizeof(jobs), "%d", l->o->jobs);
+	if (sql_exec(l, "SAVEPOINT ndjson_capacity") < 0)
+		loader_fail(l, 3);
+	r = PQexecParams(
+		l->conn,
+		"SELECT w.nodename || ':' || w.nodeport, count(*), $2::int *"
+		" LEAST(count(*), pg_catalog.current_setting("
+		"'citus.max_adaptive_executor_pool_size')::int), w.result"
+		" FROM pg_catalog.pg_dist_shard s"
+		" JOIN pg_catalog.pg_dist_placement p USING (shardid)"
+		" JOIN pg_catalog.pg_dist_node n USING (groupid)"
+		" JOIN pg_catalog.run_command_on_workers("
+		"'SELECT current_setting(''max_connections'')::int"
+		" - current_setting(''superuser_reserved_connections'')::int')"
+		" w ON w.nodename = n.nodename AND w.nodeport = n.nodeport"
+		" WHERE s.logicalrelid = $1::pg_catalog.regclass AND w.success"
+		" GROUP BY w.nodename, w.nodeport, w.result"
+		" HAVING $2::int * LEAST(count(*), pg_catalog.current_setting("
+		"'citus.max_adaptive_executor_pool_size')::int) > w.result::int"
+		" ORDER BY 1",
+		2, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+		for (i = 0; i < PQntuples(r); i++)
+			warnx("%s: --jobs=%d x %s shards on worker %s: %s "
+			      "connections, more than the %s it takes "
+			      "(max_connections less "
+			      "superuser_reserved_connections): lower --jobs "
+			      "or raise its max_connections",
+			      t->display, l->o->jobs, PQgetvalue(r, i, 1),
+			      PQgetvalue(r, i, 0), PQgetvalue(r, i, 2),
+			      PQgetvalue(r, i, 3));
+	}
+	PQclear(r);
+	if (sql_exec(l, "ROLLBACK TO SAVEPOINT ndjson_capacity") < 0 ||
+	    sql_exec(l, "RELEASE SAVEPOINT ndjson_capacity") < 0)
+		loader_fail(l, 3);
+}
+
+/*
  * Read a table's columns.  A name from -t is resolved as psql would
  * (regclass: unquoted folds, "Quoted" keeps, schema.table); a routed name
  * ($table) is a plain table name in the search path, or else SCHEMA.TABLE,
@@ -445,6 +500,8 @@ target_open(struct loader *l, const char *name, int routed)
 		target_free(t);
 		loader_fail(l, 2);
 	}
+	if (t->distributed)
+		citus_capacity_check(l, t);
 	if (t->distributed && l->o->freeze) {
 		warnx("--freeze: %s is distributed by Citus: COPY FREEZE has "
 		      "no effect on its shards",

@@ -1,15 +1,17 @@
-# pg-copy-load and pg-verify on Citus (issue 17, a first part): a real
-# cluster on loopback, a coordinator and two workers (scripts/citustest.sh,
-# Citus 13.2.2 built from ../shared/vendor by scripts/install-deps).  A
+# pg-copy-load and pg-verify on Citus (issue 17): a real cluster on
+# loopback, a coordinator and two workers (scripts/citustest.sh, Citus
+# 13.2.2 built from ../shared/vendor by scripts/install-deps).  A
 # distributed table loads exactly in text and binary COPY, as psycopg2 reads
-# it back; pg-verify finds it equal, and finds a changed row.  A constraint
-# violated on a worker comes back as XX000 with no line: pg-copy-load narrows
-# it down to the record; with rejects allowed, the lone record is sent again
-# as a one-row INSERT, which keeps the worker's SQLSTATE, and rejected with
-# it, the constraint named as the table's (not its shard's); a lone record
-# whose INSERT goes in or fails otherwise stops the load (exit 3): the
-# worker's error was not the data's.  --freeze, which does nothing on
-# shards, is refused.
+# it back.  A constraint violated on a worker comes back as XX000 with no
+# line: pg-copy-load narrows it down to the record, whose one-row INSERT
+# keeps the worker's SQLSTATE; without rejects allowed it stops naming the
+# record (exit 1) as on a local table; with them, the reject property holds
+# in every format and mode (random seeds; a foreign key to a reference
+# table, NOT NULL, CHECK and unique violated on the workers), constraints
+# named as the table's, not the shard's.  --create --distribute/--reference;
+# --freeze refused.  pg-verify: the digest runs on the workers and says what
+# it says of a local copy.  --resume after kill -9 finishes the job; a
+# worker stopped mid-load is exit 3 with nothing rejected.
 . "$(dirname "$0")/lib.sh"
 . "$top/scripts/citustest.sh"
 citus_start || exit 3
@@ -72,56 +74,51 @@ check "a worker's unique violation: rejected (exit 1) with 23505 and the constra
 import json
 r = json.loads(open("rej.ndjson").read())
 print(r["line"], r["sqlstate"], "t_pkey" if "\"t_pkey\"" in r["error"] else r["error"])')"
+sql 'truncate t' >/dev/null
 run pg-copy-load -t t dup.ndjson
-check "without rejects allowed: exit 3 naming the table, nothing more committed" "3|300" \
-	"$status|$(sql 'select count(*) from t')"
+check "without rejects allowed: exit 1 naming the record, as a local table's, nothing committed" \
+	"1|pg-copy-load: dup.ndjson:301: duplicate key value violates unique constraint \"t_pkey\"|0" \
+	"$status|$(echo "$errout" | head -1)|$(sql 'select count(*) from t')"
 
-# with rejects allowed: each record a worker refuses is found and rejected
-# with the worker's own SQLSTATE (a one-row INSERT keeps it), in text and
-# binary COPY, exactly the bad ones; the rest loaded
-sql "create table r (id bigint primary key, v text not null); select create_distributed_table('r', 'id')" >/dev/null
-/usr/bin/python3 - <<'PY'
-import json, random
-rnd = random.Random(4)
-bad = []
-with open("bad.ndjson", "w") as f:
-    for i in range(1, 3001):
-        if rnd.random() < 0.01 and i > 10:
-            if rnd.random() < 0.5:
-                f.write(json.dumps({"id": rnd.randrange(1, i), "v": "dup"}) + "\n")  # a key loaded before
-                bad.append((i, "23505"))
-            else:
-                f.write(json.dumps({"id": 100000 + i, "v": None}) + "\n")  # NOT NULL
-                bad.append((i, "23502"))
-        else:
-            f.write(json.dumps({"id": i, "v": "v\t%d\\" % i}) + "\n")
-json.dump(bad, open("bad.json", "w"))
-PY
-for f in text binary; do
-	sql 'truncate r' >/dev/null
-	rm -f rrej.ndjson
-	run pg-copy-load -t r --format=$f --max-rejects=100 --rejects=rrej.ndjson --batch-rows=500 bad.ndjson
-	check "$f: a worker's refusals rejected, each with its own SQLSTATE and the constraint's name; the rest in" "1|ok" \
-		"$status|$(/usr/bin/python3 - <<'PY'
-import json, psycopg2
-bad = {i: st for i, st in json.load(open("bad.json"))}
-rej = [json.loads(l) for l in open("rrej.ndjson")]
-got = {r["line"]: r["sqlstate"] for r in rej}
-cur = psycopg2.connect("").cursor()
-cur.execute("select count(*) from r")
-n = cur.fetchone()[0]
-shard = [r["error"] for r in rej if "_10" in r["error"]]
-if got != bad:
-    print("rejects differ: %r" % sorted(set(got.items()) ^ set(bad.items()))[:3])
-elif n != 3000 - len(bad):
-    print("%d rows, want %d" % (n, 3000 - len(bad)))
-elif shard:
-    print("a shard's name: %s" % shard[0])
-else:
-    print("ok")
-PY
-)"
+# the reject property of pg-copy-load-reject-property.sh on Citus: random
+# streams of good and bad records (a foreign key to a reference table, NOT
+# NULL, CHECK and a unique key violated on the workers, and the rest),
+# loaded in every format and mode; after each load the table holds exactly
+# the good records, the rejects file exactly the bad lines, the summary's
+# counts are the table's.  CITUS_SEEDS=N (default 3) for a longer campaign.
+prop="$top/tests/integration/reject-property"
+sql "$("$prop" schema citus)" >/dev/null
+for seed in $(seq 1 "${CITUS_SEEDS:-3}"); do
+	n=$((60 + seed * 37 % 140))
+	rows=$((2 + seed % 5))
+	for mode in one commit rows jobs upsert resume; do
+		case $mode in
+		one) args=() ;;
+		commit) args=(--batch-commit) ;;
+		rows) args=(--batch-rows="$rows") ;;
+		jobs) args=(--jobs=2 --batch-rows="$((rows * 5))") ;;
+		upsert) args=(--upsert=rid --batch-rows="$((rows * 3))") ;;
+		resume) args=(--batch-commit --batch-rows="$rows" --resume="s$seed") ;;
+		esac
+		nodup=0
+		case $mode in jobs | upsert) nodup=1 ;; esac
+		"$prop" gen "$seed" "$n" "$nodup" in.ndjson truth.json citus
+		for fmt in text binary; do
+			sql 'truncate r' >/dev/null
+			[ "$mode" = resume ] && args[2]=--resume=s$seed-$fmt
+			rm -f rej.ndjson sum.json
+			run pg-copy-load -q -t r --format="$fmt" --max-rejects=100000 \
+				--rejects=rej.ndjson --summary-json=sum.json "${args[@]}" in.ndjson
+			what="Citus: seed $seed $mode ${args[*]} --format=$fmt"
+			check "$what: status" "1" "$status"
+			[ -n "$errout" ] && echo "$what: $errout" | head -3
+			check "$what: invariant" "ok" "$("$prop" check truth.json rej.ndjson sum.json 0 2>&1)"
+		done
+	done
 done
+check "the rejects name constraints, never a shard's" "0" \
+	"$(grep -c '_10[0-9][0-9][0-9][0-9]' rej.ndjson)"
+
 # --create --distribute / --reference: made and distributed in the load's
 # transaction; a local table that exists is refused
 run pg-copy-load -q -t made --create --distribute=id src.ndjson
@@ -141,8 +138,60 @@ check "--distribute and a local table that exists: refused before any row" "2|pg
 run pg-copy-load -t plain --distribute=id --reference ref.ndjson
 check "--distribute with --reference: usage" "2|pg-copy-load: --distribute, --reference and --hypertable: one of them" "$status|$errout"
 
+sql 'truncate t' >/dev/null
+pg-copy-load -q -t t ref.ndjson
 run pg-copy-load -t t --truncate --freeze src.ndjson
 check "--freeze on a distributed table: refused before any row" "2|pg-copy-load: --freeze: public.t is distributed by Citus: COPY FREEZE has no effect on its shards" \
 	"$status|$(echo "$errout" | head -1)"
-check "--freeze refused: nothing loaded, nothing emptied" "300" "$(sql 'select count(*) from t')"
+check "--freeze refused: nothing loaded, nothing emptied" "50" "$(sql 'select count(*) from t')"
+# pg-verify: the digest's aggregate runs on the workers, one query per
+# shard (Citus pushes the GROUP BY down), and gives the answer a local copy
+# of the table gives
+sql "create table lt as select * from t" >/dev/null
+PGOPTIONS="-c citus.log_remote_commands=on" run pg-verify -q -t t --key=id ref.ndjson
+check "pg-verify on a distributed table: equal, its digest aggregated on the workers by shard" "0|32" \
+	"$status|$(echo "$errout" | grep -c 'AS b, count(\*) AS count, sum(hash_array_extended(.*FROM public\.t_[0-9]* t .*GROUP BY')"
+sql "update t set v = v || 'x' where id = (select min(id) from t); update lt set v = v || 'x' where id = (select min(id) from lt)" >/dev/null
+run pg-verify -t t --key=id ref.ndjson
+a="$status|$out"
+run pg-verify -t lt --key=id ref.ndjson
+check "pg-verify: the distributed table and its local copy, one row changed: the same report" \
+	"1|1|$status|$(echo "$out" | sed 's/public\.lt/public.t/g')" "$status|$(echo "$a" | grep -c '"status":"changed"')|$a"
+
+# --resume after a load killed at a random moment: run again, it finishes
+# the job; the table holds each record once
+/usr/bin/python3 -c '
+for i in range(1, 40001):
+    print("{\"id\": %d, \"v\": \"r%d\"}" % (i, i))' >big.ndjson
+sql "create table k (id bigint primary key, v text); select create_distributed_table('k', 'id')" >/dev/null
+pg-copy-load -q -t k --batch-commit --batch-rows=100 --resume=kill big.ndjson &
+pid=$!
+for _ in $(seq 1 200); do
+	[ "$(sql "select coalesce(sum(loaded), 0) >= $((2000 + RANDOM % 8000)) from ndjson_migrate_ledger where id = 'kill'" 2>/dev/null)" = t ] && break
+	sleep 0.05
+done
+{
+	kill -9 $pid
+	wait $pid
+} 2>/dev/null
+killed=$(sql 'select count(*) from k')
+run pg-copy-load -q -t k --batch-commit --batch-rows=100 --resume=kill big.ndjson
+check "--resume after kill -9 mid-load: exit 0, every record once, the ledger's count the table's" \
+	"0|mid-load|40000|40000|40000" \
+	"$status|$([ "$killed" -gt 0 ] && [ "$killed" -lt 40000 ] && echo mid-load || echo "killed at $killed")|$(sql 'select count(*) from k')|$(sql 'select count(distinct v) from k')|$(sql "select sum(loaded) from ndjson_migrate_ledger where id = 'kill'")"
+
+# a worker gone mid-load is not the data's fault: exit 3, nothing rejected
+sql 'truncate k' >/dev/null
+pg-copy-load -t k --batch-commit --batch-rows=100 --max-rejects=100000 --rejects=down.ndjson big.ndjson 2>down.err &
+pid=$!
+for _ in $(seq 1 200); do
+	[ "$(sql 'select count(*) >= 3000 from k' 2>/dev/null)" = t ] && break
+	sleep 0.05
+done
+pg_as "$PG_BIN/pg_ctl" -D "$CITUS_DIR/n2/data" -m immediate stop >/dev/null
+wait $pid
+status=$?
+check "a worker stopped mid-load: exit 3, no record rejected, the reason said" "3|0|1" \
+	"$status|$(wc -l <down.ndjson)|$(grep -c 'connection\|terminat\|server closed\|failed to' down.err | sed 's/^[1-9][0-9]*$/1/')"
+pg_as "$PG_BIN/pg_ctl" -D "$CITUS_DIR/n2/data" -l "$CITUS_DIR/n2/server.log" -w start >/dev/null
 finish
