@@ -1,6 +1,7 @@
 /* cli.c: usage, --help and word choices for every tool. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <signal.h>
@@ -66,6 +67,24 @@ cli_number(const char *synopsis, const char *arg)
 	if (errno || *end || !*arg || *arg == '-')
 		cli_usage(synopsis);
 	return v;
+}
+
+void
+cli_partition(const char *synopsis, const char *arg, struct cli_partition *p)
+{
+	unsigned long k, n;
+	int used = 0;
+
+	if (sscanf(arg, "%lu/%lu%n", &k, &n, &used) != 2 || arg[used] != '\0' ||
+	    !isdigit((unsigned char)arg[0]) ||
+	    !isdigit((unsigned char)arg[strcspn(arg, "/") + 1]) || k < 1 ||
+	    n < 1 || k > n || n > 65536) {
+		warnx("--partition: K/N with 1 <= K <= N <= 65536, not %s",
+		      arg);
+		cli_usage(synopsis);
+	}
+	p->k = (uint32_t)k;
+	p->n = (uint32_t)n;
 }
 
 int

@@ -44,6 +44,17 @@ int cli_choice(const char *synopsis, const char *opt, const char *arg,
 uint64_t cli_number(const char *synopsis, const char *arg);
 
 /*
+ * --partition=K/N: part K (1 to N) of N, N from 1 to 65536; else say what
+ * it must be and cli_usage.  A source writes each record in exactly one
+ * part: the N parts together are the whole, none shares a record.
+ */
+struct cli_partition {
+	uint32_t k, n; /* n == 0: not asked for */
+};
+void cli_partition(const char *synopsis, const char *arg,
+		   struct cli_partition *p);
+
+/*
  * A connection argument (a libpq conninfo or URL, a redis:// URL) copied,
  * and its password blanked where the argument was, so that ps and
  * /proc/PID/cmdline never show it: "password=..." (to the next space, or

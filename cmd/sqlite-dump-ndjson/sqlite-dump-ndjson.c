@@ -29,14 +29,16 @@ struct options {
 	int bad_text_binary;
 	int busy_ms;
 	int verbose;
+	struct cli_partition part;
 };
 
 static const char synopsis[] =
 	"usage: sqlite-dump-ndjson [-hVv] [--bad-text=error|binary] "
 	"[--busy-timeout=MS]\n"
 	"       [--ddl=pre|post|drop] [--keep-case] [--keys-in-pre] [--list] "
-	"[--query=SQL]\n"
-	"       [--since=COLUMN=VALUE] [--tag | --no-tag] [--where=EXPR]\n"
+	"[--partition=K/N]\n"
+	"       [--query=SQL] [--since=COLUMN=VALUE] [--tag | --no-tag] "
+	"[--where=EXPR]\n"
 	"       DBFILE [TABLE ...]\n";
 
 static void __attribute__((noreturn)) usage(void)
@@ -74,6 +76,10 @@ static void __attribute__((noreturn)) help(void)
 		"constraints in pre\n"
 		"  --list                   list tables: name, type, rows (tab "
 		"separated)\n"
+		"  --partition=K/N          only part K of N of each table's "
+		"rows (rowid or\n"
+		"                           primary key ranges): the N parts "
+		"are the whole\n"
 		"  --query=SQL              write the rows of this query "
 		"instead\n"
 		"  --since=COLUMN=VALUE     only rows with COLUMN > VALUE, in "
@@ -401,6 +407,180 @@ dump_rows(sqlite3 *db, sqlite3_stmt *st, int first_col, const char *table,
 	return bad;
 }
 
+/*
+ * --partition=K/N: this part's rows of t, as a condition appended to sql
+ * (after WHERE or AND) whose values are bound by bind_part().  A table with
+ * a rowid is cut into N equal ranges of it between its least and greatest
+ * (the first part open below, the last above: no row is left out); a
+ * WITHOUT ROWID table into N runs of equal length in its primary key's
+ * order, cut where the key at row count*k/N is (row values compare in the
+ * key's collations).  The cuts are the file's: every part must read the same
+ * file, unchanged.  Returns 0 when every row is this part's (one part, an
+ * empty table).
+ */
+struct part {
+	int ncut, nkey;
+	sqlite3_int64 lo, hi; /* rowid cuts */
+	int has_lo, has_hi;
+	sqlite3_value *key[2][64]; /* primary key cuts: lo, hi */
+};
+
+/* total * j / n without overflow (j <= n <= 65536) */
+static sqlite3_uint64
+cut(sqlite3_uint64 total, uint32_t j, uint32_t n)
+{
+	return total / n * j + total % n * j / n;
+}
+
+static void
+key_cut(sqlite3 *db, const struct table *t, const struct buf *cols,
+	sqlite3_int64 at, struct part *p, int which)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st;
+	int i;
+
+	buf_addf(&sql, "SELECT %s FROM ", cols->data);
+	sql_ident(&sql, t->name, 0);
+	buf_addf(&sql, " ORDER BY %s LIMIT 1 OFFSET %lld", cols->data,
+		 (long long)at);
+	st = prepare(db, sql.data, t->name);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		sql_die(db, t->name);
+	for (i = 0; i < p->nkey; i++)
+		p->key[which][i] =
+			sqlite3_value_dup(sqlite3_column_value(st, i));
+	sqlite3_finalize(st);
+	buf_release(&sql);
+}
+
+static int
+part_where(sqlite3 *db, const struct table *t, const char *rid,
+	   const struct options *o, struct buf *where, struct part *p)
+{
+	uint32_t k = o->part.k, n = o->part.n;
+	struct buf sql = BUF_INIT, cols = BUF_INIT;
+	sqlite3_stmt *st;
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	if (n <= 1)
+		return 0;
+	if (rid) {
+		sqlite3_uint64 span;
+		sqlite3_int64 min;
+
+		buf_addf(&sql, "SELECT min(%s), max(%s) FROM ", rid, rid);
+		sql_ident(&sql, t->name, 0);
+		st = prepare(db, sql.data, t->name);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			sql_die(db, t->name);
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+			min = sqlite3_column_int64(st, 0);
+			span = (sqlite3_uint64)sqlite3_column_int64(st, 1) -
+			       (sqlite3_uint64)min;
+			/* part k: [min + cut(k-1), min + cut(k)) */
+			p->has_lo = k > 1;
+			p->has_hi = k < n;
+			p->lo = (sqlite3_int64)((sqlite3_uint64)min +
+						cut(span, k - 1, n));
+			p->hi = (sqlite3_int64)((sqlite3_uint64)min +
+						cut(span, k, n));
+		}
+		sqlite3_finalize(st);
+		if (p->has_lo)
+			buf_addf(where, "%s >= :part_lo", rid);
+		if (p->has_lo && p->has_hi)
+			buf_adds(where, " AND ");
+		if (p->has_hi)
+			buf_addf(where, "%s < :part_hi", rid);
+		buf_release(&sql);
+		return p->has_lo || p->has_hi;
+	}
+	buf_adds(&sql, "SELECT name FROM pragma_table_info(");
+	sql_literal(&sql, t->name);
+	buf_adds(&sql, ") WHERE pk > 0 ORDER BY pk");
+	st = prepare(db, sql.data, t->name);
+	while (sqlite3_step(st) == SQLITE_ROW && p->nkey < 64) {
+		if (p->nkey++)
+			buf_adds(&cols, ", ");
+		sql_ident(&cols, (const char *)sqlite3_column_text(st, 0), 0);
+	}
+	sqlite3_finalize(st);
+	if (!p->nkey)
+		errx(2,
+		     "%s %s: --partition: it has neither a rowid nor a "
+		     "primary key to cut by",
+		     t->is_view ? "view" : "table", t->name);
+	buf_reset(&sql);
+	buf_adds(&sql, "SELECT count(*) FROM ");
+	sql_ident(&sql, t->name, 0);
+	st = prepare(db, sql.data, t->name);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		sql_die(db, t->name);
+	sqlite3_int64 count = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (count > 0) {
+		/* the part's first row is at count*(k-1)/n in key order */
+		p->has_lo = k > 1;
+		p->has_hi = k < n;
+		if (p->has_lo)
+			key_cut(db, t, &cols,
+				(sqlite3_int64)cut((sqlite3_uint64)count, k - 1,
+						   n),
+				p, 0);
+		if (p->has_hi)
+			key_cut(db, t, &cols,
+				(sqlite3_int64)cut((sqlite3_uint64)count, k, n),
+				p, 1);
+	}
+	for (i = 0; i < 2; i++) {
+		int j, on = i ? p->has_hi : p->has_lo;
+		if (!on)
+			continue;
+		if (i && p->has_lo)
+			buf_adds(where, " AND ");
+		buf_addf(where, "(%s) %s (", cols.data, i ? "<" : ">=");
+		for (j = 0; j < p->nkey; j++)
+			buf_addf(where, "%s:part_%s%d", j ? ", " : "",
+				 i ? "hi" : "lo", j);
+		buf_adds(where, ")");
+	}
+	buf_release(&sql);
+	buf_release(&cols);
+	return p->has_lo || p->has_hi;
+}
+
+static void
+bind_part(sqlite3_stmt *st, struct part *p)
+{
+	char name[32];
+	int i, j;
+
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":part_lo"),
+			   p->lo);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":part_hi"),
+			   p->hi);
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < p->nkey && (i ? p->has_hi : p->has_lo); j++) {
+			snprintf(name, sizeof(name), ":part_%s%d",
+				 i ? "hi" : "lo", j);
+			sqlite3_bind_value(
+				st, sqlite3_bind_parameter_index(st, name),
+				p->key[i][j]);
+		}
+}
+
+static void
+part_release(struct part *p)
+{
+	int i, j;
+
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < p->nkey; j++)
+			sqlite3_value_free(p->key[i][j]);
+}
+
 static uint64_t
 dump_table(sqlite3 *db, const struct table *t, int tag, const struct options *o)
 {
@@ -409,20 +589,27 @@ dump_table(sqlite3 *db, const struct table *t, int tag, const struct options *o)
 	sqlite3_stmt *st;
 	uint64_t bad, n;
 
+	struct buf pw = BUF_INIT;
+	struct part part;
+	int parted = part_where(db, t, rid, o, &pw, &part);
+
 	buf_adds(&sql, "SELECT ");
 	if (rid)
 		buf_addf(&sql, "%s, ", rid);
 	buf_adds(&sql, "* FROM ");
 	sql_ident(&sql, t->name, 0);
-	if (o->where || o->since_col) {
+	if (o->where || o->since_col || parted) {
 		buf_adds(&sql, " WHERE ");
+		if (parted)
+			buf_addf(&sql, "%s%s", pw.data,
+				 o->where || o->since_col ? " AND " : "");
 		if (o->where)
 			buf_addf(&sql, "(%s)", o->where);
 		if (o->where && o->since_col)
 			buf_adds(&sql, " AND ");
 		if (o->since_col) {
 			sql_ident(&sql, o->since_col, 0);
-			buf_adds(&sql, " > ?1 ORDER BY ");
+			buf_adds(&sql, " > :since ORDER BY ");
 			sql_ident(&sql, o->since_col, 0);
 		}
 	}
@@ -437,9 +624,15 @@ dump_table(sqlite3 *db, const struct table *t, int tag, const struct options *o)
 		sql_die(db, t->name);
 	}
 	if (o->since_col)
-		sqlite3_bind_text(st, 1, o->since_val, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st,
+				  sqlite3_bind_parameter_index(st, ":since"),
+				  o->since_val, -1, SQLITE_STATIC);
+	if (parted)
+		bind_part(st, &part);
 	bad = dump_rows(db, st, rid ? 1 : 0, t->name, tag, o, &n);
 	sqlite3_finalize(st);
+	part_release(&part);
+	buf_release(&pw);
 	if (o->verbose)
 		fprintf(stderr, "sqlite-dump-ndjson: %s: %llu rows\n", t->name,
 			(unsigned long long)n);
@@ -530,6 +723,7 @@ main(int argc, char **argv)
 		{"keys-in-pre", no_argument, NULL, 'P'},
 		{"list", no_argument, NULL, 'L'},
 		{"no-tag", no_argument, NULL, 'N'},
+		{"partition", required_argument, NULL, 'p'},
 		{"query", required_argument, NULL, 'Q'},
 		{"since", required_argument, NULL, 'S'},
 		{"tag", no_argument, NULL, 'T'},
@@ -576,6 +770,9 @@ main(int argc, char **argv)
 		case 'P':
 			o.keys_pre = 1;
 			break;
+		case 'p':
+			cli_partition(synopsis, optarg, &o.part);
+			break;
 		case 'K':
 			o.keep_case = 1;
 			break;
@@ -615,7 +812,7 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc < 1 || (o.query && (argc > 1 || o.ddl || o.list)) ||
-	    (o.ddl && o.list))
+	    (o.ddl && o.list) || (o.part.n && (o.query || o.ddl || o.list)))
 		usage();
 
 	if (access(argv[0], F_OK) < 0)
