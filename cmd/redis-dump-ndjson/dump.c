@@ -552,6 +552,7 @@ struct key {
 
 static struct argv cmd;
 static char chunkarg[24], lastarg[24];
+static redisReply *scan_reply(struct dumper *d);
 
 /* SCAN cursor [MATCH pattern] COUNT n [TYPE type] */
 static void
@@ -779,7 +780,7 @@ round1_read(struct dumper *d, struct batch *b, redisReply **scan)
 			b->nother++;
 	}
 	if (scan)
-		*scan = rd_reply(d->c, d->where, "SCAN");
+		*scan = scan_reply(d);
 }
 
 /*
@@ -982,7 +983,7 @@ stats_batch(struct dumper *d, struct batch *b, const char *next,
 		}
 	}
 	if (next)
-		*scan = rd_reply(d->c, d->where, "SCAN");
+		*scan = scan_reply(d);
 	for (i = 0; i < nk; i++)
 		if (keys[i].t < R_OTHER) {
 			args(&cmd, len_cmd[keys[i].t]);
@@ -1044,7 +1045,7 @@ scan_pass(struct dumper *d, const char *pattern)
 
 	cmd.n = 0;
 	send_scan(d, "0", pattern);
-	scan = rd_reply(d->c, d->where, "SCAN");
+	scan = scan_reply(d);
 	if (d->st) {
 		for (;;) {
 			more = cursor_of(d, scan, cursor, sizeof(cursor));
@@ -1111,6 +1112,83 @@ dump_db(struct dumper *d)
 }
 
 /* ---- an RDB file instead of a server ------------------------------------- */
+
+unsigned
+rd_slot(const char *k, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)k;
+	size_t i, open, close;
+	unsigned crc = 0;
+	int b;
+
+	/* the hash tag: between the first { and the next }, when not empty */
+	for (open = 0; open < len && p[open] != '{'; open++)
+		;
+	if (open < len) {
+		for (close = open + 1; close < len && p[close] != '}'; close++)
+			;
+		if (close < len && close > open + 1) {
+			p += open + 1;
+			len = close - open - 1;
+		}
+	}
+	/* CRC16/XMODEM (polynomial 0x1021), as Redis Cluster hashes */
+	for (i = 0; i < len; i++) {
+		crc ^= (unsigned)p[i] << 8;
+		for (b = 0; b < 8; b++)
+			crc = crc & 0x8000 ? (crc << 1 ^ 0x1021) & 0xffff
+					   : crc << 1 & 0xffff;
+	}
+	return crc & 16383;
+}
+
+void
+rd_part_slots(const struct options *o, unsigned *lo, unsigned *hi)
+{
+	uint32_t k = o->part.k, n = o->part.n;
+
+	*lo = n ? (unsigned)(16384ull * (k - 1) / n) : 0;
+	*hi = n ? (unsigned)(16384ull * k / n) : 16384;
+}
+
+int
+rd_in_part(const struct options *o, const char *k, size_t len)
+{
+	unsigned lo, hi, s;
+
+	if (o->part.n <= 1)
+		return 1;
+	rd_part_slots(o, &lo, &hi);
+	s = rd_slot(k, len);
+	return s >= lo && s < hi;
+}
+
+/*
+ * A SCAN reply, the keys of other parts (--partition) taken out of it
+ * before anything is asked of them.
+ */
+static redisReply *
+scan_reply(struct dumper *d)
+{
+	redisReply *r = rd_reply(d->c, d->where, "SCAN"), *keys;
+	size_t i, n = 0;
+
+	if (d->o->part.n <= 1 || r->type != REDIS_REPLY_ARRAY ||
+	    r->elements != 2 || r->element[1]->type != REDIS_REPLY_ARRAY)
+		return r; /* cursor_of() judges its shape */
+	keys = r->element[1];
+	for (i = 0; i < keys->elements; i++) {
+		redisReply *k = keys->element[i];
+		if (k->type == REDIS_REPLY_STRING &&
+		    !rd_in_part(d->o, k->str, k->len)) {
+			freeReplyObject(k);
+			continue;
+		}
+		keys->element[n++] = k;
+	}
+	keys->elements = n;
+	return r;
+}
 
 /*
  * Redis's glob (SCAN MATCH): * ? [abc] [^a-z] and \ escapes, byte by byte.
@@ -1220,6 +1298,8 @@ rdb_key(void *arg, int db, const char *k, size_t klen, enum rdb_kind kind,
 		if (rd_glob(o->match[i], strlen(o->match[i]), k, klen))
 			break;
 	if (o->nmatch && i == o->nmatch)
+		return 0;
+	if (!rd_in_part(o, k, klen))
 		return 0;
 	if (expire_ms >= 0 && expire_ms <= x->now) {
 		/* in the file, gone from the server: as SCAN never sees it */

@@ -13,6 +13,7 @@
 #include <hiredis/hiredis.h>
 
 #include "buf.h"
+#include "cli.h"
 
 
 struct options {
@@ -26,6 +27,7 @@ struct options {
 	int depth;   /* --stats: prefixes up to the Nth ':' */
 	int top;     /* --stats: how many of the biggest keys */
 	long sample; /* --stats: MEMORY USAGE of every Nth key */
+	struct cli_partition part; /* --partition: by the keys' hash slots */
 };
 
 /* redis://[USER[:PASSWORD]@]HOST[:PORT][/DB] */
@@ -115,6 +117,15 @@ void rd_flush(struct buf *out, int final, const struct counts *n);
 struct rdb_reader;
 int dump_rdb(struct dumper *d, struct rdb_reader *r, uint64_t *expired,
 	     uint64_t *expired_fields);
+/*
+ * A key's Redis Cluster hash slot (0-16383): CRC16 of the key, or of its
+ * {hash tag}, mod 16384.
+ */
+unsigned rd_slot(const char *k, size_t len);
+/* --partition=K/N: the slots of part K are [*lo, *hi). */
+void rd_part_slots(const struct options *o, unsigned *lo, unsigned *hi);
+/* 1 when key k is in the dump's part (always, without --partition). */
+int rd_in_part(const struct options *o, const char *k, size_t len);
 /* Redis's glob, as SCAN MATCH reads it: 1 when s[0..sn) matches. */
 int rd_glob(const char *p, size_t pn, const char *s, size_t sn);
 

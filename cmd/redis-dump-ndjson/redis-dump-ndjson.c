@@ -24,7 +24,8 @@ static const char synopsis[] =
 	"[-n DB]\n"
 	"       [--chunk=N] [--cluster]"
 	" [--count=N] [--explode] [--match=PATTERN ...]\n"
-	"       [--no-dedup] [--stats [--depth=N] [--sample=N] [--top=N]]\n"
+	"       [--no-dedup] [--partition=K/N]\n"
+	"       [--stats [--depth=N] [--sample=N] [--top=N]]\n"
 	"       [--snapshot[=disk|diskless]] [--timeout=SECONDS] "
 	"[--type=TYPE]\n"
 	"       [--tls] [--cacert=FILE] [--cert=FILE [--key=FILE]]\n";
@@ -73,6 +74,9 @@ static void __attribute__((noreturn)) help(void)
 		"      --no-dedup     do not keep the keys written to drop "
 		"those SCAN\n"
 		"                     returns twice (saves ~20 bytes a key)\n"
+		"      --partition=K/N  only the keys of part K of N, by "
+		"their cluster hash\n"
+		"                     slot: the N parts are the whole\n"
 		"      --stats        an audit instead of records: by type, by "
 		"pattern,\n"
 		"                     TTLs, memory, the biggest keys\n"
@@ -260,9 +264,50 @@ databases(redisContext *c, const char *where, int *dbs, long long *expires,
 	return n;
 }
 
-/* The masters of a cluster, from CLUSTER NODES, as targets. */
+/* 1 when the server is a Redis Cluster node (INFO cluster says so). */
 static int
-masters(redisContext *c, const struct target *seed, struct target **out)
+cluster_node(redisContext *c, const char *where)
+{
+	const char *argv[2] = {"INFO", "cluster"};
+	redisReply *r = command(c, where, 2, argv);
+	int yes = r->type == REDIS_REPLY_STRING &&
+		  strstr(r->str, "cluster_enabled:1") != NULL;
+
+	freeReplyObject(r);
+	return yes;
+}
+
+/*
+ * 1 when a CLUSTER NODES line's slots (the fields after the eighth:
+ * "0-5460", "5461", "[5462->-id]" while migrating) meet [lo, hi).  A slot
+ * on its way in or out counts for both nodes: each filters its own keys.
+ */
+static int
+has_slots(char *rest, unsigned lo, unsigned hi, char **save)
+{
+	char *f;
+	unsigned long a, b;
+
+	for (f = strtok_r(rest, " ", save); f; f = strtok_r(NULL, " ", save)) {
+		if (*f == '[')
+			f++;
+		a = strtoul(f, &f, 10);
+		b = *f == '-' && f[1] != '>' && f[1] != '<'
+			    ? strtoul(f + 1, NULL, 10)
+			    : a;
+		if (a < hi && b >= lo)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The masters of a cluster, from CLUSTER NODES, as targets: with
+ * --partition, those that hold a slot of the part.
+ */
+static int
+masters(redisContext *c, const struct target *seed, const struct options *o,
+	struct target **out)
 {
 	const char *argv[2] = {"CLUSTER", "NODES"};
 	redisReply *r = command(c, seed->name, 2, argv);
@@ -284,6 +329,12 @@ masters(redisContext *c, const struct target *seed, struct target **out)
 		if (k < 3 || !strstr(f[2], "master") || strstr(f[2], "fail") ||
 		    strstr(f[2], "noaddr"))
 			continue;
+		if (o->part.n > 1) {
+			unsigned lo, hi;
+			rd_part_slots(o, &lo, &hi);
+			if (k < 8 || !has_slots(NULL, lo, hi, &s2))
+				continue;
+		}
 		m = realloc(m, (size_t)(n + 1) * sizeof(*m));
 		if (!m)
 			abort();
@@ -318,6 +369,8 @@ dump_target(const struct target *t, const struct options *o, struct counts *n,
 	long long expires[1024], ex[1024];
 	struct dumper d;
 	struct side_arg sa = {t, 0};
+	/* a cluster's node named alone: its own keys, no MGET across slots */
+	int node = o->cluster || cluster_node(c, t->name);
 
 	nall = databases(c, t->name, all, ex, 1024);
 	if (o->cluster || o->db >= 0) {
@@ -351,7 +404,7 @@ dump_target(const struct target *t, const struct options *o, struct counts *n,
 		d.c = c;
 		d.where = t->name;
 		d.db = dbs[i];
-		d.cluster = o->cluster;
+		d.cluster = node;
 		/* a key given a TTL during the dump may be written without,
 		 * as one given it just after its read would be */
 		d.no_ttl = expires[i] == 0;
@@ -560,6 +613,7 @@ main(int argc, char **argv)
 		EXPLODE,
 		MATCH,
 		NODEDUP,
+		PARTITION,
 		RDB,
 		SAMPLE,
 		SNAPSHOT,
@@ -580,6 +634,7 @@ main(int argc, char **argv)
 		{"explode", no_argument, NULL, EXPLODE},
 		{"match", required_argument, NULL, MATCH},
 		{"no-dedup", no_argument, NULL, NODEDUP},
+		{"partition", required_argument, NULL, PARTITION},
 		{"rdb", required_argument, NULL, RDB},
 		{"snapshot", optional_argument, NULL, SNAPSHOT},
 		{"sample", required_argument, NULL, SAMPLE},
@@ -633,6 +688,9 @@ main(int argc, char **argv)
 			break;
 		case CLUSTER:
 			o.cluster = 1;
+			break;
+		case PARTITION:
+			cli_partition(synopsis, optarg, &o.part);
 			break;
 		case COUNT:
 			o.count = number("--count", optarg, 1, 1000000);
@@ -784,7 +842,7 @@ main(int argc, char **argv)
 		st = stats_new(&o);
 	if (o.cluster) {
 		redisContext *seed = connect_to(&t, -1);
-		nm = masters(seed, &t, &m);
+		nm = masters(seed, &t, &o, &m);
 		redisFree(seed);
 		if (nm == 0)
 			errx(3, "%s: CLUSTER NODES lists no master", t.name);
