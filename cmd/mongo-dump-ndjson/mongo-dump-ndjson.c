@@ -57,14 +57,15 @@ struct options {
 	int list;
 	struct bson_fields *fields;
 	enum { DDL_NONE, DDL_PRE, DDL_POST } ddl;
+	struct cli_partition part;
 };
 
 static const char synopsis[] =
 	"usage: mongo-dump-ndjson [-hVv] [--collection=NAME] [--db=NAME] "
 	"[--ddl=pre|post]\n"
 	"       [--fields=PATHS] [--list]"
-	" [--mode=relaxed|canonical|pg] [--since=FIELD=VALUE]\n"
-	"       [--tag | --no-tag]\n"
+	" [--mode=relaxed|canonical|pg] [--partition=K/N]\n"
+	"       [--since=FIELD=VALUE] [--tag | --no-tag]\n"
 	"       [PATH ...]\n";
 
 static void __attribute__((noreturn)) usage(void)
@@ -98,6 +99,9 @@ static void __attribute__((noreturn)) help(void)
 		"                         default), canonical (as bsondump) "
 		"or pg (plain\n"
 		"                         values PostgreSQL loads)\n"
+		"      --partition=K/N    only part K of N of the documents, "
+		"by their _id:\n"
+		"                         the N parts are the whole\n"
 		"      --tag, --no-tag    the $table routing field: the "
 		"collection (default:\n"
 		"                         with a directory or several files)\n"
@@ -331,6 +335,40 @@ since_keep(struct since *s, const uint8_t *p, size_t len)
 	return -1;
 }
 
+/*
+ * --partition=K/N: 1 when the document is part K's.  A document's part
+ * comes from its _id's BSON type and bytes (FNV-1a, mixed, scaled to N), so
+ * that it does not depend on where the document is in the file; one without an
+ * _id goes by its number in the file.  A corrupt document is every part's
+ * (each reports it): the writer says where it is.
+ */
+static int
+in_part(const struct options *o, const uint8_t *p, size_t len, uint64_t docno)
+{
+	bson_iter_t it;
+	uint64_t h = 14695981039346656037ull;
+	uint32_t i;
+
+	if (o->part.n <= 1)
+		return 1;
+	if (!bson_iter_init_from_data(&it, p, len))
+		return 1;
+	if (!bson_iter_find(&it, "_id"))
+		return docno % o->part.n == o->part.k - 1;
+	/* the type byte, then the value's bytes up to the next element */
+	h = (h ^ (uint8_t)bson_iter_type(&it)) * 1099511628211ull;
+	for (i = it.d1; i < it.next_off; i++)
+		h = (h ^ it.raw[i]) * 1099511628211ull;
+	/* MurmurHash3's finalizer: FNV's high bits barely move with the
+	 * last byte, where ObjectIds made one after another differ */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return (h >> 32) * o->part.n >> 32 == o->part.k - 1;
+}
+
 /* One document out (or counted with --list); 1 when written. */
 static int
 put_doc(struct docs *r, const uint8_t *p, size_t len, const char *table)
@@ -344,6 +382,8 @@ put_doc(struct docs *r, const uint8_t *p, size_t len, const char *table)
 			ddl_doc(d->cur_ddl, p, len);
 		return 1;
 	}
+	if (!in_part(d->o, p, len, r->docno))
+		return 0;
 	if (d->o->since && (w = since_keep(d->o->since, p, len)) <= 0) {
 		if (w < 0) {
 			/* the first said, the others counted at the end */
@@ -905,6 +945,7 @@ main(int argc, char **argv)
 		FIELDS,
 		LIST,
 		MODE,
+		PARTITION,
 		SINCE,
 		TAG,
 		NOTAG
@@ -917,6 +958,7 @@ main(int argc, char **argv)
 		{"fields", required_argument, NULL, FIELDS},
 		{"list", no_argument, NULL, LIST},
 		{"mode", required_argument, NULL, MODE},
+		{"partition", required_argument, NULL, PARTITION},
 		{"since", required_argument, NULL, SINCE},
 		{"tag", no_argument, NULL, TAG},
 		{"no-tag", no_argument, NULL, NOTAG},
@@ -967,6 +1009,9 @@ main(int argc, char **argv)
 						       optarg, w);
 			break;
 		}
+		case PARTITION:
+			cli_partition(synopsis, optarg, &o.part);
+			break;
 		case SINCE:
 			if (since_parse(optarg, &since) < 0) {
 				warnx("--since: FIELD=VALUE, not %s", optarg);
@@ -1003,6 +1048,10 @@ main(int argc, char **argv)
 		dirs += strcmp(paths[i], "-") != 0 && is_dir(paths[i]);
 	if (o.ddl && o.list) {
 		warnx("--ddl and --list: one or the other");
+		usage();
+	}
+	if (o.part.n && (o.ddl || o.list)) {
+		warnx("--partition: not with --ddl or --list");
 		usage();
 	}
 	o.tag_archive = o.tag != 0;

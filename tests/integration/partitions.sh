@@ -7,6 +7,8 @@
 # redis-dump-ndjson: keys named to try the hash slot (tags, empty tags,
 # lone braces, binary), by SCAN and from an RDB file; each part's keys are
 # in its slots as redis-py computes them.
+# mongo-dump-ndjson: BSON written by pymongo (_id of every kind, and none)
+# and the real mongodump directories of ../shared/testdata, in each mode.
 . "$(dirname "$0")/lib.sh"
 redis_start r || exit 3
 sock=$RD_DIR/r/sock
@@ -64,6 +66,38 @@ for seed in $(seq 1 "${SEEDS:-3}"); do
 		check "redis seed $seed, $n parts: each key in its part's slots (redis-py's key_slot)" "ok" "$inslots"
 	done
 done
+
+md=$SHARED/testdata/mongodump/testdirs
+for seed in $(seq 1 "${SEEDS:-3}"); do
+	"$prop" bson "$seed" c.bson
+	for mode in relaxed canonical pg; do
+		mongo-dump-ndjson --mode=$mode c.bson >full.ndjson
+		for n in 2 5; do
+			parts=()
+			for k in $(seq 1 $n); do
+				mongo-dump-ndjson --mode=$mode --partition="$k/$n" c.bson >"part$k.ndjson"
+				parts+=("part$k.ndjson")
+			done
+			check "mongo seed $seed --mode=$mode, $n parts: together the whole, none shared" "ok" \
+				"$("$prop" union "$n" full.ndjson "${parts[@]}")"
+		done
+	done
+done
+check "mongo: the pymongo file's documents, every one" \
+	"$(/usr/bin/python3 -c 'import bson, sys; print(len(bson.decode_all(open("c.bson", "rb").read())))')" \
+	"$(mongo-dump-ndjson c.bson | wc -l)"
+mongo-dump-ndjson "$md" >full.ndjson
+parts=()
+for k in 1 2 3; do
+	mongo-dump-ndjson --partition="$k/3" "$md" >"part$k.ndjson"
+	parts+=("part$k.ndjson")
+done
+check "mongo: a real mongodump directory in 3 parts: together the whole, none shared" "ok" \
+	"$("$prop" union 3 full.ndjson "${parts[@]}")"
+check "mongo: the parts are not empty" "3" "$(for p in "${parts[@]}"; do [ -s "$p" ] && echo; done | wc -l)"
+run mongo-dump-ndjson --partition=1/2 --list "$md"
+check "mongo: --partition with --list: usage" "2|mongo-dump-ndjson: --partition: not with --ddl or --list" \
+	"$status|$(echo "$errout" | head -1)"
 
 sqlite3_view() { /usr/bin/python3 -c 'import sqlite3; c = sqlite3.connect("v.db"); c.execute("create view v as select 1 as x"); c.commit()'; }
 sqlite3_view
