@@ -254,21 +254,25 @@ reject(struct loader *l, struct target *t, const char *file, uint64_t line,
 /* Reject row i of t's batch for the server error r. */
 /*
  * A Citus shard's name in a message ("t_pkey_102033", "t_102008") as the
- * table's own ("t_pkey", "t"): what the user made and can look up.
+ * table's own ("t_pkey", "t"): what the user made and can look up.  Only a
+ * quoted name's suffix within the range of the database's shard ids: a
+ * name of the user's own that ends in other digits ("c_check_12345") stays.
  */
 static void
-unshard(struct buf *m)
+unshard(struct buf *m, const struct target *t)
 {
-	size_t i, j, n;
+	size_t i, j;
+	unsigned long long id;
 
 	for (i = 0; i < m->len; i++) {
 		if (m->data[i] != '_')
 			continue;
-		for (j = i + 1;
-		     j < m->len && m->data[j] >= '0' && m->data[j] <= '9'; j++)
-			;
-		n = j - i - 1;
-		if (n >= 5 && j < m->len && m->data[j] == '"') {
+		for (id = 0, j = i + 1; j < m->len && j - i < 20 &&
+					m->data[j] >= '0' && m->data[j] <= '9';
+		     j++)
+			id = id * 10 + (unsigned long long)(m->data[j] - '0');
+		if (j > i + 1 && j < m->len && m->data[j] == '"' &&
+		    id >= t->shard_min && id <= t->shard_max) {
 			memmove(m->data + i, m->data + j, m->len - j);
 			buf_setlen(m, m->len - (j - i));
 		}
@@ -282,7 +286,7 @@ describe_error(struct loader *l, const struct target *t, const PGresult *r)
 	buf_reset(&l->msg);
 	pgconn_describe(&l->msg, l->conn, r);
 	if (t && t->distributed)
-		unshard(&l->msg);
+		unshard(&l->msg, t);
 }
 
 static void

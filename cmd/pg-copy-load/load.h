@@ -120,6 +120,8 @@ struct target {
 	uint64_t binary_rows; /* loaded through binary COPY */
 	int created;
 	int distributed; /* a Citus table: worker errors come as XX000 */
+	/* the range of shard ids: suffixes taken off names in messages */
+	unsigned long long shard_min, shard_max;
 };
 
 /*

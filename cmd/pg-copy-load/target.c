@@ -44,11 +44,14 @@ catalog_has(struct loader *l, const char *what, const char *relname)
 
 /*
  * 1 when the table is distributed by Citus (its catalog says so), 0 when
- * not or when there is no Citus; -1 after a message.  Two queries, so that
+ * not or when there is no Citus; -1 after a message.  The least and
+ * greatest shard ids (of every table: a message may name another's, as a
+ * foreign key's) go to *shard_min and *shard_max.  Two queries, so that
  * none names a catalog that is not there (that would end the transaction).
  */
 static int
-distributed_check(struct loader *l, const char *qualified)
+distributed_check(struct loader *l, const char *qualified,
+		  unsigned long long *shard_min, unsigned long long *shard_max)
 {
 	const char *p[1] = {qualified};
 	PGresult *r;
@@ -58,12 +61,17 @@ distributed_check(struct loader *l, const char *qualified)
 	    0)
 		return yes;
 	r = sql_query(l, "Citus",
-		      "SELECT count(*) FROM pg_catalog.pg_dist_partition"
+		      "SELECT count(*), (SELECT min(shardid) FROM"
+		      " pg_catalog.pg_dist_shard), (SELECT max(shardid) FROM"
+		      " pg_catalog.pg_dist_shard)"
+		      " FROM pg_catalog.pg_dist_partition"
 		      " WHERE logicalrelid = $1::pg_catalog.regclass",
 		      1, p);
 	if (!r)
 		return -1;
 	yes = atoi(PQgetvalue(r, 0, 0)) > 0;
+	*shard_min = strtoull(PQgetvalue(r, 0, 1), NULL, 10);
+	*shard_max = strtoull(PQgetvalue(r, 0, 2), NULL, 10);
 	PQclear(r);
 	return yes;
 }
@@ -489,7 +497,8 @@ target_open(struct loader *l, const char *name, int routed)
 		target_free(t);
 		return NULL;
 	}
-	if ((t->distributed = distributed_check(l, t->qualified)) < 0) {
+	if ((t->distributed = distributed_check(l, t->qualified, &t->shard_min,
+						&t->shard_max)) < 0) {
 		target_free(t);
 		loader_fail(l, 3);
 	}

@@ -119,6 +119,27 @@ done
 check "the rejects name constraints, never a shard's" "0" \
 	"$(grep -c '_10[0-9][0-9][0-9][0-9]' rej.ndjson)"
 
+# a name of the user's own that ends in digits keeps them; a shard's loses
+# its suffix
+sql "create table cc (id bigint primary key, v int constraint cc_check_12345 check (v > 0));
+	select create_distributed_table('cc', 'id')" >/dev/null
+printf '{"id": 1, "v": 1}\n{"id": 2, "v": -1}\n' >cc.ndjson
+run pg-copy-load -t cc cc.ndjson
+check "a CHECK named cc_check_12345: its own name, the shard's table without its number" \
+	"1|pg-copy-load: cc.ndjson:2: new row for relation \"cc\" violates check constraint \"cc_check_12345\"" \
+	"$status|$(echo "$errout" | head -1)"
+
+# --jobs times the connections a job takes to a worker over what it takes:
+# a warning for each such worker (the pool raised to 16 by the user)
+head -20 src.ndjson >few.ndjson
+sql 'truncate t' >/dev/null
+PGOPTIONS="-c citus.max_adaptive_executor_pool_size=16" run pg-copy-load -q -t t --jobs=13 few.ndjson
+check "--jobs=13 x 16 shards on each worker > 197: a warning per worker, the load done" \
+	"0|2|pg-copy-load: public.t: --jobs=13 x 16 shards on worker 127.0.0.1:$((PGPORT + 1)): 208 connections, more than the 197 it takes (max_connections less superuser_reserved_connections): lower --jobs or raise its max_connections|20" \
+	"$status|$(echo "$errout" | grep -c 'connections, more than')|$(echo "$errout" | head -1)|$(sql 'select count(*) from t')"
+run pg-copy-load -q -t t --truncate --jobs=13 few.ndjson
+check "--jobs=13 with one connection a worker each: no warning" "0|" "$status|$errout"
+
 # --create --distribute / --reference: made and distributed in the load's
 # transaction; a local table that exists is refused
 run pg-copy-load -q -t made --create --distribute=id src.ndjson
