@@ -63,7 +63,7 @@ run mongo-dump-ndjson --since=d=12 t.bson
 check "--since: a date field and a number" "1||2" "$status|$out|$(echo "$errout" | wc -l)"
 check_run "--since without a field" 2 "mongo-dump-ndjson: --since: FIELD=VALUE, not =3
 usage: mongo-dump-ndjson [-hVv] [--collection=NAME] [--db=NAME] [--ddl=pre|post]
-       [--fields=PATHS] [--list] [--mode=relaxed|canonical|pg] [--since=FIELD=VALUE]
-       [--tag | --no-tag]
+       [--fields=PATHS] [--list] [--mode=relaxed|canonical|pg] [--partition=K/N]
+       [--since=FIELD=VALUE] [--tag | --no-tag]
        [PATH ...]" mongo-dump-ndjson --since==3 t.bson
 finish
