@@ -8,7 +8,8 @@
 # record (exit 1) as on a local table; with them, the reject property holds
 # in every format and mode (random seeds; a foreign key to a reference
 # table, NOT NULL, CHECK and unique violated on the workers), constraints
-# named as the table's, not the shard's.  --create --distribute/--reference;
+# named as the table's, not the shard's; and 1% of 5,000 records violating
+# a unique and a foreign key on the workers, exactly those rejected.  --create --distribute/--reference;
 # --freeze refused.  pg-verify: the digest runs on the workers and says what
 # it says of a local copy.  --resume after kill -9 finishes the job; a
 # worker stopped mid-load is exit 3 with nothing rejected.
@@ -118,6 +119,52 @@ for seed in $(seq 1 "${CITUS_SEEDS:-3}"); do
 done
 check "the rejects name constraints, never a shard's" "0" \
 	"$(grep -c '_10[0-9][0-9][0-9][0-9]' rej.ndjson)"
+
+# 1% bad at scale: a unique key and a foreign key (to a reference table)
+# violated on the workers, exactly those records rejected with their own
+# SQLSTATE, every other loaded value for value
+sql "create table cat (id int primary key); select create_reference_table('cat');
+	insert into cat select generate_series(1, 50);
+	create table ev (id bigint primary key, cat int references cat (id), v text);
+	select create_distributed_table('ev', 'id')" >/dev/null
+/usr/bin/python3 - <<'PY'
+import json, random
+rnd = random.Random(1717)
+bad, good = {}, {}
+with open("ev.ndjson", "w") as f:
+    for line in range(1, 5001):
+        rec = {"id": line, "cat": rnd.randint(1, 50), "v": "é\t%d" % line}
+        if line > 20 and rnd.random() < 0.01:
+            if rnd.random() < 0.5:
+                rec["id"] = rnd.choice(list(good))  # loaded before
+                bad[line] = "23505"
+            else:
+                rec["cat"] = 51 + line              # no such category
+                bad[line] = "23503"
+        else:
+            good[line] = rec
+        f.write(json.dumps(rec) + "\n")
+json.dump({"bad": bad, "good": good}, open("ev.json", "w"))
+PY
+run pg-copy-load -q -t ev --batch-commit --max-rejects=1000 --rejects=ev-rej.ndjson ev.ndjson
+check "1% bad (unique and foreign key on the workers): exit 1, exactly those rejected with their SQLSTATE, the rest exact" \
+	"1|ok" "$status|$(/usr/bin/python3 - <<'PY'
+import json, psycopg2
+t = json.load(open("ev.json"))
+bad = {int(k): v for k, v in t["bad"].items()}
+good = {r["id"]: (r["cat"], r["v"]) for r in t["good"].values()}
+rej = {r["line"]: r["sqlstate"] for r in map(json.loads, open("ev-rej.ndjson"))}
+cur = psycopg2.connect("").cursor()
+cur.execute("select id, cat, v from ev")
+got = {i: (c, v) for i, c, v in cur}
+if rej != bad:
+    print("rejects differ: %r" % sorted(set(rej.items()) ^ set(bad.items()))[:4])
+elif got != good:
+    print("table differs: %d rows, %d wanted" % (len(got), len(good)))
+else:
+    print("ok")
+PY
+)"
 
 # a name of the user's own that ends in digits keeps them; a shard's loses
 # its suffix
