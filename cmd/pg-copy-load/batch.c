@@ -738,7 +738,14 @@ settle(struct loader *l, struct target *t, size_t lo, size_t hi, PGresult *r)
 		if (r) {
 			int data = is_data_error(r);
 			int worker = t->distributed && is_worker_error(r);
-			line = error_line(r, &col, &collen);
+			/*
+			 * a worker's error may name the line the coordinator
+			 * was at ("failure on connection marked as
+			 * essential"): only a data error's line names its row
+			 */
+			col = NULL;
+			collen = 0;
+			line = data ? error_line(r, &col, &collen) : 0;
 			/*
 			 * without rejects, an error that names no row is
 			 * narrowed down to its row first, to say which.  A
