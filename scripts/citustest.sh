@@ -8,11 +8,13 @@
 #	psql -c "select create_distributed_table('t', 'id')"
 #	(citus_stop runs from the EXIT trap)
 #
-# CITUS_PORT (default from the shell's pid) is the coordinator's port; the
+# CITUS_PORT (default from the shell's pid, 61000-65499) is the coordinator's port; the
 # workers take the next two.  As root, the clusters run as postgres.
 
 citus_start() {
-	local base=${CITUS_PORT:-$((40000 + $$ % 10000))} i port dir
+	# above the kernel's ephemeral ports (32768-60999): a client's local
+	# port there can hold the one a server wants to listen on
+	local base=${CITUS_PORT:-$((61000 + $$ % 1500 * 3))} i port dir
 	[ -f "$(/usr/lib/postgresql/15/bin/pg_config --sharedir)/extension/citus.control" ] || {
 		echo "citustest: Citus is not installed (scripts/install-deps)" >&2
 		return 3

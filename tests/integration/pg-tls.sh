@@ -12,7 +12,7 @@ cd "$w" || exit 3
 test_certs || exit 3
 [ "$(id -u)" -eq 0 ] && chown postgres: server.key server.crt
 chmod 600 server.key
-port=$((32000 + $$ % 1000))
+port=$((23000 + $$ % 1000))
 PGPORT_TEST=$port PG_EXTRA_CONF="listen_addresses = '127.0.0.1'
 ssl = on
 ssl_cert_file = '$w/server.crt'

@@ -2,7 +2,7 @@
 # ports, every master dumped, every key once, the same as the cluster holds;
 # its parts (--partition, and a master each) together the whole.
 . "$(dirname "$0")/lib.sh"
-base=$((28000 + $$ % 1000 * 3))
+base=$((20000 + $$ % 900 * 3)) # bus ports (+10000) below the ephemeral range too
 for i in 0 1 2; do
 	redis_start "n$i" --port $((base + i)) --bind 127.0.0.1 --cluster-enabled yes \
 		--cluster-config-file "nodes-$i.conf" || exit 3

@@ -12,7 +12,7 @@
 w=$(mktemp -d)
 cd "$w" || exit 3
 test_certs || exit 3
-port=$((33000 + $$ % 1000))
+port=$((24000 + $$ % 1000))
 tls="--tls-cert-file $w/server.crt --tls-key-file $w/server.key --tls-ca-cert-file $w/ca.crt"
 # shellcheck disable=SC2086
 redis_start tls --tls-port "$port" --bind 127.0.0.1 $tls --tls-auth-clients optional \
