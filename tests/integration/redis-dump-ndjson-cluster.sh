@@ -62,7 +62,6 @@ PY
 # left out when it holds none of the part's slots; and each master dumped
 # alone (no --cluster) is a part of its own.  Together the whole, none shared.
 prop="$top/tests/integration/partition-property"
-noexp() { sed 's/"expire_at_ms":[0-9][0-9]*/"expire_at_ms":0/'; }
 noexp <"$RD_DIR/dump.ndjson" >"$RD_DIR/full.ndjson"
 for n in 2 3 5; do
 	parts=()
