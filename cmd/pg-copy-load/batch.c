@@ -1459,11 +1459,16 @@ ledger_load(struct loader *l)
 	PGresult *r;
 	int i, n;
 
-	/* made once; in a DO block, so that a run again says nothing
-	 * ("relation already exists, skipping" is a NOTICE) */
+	/*
+	 * made once; in a DO block, so that a run again says nothing
+	 * ("relation already exists, skipping" is a NOTICE), under a lock:
+	 * jobs started side by side (make -j) would each find no ledger and
+	 * all but one fail making it
+	 */
 	if (sql_exec(l,
-		     "DO $$ BEGIN IF to_regclass('ndjson_migrate_ledger') IS "
-		     "NULL"
+		     "DO $$ BEGIN PERFORM pg_catalog.pg_advisory_xact_lock("
+		     "pg_catalog.hashtextextended('ndjson_migrate_ledger', 0));"
+		     " IF to_regclass('ndjson_migrate_ledger') IS NULL"
 		     " THEN CREATE TABLE ndjson_migrate_ledger ("
 		     "id text NOT NULL, input text NOT NULL,"
 		     " first_line bigint NOT NULL, last_line bigint NOT NULL,"

@@ -185,24 +185,25 @@ table_name(struct loader *l, const char *name, int routed, struct buf *out)
 }
 
 static int
-run_file(struct loader *l, const char *path)
+read_file(const char *path, struct buf *out)
 {
 	FILE *f = fopen(path, "r");
-	struct buf sql = BUF_INIT;
 	char chunk[8192];
 	size_t n;
-	int rc;
 
 	if (!f) {
 		warn("--create: %s", path);
 		return -1;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&sql, chunk, n);
+		buf_add(out, chunk, n);
+	if (ferror(f)) {
+		warn("--create: %s", path);
+		fclose(f);
+		return -1;
+	}
 	fclose(f);
-	rc = sql_exec(l, sql.data);
-	buf_release(&sql);
-	return rc;
+	return 0;
 }
 
 /* --hypertable's time column, folded as --create folds names. */
@@ -351,6 +352,56 @@ hypertable_check(struct loader *l, const char *qualified)
 	return yes;
 }
 
+/*
+ * Loads started side by side (make -j, one per part) may each find the
+ * table missing.  Under a lock on the name, held until the transaction
+ * ends, the first makes it; the others wait, and their CREATE finds the
+ * table made (42P07: a name looked up before the wait can be cached as
+ * missing, so the CREATE itself is the check).  SQL (a CREATE TABLE or
+ * --create-ddl's file) is run under a savepoint: 0 made here, 1 made
+ * meanwhile by another session, -1 after a message.
+ */
+static int
+create_run(struct loader *l, const char *quoted, const char *sql)
+{
+	const char *p[1] = {quoted};
+	PGresult *r = sql_query(l, "--create",
+				"SELECT pg_catalog.pg_advisory_xact_lock("
+				"pg_catalog.hashtextextended('ndjson-migrate "
+				"create ' || $1, 0))",
+				1, p);
+	int made;
+
+	if (!r)
+		return -1;
+	PQclear(r);
+	if (sql_exec(l, "SAVEPOINT ndjson_migrate_create") < 0)
+		return -1;
+	r = PQexec(l->conn, sql);
+	if (PQresultStatus(r) == PGRES_COMMAND_OK ||
+	    PQresultStatus(r) == PGRES_TUPLES_OK) {
+		PQclear(r);
+		return sql_exec(l, "RELEASE ndjson_migrate_create");
+	}
+	note_error(l, r);
+	buf_reset(&l->msg);
+	pgconn_describe(&l->msg, l->conn, r);
+	PQclear(r);
+	if (strcmp(l->sqlstate, "42P07") != 0 ||
+	    sql_exec(l, "ROLLBACK TO ndjson_migrate_create") < 0 ||
+	    (made = catalog_has(l, "--create", quoted)) == 0) {
+		/* another relation of that name, or not the table's */
+		warnx("%s", l->msg.data);
+		return -1;
+	}
+	if (made < 0)
+		return -1;
+	if (!l->o->quiet)
+		warnx("--create: %s was made meanwhile by another session",
+		      quoted);
+	return 1;
+}
+
 int
 create_table(struct loader *l, const char *name, int routed,
 	     const struct pending *pd)
@@ -364,8 +415,13 @@ create_table(struct loader *l, const char *name, int routed,
 	int nk = 0, j, rc = -1;
 	char *q;
 
-	if (l->o->create_ddl)
-		return run_file(l, l->o->create_ddl);
+	if (table_name(l, name, routed, &tname) < 0)
+		goto out;
+	if (l->o->create_ddl) {
+		if (read_file(l->o->create_ddl, &sql) == 0)
+			rc = create_run(l, tname.data, sql.data) < 0 ? -1 : 0;
+		goto out;
+	}
 	for (i = 0; i < pd->n; i++) {
 		const char *p = pd->raw.data + pd->rec[i].off;
 		if (json_object_open(&it, p, pd->rec[i].len, &je) < 0)
@@ -418,8 +474,6 @@ create_table(struct loader *l, const char *name, int routed,
 		warnx("--create: %s: no record to take columns from", name);
 		goto out;
 	}
-	if (table_name(l, name, routed, &tname) < 0)
-		goto out;
 	buf_addf(&sql, "CREATE %sTABLE %s (", l->o->unlogged ? "UNLOGGED " : "",
 		 tname.data);
 	for (j = 0; j < nk; j++) {
@@ -430,8 +484,11 @@ create_table(struct loader *l, const char *name, int routed,
 		PQfreemem(q);
 	}
 	buf_addch(&sql, ')');
-	rc = sql_exec(l, sql.data);
-	if (rc == 0 && !l->o->quiet)
+	if ((rc = create_run(l, tname.data, sql.data)) != 0) {
+		rc = rc > 0 ? 0 : -1;
+		goto out;
+	}
+	if (!l->o->quiet)
 		warnx("created: %s", sql.data);
 	if (rc == 0 && l->o->hypertable)
 		rc = make_hypertable(l, tname.data);

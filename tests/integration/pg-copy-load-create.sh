@@ -50,4 +50,42 @@ check "from a DDL file: its constraints apply" "1|1" "$status|$(sql 'select coun
 run pg-copy-load -q --create -t 'nosuchschema.t' in.ndjson
 check "create fails: status and message" "3|pg-copy-load: schema \"nosuchschema\" does not exist
 pg-copy-load: --create: cannot make table nosuchschema.t" "$status|$errout"
+
+# --create=FILE whose CREATE INDEX names a relation that exists: its message
+sql 'create table other_t (i int); create index idx_taken on other_t (i)'
+printf 'create table withidx (id int);\ncreate index idx_taken on withidx (id);\n' >idx.sql
+run pg-copy-load -q --create=idx.sql -t withidx f.ndjson
+check "a DDL file's other relation already there: its message, nothing made" \
+	"3|pg-copy-load: relation \"idx_taken\" already exists
+pg-copy-load: --create: cannot make table withidx|" \
+	"$status|$errout|$(sql "select to_regclass('withidx')")"
+
+# loads side by side (make -j, a part each), every one --create and --resume
+# with no table and no ledger yet: one makes each, the others wait and use it
+printf 'create table side (id bigint primary key, v text);\n' >side.sql
+for round in 1 2 3; do
+	for mode in "" --batch-commit --jobs=2 --create=side.sql routed; do
+		sql 'drop table if exists side, ndjson_migrate_ledger'
+		for i in 1 2 3 4; do
+			{
+				seq $((i * 1000)) $((i * 1000 + 999)) |
+					if [ "$mode" = routed ]; then
+						sed 's/.*/{"$table":"side","id":&,"v":"x&"}/'
+					else
+						sed 's/.*/{"id":&,"v":"x&"}/'
+					fi |
+					if [ "$mode" = routed ]; then
+						pg-copy-load -q --create --resume="side-$i"
+					else
+						pg-copy-load -q --create ${mode:+"$mode"} -t side --resume="side-$i"
+					fi
+				echo "$?" >"side.$i"
+			} 2>"side.err.$i" &
+		done
+		wait
+		check "side by side ($round, ${mode:-one transaction}): all exit 0, every row once, a ledger entry each" \
+			"0 0 0 0||4000|4000|4" \
+			"$(cat side.1 side.2 side.3 side.4 | tr '\n' ' ' | sed 's/ $//')|$(grep -v 'made meanwhile' side.err.*)|$(sql 'select count(*), count(distinct id) from side')|$(sql 'select count(distinct id) from ndjson_migrate_ledger')"
+	done
+done
 finish
