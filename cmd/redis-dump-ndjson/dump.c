@@ -2,8 +2,9 @@
  * dump.c: one database of one node as records.  Keys come from SCAN in
  * batches; each batch takes few round trips whatever its size:
  *
- *	1. TIME, MGET of every key (or GET each, on a cluster node), PTTL of
- *	   each, and the next SCAN: strings are done here;
+ *	1. TIME, MGET of every key (or GET each, on a cluster node), the
+ *	   expiry of each (PEXPIRETIME, or PTTL before Redis 7), and the
+ *	   next SCAN: strings are done here;
  *	2. TYPE of the keys MGET found no string for;
  *	3. the first chunk of each collection (HSCAN, SSCAN, ZRANGE, LRANGE,
  *	   XRANGE): small ones are done here.
@@ -543,7 +544,8 @@ enum kstate { K_DONE, K_STRING, K_TYPE, K_CHUNK };
 struct key {
 	const char *p;
 	size_t len;
-	long long pttl;
+	long long pttl;	     /* --stats: PTTL */
+	long long expire_at; /* ms since 1970, -1 none, -2 the key is gone */
 	enum rtype t;
 	enum kstate state;
 	const redisReply *value; /* the string, from MGET or GET */
@@ -590,9 +592,9 @@ now_ms(struct dumper *d, redisReply *t)
 }
 
 static void
-string_record(struct dumper *d, struct key *k, long long now)
+string_record(struct dumper *d, struct key *k)
 {
-	head(d, k->p, k->len, "string", k->pttl >= 0 ? now + k->pttl : -1);
+	head(d, k->p, k->len, "string", k->expire_at);
 	buf_add(&d->out, d->head.data, d->head.len);
 	buf_adds(&d->out, "\"value\":");
 	json_write_text(&d->out, k->value->str, k->value->len);
@@ -686,7 +688,11 @@ take_keys(struct dumper *d, struct batch *b)
 	}
 }
 
-/* Round 1: TIME, MGET (or GETs), PTTLs, and SCAN next when there is one. */
+/*
+ * Round 1: TIME, MGET (or GETs), expiries, and SCAN next when there is
+ * one.  PEXPIRETIME (Redis 7) is the expiry exactly; PTTL is added to TIME,
+ * exact to the round trip.
+ */
 static void
 round1_send(struct dumper *d, struct batch *b, const char *next,
 	    const char *pattern)
@@ -710,7 +716,7 @@ round1_send(struct dumper *d, struct batch *b, const char *next,
 			}
 		}
 		for (i = 0; i < b->nk && !d->no_ttl; i++) {
-			args(&cmd, "PTTL");
+			args(&cmd, d->pexpiretime ? "PEXPIRETIME" : "PTTL");
 			arg(&cmd, b->keys[i].p, b->keys[i].len);
 			push(d, d->c, &cmd);
 		}
@@ -764,19 +770,24 @@ round1_read(struct dumper *d, struct batch *b, redisReply **scan)
 		}
 	}
 	for (i = 0; i < nk; i++) {
+		const char *what = d->pexpiretime ? "PEXPIRETIME" : "PTTL";
 		if (d->no_ttl) {
-			k[i].pttl = -1; /* no key here expires: no PTTL */
+			k[i].expire_at =
+				-1; /* no key here expires: not asked */
 		} else {
-			r = rd_reply(d->c, d->where, "PTTL");
-			if (r->type != REDIS_REPLY_INTEGER)
-				errx(3, "%s: PTTL: %s", d->where,
+			r = rd_reply(d->c, d->where, what);
+			if (r->type != REDIS_REPLY_INTEGER || r->integer < -2)
+				errx(3, "%s: %s: %s", d->where, what,
 				     r->type == REDIS_REPLY_ERROR
 					     ? r->str
 					     : "a reply of another shape");
-			k[i].pttl = r->integer;
+			k[i].expire_at = r->integer < 0 || d->pexpiretime
+						 ? r->integer
+						 : b->now + r->integer;
 			freeReplyObject(r);
 		}
-		if (k[i].pttl != -2 && k[i].value->type != REDIS_REPLY_STRING)
+		if (k[i].expire_at != -2 &&
+		    k[i].value->type != REDIS_REPLY_STRING)
 			b->nother++;
 	}
 	if (scan)
@@ -797,7 +808,7 @@ send_types(struct dumper *d, struct batch *b)
 	b->nother = 0;
 	for (i = 0; i < b->nk; i++) {
 		k[i].state = K_DONE;
-		if (k[i].pttl == -2) {
+		if (k[i].expire_at == -2) {
 			d->n->vanished++; /* gone (expired) since */
 		} else if (k[i].value->type == REDIS_REPLY_STRING) {
 			k[i].state = K_STRING;
@@ -819,7 +830,7 @@ write_strings(struct dumper *d, struct batch *b)
 
 	for (i = 0; i < b->nk; i++) {
 		if (b->keys[i].state == K_STRING)
-			string_record(d, &b->keys[i], b->now);
+			string_record(d, &b->keys[i]);
 		b->keys[i].value = NULL;
 	}
 	if (b->mget)
@@ -885,7 +896,7 @@ read_chunks(struct dumper *d, struct batch *b)
 		c.t = k[i].t;
 		c.key = k[i].p;
 		c.klen = k[i].len;
-		c.expire_at = k[i].pttl >= 0 ? b->now + k[i].pttl : -1;
+		c.expire_at = k[i].expire_at;
 		if (c.t == R_STREAM) {
 			r = rd_reply(d->c, d->where, "EXISTS");
 			c.begun = r->type == REDIS_REPLY_INTEGER &&

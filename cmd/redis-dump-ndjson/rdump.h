@@ -81,6 +81,7 @@ struct dumper {
 	int db;
 	int cluster;	   /* a cluster node: no MGET across slots */
 	int no_ttl;	   /* INFO keyspace: no key of the db expires */
+	int pexpiretime;   /* the server has PEXPIRETIME (Redis 7) */
 	struct buf out;	   /* records, written out at CLI_FLUSH_AT */
 	struct buf head;   /* {"db":N,"key":...,"expire_at_ms":...,: a key's */
 	struct buf fexps;  /* a hash's "field":ms,... (field expiries, RDB) */

@@ -264,6 +264,22 @@ databases(redisContext *c, const char *where, int *dbs, long long *expires,
 	return n;
 }
 
+/*
+ * 1 when the server has the command (COMMAND INFO: nil for one it has not;
+ * an error where COMMAND itself is missing or refused).
+ */
+static int
+has_command(redisContext *c, const char *where, const char *name)
+{
+	const char *argv[3] = {"COMMAND", "INFO", name};
+	redisReply *r = command(c, where, 3, argv);
+	int yes = r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+		  r->element[0]->type == REDIS_REPLY_ARRAY;
+
+	freeReplyObject(r);
+	return yes;
+}
+
 /* 1 when the server is a Redis Cluster node (INFO cluster says so). */
 static int
 cluster_node(redisContext *c, const char *where)
@@ -371,6 +387,7 @@ dump_target(const struct target *t, const struct options *o, struct counts *n,
 	struct side_arg sa = {t, 0};
 	/* a cluster's node named alone: its own keys, no MGET across slots */
 	int node = o->cluster || cluster_node(c, t->name);
+	int pexpiretime = has_command(c, t->name, "PEXPIRETIME");
 
 	nall = databases(c, t->name, all, ex, 1024);
 	if (o->cluster || o->db >= 0) {
@@ -408,6 +425,7 @@ dump_target(const struct target *t, const struct options *o, struct counts *n,
 		/* a key given a TTL during the dump may be written without,
 		 * as one given it just after its read would be */
 		d.no_ttl = expires[i] == 0;
+		d.pexpiretime = pexpiretime;
 		d.out = *out;
 		d.head = (struct buf)BUF_INIT;
 		d.seen = seen;

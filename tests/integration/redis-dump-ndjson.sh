@@ -36,6 +36,31 @@ now=$(redis-cli -s "$A" time | head -1)
 exp=$(pick '"ttl"' | sed 's/.*"expire_at_ms":\([0-9]*\).*/\1/')
 check "expire_at_ms is now + 1 h (to a second)" "1" "$(( exp / 1000 - now >= 3598 && exp / 1000 - now <= 3600 ))"
 check "a hash's TTL" "1" "$(pick '"httl"' | grep -c '"expire_at_ms":[0-9]\{13\},')"
+# Redis 7: PEXPIRETIME, the expiry to the millisecond, in every type
+at=$(( $(redis-cli -s "$A" time | head -1) * 1000 + 3600000 + 789 ))
+for k in es:str eh:hash el:list ess:set ez:zset ex:stream; do
+	case $k in
+	*:str) redis-cli -s "$A" -n 7 set "$k" v ;;
+	*:hash) redis-cli -s "$A" -n 7 hset "$k" f v ;;
+	*:list) redis-cli -s "$A" -n 7 rpush "$k" v ;;
+	*:set) redis-cli -s "$A" -n 7 sadd "$k" v ;;
+	*:zset) redis-cli -s "$A" -n 7 zadd "$k" 1 v ;;
+	*:stream) redis-cli -s "$A" -n 7 xadd "$k" 1-1 f v ;;
+	esac >/dev/null
+	redis-cli -s "$A" -n 7 pexpireat "$k" $((at + ${#k})) >/dev/null
+done
+# 64 MB read in the same batch, between TIME and the expiries (with PTTL,
+# TIME + PTTL came out a few milliseconds early)
+/usr/bin/python3 -c 'import redis, sys; redis.Redis(unix_socket_path=sys.argv[1], db=7).set("big", b"x" * (64 << 20))' "$A"
+run redis-dump-ndjson -s "$A" -n 7 --count=1000
+check "expire_at_ms exact to the millisecond, every type" "0|$(for k in es:str eh:hash el:list ess:set ez:zset ex:stream; do echo "$k $((at + ${#k}))"; done | LC_ALL=C sort)" \
+	"$status|$(echo "$out" | /usr/bin/python3 -c '
+import json, sys
+for l in sys.stdin:
+    r = json.loads(l)
+    if r["key"] != "big":
+        print(r["key"], r["expire_at_ms"])' | LC_ALL=C sort)"
+redis-cli -s "$A" -n 7 flushdb >/dev/null
 
 # ---- round trip: restored by python3-redis, equal key for key
 run "$here/redis-restore" "$Bs" <"$w/types.ndjson"
