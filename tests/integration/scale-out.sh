@@ -10,8 +10,13 @@ w=$CITUS_DIR/work
 mkdir -p "$w"
 cd "$w" || exit 3
 mk() { make -s -f "$top/examples/scale-out/Makefile" ROWS=60000 "$@"; }
+# run mk, its stderr shown when it fails (for the CI log)
+run_mk() {
+	run mk "$@"
+	[ "$status" = 0 ] || printf 'make %s: exit %s\n%s\n' "$*" "$status" "$(echo "$errout" | tail -20)"
+}
 
-run mk -j4
+run_mk -j4
 check "make -j4: exit 0, pg-verify finds the whole equal" \
 	"0|pg-verify: public.events: 60000 source rows, 60000 table rows: 0 missing, 0 extra, 0 changed, 0 duplicate, 0 invalid" \
 	"$status|$(echo "$errout" | grep '^pg-verify')"
@@ -32,12 +37,12 @@ done
 pkill -9 -f 'resume=scale-out-2-of-4'
 wait
 killed=$(sql "select count(*) from events")
-run mk part-2 LOADFLAGS=--batch-rows=100
+run_mk part-2 LOADFLAGS=--batch-rows=100
 check "part 2 killed after ${killed} rows, run again alone: exit 0, its 15000 rows once" "0|mid-load|15000|15000" \
 	"$status|$([ "$killed" -gt 0 ] && [ "$killed" -lt 15000 ] && echo mid-load || echo "killed at $killed")|$(sql 'select count(*) from events')|$(sql 'select count(distinct id) from events')"
-run mk -j4
+run_mk -j4
 check "then make -j4: the whole, equal" "0|60000|1" "$status|$(sql 'select count(*) from events')|$(echo "$errout" | grep -c ' 0 missing, 0 extra, 0 changed, 0 duplicate')"
-run mk -j4
+run_mk -j4
 check "make -j4 once more: nothing more loaded" "0|60000|60000" \
 	"$status|$(sql 'select count(*) from events')|$(sql "select sum(loaded) from ndjson_migrate_ledger where id like 'scale-out-%'")"
 finish
