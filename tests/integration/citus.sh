@@ -90,32 +90,8 @@ check "without rejects allowed: exit 1 naming the record, as a local table's, no
 prop="$top/tests/integration/reject-property"
 sql "$("$prop" schema citus)" >/dev/null
 for seed in $(seq 1 "${CITUS_SEEDS:-3}"); do
-	n=$((60 + seed * 37 % 140))
-	rows=$((2 + seed % 5))
-	for mode in one commit rows jobs upsert resume; do
-		case $mode in
-		one) args=() ;;
-		commit) args=(--batch-commit) ;;
-		rows) args=(--batch-rows="$rows") ;;
-		jobs) args=(--jobs=2 --batch-rows="$((rows * 5))") ;;
-		upsert) args=(--upsert=rid --batch-rows="$((rows * 3))") ;;
-		resume) args=(--batch-commit --batch-rows="$rows" --resume="s$seed") ;;
-		esac
-		nodup=0
-		case $mode in jobs | upsert) nodup=1 ;; esac
-		"$prop" gen "$seed" "$n" "$nodup" in.ndjson truth.json citus
-		for fmt in text binary; do
-			sql 'truncate r' >/dev/null
-			[ "$mode" = resume ] && args[2]=--resume=s$seed-$fmt
-			rm -f rej.ndjson sum.json
-			run pg-copy-load -q -t r --format="$fmt" --max-rejects=100000 \
-				--rejects=rej.ndjson --summary-json=sum.json "${args[@]}" in.ndjson
-			what="Citus: seed $seed $mode ${args[*]} --format=$fmt"
-			check "$what: status" "1" "$status"
-			[ -n "$errout" ] && echo "$what: $errout" | head -3
-			check "$what: invariant" "ok" "$("$prop" check truth.json rej.ndjson sum.json 0 2>&1)"
-		done
-	done
+	reject_property "$seed" $((60 + seed * 37 % 140)) $((2 + seed % 5)) citus \
+		"one commit rows jobs upsert resume" "text binary"
 done
 check "the rejects name constraints, never a shard's" "0" \
 	"$(grep -c '_10[0-9][0-9][0-9][0-9]' rej.ndjson)"

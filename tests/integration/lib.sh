@@ -98,10 +98,49 @@ test_certs() {
 			-keyout other.key -out other.crt 2>/dev/null
 }
 
-# noexp: a Redis dump with every expire_at_ms (TIME + PTTL, which may
+# noexp: a Redis dump with every expire_at_ms (TIME + PTTL before Redis 7, which may
 # differ by a millisecond between dumps) made 0, for comparing dumps line
 # by line
 noexp() { sed 's/"expire_at_ms":[0-9][0-9]*/"expire_at_ms":0/'; }
+
+# reject_property SEED N ROWS KIND "MODES" "FORMATS": pg-copy-load's reject
+# property (tests/integration/reject-property) for one seed's stream of N
+# records, loaded into table r in each mode and format: exit 1, the table
+# exactly the good records, the rejects file exactly the bad lines, the
+# summary's counts the table's.  KIND is "" (a local table) or citus.
+reject_property() {
+	local prop=$top/tests/integration/reject-property seed=$1 n=$2 rows=$3
+	local kind=$4 modes=$5 fmts=$6 mode fmt nodup dry what args
+	for mode in $modes; do
+		case $mode in
+		one) args=() ;;
+		commit) args=(--batch-commit) ;;
+		rows) args=(--batch-rows="$rows") ;;
+		jobs) args=(--jobs=2 --batch-rows="$((rows * 5))") ;;
+		dry) args=(--dry-run --batch-rows="$rows") ;;
+		upsert) args=(--upsert=rid --batch-rows="$((rows * 3))") ;;
+		resume) args=(--batch-commit --batch-rows="$rows" --resume="s$seed") ;;
+		esac
+		# no key twice where rows of one key would race (--jobs), or
+		# meet on a worker in one upsert statement (Citus)
+		nodup=0
+		case $kind:$mode in *:jobs | citus:upsert) nodup=1 ;; esac
+		dry=0
+		[ "$mode" = dry ] && dry=1
+		"$prop" gen "$seed" "$n" "$nodup" in.ndjson truth.json $kind
+		for fmt in $fmts; do
+			sql 'truncate r' >/dev/null
+			[ "$mode" = resume ] && args[2]=--resume=s$seed-$fmt
+			rm -f rej.ndjson sum.json
+			run pg-copy-load -q -t r --format="$fmt" --max-rejects=100000 \
+				--rejects=rej.ndjson --summary-json=sum.json "${args[@]}" in.ndjson
+			what="${kind:+Citus: }seed $seed $mode ${args[*]} --format=$fmt"
+			check "$what: status" "1" "$status"
+			[ -n "$errout" ] && echo "$what: $errout" | head -3
+			check "$what: invariant" "ok" "$("$prop" check truth.json rej.ndjson sum.json $dry 2>&1)"
+		done
+	done
+}
 
 finish() {
 	echo "$passed passed, $failed failed"
