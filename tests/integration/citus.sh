@@ -9,7 +9,8 @@
 # in every format and mode (random seeds; a foreign key to a reference
 # table, NOT NULL, CHECK and unique violated on the workers), constraints
 # named as the table's, not the shard's; and 1% of 5,000 records violating
-# a unique and a foreign key on the workers, exactly those rejected.  --create --distribute/--reference;
+# a unique and a foreign key on the workers, exactly those rejected.  --create --distribute/--reference,
+# also four such loads side by side;
 # --freeze refused.  pg-verify: the digest runs on the workers and says what
 # it says of a local copy.  --resume after kill -9 finishes the job; a
 # worker stopped mid-load is exit 3 with nothing rejected.
@@ -175,6 +176,21 @@ head -50 src.ndjson >ref.ndjson
 run pg-copy-load -q -t ref --create --reference ref.ndjson
 check "--create --reference: a reference table, every row" "0|n|50" \
 	"$status|$(sql "select partmethod from pg_dist_partition where logicalrelid = 'ref'::regclass")|$(sql 'select count(*) from ref')"
+# four parts side by side (make -j), each --create --distribute and its own
+# --resume, no table before: one makes and distributes it, the others wait
+# and load into it
+for k in 0 1 2 3; do
+	awk -v k=$k 'NR % 4 == k' src.ndjson >"part$k.ndjson"
+	{
+		pg-copy-load -q -t side --create --distribute=id --batch-commit \
+			--batch-rows=200 --resume="side-$k" "part$k.ndjson"
+		echo "$?" >"part$k.status"
+	} 2>"part$k.err" &
+done
+wait
+check "four --create --distribute loads side by side: all exit 0, one distributed table, every row once" \
+	"0 0 0 0||h|5000|5000" \
+	"$(cat part0.status part1.status part2.status part3.status | tr '\n' ' ' | sed 's/ $//')|$(grep -hv 'made meanwhile' part?.err)|$(sql "select partmethod from pg_dist_partition where logicalrelid = 'side'::regclass")|$(sql 'select count(*), count(distinct id) from side')"
 sql 'create table plain (id bigint, v text)' >/dev/null
 run pg-copy-load -t plain --distribute=id ref.ndjson
 check "--distribute and a local table that exists: refused before any row" "2|pg-copy-load: --distribute: public.plain is not a Citus table|0" \
