@@ -42,16 +42,16 @@ done
 
 for seed in $(seq 1 "${SEEDS:-3}"); do
 	keys=$("$prop" redis "$seed" "$sock")
-	redis-dump-ndjson -s "$sock" | noexp >full.ndjson
+	redis-dump-ndjson -s "$sock" >full.ndjson
 	redis-cli -s "$sock" save >/dev/null
-	redis-dump-ndjson --rdb="$RD_DIR/r/dump.rdb" | noexp >rfull.ndjson
+	redis-dump-ndjson --rdb="$RD_DIR/r/dump.rdb" >rfull.ndjson
 	check "redis seed $seed: the full dumps have the server's $keys keys" "$keys|$keys" \
 		"$(wc -l <full.ndjson)|$(wc -l <rfull.ndjson)"
 	for n in 2 3 $((4 + seed % 4)); do
 		parts=() rparts=() inslots=ok
 		for k in $(seq 1 $n); do
-			redis-dump-ndjson -s "$sock" --partition="$k/$n" | noexp >"part$k.ndjson"
-			redis-dump-ndjson --rdb="$RD_DIR/r/dump.rdb" --partition="$k/$n" | noexp >"rpart$k.ndjson"
+			redis-dump-ndjson -s "$sock" --partition="$k/$n" >"part$k.ndjson"
+			redis-dump-ndjson --rdb="$RD_DIR/r/dump.rdb" --partition="$k/$n" >"rpart$k.ndjson"
 			parts+=("part$k.ndjson")
 			rparts+=("rpart$k.ndjson")
 			s=$("$prop" slots "$k" "$n" "part$k.ndjson")
