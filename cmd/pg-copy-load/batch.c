@@ -1053,6 +1053,9 @@ reconnect(struct loader *l, struct target *t, int attempt)
 		return -1;
 	}
 	l->in_txn = 0;
+	/* the job's lock is the first connection's */
+	if (l->o->resume && (l->nslots <= 1 || l->slot == 0) && job_lock(l) < 0)
+		return -1;
 	if (l->nslots > 1)
 		set_lock_timeout(l);
 	if (l->batch_committed) {
@@ -1452,6 +1455,67 @@ ledger_orphans(struct loader *l)
 	l->norphan = 0;
 }
 
+/*
+ * --resume: one load of a job at a time.  A second one started while the
+ * first runs (make run twice, a cron run overlapping the last) would load
+ * again what the first has not committed yet.  The lock is the session's;
+ * a killed load's session ends within moments, so a run started just
+ * after it waits up to JOB_WAIT seconds.  Taken again after a
+ * reconnection (--retries), when this load's lost session, still holding
+ * it until its server notices, is ended.  0, or -1 after a message.
+ */
+enum { JOB_WAIT = 5 };
+
+int
+job_lock(struct loader *l)
+{
+	char pid[16];
+	const char *p[2] = {l->o->resume, pid};
+	PGresult *r;
+	int i, got = 0;
+
+	snprintf(pid, sizeof(pid), "%d", l->job_pid);
+	for (i = 0; !got; i++) {
+		if (i)
+			usleep(100000);
+		r = sql_query(l, "--resume",
+			      "SELECT pg_catalog.pg_try_advisory_lock("
+			      "pg_catalog.hashtextextended("
+			      "'ndjson-migrate resume ' || $1, 0))",
+			      1, p);
+		if (!r)
+			return -1;
+		got = PQgetvalue(r, 0, 0)[0] == 't';
+		PQclear(r);
+		/* held by this load's lost session: ended */
+		if (!got && l->job_pid) {
+			r = sql_query(
+				l, "--resume",
+				"SELECT pg_catalog.pg_terminate_backend(o.pid)"
+				" FROM pg_catalog.pg_locks o, (SELECT"
+				" pg_catalog.hashtextextended('ndjson-migrate"
+				" resume ' || $1, 0) AS k) j"
+				" WHERE o.pid = $2 AND o.locktype = 'advisory'"
+				" AND o.objsubid = 1 AND o.granted"
+				" AND o.classid = (j.k >> 32 & 4294967295)::oid"
+				" AND o.objid = (j.k & 4294967295)::oid",
+				2, p);
+			if (!r)
+				return -1;
+			PQclear(r);
+		}
+		if (!got && i == JOB_WAIT * 10) {
+			warnx("--resume=%s: another load of this job is "
+			      "running (it holds the job's lock); nothing "
+			      "loaded",
+			      l->o->resume);
+			return -1;
+		}
+	}
+	l->job_pid = PQbackendPID(l->conn);
+	return 0;
+}
+
 /* --resume: create the ledger if needed and read what is already done. */
 void
 ledger_load(struct loader *l)
@@ -1459,6 +1523,9 @@ ledger_load(struct loader *l)
 	const char *p[1] = {l->o->resume};
 	PGresult *r;
 	int i, n;
+
+	if (job_lock(l) < 0)
+		loader_fail(l, 3);
 
 	/*
 	 * made once; in a DO block, so that a run again says nothing

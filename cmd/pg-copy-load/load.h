@@ -169,6 +169,7 @@ struct loader {
 	/* transient errors: batch_end retries a batch from here */
 	jmp_buf retry;
 	int retry_armed, in_commit, batch_committed;
+	int job_pid; /* --resume: the backend that holds the job's lock */
 	char sqlstate[6]; /* of the last server error */
 	uint64_t attempt_loaded;
 	/* pg-verify --mode=digest: a record whose key is known good */
@@ -256,6 +257,7 @@ void batch_end(struct loader *l, struct target *t);
 void reject(struct loader *l, struct target *t, const char *file,
 	    uint64_t line, const char *raw, size_t rawlen, const char *column,
 	    const char *sqlstate, const char *message, int in_batch);
+int job_lock(struct loader *l);
 void ledger_load(struct loader *l);
 /* Record the orphan rejects in the ledger, in the current transaction. */
 void ledger_orphans(struct loader *l);

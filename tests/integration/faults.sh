@@ -120,6 +120,31 @@ for round in $(seq 1 "$rounds"); do
 		"$status|$(agree)"
 done
 
+# the connection lost while its session lives on (a network failure the
+# server has not noticed: a proxy cuts the client's side only): --retries
+# connects again, ends the lost session that holds the job's lock, and the
+# load ends exact
+sql "truncate f; delete from ndjson_migrate_ledger where id = 'job'" >/dev/null
+rm -f rej.ndjson proxy.ready
+mkdir -p proxy
+"$top/tests/integration/unix-proxy" "proxy/.s.PGSQL.$PGPORT" "$PGHOST/.s.PGSQL.$PGPORT" proxy.ready &
+proxy=$!
+for i in $(seq 1 50); do [ -e proxy.ready ] && break; sleep 0.1; done
+(paced | PGHOST=$w/proxy pg-copy-load -t f --batch-commit --batch-rows=300 --resume=job --max-rejects=1000 \
+	--rejects=rej.ndjson --retries=3 >cut.out 2>&1; echo $? >cut.status) &
+loader=$!
+for i in $(seq 1 100); do
+	[ "$(sql "select count(*) from ndjson_migrate_ledger where id = 'job'")" -ge 3 ] && break
+	sleep 0.05
+done
+kill -USR1 "$proxy"
+wait "$loader"
+[ "$(cat cut.status)" = 1 ] || tail -5 cut.out
+check "connection cut, its session alive: retried, the lost session ended, exit 1 (the rejects), exact" "1|1|ok|0" \
+	"$(cat cut.status)|$(grep -c 'retrying the batch' cut.out)|$(agree)|$(sql "select count(*) from pg_stat_activity where application_name = 'pg-copy-load'")"
+kill "$proxy"
+wait "$proxy" 2>/dev/null
+
 # Redis: a dump whose connection is killed, or whose server restarts, part
 # way: exit 3, never 0 with a part of the keys
 redis-cli -s "$sock" eval 'for i = 1, 300000 do redis.call("set", "key:" .. i, string.rep("v", 40)) end' 0 >/dev/null

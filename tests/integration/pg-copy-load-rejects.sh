@@ -89,6 +89,31 @@ check "resumed: skipped what was committed" "pg-copy-load: total: $((60000 - par
 check "resumed: the table equals the source" "60000|60000|1|60000|1800030000" \
 	"$(sql 'select count(*), count(distinct x), min(x), max(x), sum(x) from r')"
 
+# one load of a job at a time: a second one started while the first runs
+# (make run twice, cron overlapping) waits for it a few seconds, then stops
+# with nothing loaded; the first ends whole
+sql 'truncate r' >/dev/null
+(
+	{
+		cat slow.ndjson
+		sleep 8
+	} | pg-copy-load -q -t r --resume=overlap --batch-commit --batch-rows=1000 >o1.out 2>&1
+	echo $? >o1.status
+) &
+for i in $(seq 1 100); do
+	[ "$(sql "select count(*) from ndjson_migrate_ledger where id = 'overlap'" 2>/dev/null)" -ge 1 ] 2>/dev/null && break
+	sleep 0.1
+done
+run sh -c 'pg-copy-load -q -t r --resume=overlap --batch-commit --batch-rows=1000 <slow.ndjson'
+check "a second load of a running job: exit 3, why, nothing loaded by it" \
+	"3|pg-copy-load: --resume=overlap: another load of this job is running (it holds the job's lock); nothing loaded" \
+	"$status|$errout"
+wait
+check "the first load ends whole, every row once" "0||60000|60000" \
+	"$(cat o1.status)|$(cat o1.out)|$(sql 'select count(*), count(distinct x) from r')"
+run sh -c 'pg-copy-load -q -t r --resume=overlap --batch-commit <slow.ndjson'
+check "run again after it: every line skipped" "0|60000|" "$status|$(sql 'select count(*) from r')|$errout"
+
 # the same, but pg-copy-load reconnects by itself, twice
 kill_loader() {
 	for i in $(seq 1 100); do
