@@ -1033,11 +1033,42 @@ set_lock_timeout(struct loader *l)
  * the session as it was (a transaction, the upsert staging tables).
  * Returns 1 when the batch turns out to be committed already.
  */
+/*
+ * The session of a connection lost (pid) may live on until its server
+ * notices (a network failure), holding its transaction, its locks and
+ * perhaps a COMMIT not yet read: it is ended, and waited for, before the
+ * ledger is asked whether that commit happened and before the job's lock
+ * is taken again.  Only a session of this user and program older than
+ * this one.  A failure is said, and the load goes on.
+ */
+static void
+end_session(struct loader *l, int pid)
+{
+	char s[16];
+	const char *p[1] = {s};
+	PGresult *r;
+
+	if (pid <= 0)
+		return;
+	snprintf(s, sizeof(s), "%d", pid);
+	r = sql_query(l, "ending the lost session",
+		      "SELECT pg_catalog.pg_terminate_backend(a.pid, 5000)"
+		      " FROM pg_catalog.pg_stat_activity a,"
+		      " pg_catalog.pg_stat_activity me"
+		      " WHERE a.pid = $1::int"
+		      " AND me.pid = pg_catalog.pg_backend_pid()"
+		      " AND a.usesysid = me.usesysid"
+		      " AND a.application_name = me.application_name"
+		      " AND a.backend_start < me.backend_start",
+		      1, p);
+	PQclear(r);
+}
+
 static int
 reconnect(struct loader *l, struct target *t, int attempt)
 {
 	struct err e = {0};
-	int i, delay = 1 << (attempt - 1 > 4 ? 4 : attempt - 1);
+	int i, lost, delay = 1 << (attempt - 1 > 4 ? 4 : attempt - 1);
 
 	warnx("%s: retrying the batch of %s lines %llu-%llu in %d s (attempt "
 	      "%d of %d)",
@@ -1046,13 +1077,16 @@ reconnect(struct loader *l, struct target *t, int attempt)
 	      (unsigned long long)t->b.rows[t->b.nrows - 1].line, delay,
 	      attempt, l->o->retries);
 	sleep((unsigned)delay);
+	lost = l->slots[l->slot].pid;
 	PQfinish(l->conn);
 	if (!(l->conn = loader_connect(l, &e))) {
 		l->in_txn = 0;
 		warnx("%s", e.msg);
 		return -1;
 	}
+	l->slots[l->slot].pid = PQbackendPID(l->conn);
 	l->in_txn = 0;
+	end_session(l, lost);
 	/* the job's lock is the first connection's */
 	if (l->o->resume && (l->nslots <= 1 || l->slot == 0) && job_lock(l) < 0)
 		return -1;
@@ -1458,23 +1492,20 @@ ledger_orphans(struct loader *l)
 /*
  * --resume: one load of a job at a time.  A second one started while the
  * first runs (make run twice, a cron run overlapping the last) would load
- * again what the first has not committed yet.  The lock is the session's;
- * a killed load's session ends within moments, so a run started just
- * after it waits up to JOB_WAIT seconds.  Taken again after a
- * reconnection (--retries), when this load's lost session, still holding
- * it until its server notices, is ended.  0, or -1 after a message.
+ * again what the first has not committed yet.  The lock is the session's
+ * (taken again after a reconnection); a killed load's session ends within
+ * moments, so a run started just after it waits up to JOB_WAIT seconds.
+ * 0, or -1 after a message.
  */
 enum { JOB_WAIT = 5 };
 
 int
 job_lock(struct loader *l)
 {
-	char pid[16];
-	const char *p[2] = {l->o->resume, pid};
+	const char *p[1] = {l->o->resume};
 	PGresult *r;
 	int i, got = 0;
 
-	snprintf(pid, sizeof(pid), "%d", l->job_pid);
 	for (i = 0; !got; i++) {
 		if (i)
 			usleep(100000);
@@ -1487,23 +1518,6 @@ job_lock(struct loader *l)
 			return -1;
 		got = PQgetvalue(r, 0, 0)[0] == 't';
 		PQclear(r);
-		/* held by this load's lost session: ended */
-		if (!got && l->job_pid) {
-			r = sql_query(
-				l, "--resume",
-				"SELECT pg_catalog.pg_terminate_backend(o.pid)"
-				" FROM pg_catalog.pg_locks o, (SELECT"
-				" pg_catalog.hashtextextended('ndjson-migrate"
-				" resume ' || $1, 0) AS k) j"
-				" WHERE o.pid = $2 AND o.locktype = 'advisory'"
-				" AND o.objsubid = 1 AND o.granted"
-				" AND o.classid = (j.k >> 32 & 4294967295)::oid"
-				" AND o.objid = (j.k & 4294967295)::oid",
-				2, p);
-			if (!r)
-				return -1;
-			PQclear(r);
-		}
 		if (!got && i == JOB_WAIT * 10) {
 			warnx("--resume=%s: another load of this job is "
 			      "running (it holds the job's lock); nothing "
@@ -1512,7 +1526,6 @@ job_lock(struct loader *l)
 			return -1;
 		}
 	}
-	l->job_pid = PQbackendPID(l->conn);
 	return 0;
 }
 

@@ -131,6 +131,7 @@ struct target {
  */
 struct slot {
 	PGconn *conn;
+	int pid; /* its server process (libpq forgets it when it is lost) */
 	int in_txn;
 	struct target *t; /* the table of the batch in flight, or NULL */
 	struct batch b;
@@ -169,7 +170,6 @@ struct loader {
 	/* transient errors: batch_end retries a batch from here */
 	jmp_buf retry;
 	int retry_armed, in_commit, batch_committed;
-	int job_pid; /* --resume: the backend that holds the job's lock */
 	char sqlstate[6]; /* of the last server error */
 	uint64_t attempt_loaded;
 	/* pg-verify --mode=digest: a record whose key is known good */

@@ -543,6 +543,8 @@ main(int argc, char **argv)
 			errx(e.code, "%s", e.msg);
 	}
 	l.slots[0].conn = l.conn;
+	for (i = 0; i < o.jobs; i++)
+		l.slots[i].pid = PQbackendPID(l.slots[i].conn);
 	for (i = o.jobs - 1; i >= 0; i--) {
 		switch_slot(&l, i);
 		if (o.jobs > 1)
