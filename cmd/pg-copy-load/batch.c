@@ -1029,11 +1029,6 @@ set_lock_timeout(struct loader *l)
 }
 
 /*
- * After a transient error: connect again, with growing pauses, and make
- * the session as it was (a transaction, the upsert staging tables).
- * Returns 1 when the batch turns out to be committed already.
- */
-/*
  * The session of a connection lost (pid) may live on until its server
  * notices (a network failure), holding its transaction, its locks and
  * perhaps a COMMIT not yet read: it is ended, and waited for, before the
@@ -1064,6 +1059,11 @@ end_session(struct loader *l, int pid)
 	PQclear(r);
 }
 
+/*
+ * After a transient error: connect again, with growing pauses, and make
+ * the session as it was (a transaction, the upsert staging tables).
+ * Returns 1 when the batch turns out to be committed already.
+ */
 static int
 reconnect(struct loader *l, struct target *t, int attempt)
 {

@@ -772,8 +772,8 @@ round1_read(struct dumper *d, struct batch *b, redisReply **scan)
 	for (i = 0; i < nk; i++) {
 		const char *what = d->pexpiretime ? "PEXPIRETIME" : "PTTL";
 		if (d->no_ttl) {
-			k[i].expire_at =
-				-1; /* no key here expires: not asked */
+			/* no key here expires: not asked */
+			k[i].expire_at = -1;
 		} else {
 			r = rd_reply(d->c, d->where, what);
 			if (r->type != REDIS_REPLY_INTEGER || r->integer < -2)
