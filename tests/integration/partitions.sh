@@ -47,6 +47,8 @@ for seed in $(seq 1 "${SEEDS:-3}"); do
 	redis-dump-ndjson --rdb="$RD_DIR/r/dump.rdb" >rfull.ndjson
 	check "redis seed $seed: the full dumps have the server's $keys keys" "$keys|$keys" \
 		"$(wc -l <full.ndjson)|$(wc -l <rfull.ndjson)"
+	check "redis seed $seed: every expiry as redis-py's PEXPIRETIME, by SCAN and from the RDB file" "ok|ok" \
+		"$("$prop" expiries "$sock" full.ndjson)|$("$prop" expiries "$sock" rfull.ndjson)"
 	for n in 2 3 $((4 + seed % 4)); do
 		parts=() rparts=() inslots=ok
 		for k in $(seq 1 $n); do
