@@ -706,6 +706,22 @@ json_string_equals(const struct json_value *v, const char *s, size_t n)
 	return eq;
 }
 
+int
+json_route(const char *p, size_t len, struct json_value *route,
+	   struct json_error *e)
+{
+	struct json_iter it;
+	struct json_value k;
+	int r;
+
+	if (json_object_open(&it, p, len, e) < 0)
+		return -1;
+	while ((r = json_object_next(&it, &k, route, e)) > 0)
+		if (json_string_equals(&k, "$table", 6))
+			return route->type == JSON_STRING ? 1 : -2;
+	return r < 0 ? -1 : 0;
+}
+
 /* What a byte becomes inside a JSON string: 0 itself, else its escape. */
 static const char *const esc[32] = {
 	"\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005",

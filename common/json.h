@@ -118,6 +118,17 @@ void json_put_utf8(struct buf *out, unsigned long c);
 int json_string_equals(const struct json_value *v, const char *s, size_t n);
 
 /*
+ * The routing field of an NDJSON record (ndjson-migrate(7)): 1 with route
+ * the value of its "$table" key, a JSON_STRING (the members after it are
+ * not checked: the reader of the record does that); 0 when the record is
+ * one valid JSON object without that key; -1 with e filled when it is not
+ * valid JSON or not an object ("not a JSON object (found array)"); -2 when
+ * $table is not a string (route says what it is).
+ */
+int json_route(const char *p, size_t len, struct json_value *route,
+	       struct json_error *e);
+
+/*
  * Length of the valid UTF-8 prefix of p[0..len): len when it is all valid.
  * Rejects overlong forms, surrogates and code points above U+10FFFF.
  */

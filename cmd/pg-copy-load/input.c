@@ -130,22 +130,6 @@ progress(struct loader *l)
 		(int)secs % 60);
 }
 
-/* The $table of a record: first key by the contract, else anywhere. */
-static int
-find_route(const char *p, size_t n, struct json_value *route)
-{
-	struct json_iter it;
-	struct json_value k;
-	struct json_error je;
-
-	if (json_object_open(&it, p, n, &je) < 0)
-		return -1;
-	while (json_object_next(&it, &k, route, &je) > 0)
-		if (json_string_equals(&k, "$table", 6))
-			return route->type == JSON_STRING ? 1 : -2;
-	return 0;
-}
-
 static void __attribute__((format(printf, 7, 8)))
 bad_record(struct loader *l, struct target *t, const char *file, uint64_t line,
 	   const char *raw, size_t rawlen, const char *fmt, ...)
@@ -157,6 +141,19 @@ bad_record(struct loader *l, struct target *t, const char *file, uint64_t line,
 	vsnprintf(m, sizeof(m), fmt, ap);
 	va_end(ap);
 	reject(l, t, file, line, raw, rawlen, NULL, NULL, m, 0);
+}
+
+/* A record that is not one JSON object: the scanner's word, and where. */
+static void
+bad_json(struct loader *l, struct target *t, const char *file, uint64_t line,
+	 const char *raw, size_t rawlen, const struct json_error *je)
+{
+	if (strncmp(je->msg, "not a JSON object", 17) == 0)
+		bad_record(l, t, file, line, raw, rawlen, "%s", je->msg);
+	else
+		bad_record(l, t, file, line, raw, rawlen,
+			   "invalid JSON: %s at byte %zu", je->msg,
+			   je->offset + 1);
 }
 
 /* Has an earlier run with this --resume ID committed this line? */
@@ -188,8 +185,10 @@ loader_record_into(struct loader *l, struct target *t, const char *file,
 	int r, c, pos = 0, routes = 0;
 
 	t->read++;
-	if (json_object_open(&it, p, n, &je) < 0)
-		goto bad_json;
+	if (json_object_open(&it, p, n, &je) < 0) {
+		bad_json(l, t, file, line, p, n, &je);
+		return;
+	}
 	memset(t->present, 0, (size_t)t->ncol);
 	while ((r = json_object_next(&it, &k, &v, &je)) > 0) {
 		/* the routing field, as find_route sees it (escapes decoded);
@@ -252,8 +251,10 @@ loader_record_into(struct loader *l, struct target *t, const char *file,
 		t->present[c] = 1;
 		t->slot[c] = v;
 	}
-	if (r < 0)
-		goto bad_json;
+	if (r < 0) {
+		bad_json(l, t, file, line, p, n, &je);
+		return;
+	}
 	if (!memchr(t->present, 1, (size_t)t->ncol)) {
 		bad_record(l, t, file, line, p, n,
 			   "record has no column of %s to load", t->display);
@@ -283,14 +284,6 @@ loader_record_into(struct loader *l, struct target *t, const char *file,
 		}
 	}
 	batch_add(l, t, file, line, p, n);
-	return;
-bad_json:
-	if (strncmp(je.msg, "not a JSON object", 17) == 0)
-		bad_record(l, t, file, line, p, n, "%s", je.msg);
-	else
-		bad_record(l, t, file, line, p, n,
-			   "invalid JSON: %s at byte %zu", je.msg,
-			   je.offset + 1);
 }
 
 /* --create: make the held records' table, then load them. */
@@ -357,8 +350,7 @@ record(struct loader *l, const char *file, uint64_t line, const char *p,
        size_t n)
 {
 	struct target *t = l->fixed;
-	struct json_iter it;
-	struct json_value k, v, route;
+	struct json_value route;
 	struct json_error je;
 	int r;
 
@@ -371,7 +363,7 @@ record(struct loader *l, const char *file, uint64_t line, const char *p,
 		return;
 	}
 	if (!t) {
-		r = find_route(p, n, &route);
+		r = json_route(p, n, &route, &je);
 		if (r == 1) {
 			buf_reset(&l->key);
 			json_unescape(&l->key, route.p, route.len);
@@ -392,6 +384,12 @@ record(struct loader *l, const char *file, uint64_t line, const char *p,
 		}
 		l->read++;
 		l->bytes += n + 1;
+		/* a record no table takes: first, is it JSON at all? */
+		if (r != 1 || !t)
+			if (r == -1 || json_validate(p, n, NULL, &je) < 0) {
+				bad_json(l, NULL, file, line, p, n, &je);
+				return;
+			}
 		if (r == 0) {
 			bad_record(l, NULL, file, line, p, n,
 				   "no $table field and no -t");
@@ -400,19 +398,6 @@ record(struct loader *l, const char *file, uint64_t line, const char *p,
 		if (r == -2) {
 			bad_record(l, NULL, file, line, p, n,
 				   "$table is not a string");
-			return;
-		}
-		if (r < 0) {
-			json_object_open(&it, p, n, &je);
-			while (json_object_next(&it, &k, &v, &je) > 0)
-				;
-			if (strncmp(je.msg, "not a JSON object", 17) == 0)
-				bad_record(l, NULL, file, line, p, n, "%s",
-					   je.msg);
-			else
-				bad_record(l, NULL, file, line, p, n,
-					   "invalid JSON: %s at byte %zu",
-					   je.msg, je.offset + 1);
 			return;
 		}
 		if (!t) {

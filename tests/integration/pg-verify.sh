@@ -263,4 +263,24 @@ done
 check_run "no --key" 2 "$(pg-verify 2>&1)" pg-verify -t ok
 check_run "bad --mode" 2 "pg-verify: --mode: digest, full or count, not fast
 $(pg-verify 2>&1)" pg-verify -t ok --key=id --mode=fast
+# ---- a routed stream's bad lines: each its own message, in both tools
+# (the first line not an object crashed both; truncated JSON was "no $table")
+printf '%s\n' '[1]' '"x"' '12' 'null' 'true' '{"id":1' '{"$table":"nosuch","id":' '{"$table":1}' \
+	'{"$table":"ok","$table":"ok","id":1}' '{"$table":"ok","id":2,"v":1}' >routed-bad.ndjson
+bad='routed-bad.ndjson:1: invalid: not a JSON object (found array)
+routed-bad.ndjson:2: invalid: not a JSON object (found string)
+routed-bad.ndjson:3: invalid: not a JSON object (found number)
+routed-bad.ndjson:4: invalid: not a JSON object (found null)
+routed-bad.ndjson:5: invalid: not a JSON object (found boolean)
+routed-bad.ndjson:6: invalid: invalid JSON: unexpected end of input in object at byte 8
+routed-bad.ndjson:7: invalid: invalid JSON: unexpected end of input, expected a value at byte 25
+routed-bad.ndjson:8: invalid: $table is not a string
+routed-bad.ndjson:9: invalid: duplicate key "$table"'
+for mode in digest full count; do
+	check_run "$mode: a routed stream's bad lines, each named" 1 "$(echo "$bad" | sed 's/^/pg-verify: /')" \
+		pg-verify -q --key=id --mode=$mode routed-bad.ndjson
+done
+check_run "pg-copy-load: a routed stream's bad lines, each named" 1 \
+	"$(echo "$bad" | sed 's/^/pg-copy-load: /; s/: invalid: /: rejected: /')" \
+	pg-copy-load -q --dry-run --max-rejects=100 routed-bad.ndjson
 finish
