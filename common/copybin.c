@@ -555,7 +555,7 @@ copy_binary_hash(struct copy_hash *ch, const struct json_value *v,
 		if (pgjsonb_text(&ch->jb, &ch->tmp, out->data + 5,
 				 out->len - 5))
 			return 1;
-		*h = pghash_bytes(ch->tmp.data, ch->tmp.len, 0);
+		*h = pghash_bytes(ch->tmp.data, ch->tmp.len, ch->seed);
 		return 0;
 	}
 	f = (unsigned char *)out->data + mark;
@@ -585,7 +585,7 @@ copy_binary_hash(struct copy_hash *ch, const struct json_value *v,
 		f[3] = (unsigned char)n;
 		out->len = mark + 4 + n;
 	}
-	*h = pghash_bytes(out->data + 4, out->len - 4, 0);
+	*h = pghash_bytes(out->data + 4, out->len - 4, ch->seed);
 	return 0;
 }
 

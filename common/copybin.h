@@ -46,25 +46,29 @@ void copy_binary_trailer(struct buf *out);
 int copy_binary_value(struct buf *out, const struct json_value *v,
 		      enum bin_type type, struct buf *tmp);
 
-/* Scratch space for copy_binary_hash, kept from one call to the next. */
+/*
+ * Scratch space for copy_binary_hash, kept from one call to the next, and
+ * the seed its hashes take (hash_array_extended's second argument).
+ */
 struct copy_hash {
 	struct buf field, tmp;
 	struct pgjsonb jb;
+	uint64_t seed;
 };
 #define COPY_HASH_INIT                                                         \
 	{                                                                      \
-		BUF_INIT, BUF_INIT, PGJSONB_INIT                               \
+		BUF_INIT, BUF_INIT, PGJSONB_INIT, 0                            \
 	}
 
 /*
- * The hash PostgreSQL's hash_array_extended() gives an element that is the
- * send function's bytes of the value a column of this type stores for v
- * (0 for NULL; type's send function, padded for char(n), which is hashed
- * as ::text, numeric as trim_scale(), jsonb as jsonb_send()): in *h, and
- * 0; or 1 when that is not certain here (v is a spelling only the server's
- * input reads, or a value it refuses).  Values the server would store
- * alike may hash apart (jsonb's 1.0 and 1); values it stores apart never
- * hash alike but by a 64-bit collision.
+ * The hash PostgreSQL's hash_array_extended(..., ch->seed) gives an element
+ * that is the send function's bytes of the value a column of this type
+ * stores for v (0 for NULL; type's send function, padded for char(n), which
+ * is hashed as ::text, numeric as trim_scale(), jsonb as jsonb_send()): in
+ * *h, and 0; or 1 when that is not certain here (v is a spelling only the
+ * server's input reads, or a value it refuses).  Values the server would
+ * store alike may hash apart (jsonb's 1.0 and 1); values it stores apart
+ * never hash alike but by a 64-bit collision.
  */
 int copy_binary_hash(struct copy_hash *ch, const struct json_value *v,
 		     enum bin_type type, int padded, uint64_t *h);

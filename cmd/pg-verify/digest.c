@@ -6,10 +6,17 @@
  * hashes an array of them (common/pghash), into a bucket by the hash of
  * its key; the table's rows hashed by that function in one aggregate
  * query on a second connection, in the same snapshot, while the stream is
- * read.  Buckets
- * whose count and sum agree hold the same rows; only the others are
- * compared row by row: their records, kept in a spool file, are staged
- * and compared as --mode=full compares.
+ * read.  Buckets whose count and sum agree hold the same rows; only the
+ * others are compared row by row: their records, kept in a spool file,
+ * are staged and compared as --mode=full compares.
+ *
+ * hash_array_extended folds its elements linearly (31 * h + e), so a sum
+ * of those hashes would not see values moved between rows of a bucket
+ * (two emails swapped): each row's hash goes through a second, seeded
+ * hash of its decimal text (hashtextextended) before it is summed, and
+ * both seeds are drawn anew each run (PGVERIFY_SEED pins them), so that
+ * no one can tell which bucket a key falls in or craft a change that
+ * keeps a bucket's sum.
  *
  * A form is never coarser than the comparison's equality, so a difference
  * always changes a bucket; a form that is finer (jsonb's 1.0 and 1, a
@@ -17,11 +24,13 @@
  * row-by-row comparison, which has the last word.
  */
 #include <err.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -71,6 +80,7 @@ static struct {
 	struct copy_hash ch;
 	uint64_t n;
 	int unlike; /* the server's hash_array_extended is not pghash's */
+	uint64_t seed, mix; /* of the rows' hashes, and of their mixing */
 } D;
 
 static void
@@ -141,7 +151,26 @@ hash_sql(struct buf *s, const struct dtable *dt, int all)
 			buf_adds(s, ", ");
 			field_sql(s, &t->col[i]);
 		}
-	buf_adds(s, "]::pg_catalog.bytea[], 0)");
+	buf_addf(s, "]::pg_catalog.bytea[], %" PRId64 ")", (int64_t)D.seed);
+}
+
+/*
+ * What a row adds to its bucket's sum: its hash h mixed, as
+ * pg_catalog.hashtextextended(h::text COLLATE "C", D.mix) mixes it
+ */
+static uint64_t
+mixed(uint64_t h)
+{
+	char d[24], *p = d + sizeof(d);
+	int64_t v = (int64_t)h;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		*--p = '-';
+	return pghash_bytes(p, (size_t)(d + sizeof(d) - p), D.mix);
 }
 
 /* the bucket of a row: the low bits of its key's hash */
@@ -159,8 +188,12 @@ send_query(struct loader *l, struct dtable *dt)
 	struct buf *s = &D.sql;
 
 	buf_reset(s);
-	buf_adds(s, "SELECT b, pg_catalog.count(*), pg_catalog.sum(h)::"
-		    "pg_catalog.text FROM (SELECT ");
+	buf_addf(s,
+		 "SELECT b, pg_catalog.count(*), pg_catalog.sum("
+		 "pg_catalog.hashtextextended(h::pg_catalog.text COLLATE "
+		 "pg_catalog.\"C\", %" PRId64
+		 "))::pg_catalog.text FROM (SELECT ",
+		 (int64_t)D.mix);
 	bucket_sql(s, dt);
 	buf_adds(s, " AS b, ");
 	hash_sql(s, dt, 1);
@@ -340,7 +373,7 @@ digest_record(struct loader *l, struct target *t, const char *file,
 	}
 	if (sure) {
 		dt->cnt[h.bucket]++;
-		dt->sum[h.bucket] += hk;
+		dt->sum[h.bucket] += mixed(hk);
 	} else {
 		dt->dirty[h.bucket] = 1;
 	}
@@ -371,6 +404,31 @@ spool_open(void)
 	return f;
 }
 
+/* splitmix64: one step */
+static uint64_t
+next_seed(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15u;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+	return x ^ (x >> 31);
+}
+
+/* The run's seeds: random, or from PGVERIFY_SEED (a test's, to craft) */
+static void
+seeds(void)
+{
+	const char *pin = getenv("PGVERIFY_SEED");
+	uint64_t r;
+
+	if (pin && *pin)
+		r = strtoull(pin, NULL, 10);
+	else if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		err(3, "getrandom");
+	D.seed = next_seed(r);
+	D.mix = next_seed(D.seed);
+}
+
 void
 digest_start(struct loader *l, const struct verify_options *vo,
 	     const char *conninfo)
@@ -380,6 +438,8 @@ digest_start(struct loader *l, const struct verify_options *vo,
 	D.vo = vo;
 	D.conninfo = conninfo;
 	D.ch = (struct copy_hash)COPY_HASH_INIT;
+	seeds();
+	D.ch.seed = D.seed;
 	D.sql = (struct buf)BUF_INIT;
 	D.spool = spool_open();
 	r = sql_query(l, "pg-verify", "SELECT pg_catalog.pg_export_snapshot()",
