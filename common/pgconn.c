@@ -38,9 +38,14 @@ add_one_line(struct buf *out, const char *s)
 PGconn *
 pgconn_open(const char *conninfo, const char *appname, struct err *e)
 {
-	const char *keys[] = {"dbname", "fallback_application_name", NULL};
+	/*
+	 * client_encoding after dbname: over the conninfo's and
+	 * PGCLIENTENCODING, since every byte the tools send or take is UTF-8
+	 */
+	const char *keys[] = {"dbname", "fallback_application_name",
+			      "client_encoding", NULL};
 	const char *vals[] = {conninfo && *conninfo ? conninfo : NULL, appname,
-			      NULL};
+			      "UTF8", NULL};
 	struct buf msg = BUF_INIT;
 	PGconn *c;
 

@@ -21,7 +21,10 @@
 #include "buf.h"
 #include "errinfo.h"
 
-/* Returns a connection, or NULL with e filled (ERR_SYSTEM). */
+/*
+ * Returns a connection whose client_encoding is UTF8 whatever the
+ * conninfo or PGCLIENTENCODING say, or NULL with e filled (ERR_SYSTEM).
+ */
 PGconn *pgconn_open(const char *conninfo, const char *appname, struct err *e);
 
 /*

@@ -283,4 +283,25 @@ done
 check_run "pg-copy-load: a routed stream's bad lines, each named" 1 \
 	"$(echo "$bad" | sed 's/^/pg-copy-load: /; s/: invalid: /: rejected: /')" \
 	pg-copy-load -q --dry-run --max-rejects=100 routed-bad.ndjson
+# ---- a LATIN1 database, PGCLIENTENCODING=LATIN1: both tools speak UTF-8
+# to the server whatever the environment says (the environment's LATIN1
+# made "Zoë" load as "ZoÃ«", and that mojibake verify as equal)
+sql "create database l1 encoding 'LATIN1' template template0 lc_collate 'C' lc_ctype 'C'"
+psql -X -q -d l1 -c 'create table t (id int primary key, s text)'
+printf '{"id":1,"s":"Zoë"}\n{"id":2,"s":"x ✓"}\n' >l1.ndjson
+run env PGCLIENTENCODING=LATIN1 pg-copy-load -q -d l1 -t t --max-rejects=1 l1.ndjson
+check "LATIN1: a character it lacks rejected, by line; the rest loaded" "1|pg-copy-load: l1.ndjson:2: rejected: column s: character with byte sequence 0xe2 0x9c 0x93 in encoding \"UTF8\" has no equivalent in encoding \"LATIN1\"" "$status|$errout"
+check "LATIN1: Zoë stored as the server reads those UTF-8 bytes" "t" \
+	"$(psql -X -A -t -d l1 -c "select s = convert_from('\\x5a6fc3ab', 'UTF8') from t where id = 1")"
+printf '{"id":1,"s":"Zoë"}\n' >l1ok.ndjson
+for mode in digest full; do
+	run env PGCLIENTENCODING=LATIN1 pg-verify -q -d l1 -t t --key=id --mode=$mode l1ok.ndjson
+	check "LATIN1, $mode: the same" "0" "$status"
+done
+# the mojibake an environment's LATIN1 made: "Zoë"'s UTF-8 bytes read as LATIN1
+PGCLIENTENCODING=LATIN1 psql -X -q -d l1 -c "update t set s = convert_from('\\x5a6fc3ab', 'LATIN1')"
+for mode in digest full; do
+	run env PGCLIENTENCODING=LATIN1 pg-verify -q -d l1 -t t --key=id --mode=$mode l1ok.ndjson
+	check "LATIN1, $mode: mojibake is a change" '1|{"status":"changed","table":"public.t","key":{"id":1},"columns":["s"]}' "$status|$(echo "$out" | head -1)"
+done
 finish
