@@ -226,9 +226,11 @@ void target_free(struct target *t);
  */
 const char *target_next_name(const char *p, struct buf *name, int *quoted);
 /*
- * Does a primary key or unique index (not partial, on no expression;
- * not deferrable when immediate, as ON CONFLICT needs) cover exactly t's
- * key columns?
+ * Does a valid primary key or unique index (not partial, on no
+ * expression; not deferrable when immediate, as ON CONFLICT needs) cover
+ * exactly t's key columns?  When not immediate (pg-verify, which reads a
+ * table with its inheritance children), a table with children counts only
+ * when it is partitioned.
  */
 int target_key_unique(struct loader *l, const struct target *t, int immediate);
 /* (Re)create t's upsert staging table in this session. */

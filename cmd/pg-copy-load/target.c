@@ -331,8 +331,14 @@ target_key_unique(struct loader *l, const struct target *t, int immediate)
 	param[3] = immediate ? "t" : "f";
 	r = sql_query(l, "key",
 		      "SELECT 1 FROM pg_catalog.pg_index i"
+		      " JOIN pg_catalog.pg_class c ON c.oid = i.indrelid"
 		      " WHERE i.indrelid = $1::pg_catalog.regclass"
-		      " AND i.indisunique AND (i.indimmediate OR NOT $4::bool)"
+		      " AND i.indisunique AND i.indisvalid"
+		      " AND (i.indimmediate OR NOT $4::bool)"
+		      /* pg-verify reads the children too: a parent's
+		       * index holds for them only when it partitions */
+		      " AND ($4::bool OR c.relkind = 'p' OR NOT "
+		      "c.relhassubclass)"
 		      " AND i.indpred IS NULL AND i.indexprs IS NULL"
 		      " AND i.indnkeyatts = $3::int"
 		      " AND ARRAY(SELECT a.attname::text"

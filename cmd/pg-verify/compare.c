@@ -38,6 +38,21 @@ listed(const char *list, const struct column *c)
 	return yes;
 }
 
+/*
+ * Every query that reads a table runs read-only (a savepoint with
+ * transaction_read_only, on the session that also writes its staging
+ * tables) and as one statement (the extended protocol): --where can
+ * neither end the query nor change anything.
+ */
+static void
+read_only(struct loader *l, int on)
+{
+	if (sql_exec(l, on ? "SAVEPOINT ndjson_migrate_ro; SET LOCAL "
+			     "transaction_read_only = on"
+			   : "RELEASE SAVEPOINT ndjson_migrate_ro") < 0)
+		loader_fail(l, 3);
+}
+
 void
 verify_where(struct loader *l, const struct target *t,
 	     const struct verify_options *vo)
@@ -50,7 +65,8 @@ verify_where(struct loader *l, const struct target *t,
 	buf_reset(s);
 	buf_addf(s, "SELECT 1 FROM %s WHERE (%s) LIMIT 0", t->qualified,
 		 vo->where);
-	r = PQexec(l->conn, s->data);
+	read_only(l, 1);
+	r = PQexecParams(l->conn, s->data, 0, NULL, NULL, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		buf_reset(&l->msg);
 		pgconn_describe(&l->msg, l->conn, r);
@@ -59,6 +75,7 @@ verify_where(struct loader *l, const struct target *t,
 		loader_fail(l, 2);
 	}
 	PQclear(r);
+	read_only(l, 0);
 }
 
 int
@@ -142,13 +159,15 @@ join(struct buf *s, const struct target *t, const char *a, const char *b)
 static uint64_t
 scalar(struct loader *l, const struct target *t, const char *sql)
 {
-	PGresult *r = sql_query(l, t->display, sql, 0, NULL);
+	PGresult *r;
 	uint64_t v;
 
-	if (!r)
+	read_only(l, 1);
+	if (!(r = sql_query(l, t->display, sql, 0, NULL)))
 		loader_fail(l, 3);
 	v = PQntuples(r) ? strtoull(PQgetvalue(r, 0, 0), NULL, 10) : 0;
 	PQclear(r);
+	read_only(l, 0);
 	return v;
 }
 
@@ -167,7 +186,9 @@ list(struct loader *l, struct verify_options *vo, const struct target *t,
 	const char *st;
 	int f;
 
-	if (!PQsendQuery(l->conn, sql) || !PQsetSingleRowMode(l->conn)) {
+	read_only(l, 1);
+	if (!PQsendQueryParams(l->conn, sql, 0, NULL, NULL, NULL, NULL, 0) ||
+	    !PQsetSingleRowMode(l->conn)) {
 		warnx("%s: %s", t->display, PQerrorMessage(l->conn));
 		loader_fail(l, 3);
 	}
@@ -215,22 +236,24 @@ list(struct loader *l, struct verify_options *vo, const struct target *t,
 		}
 		PQclear(r);
 	}
+	read_only(l, 0);
 	buf_release(&line);
 }
 
 /*
  * The table's own rows in the window, as T, marked by a column that is
  * never NULL (a full join tells "no row" by it): a subquery, so that
- * --where's names are the table's alone, never the stage's
+ * --where's names are the table's alone, never the stage's; with buckets,
+ * only the rows of the buckets the digest compares
  */
 static void
 target_rows(struct buf *s, const struct target *t,
-	    const struct verify_options *vo)
+	    const struct verify_options *vo, int buckets)
 {
 	buf_addf(s, "(SELECT true AS ndjson_migrate_t, * FROM %s",
 		 t->qualified);
 	buf_addf(s, " WHERE (%s)", vo->where ? vo->where : "true");
-	if (vo->mode == 0)
+	if (buckets && vo->mode == 0)
 		digest_filter(s, t);
 	buf_adds(s, ") T");
 }
@@ -270,7 +293,7 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	} else {
 		buf_reset(s);
 		buf_adds(s, "SELECT count(*) FROM ");
-		target_rows(s, t, vo);
+		target_rows(s, t, vo, 1);
 		n->target = scalar(l, t, s->data);
 	}
 	if (vo->mode == 2) { /* count */
@@ -280,11 +303,13 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	/*
 	 * a key must name one row of the table, or nothing can be said: a
 	 * primary key or unique index on exactly these columns says so
-	 * without reading the table
+	 * without reading the table.  In every bucket, the digest's too: a
+	 * key twice in the stream and twice in the table leaves a bucket
+	 * as it was, and full mode says 2
 	 */
 	buf_reset(s);
 	buf_adds(s, "SELECT count(*) FROM (SELECT 1 FROM ");
-	target_rows(s, t, vo);
+	target_rows(s, t, vo, 0);
 	buf_adds(s, " GROUP BY ");
 	add_cols(s, t, KEYS, "T.");
 	buf_adds(s, " HAVING count(*) > 1 LIMIT 1) d");
@@ -398,7 +423,7 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	else
 		buf_adds(s, "NULL");
 	buf_addf(s, " END FROM %s S FULL JOIN ", t->stage);
-	target_rows(s, t, vo);
+	target_rows(s, t, vo, 1);
 	buf_adds(s, " ON ");
 	join(s, t, "S", "T");
 	buf_addf(s,

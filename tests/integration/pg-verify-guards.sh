@@ -1,0 +1,89 @@
+# pg-verify's guards, each where it once said "equal" wrongly, or changed
+# the database it only reads: rows a policy hides, --where that tries to
+# end the query or write, keys an invalid unique index or a parent's key
+# vouched for, a key twice on both sides.  Each in digest and full mode,
+# the database checked untouched afterwards.
+. "$(dirname "$0")/lib.sh"
+pg_start || exit 3
+w=$PG_DIR/work
+mkdir -p "$w"
+cd "$w" || exit 3
+
+# ---- row-level security: rows hidden from the verifying role are not
+# "not there" (row_security = off: the whole table, or an error)
+sql "create table rls (id int primary key, v text);
+	insert into rls select i, 'v' || i from generate_series(1, 5) i;
+	alter table rls enable row level security;
+	create policy few on rls using (id <= 4);
+	create role verifier login; grant select on rls to verifier"
+printf '{"id":%d,"v":"v%d"}\n' 1 1 2 2 3 3 4 4 >rls.ndjson
+for mode in digest full; do
+	check_run "$mode: a policy hides a row from the role: refused, not equal" 3 \
+		'pg-verify: public.rls: query would be affected by row-level security policy for table "rls"' env PGUSER=verifier pg-verify -q -t rls --key=id --mode=$mode rls.ndjson
+done
+sql "grant root to verifier; alter role verifier bypassrls"
+for mode in digest full; do
+	run env PGUSER=verifier pg-verify -q -t rls --key=id --mode=$mode rls.ndjson
+	check "$mode: a role that may see every row: the fifth is extra" \
+		'1|{"status":"extra","table":"public.rls","key":{"id":5}}' "$status|$(echo "$out" | head -1)"
+done
+
+# ---- --where: one statement, read-only; nothing it says changes the table
+sql "create table w1 (id int primary key, v text); insert into w1 values (1, 'a'), (2, 'b'), (3, 'c');
+	create sequence ws"
+printf '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n{"id":3,"v":"c"}\n' >w1.ndjson
+for mode in digest full count; do
+	run pg-verify -q -t w1 --key=id --mode=$mode \
+		--where='true); COMMIT; DELETE FROM w1 WHERE id = 3; SELECT 1 FROM w1 WHERE (true' w1.ndjson
+	check "$mode: --where that ends the query: a usage error, the row kept" \
+		"2|pg-verify: public.w1: --where: cannot insert multiple commands into a prepared statement|3" "$status|$errout|$(sql 'select count(*) from w1')"
+	run pg-verify -q -t w1 --key=id --mode=$mode --where="id > 0 and pg_catalog.setval('ws', 100) > 0" w1.ndjson
+	check "$mode: --where that writes: refused when it runs, nothing written" \
+		"3|pg-verify: public.w1: cannot execute setval() in a read-only transaction|1|f" \
+		"$status|$errout|$(sql 'select last_value, is_called from ws')"
+done
+
+# ---- the key's uniqueness: an invalid unique index, a parent's key
+sql "create table inv (id int, v text); insert into inv values (1, 'a'), (1, 'b'), (2, 'c')"
+psql -X -q -c 'create unique index concurrently inv_id on inv (id)' 2>/dev/null
+check "the unique index was left invalid" "f" "$(sql "select indisvalid from pg_index where indexrelid = 'inv_id'::regclass")"
+printf '{"id":1,"v":"a"}\n{"id":2,"v":"c"}\n' >inv.ndjson
+for mode in digest full; do
+	check_run "$mode: an invalid unique index vouches for nothing" 2 \
+		'pg-verify: --key: ("id") names more than one row of public.inv' \
+		pg-verify -q -t inv --key=id --mode=$mode inv.ndjson
+done
+sql "create table par (id int primary key, v text); create table kid () inherits (par);
+	insert into par values (1, 'a'), (2, 'b'); insert into kid values (1, 'a')"
+printf '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n' >par.ndjson
+for mode in digest full; do
+	check_run "$mode: a parent's key says nothing of its children's rows" 2 \
+		'pg-verify: --key: ("id") names more than one row of public.par' \
+		pg-verify -q -t par --key=id --mode=$mode par.ndjson
+done
+sql "create table pt (id int primary key, v text) partition by range (id);
+	create table pt1 partition of pt for values from (0) to (10);
+	create table pt2 partition of pt for values from (10) to (20);
+	insert into pt values (1, 'a'), (15, 'b')"
+printf '{"id":1,"v":"a"}\n{"id":15,"v":"b"}\n' >pt.ndjson
+for mode in digest full; do
+	run pg-verify -q -t pt --key=id --mode=$mode pt.ndjson
+	check "$mode: a partitioned table's key holds for its partitions: the same" "0" "$status"
+done
+
+# ---- a key twice in the stream and twice in a table without a key:
+# the same answer in both modes (2), whichever bucket it falls in
+sql "create table dd (id int, v text); insert into dd select i, 'v' from generate_series(1, 300) i;
+	insert into dd values (77, 'v')"
+{
+	for i in $(seq 1 300); do printf '{"id":%d,"v":"v"}\n' "$i"; done
+	printf '{"id":77,"v":"v"}\n'
+} >dd.ndjson
+for mode in digest full; do
+	for s in 1 2 3; do
+		check_run "$mode, seed $s: a key twice on both sides" 2 \
+			'pg-verify: --key: ("id") names more than one row of public.dd' \
+			env PGVERIFY_SEED=$s pg-verify -q -t dd --key=id --mode=$mode dd.ndjson
+	done
+done
+finish
