@@ -87,7 +87,8 @@ $(B)/bin/cron-convert: cmd/cron-convert/*.c cmd/cron-convert/*.h common/*.h $(LI
 # encoders) into staging tables, then compares in SQL
 LOADER = cmd/pg-copy-load/batch.c \
 	cmd/pg-copy-load/copyenc.c cmd/pg-copy-load/create.c \
-	cmd/pg-copy-load/input.c cmd/pg-copy-load/target.c
+	cmd/pg-copy-load/input.c cmd/pg-copy-load/target.c \
+	cmd/pg-copy-load/typmod.c
 $(B)/bin/pg-verify: cmd/pg-verify/*.c cmd/pg-verify/*.h $(LOADER) cmd/pg-copy-load/*.h common/*.h $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PQ_CFLAGS) -Icmd/pg-copy-load -o $@ $(filter %.c,$^) \

@@ -1320,33 +1320,6 @@ binary_batch(struct loader *l, struct target *t)
 	return 1;
 }
 
-/*
- * The decimal places a value for a numeric column needs; 0 for what is no
- * number (the server says no to it).  Integers and plain fractions are
- * counted here, on the hot path; exponents and strings by json.
- */
-static int
-needs_places(const struct json_value *v)
-{
-	const char *p = v->p, *end = v->p + v->len, *dot;
-	int n;
-
-	if (v->type == JSON_NUMBER && v->integer)
-		return 0;
-	if (v->type != JSON_NUMBER && v->type != JSON_STRING)
-		return 0;
-	if (v->type == JSON_NUMBER && !memchr(p, 'e', v->len) &&
-	    !memchr(p, 'E', v->len)) {
-		if (!(dot = memchr(p, '.', v->len)))
-			return 0;
-		while (end > dot + 1 && end[-1] == '0')
-			end--;
-		return (int)(end - dot - 1);
-	}
-	n = json_number_scale(p, v->len);
-	return n > 0 ? n : 0;
-}
-
 void
 batch_add(struct loader *l, struct target *t, const char *file, uint64_t line,
 	  const char *raw, size_t rawlen)
@@ -1375,17 +1348,11 @@ again:
 		b->binary = binary_batch(l, t);
 	}
 	l->cur = t;
-	/* numeric(p,s) rounds what needs more places: refuse it first */
-	for (i = 0; t->scaled && i < t->ncol; i++)
-		if (t->present[i] && t->col[i].scale >= 0 &&
-		    needs_places(&t->slot[i]) > t->col[i].scale) {
-			buf_reset(&l->msg);
-			buf_addf(&l->msg,
-				 "%.*s has more decimal places than the "
-				 "column's %d: PostgreSQL would round it",
-				 (int)(t->slot[i].len > 64 ? 64
-							   : t->slot[i].len),
-				 t->slot[i].p, t->col[i].scale);
+	/* what a type modifier would round or cut: refused first */
+	for (i = 0; t->guarded && i < t->ncol; i++)
+		if (t->present[i] &&
+		    typmod_check(&t->col[i].guard, t->col[i].guard_type,
+				 &t->slot[i], l->guard, &l->msg) < 0) {
 			reject(l, t, file, line, raw, rawlen, t->col[i].name,
 			       NULL, l->msg.data, 0);
 			return;

@@ -31,12 +31,15 @@ void
 loader_init(struct loader *l)
 {
 	struct sigaction sa;
+	int i;
 
 	l->tmp = (struct buf)BUF_INIT;
 	l->key = (struct buf)BUF_INIT;
 	l->msg = (struct buf)BUF_INIT;
 	l->sql = (struct buf)BUF_INIT;
 	l->cols = (struct buf)BUF_INIT;
+	for (i = 0; i < TYPMOD_SCRATCH; i++)
+		l->guard[i] = (struct buf)BUF_INIT;
 	l->pend.raw = (struct buf)BUF_INIT;
 	l->t0 = l->last_progress = loader_now();
 	memset(&sa, 0, sizeof(sa));
@@ -74,6 +77,8 @@ loader_release(struct loader *l)
 	buf_release(&l->msg);
 	buf_release(&l->sql);
 	buf_release(&l->cols);
+	for (i = 0; i < TYPMOD_SCRATCH; i++)
+		buf_release(&l->guard[i]);
 	buf_release(&l->pend.raw);
 	free(l->pend.rec);
 	free(l->pend.name);

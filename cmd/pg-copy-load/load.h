@@ -14,6 +14,7 @@
 #include "copyenc.h"
 #include "errinfo.h"
 #include "json.h"
+#include "typmod.h"
 
 enum on_conflict { CONFLICT_ERROR, CONFLICT_UPDATE, CONFLICT_IGNORE };
 enum format { FORMAT_AUTO, FORMAT_TEXT, FORMAT_BINARY };
@@ -59,8 +60,13 @@ struct column {
 	enum bin_type bin;
 	char *type; /* the base type's name, for messages */
 	int generated;
-	int key;   /* one of --upsert's key columns */
-	int scale; /* numeric(p,s): s; else -1 */
+	int key; /* one of --upsert's key columns */
+	/*
+	 * what its type modifier would change (its elements', its domain's),
+	 * and that type as PostgreSQL names it, for messages
+	 */
+	struct typmod_guard guard;
+	char *guard_type;
 };
 
 /* Records held for a table that --create will make from them. */
@@ -111,7 +117,7 @@ struct target {
 	unsigned char *present;
 	unsigned char *seen; /* pg-verify: a column some record had */
 	void *digest;	     /* pg-verify --mode=digest: its state */
-	int scaled;	     /* a numeric(p,s) column: values' places checked */
+	int guarded;	     /* a column's values checked by typmod_check */
 	int *guess;
 	unsigned char *guess_ci;
 	int nguess;
@@ -153,6 +159,7 @@ struct loader {
 	double t0, last_progress;
 	int progress_shown;
 	struct buf tmp, key, msg, sql, cols;
+	struct buf guard[TYPMOD_SCRATCH]; /* typmod_check's */
 	/*
 	 * --resume: the line ranges earlier runs committed, by input name and
 	 * first line (batches commit out of order with --jobs)

@@ -132,6 +132,65 @@ citus_capacity_check(struct loader *l, const struct target *t)
 }
 
 /*
+ * What each column's type modifier would change: the type is followed
+ * through domains (a domain's typmod when the column has none), arrays
+ * (whose elements take the column's), ranges and multiranges (whose
+ * subtypes have none but a domain's) to the base type the values are
+ * read as, in the order of describe()'s columns.  The multirange's range
+ * is looked up through to_jsonb so that the query reads on a server with
+ * no multiranges (before 14) too.
+ */
+static int
+describe_guards(struct loader *l, struct target *t, const char **param)
+{
+	PGresult *r;
+	int i;
+
+	r = sql_query(
+		l, l->tmp.data,
+		"WITH RECURSIVE w(attnum, typ, typmod, wrap, depth) AS ("
+		" SELECT a.attnum, a.atttypid, a.atttypmod, ''::text, 0"
+		" FROM pg_catalog.pg_attribute a"
+		" WHERE a.attrelid = $1::pg_catalog.oid AND a.attnum > 0"
+		" AND NOT a.attisdropped"
+		" UNION ALL"
+		" SELECT w.attnum, CASE t.typtype WHEN 'd' THEN t.typbasetype"
+		"  WHEN 'r' THEN (SELECT g.rngsubtype FROM pg_catalog.pg_range "
+		"g"
+		"   WHERE g.rngtypid = t.oid)"
+		"  WHEN 'm' THEN (SELECT g.rngsubtype FROM pg_catalog.pg_range "
+		"g"
+		"   WHERE (pg_catalog.to_jsonb(g) ->> 'rngmultitypid')::oid"
+		"   = t.oid)"
+		"  ELSE t.typelem END,"
+		" CASE WHEN t.typtype = 'd' AND w.typmod = -1 THEN t.typtypmod"
+		"  WHEN t.typtype IN ('r', 'm') THEN -1 ELSE w.typmod END,"
+		" w.wrap || CASE t.typtype WHEN 'd' THEN '' WHEN 'r' THEN 'r'"
+		"  WHEN 'm' THEN 'm' ELSE 'a' END, w.depth + 1"
+		" FROM w JOIN pg_catalog.pg_type t ON t.oid = w.typ"
+		" WHERE w.depth < 16 AND (t.typtype IN ('d', 'r', 'm')"
+		"  OR (t.typelem <> 0 AND t.typlen = -1)))"
+		" SELECT DISTINCT ON (w.attnum) b.typname, w.typmod, w.wrap,"
+		" pg_catalog.format_type(w.typ, w.typmod)"
+		" FROM w JOIN pg_catalog.pg_type b ON b.oid = w.typ"
+		" ORDER BY w.attnum, w.depth DESC",
+		1, param);
+	if (!r)
+		return -1;
+	for (i = 0; i < t->ncol && i < PQntuples(r); i++) {
+		struct column *c = &t->col[i];
+
+		typmod_guard_init(&c->guard, PQgetvalue(r, i, 0),
+				  atoi(PQgetvalue(r, i, 1)),
+				  PQgetvalue(r, i, 2));
+		c->guard_type = xstrdup(PQgetvalue(r, i, 3));
+		t->guarded |= c->guard.kind != TYPMOD_NONE;
+	}
+	PQclear(r);
+	return 0;
+}
+
+/*
  * Read a table's columns.  A name from -t is resolved as psql would
  * (regclass: unquoted folds, "Quoted" keeps, schema.table); a routed name
  * ($table) is a plain table name in the search path, or else SCHEMA.TABLE,
@@ -221,7 +280,7 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 	r = sql_query(
 		l, l->tmp.data,
 		"SELECT a.attname, b.typname, b.typcategory,"
-		" a.attgenerated <> '', a.atttypmod"
+		" a.attgenerated <> ''"
 		" FROM pg_catalog.pg_attribute a"
 		" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
 		" JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = "
@@ -252,17 +311,11 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 		else
 			c->kind = KIND_PLAIN;
 		c->generated = PQgetvalue(r, i, 3)[0] == 't';
-		/* numeric(p,s): s, as the type modifier packs it */
-		c->scale = strcmp(typ, "numeric") == 0 &&
-					   atoi(PQgetvalue(r, i, 4)) >= 4
-				   ? (atoi(PQgetvalue(r, i, 4)) - 4) & 0xffff
-				   : -1;
 		c->type = xstrdup(typ);
 		c->bin = c->kind == KIND_ARRAY ? BIN_NONE : bin_type_of(typ);
-		t->scaled |= c->scale >= 0;
 	}
 	PQclear(r);
-	return 0;
+	return describe_guards(l, t, param);
 }
 
 /*
@@ -670,6 +723,7 @@ target_free(struct target *t)
 	for (i = 0; i < t->ncol; i++) {
 		free(t->col[i].name);
 		free(t->col[i].type);
+		free(t->col[i].guard_type);
 		free(t->col[i].quoted);
 	}
 	free(t->col);

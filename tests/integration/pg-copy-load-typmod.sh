@@ -1,0 +1,85 @@
+# pg-copy-load: values a column's type modifier would round or cut
+# (numeric(p,s) with a negative scale or one above p, time(p) and the
+# other times, intervals with fields or a precision, varchar(n); as
+# elements of arrays and ranges, through domains of domains) are
+# rejected naming the column, in every format and mode; the rest load
+# exactly.  Random awkward values, SEEDS of them (default 6), each judged
+# by PostgreSQL (tests/integration/typmod-property), not by our code.
+. "$(dirname "$0")/lib.sh"
+pg_start || exit 3
+prop=$top/tests/integration/typmod-property
+w=$PG_DIR/work
+mkdir -p "$w"
+cd "$w" || exit 3
+"$prop" setup >/dev/null || exit 3
+
+# one rejection of each kind: the exact message
+sql "create table one (id int, n numeric(5,-2), ts timestamp(0), tz timetz(1),
+	iv interval day to second(0), ym interval year to month, v varchar(3),
+	c char(3), na numeric(5,2)[], d tm_d2, b bit(3), vb varbit(3))" >/dev/null
+cat >one.ndjson <<'NDJSON'
+{"id":1,"n":12349}
+{"id":2,"n":12300}
+{"id":3,"ts":"2024-01-01T12:00:00.5"}
+{"id":4,"tz":"12:00:00.25+02"}
+{"id":5,"iv":"P1DT0.5S"}
+{"id":6,"ym":"1 year 2 days"}
+{"id":7,"iv":"1 12:00:00"}
+{"id":8,"v":"abc   "}
+{"id":9,"c":"abc   "}
+{"id":10,"na":[1.5,"2.345"]}
+{"id":11,"d":1.234}
+{"id":12,"b":"1010"}
+{"id":13,"vb":"1010"}
+{"id":14,"ts":"2024-01-01 12:00:00.000"}
+NDJSON
+f=one.ndjson
+for fmt in text auto; do
+	sql 'truncate one' >/dev/null
+	check_run "one of each, --format=$fmt" 1 "pg-copy-load: $f:1: rejected: column n: 12349 is not a multiple of 1e2, as numeric(5,-2) keeps: PostgreSQL would round it
+pg-copy-load: $f:3: rejected: column ts: 2024-01-01T12:00:00.5 has a fraction of a second finer than timestamp(0) without time zone keeps: PostgreSQL would round it
+pg-copy-load: $f:4: rejected: column tz: 12:00:00.25+02 has a fraction of a second finer than time(1) with time zone keeps: PostgreSQL would round it
+pg-copy-load: $f:5: rejected: column iv: P1DT0.5S has a fraction of a second finer than interval day to second(0) keeps: PostgreSQL would round it
+pg-copy-load: $f:6: rejected: column ym: 1 year 2 days has parts finer than interval year to month keeps: PostgreSQL would drop them
+pg-copy-load: $f:7: rejected: column iv: 1 12:00:00 is not in a form read here (postgres style, 1 day 02:03:04.5, or ISO 8601, P1DT2H3M4.5S): interval day to second(0) could change it
+pg-copy-load: $f:8: rejected: column v: \"abc   \" is longer than character varying(3): PostgreSQL would cut its trailing blanks
+pg-copy-load: $f:10: rejected: column na: an element, 2.345, has more decimal places than the column's 2: PostgreSQL would round it
+pg-copy-load: $f:11: rejected: column d: 1.234 has more decimal places than the column's 2: PostgreSQL would round it
+pg-copy-load: $f:12: rejected: column b: bit string length 4 does not match type bit(3)
+pg-copy-load: $f:13: rejected: column vb: bit string too long for type bit varying(3)" \
+		pg-copy-load -q --format=$fmt --max-rejects=100 -t one one.ndjson
+	check "one of each, --format=$fmt: loaded" "2|12300||
+9|||abc
+14||2024-01-01 12:00:00|" "$(sql 'select id, n, ts, c from one order by id')"
+done
+
+# the property, every mode and format
+seeds=${SEEDS:-6}
+for seed in $(seq 1 "$seeds"); do
+	for fmts in "auto text" binary; do
+		"$prop" gen "$seed" 40 in.ndjson truth.json \
+			"$([ "$fmts" = binary ] && echo binary)" || exit 3
+		for fmt in $fmts; do
+			for mode in one commit jobs upsert; do
+				case $mode in
+				one) args=() ;;
+				commit) args=(--batch-commit --batch-rows=7) ;;
+				jobs) args=(--jobs=2 --batch-rows=11) ;;
+				upsert) args=(--upsert=id --batch-rows=13) ;;
+				esac
+				"$prop" truncate
+				rm -f rej.ndjson sum.json
+				run pg-copy-load -q --infinity --format="$fmt" \
+					--max-rejects=100000 --rejects=rej.ndjson \
+					--summary-json=sum.json "${args[@]}" in.ndjson
+				what="seed $seed --format=$fmt ${args[*]}"
+				check "$what: status" 1 "$status"
+				[ -n "$errout" ] && echo "$what: $errout" | head -3
+				check "$what: exact or rejected" ok \
+					"$("$prop" check truth.json rej.ndjson sum.json 2>&1)"
+			done
+		done
+	done
+done
+
+finish
