@@ -227,6 +227,12 @@ int target_match_key(struct loader *l, struct target *t,
 		     const struct json_value *k, int pos);
 void target_free(struct target *t);
 /*
+ * pg-verify --key, pg-copy-load --upsert: "TABLE:COLS" gives TABLE (in
+ * table, its quotes taken off when it is "quoted") and returns COLS; a
+ * list with no colon outside double quotes ("COLS") returns NULL.
+ */
+const char *target_key_table(const char *k, struct buf *table);
+/*
  * The next name of a comma-separated list, as PostgreSQL reads names:
  * "Quoted" as written ("" for a quote), else folded to lower case.
  * Returns where the list goes on, or NULL at its end or on a stray quote.

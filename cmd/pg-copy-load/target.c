@@ -493,29 +493,49 @@ target_stage(struct loader *l, struct target *t)
  * pg-verify --key, pg-copy-load --upsert: this table's key columns, from
  * "TABLE:COLS" for it or else "COLS" for any table.
  */
+const char *
+target_key_table(const char *k, struct buf *table)
+{
+	const char *p;
+	int quoted = 0;
+
+	for (p = k; *p && (quoted || *p != ':'); p++)
+		quoted ^= *p == '"';
+	if (!*p)
+		return NULL;
+	buf_reset(table);
+	if (*k == '"' && p - k >= 2 && p[-1] == '"') { /* "TABLE" */
+		for (k++; k < p - 1; k++) {
+			buf_addch(table, *k);
+			k += *k == '"'; /* "" */
+		}
+	} else
+		buf_add(table, k, (size_t)(p - k));
+	return p + 1;
+}
+
 static const char *
 table_keys(struct loader *l, const struct target *t, const char *name)
 {
-	const char *any = NULL, *c;
-	size_t n;
+	const char *any = NULL, *c, *dot = strchr(t->display, '.');
+	struct buf tab = BUF_INIT;
 	int i;
 
 	for (i = 0; i < l->o->nkeys; i++) {
 		const char *k = l->o->keys[i];
-		if (!(c = strchr(k, ':'))) {
+		if (!(c = target_key_table(k, &tab))) {
 			any = k;
 			continue;
 		}
-		n = (size_t)(c - k);
 		/* the table as named, or as PostgreSQL shows it */
-		if ((strlen(name) == n && strncmp(k, name, n) == 0) ||
-		    (strlen(t->display) == n &&
-		     strncasecmp(k, t->display, n) == 0) ||
-		    (strchr(t->display, '.') &&
-		     strlen(strchr(t->display, '.') + 1) == n &&
-		     strncasecmp(k, strchr(t->display, '.') + 1, n) == 0))
-			return c + 1;
+		if (strcmp(tab.data, name) == 0 ||
+		    strcasecmp(tab.data, t->display) == 0 ||
+		    (dot && strcasecmp(tab.data, dot + 1) == 0)) {
+			buf_release(&tab);
+			return c;
+		}
 	}
+	buf_release(&tab);
 	if (!any) {
 		warnx("%s: no key columns for table %s",
 		      l->o->verify ? "--key" : "--upsert", t->display);

@@ -23,6 +23,14 @@ struct counts {
 	uint64_t source, target, missing, extra, changed, duplicate, invalid;
 };
 
+/* Is c the column a name of a list names (target_next_name's)? */
+static int
+names(const struct buf *name, int quoted, const struct column *c)
+{
+	return quoted ? strcmp(name->data, c->name) == 0
+		      : strcasecmp(name->data, c->name) == 0;
+}
+
 /* Is column c named in the comma-separated list (as PostgreSQL reads)? */
 static int
 listed(const char *list, const struct column *c)
@@ -32,8 +40,7 @@ listed(const char *list, const struct column *c)
 	int quoted = 0, yes = 0;
 
 	while (!yes && p && *p && (p = target_next_name(p, &name, &quoted)))
-		yes = quoted ? strcmp(name.data, c->name) == 0
-			     : strcasecmp(name.data, c->name) == 0;
+		yes = names(&name, quoted, c);
 	buf_release(&name);
 	return yes;
 }
@@ -76,6 +83,43 @@ verify_where(struct loader *l, const struct target *t,
 	}
 	PQclear(r);
 	read_only(l, 0);
+}
+
+/* Each name of --columns or --ignore a column of some table?  Else 2. */
+static int
+names_known(struct loader *l, const char *opt, const char *list)
+{
+	struct buf name = BUF_INIT;
+	const char *p = list;
+	int i, k, quoted = 0, rc = 0, found;
+
+	while (!rc && p && *p && (p = target_next_name(p, &name, &quoted))) {
+		for (found = 0, i = 0; !found && i < l->nt; i++)
+			for (k = 0; !found && k < l->t[i]->ncol; k++)
+				found = names(&name, quoted, &l->t[i]->col[k]);
+		if (!found) {
+			warnx("%s: %s%s%s is a column of no table verified",
+			      opt, quoted ? "\"" : "", name.data,
+			      quoted ? "\"" : "");
+			rc = 2;
+		}
+	}
+	if (!rc && (!p || !*list)) {
+		warnx("%s: cannot read the column list \"%s\"", opt, list);
+		rc = 2;
+	}
+	buf_release(&name);
+	return rc;
+}
+
+int
+verify_names(struct loader *l, const struct verify_options *vo)
+{
+	if (vo->columns && names_known(l, "--columns", vo->columns))
+		return 2;
+	if (vo->ignore && names_known(l, "--ignore", vo->ignore))
+		return 2;
+	return 0;
 }
 
 int

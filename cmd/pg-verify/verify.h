@@ -22,6 +22,12 @@ struct verify_options {
 void verify_where(struct loader *l, const struct target *t,
 		  const struct verify_options *vo);
 
+/*
+ * Does every name of --columns and --ignore name a column of some table
+ * open (l->t)?  0, or 2 after a message (a usage error).
+ */
+int verify_names(struct loader *l, const struct verify_options *vo);
+
 /* Is column c compared (by --columns and --ignore; keys aside)? */
 int verify_compared(const struct verify_options *vo, const struct column *c);
 

@@ -86,4 +86,57 @@ for mode in digest full; do
 			env PGVERIFY_SEED=$s pg-verify -q -t dd --key=id --mode=$mode dd.ndjson
 	done
 done
+# ---- nothing read and nothing named is never "equal"; a table named by
+# --key=TABLE:COLS with no record in the stream is compared (its rows extra)
+sql 'create table n1 (id int primary key, v text); insert into n1 values (1, $$a$$), (2, $$b$$);
+	create table n2 (code text primary key); insert into n2 values ($$x$$)'
+: >empty.ndjson
+for mode in digest full count; do
+	check_run "$mode: nothing read, nothing named" 1 \
+		'pg-verify: nothing to verify: no record read and no table named (-t, --key=TABLE:COLS)' \
+		pg-verify -q --key=id --mode=$mode empty.ndjson
+	run bash -c "sqlite-dump-ndjson missing.db 2>/dev/null | pg-verify -q --key=id --mode=$mode"
+	check "$mode: a dump that failed is not equal" "1" "$status"
+done
+printf '{"$table":"n1","id":1,"v":"a"}\n{"$table":"n1","id":2,"v":"b"}\n' >n.ndjson
+for mode in digest full; do
+	run pg-verify -q --key=n1:id --key=n2:code --mode=$mode n.ndjson
+	check "$mode: a named table with no record: its rows extra" \
+		'1|{"status":"extra","table":"public.n2","key":{"code":"x"}}|2' \
+		"$status|$(echo "$out" | grep '^{"status"')|$(echo "$out" | tail -1 | grep -o '"table":' | wc -l)"
+	run pg-verify -q --key=n1:id --key=n2:code --mode=$mode empty.ndjson
+	check "$mode: nothing read, two tables named: every row extra" "1|3" \
+		"$status|$(echo "$out" | grep -c '"status":"extra"')"
+done
+run pg-verify -q --mode=count --key=n1:id --key=n2:code n.ndjson
+check "count: a named table with no record counts" "1|0 1" \
+	"$status|$(echo "$out" | tail -1 | /usr/bin/python3 -c 'import json,sys; t=json.load(sys.stdin)["summary"]["tables"]; print(*[x["source_rows"] for x in t if x["table"]=="public.n2"], *[x["target_rows"] for x in t if x["table"]=="public.n2"])')"
+check_run "a named table that does not exist" 2 'pg-verify: --key=nosuch:id: no such table: nosuch' \
+	pg-verify -q --key=n1:id --key=nosuch:id n.ndjson
+check_run "-t and a --key for another table" 2 'pg-verify: --key=n2:code: not the table of -t (public.n1)' \
+	pg-verify -q -t n1 --key=id --key=n2:code n.ndjson
+
+# ---- names: --columns and --ignore name columns, or it is a usage error
+printf '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n' >n1.ndjson
+for mode in digest full count; do
+	for opt in --columns --ignore; do
+		check_run "$mode: $opt with a typo" 2 "pg-verify: $opt: vv is a column of no table verified" \
+			pg-verify -q -t n1 --key=id --mode=$mode $opt=v,vv n1.ndjson
+		check_run "$mode: $opt quoted as no column is" 2 "pg-verify: $opt: \"V\" is a column of no table verified" \
+			pg-verify -q -t n1 --key=id --mode=$mode $opt='"V"' n1.ndjson
+		check_run "$mode: $opt empty" 2 "pg-verify: $opt: cannot read the column list \"\"" \
+			pg-verify -q -t n1 --key=id --mode=$mode $opt= n1.ndjson
+		check_run "$mode: $opt, a routed stream: a name no table has" 2 "pg-verify: $opt: nope is a column of no table verified" \
+			pg-verify -q --key=n1:id --key=n2:code --mode=$mode $opt=code,nope n.ndjson
+	done
+	run pg-verify -q -t n1 --key=id --mode=$mode --columns=V n1.ndjson
+	check "$mode: --columns unquoted, folded: fine" "0" "$status"
+done
+# a quoted key column whose name has a colon is not TABLE:COLS
+sql 'create table qc ("a:b" int primary key, v text); insert into qc values (1, $$x$$)'
+printf '{"a:b":1,"v":"x"}\n' >qc.ndjson
+for mode in digest full; do
+	run pg-verify -q -t qc --key='"a:b"' --mode=$mode qc.ndjson
+	check "$mode: --key='\"a:b\"' is a column" "0" "$status"
+done
 finish
