@@ -57,15 +57,17 @@ cli_help(const char *synopsis, const char *text)
 }
 
 uint64_t
-cli_number(const char *synopsis, const char *arg)
+cli_number(const char *synopsis, const char *opt, const char *arg)
 {
 	char *end;
 	unsigned long long v;
 
 	errno = 0;
 	v = strtoull(arg, &end, 10);
-	if (errno || *end || !*arg || *arg == '-')
+	if (errno || *end || !*arg || !isdigit((unsigned char)*arg)) {
+		warnx("%s: a whole number, not %s", opt, arg);
 		cli_usage(synopsis);
+	}
 	return v;
 }
 

@@ -40,8 +40,11 @@ void cli_help(const char *synopsis, const char *text) __attribute__((noreturn));
  */
 int cli_choice(const char *synopsis, const char *opt, const char *arg,
 	       const char *const *words);
-/* arg as a whole number (no sign, nothing after it), else cli_usage. */
-uint64_t cli_number(const char *synopsis, const char *arg);
+/*
+ * arg as a whole number (no sign, nothing after it), else say "OPT: a
+ * whole number, not ARG" and cli_usage.
+ */
+uint64_t cli_number(const char *synopsis, const char *opt, const char *arg);
 
 /*
  * --partition=K/N: part K (1 to N) of N, N from 1 to 65536; else say what

@@ -362,14 +362,16 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "d:hqt:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case BATCH_BYTES:
-			if (!(o.batch_bytes = cli_number(synopsis, optarg)))
+			if (!(o.batch_bytes = cli_number(
+				      synopsis, "--batch-bytes", optarg)))
 				usage();
 			break;
 		case BATCH_COMMIT:
 			o.batch_commit = 1;
 			break;
 		case BATCH_ROWS:
-			if (!(o.batch_rows = cli_number(synopsis, optarg)))
+			if (!(o.batch_rows = cli_number(
+				      synopsis, "--batch-rows", optarg)))
 				usage();
 			break;
 		case CREATE:
@@ -405,13 +407,13 @@ main(int argc, char **argv)
 			o.ignore_unknown = 1;
 			break;
 		case INFER_ROWS:
-			if (!(o.infer_rows =
-				      (int)cli_number(synopsis, optarg)) ||
+			if (!(o.infer_rows = (int)cli_number(
+				      synopsis, "--infer-rows", optarg)) ||
 			    o.infer_rows > 1000000)
 				usage();
 			break;
 		case JOBS:
-			o.jobs = (int)cli_number(synopsis, optarg);
+			o.jobs = (int)cli_number(synopsis, "--jobs", optarg);
 			if (o.jobs < 1 || o.jobs > 64)
 				usage();
 			break;
@@ -419,11 +421,13 @@ main(int argc, char **argv)
 			o.keep_case = 1;
 			break;
 		case MAX_RECORD:
-			if (!(o.max_record = cli_number(synopsis, optarg)))
+			if (!(o.max_record = cli_number(
+				      synopsis, "--max-record", optarg)))
 				usage();
 			break;
 		case MAX_REJECTS:
-			o.max_rejects = cli_number(synopsis, optarg);
+			o.max_rejects =
+				cli_number(synopsis, "--max-rejects", optarg);
 			break;
 		case NO_PROGRESS:
 			o.progress = 0;
@@ -453,7 +457,8 @@ main(int argc, char **argv)
 			o.resume = optarg;
 			break;
 		case RETRIES:
-			o.retries = (int)cli_number(synopsis, optarg);
+			o.retries =
+				(int)cli_number(synopsis, "--retries", optarg);
 			if (o.retries > 100)
 				usage();
 			break;

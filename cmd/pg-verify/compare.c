@@ -6,6 +6,7 @@
  * value), and the client holds no row.
  */
 #include <err.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,17 @@ verify_names(struct loader *l, const struct verify_options *vo)
 	if (vo->ignore && names_known(l, "--ignore", vo->ignore))
 		return 2;
 	return 0;
+}
+
+void
+verify_write(const struct verify_options *vo, const char *p, size_t n,
+	     int status)
+{
+	if (fwrite(p, 1, n, vo->report) == n)
+		return;
+	if (errno == EPIPE && !vo->report_name)
+		exit(status); /* | head: the reader has what it wanted */
+	err(3, "%s", vo->report_name ? vo->report_name : "write error");
 }
 
 int
@@ -265,9 +277,7 @@ list(struct loader *l, struct verify_options *vo, const struct target *t,
 							      : "columns",
 						 PQgetvalue(r, 0, f + 2));
 				buf_adds(&line, "}\n");
-				if (fwrite(line.data, 1, line.len,
-					   vo->report) != line.len)
-					err(3, "report");
+				verify_write(vo, line.data, line.len, 1);
 			}
 		} else if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			buf_reset(&l->msg);
@@ -551,8 +561,7 @@ verify_tables(struct loader *l, struct verify_options *vo)
 		rc = rc > 1 ? rc : 1;
 	buf_addf(&sum, "],\"invalid\":%llu,\"status\":%d}}\n",
 		 (unsigned long long)l->rejected, rc);
-	if (fwrite(sum.data, 1, sum.len, vo->report) != sum.len)
-		err(3, "report");
+	verify_write(vo, sum.data, sum.len, rc);
 	buf_release(&sum);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -81,6 +82,40 @@ loader_fail(struct loader *l, int status)
 	exit(status);
 }
 
+/* Is f (standard input for "-") the file rs describes? */
+static int
+same_file(const char *f, const struct stat *rs)
+{
+	struct stat st;
+	int r = strcmp(f, "-") == 0 ? fstat(0, &st) : stat(f, &st);
+
+	return r == 0 && st.st_dev == rs->st_dev && st.st_ino == rs->st_ino;
+}
+
+/*
+ * --report's file, made empty: never one of the inputs (standard input
+ * when none is named), which it would empty before it is read.
+ */
+static void
+report_open(char **files, int nfiles)
+{
+	struct stat rs;
+	int i, fd;
+
+	if (stat(vo.report_name, &rs) == 0)
+		for (i = 0; i < (nfiles ? nfiles : 1); i++)
+			if (same_file(nfiles ? files[i] : "-", &rs)) {
+				warnx("--report: %s is an input: it would be "
+				      "emptied before it is read",
+				      vo.report_name);
+				usage();
+			}
+	fd = open(vo.report_name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		  0644);
+	if (fd < 0 || !(vo.report = fdopen(fd, "w")))
+		err(3, "%s", vo.report_name);
+}
+
 /*
  * Each table --key=TABLE:COLS names, open before a record comes: one the
  * stream has no record of is compared all the same (its rows extra).
@@ -142,7 +177,7 @@ main(int argc, char **argv)
 	};
 	struct loader l = {.o = &o};
 	struct err e = {0};
-	int c, rc, fd;
+	int c, rc;
 
 	cli_init();
 	while ((c = getopt_long(argc, argv, "d:hqt:V", longopts, NULL)) != -1) {
@@ -167,7 +202,7 @@ main(int argc, char **argv)
 			o.keys[o.nkeys++] = optarg;
 			break;
 		case LIMIT:
-			vo.limit = cli_number(synopsis, optarg);
+			vo.limit = cli_number(synopsis, "--limit", optarg);
 			break;
 		case MODE:
 			vo.mode = cli_choice(synopsis, "--mode", optarg, modes);
@@ -199,12 +234,8 @@ main(int argc, char **argv)
 	if (ndjson_max_record(&o.max_record, &e) < 0)
 		errx(e.code, "%s", e.msg);
 	vo.report = stdout;
-	if (vo.report_name) {
-		fd = open(vo.report_name,
-			  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0 || !(vo.report = fdopen(fd, "w")))
-			err(3, "%s", vo.report_name);
-	}
+	if (vo.report_name)
+		report_open(argv + optind, argc - optind);
 	loader_init(&l);
 
 	if (!(l.conn = pgconn_open(o.conninfo, "pg-verify", &e)))
@@ -256,7 +287,8 @@ main(int argc, char **argv)
 	l.in_txn = 0;
 	if (vo.report_name && fclose(vo.report) != 0)
 		err(3, "%s", vo.report_name);
-	else if (!vo.report_name && (fflush(stdout) != 0 || ferror(stdout)))
+	else if (!vo.report_name && (fflush(stdout) != 0 || ferror(stdout)) &&
+		 errno != EPIPE) /* | head: the reader has what it wanted */
 		err(3, "write error");
 	if (vo.mode == 0)
 		digest_end(&l);

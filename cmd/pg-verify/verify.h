@@ -28,6 +28,14 @@ void verify_where(struct loader *l, const struct target *t,
  */
 int verify_names(struct loader *l, const struct verify_options *vo);
 
+/*
+ * A line of the report: written, or, when the reader of standard output
+ * has gone (EPIPE, `pg-verify | head`), exit quietly with status, the
+ * status so far; any other failure: a message and exit 3.
+ */
+void verify_write(const struct verify_options *vo, const char *p, size_t n,
+		  int status);
+
 /* Is column c compared (by --columns and --ignore; keys aside)? */
 int verify_compared(const struct verify_options *vo, const struct column *c);
 

@@ -139,4 +139,26 @@ for mode in digest full; do
 	run pg-verify -q -t qc --key='"a:b"' --mode=$mode qc.ndjson
 	check "$mode: --key='\"a:b\"' is a column" "0" "$status"
 done
+# ---- the report: `| head` ends quietly with the status so far; --report
+# never empties an input; a bad --limit says why
+sql 'create table big (id int primary key, v text); insert into big select i, $$x$$ from generate_series(1, 300000) i'
+printf '{"id":1,"v":"x"}\n' >one.ndjson
+for mode in digest full; do
+	run bash -c "pg-verify -t big --key=id --mode=$mode one.ndjson | head -1"
+	check "$mode: | head -1: quiet, status 1 (a difference listed)" \
+		'0|{"status":"extra","table":"public.big","key":{"id":2}}|' "$status|$out|$errout"
+	st=$(pg-verify -q -t big --key=id --mode=$mode one.ndjson 2>/dev/null | head -1 >/dev/null; echo "${PIPESTATUS[0]}")
+	check "$mode: | head -1: pg-verify's own status is 1" "1" "$st"
+done
+cp one.ndjson in.ndjson
+for how in "in.ndjson" "-"; do
+	run bash -c "pg-verify -q -t big --key=id --report=in.ndjson $how <in.ndjson"
+	check "--report naming the input ($how): refused, the input kept" \
+		"2|pg-verify: --report: in.ndjson is an input: it would be emptied before it is read|$(cat one.ndjson)" \
+		"$status|$(echo "$errout" | head -1)|$(cat in.ndjson)"
+done
+run bash -c "pg-verify -q -t big --key=id --report=in.ndjson <in.ndjson"
+check "--report naming standard input's file: refused" "2|$(cat one.ndjson)" "$status|$(cat in.ndjson)"
+check_run "--limit=-1: says why" 2 "pg-verify: --limit: a whole number, not -1
+$(pg-verify 2>&1)" pg-verify -t big --key=id --limit=-1 one.ndjson
 finish
