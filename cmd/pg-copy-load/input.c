@@ -20,11 +20,31 @@
 #include "ndjson.h"
 
 volatile sig_atomic_t loader_stop;
+static PGcancel *cancels[4]; /* the queries a signal cancels */
+static volatile sig_atomic_t ncancels;
 
 static void
 on_signal(int sig)
 {
+	char m[256];
+	int i;
+
 	loader_stop = sig;
+	/* PQcancel is safe in a signal handler: it only sends a request */
+	for (i = 0; i < ncancels; i++)
+		PQcancel(cancels[i], m, sizeof(m));
+}
+
+void
+loader_cancel_on_signal(PGconn *conn)
+{
+	PGcancel *c;
+
+	if (ncancels < (int)(sizeof(cancels) / sizeof(*cancels)) &&
+	    (c = PQgetCancel(conn))) {
+		cancels[ncancels] = c;
+		ncancels++;
+	}
 }
 
 void
@@ -51,8 +71,11 @@ loader_init(struct loader *l)
 void
 loader_release(struct loader *l)
 {
-	int i;
+	int i, n = ncancels;
 
+	ncancels = 0; /* no handler uses them now */
+	for (i = 0; i < n; i++)
+		PQfreeCancel(cancels[i]);
 	PQfinish(l->conn);
 	for (i = 1; i < l->nslots; i++)
 		PQfinish(l->slots[i].conn);

@@ -193,6 +193,11 @@ double loader_now(void);
 /* The loader's buffers set up, the clock started, SIGINT and SIGTERM
  * caught (into loader_stop); loader_release closes and frees it all. */
 void loader_init(struct loader *l);
+/*
+ * From now on SIGINT and SIGTERM also cancel the query conn is running
+ * (pg-verify's: its queries only read, and may wait on a lock for long).
+ */
+void loader_cancel_on_signal(PGconn *conn);
 void loader_release(struct loader *l);
 /* Every record of the files (stdin when none) into its table's batches. */
 void loader_read(struct loader *l, char **files, int nfiles);

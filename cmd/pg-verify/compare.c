@@ -55,6 +55,10 @@ listed(const char *list, const struct column *c)
 static void
 read_only(struct loader *l, int on)
 {
+	if (loader_stop) { /* a signal between two queries */
+		warnx("stopped by signal %d", (int)loader_stop);
+		loader_fail(l, 3);
+	}
 	if (sql_exec(l, on ? "SAVEPOINT ndjson_migrate_ro; SET LOCAL "
 			     "transaction_read_only = on"
 			   : "RELEASE SAVEPOINT ndjson_migrate_ro") < 0)

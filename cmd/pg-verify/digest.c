@@ -262,6 +262,7 @@ open_conn(struct loader *l)
 		warnx("%s", e.msg);
 		loader_fail(l, e.code);
 	}
+	loader_cancel_on_signal(D.conn);
 	lit = PQescapeLiteral(D.conn, D.snapshot, strlen(D.snapshot));
 	buf_reset(&D.sql);
 	buf_addf(&D.sql,

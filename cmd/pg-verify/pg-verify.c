@@ -240,6 +240,7 @@ main(int argc, char **argv)
 
 	if (!(l.conn = pgconn_open(o.conninfo, "pg-verify", &e)))
 		errx(e.code, "%s", e.msg);
+	loader_cancel_on_signal(l.conn);
 	l.nslots = 1;
 	l.slots = xcalloc(1, sizeof(*l.slots));
 	l.slots[0].conn = l.conn;

@@ -161,4 +161,29 @@ run bash -c "pg-verify -q -t big --key=id --report=in.ndjson <in.ndjson"
 check "--report naming standard input's file: refused" "2|$(cat one.ndjson)" "$status|$(cat in.ndjson)"
 check_run "--limit=-1: says why" 2 "pg-verify: --limit: a whole number, not -1
 $(pg-verify 2>&1)" pg-verify -t big --key=id --limit=-1 one.ndjson
+# ---- SIGINT and SIGTERM cancel the query running (here one waiting on a
+# lock another session holds): exit 3 at once, not when the lock goes
+sql 'create table lk (id int primary key, v text); insert into lk values (1, $$a$$)'
+printf '{"id":1,"v":"a"}\n' >lk.ndjson
+for mode in digest full; do
+	for sig in INT TERM; do
+		psql -X -q -c 'begin; lock table lk; select pg_sleep(60)' >/dev/null 2>&1 &
+		locker=$!
+		until [ "$(sql "select count(*) from pg_locks where relation = 'lk'::regclass and mode = 'AccessExclusiveLock' and granted")" = 1 ]; do sleep 0.1; done
+		t0=$(date +%s%N)
+		pg-verify -t lk --key=id --mode=$mode lk.ndjson >lk.out 2>lk.err &
+		pid=$!
+		until [ "$(sql "select count(*) from pg_locks where relation = 'lk'::regclass and not granted")" -ge 1 ]; do sleep 0.1; done
+		kill -$sig $pid
+		wait $pid
+		st=$?
+		ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+		check "$mode, SIG$sig while waiting on a lock: 3, the query cancelled, at once" \
+			"3|canceling statement due to user request|pg-verify: stopped: nothing verified|fast" \
+			"$st|$(head -1 lk.err | sed 's/.*: //')|$(tail -1 lk.err)|$([ $ms -lt 10000 ] && echo fast || echo "$ms ms")"
+		sql "select pg_terminate_backend(pid) from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid()" >/dev/null
+		wait $locker 2>/dev/null
+	done
+done
+check "nothing left waiting" "0" "$(sql "select count(*) from pg_stat_activity where application_name = 'pg-verify'")"
 finish
