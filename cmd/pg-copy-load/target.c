@@ -460,7 +460,64 @@ mark_keys(struct loader *l, struct target *t, const char *list)
 		loader_fail(l, 2);
 }
 
-/* The temporary table an upsert COPYs into, with an order column. */
+/*
+ * pg-verify: the stage takes the table's defaults that are immutable (the
+ * same value now as at the load), so that a record without such a column
+ * is compared with it; a default that is not (nextval(), now(), random())
+ * is never run, since running one could change the database (a sequence)
+ * and would not give the load's value anyway.  PostgreSQL says which are
+ * immutable: an index on an expression takes only such a one (the probe's
+ * index is built over no row, so the expression is never evaluated).
+ */
+static void
+stage_defaults(struct loader *l, struct target *t)
+{
+	const char *param[1] = {t->qualified};
+	PGresult *r, *p;
+	char *q;
+	int i;
+
+	r = sql_query(l, t->display,
+		      "SELECT a.attname, pg_catalog.pg_get_expr(d.adbin, "
+		      "d.adrelid) FROM pg_catalog.pg_attrdef d JOIN "
+		      "pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND "
+		      "a.attnum = d.adnum WHERE d.adrelid = "
+		      "$1::pg_catalog.regclass AND a.attgenerated = '' AND NOT "
+		      "a.attisdropped",
+		      1, param);
+	if (!r)
+		loader_fail(l, 3);
+	for (i = 0; i < PQntuples(r); i++) {
+		buf_reset(&l->sql);
+		buf_addf(&l->sql,
+			 "SAVEPOINT ndjson_migrate_d; CREATE TEMPORARY TABLE "
+			 "ndjson_migrate_probe (); CREATE INDEX ON "
+			 "ndjson_migrate_probe (((%s) IS NULL))",
+			 PQgetvalue(r, i, 1));
+		p = PQexec(l->conn, l->sql.data);
+		buf_reset(&l->sql);
+		buf_adds(&l->sql, "ROLLBACK TO SAVEPOINT ndjson_migrate_d; "
+				  "RELEASE SAVEPOINT ndjson_migrate_d");
+		if (PQresultStatus(p) == PGRES_COMMAND_OK) {
+			q = escape_ident(l, PQgetvalue(r, i, 0));
+			buf_addf(&l->sql,
+				 "; ALTER TABLE %s ALTER COLUMN %s SET "
+				 "DEFAULT %s",
+				 t->stage, q, PQgetvalue(r, i, 1));
+			free(q);
+		}
+		PQclear(p);
+		if (sql_exec(l, l->sql.data) < 0)
+			loader_fail(l, 3);
+	}
+	PQclear(r);
+}
+
+/*
+ * The temporary table an upsert COPYs into, with an order column; an
+ * upsert inserts from it only the columns each batch has, so only
+ * pg-verify's needs defaults (stage_defaults).
+ */
 void
 target_stage(struct loader *l, struct target *t)
 {
@@ -474,8 +531,8 @@ target_stage(struct loader *l, struct target *t)
 	t->stage = escape_ident(l, l->msg.data);
 	buf_reset(&l->sql);
 	buf_addf(&l->sql,
-		 "CREATE TEMPORARY TABLE %s (LIKE %s INCLUDING DEFAULTS, "
-		 "ndjson_migrate_ord bigint GENERATED ALWAYS AS IDENTITY)",
+		 "CREATE TEMPORARY TABLE %s (LIKE %s, ndjson_migrate_ord "
+		 "bigint GENERATED ALWAYS AS IDENTITY)",
 		 t->stage, t->qualified);
 	/*
 	 * NOT NULL is the table's to check, so that its error names the
@@ -487,6 +544,8 @@ target_stage(struct loader *l, struct target *t)
 			 i ? "," : "", t->col[i].quoted);
 	if (sql_exec(l, l->sql.data) < 0)
 		loader_fail(l, 3);
+	if (l->o->verify)
+		stage_defaults(l, t);
 }
 
 /*
