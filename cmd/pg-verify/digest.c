@@ -39,6 +39,7 @@
 #include "load.h"
 #include "pghash.h"
 #include "pgconn.h"
+#include "typmod.h"
 #include "verify.h"
 
 #define NBUCKET 4096
@@ -363,6 +364,12 @@ digest_record(struct loader *l, struct target *t, const char *file,
 			hk = pghash_array_add(hk, e);
 		}
 	h.bucket = (uint32_t)(hk & (NBUCKET - 1));
+	/* a value a type modifier would change: the stage refuses it */
+	for (i = 0; t->guarded && i < t->ncol; i++)
+		if (t->present[i] &&
+		    typmod_check(&t->col[i].guard, t->col[i].guard_type,
+				 &t->slot[i], l->guard, &l->msg) < 0)
+			sure = 0;
 	for (i = 0; i < t->ncol; i++) {
 		if (t->col[i].key)
 			continue;

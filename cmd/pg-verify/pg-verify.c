@@ -29,7 +29,8 @@ static const char synopsis[] =
 	"[--mode=digest|full|count]\n"
 	"       [--columns=COLS] [--ignore=COLS] [--where=SQL] "
 	"[--report=FILE] [--limit=N]\n"
-	"       [FILE ...]\n";
+	"       [--ignore-unknown] [--infinity] [--max-record=BYTES] "
+	"[FILE ...]\n";
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -62,6 +63,12 @@ static void __attribute__((noreturn)) help(void)
 		 "      --report=FILE      the report there, not on stdout\n"
 		 "      --limit=N          list at most N differences (the "
 		 "counts stay whole)\n"
+		 "      --ignore-unknown   drop keys that match no column (as "
+		 "pg-copy-load's)\n"
+		 "      --infinity         take 'infinity' in date and time "
+		 "columns (likewise)\n"
+		 "      --max-record=BYTES largest record (default "
+		 "268435456)\n"
 		 "  -q, --quiet            no summary on stderr\n"
 		 "  -h, --help             this help\n"
 		 "  -V, --version          the version\n");
@@ -149,14 +156,28 @@ open_named(struct loader *l, const struct options *o)
 int
 main(int argc, char **argv)
 {
-	enum { COLUMNS = 256, IGNORE, KEY, LIMIT, MODE, REPORT, WHERE };
+	enum {
+		COLUMNS = 256,
+		IGNORE,
+		IGNORE_UNKNOWN,
+		INFINITY_OPT,
+		KEY,
+		LIMIT,
+		MAX_RECORD,
+		MODE,
+		REPORT,
+		WHERE
+	};
 	static const struct option longopts[] = {
 		{"columns", required_argument, NULL, COLUMNS},
 		{"dbname", required_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{"ignore", required_argument, NULL, IGNORE},
+		{"ignore-unknown", no_argument, NULL, IGNORE_UNKNOWN},
+		{"infinity", no_argument, NULL, INFINITY_OPT},
 		{"key", required_argument, NULL, KEY},
 		{"limit", required_argument, NULL, LIMIT},
+		{"max-record", required_argument, NULL, MAX_RECORD},
 		{"mode", required_argument, NULL, MODE},
 		{"quiet", no_argument, NULL, 'q'},
 		{"report", required_argument, NULL, REPORT},
@@ -177,6 +198,7 @@ main(int argc, char **argv)
 	};
 	struct loader l = {.o = &o};
 	struct err e = {0};
+	size_t max_record = 0;
 	int c, rc;
 
 	cli_init();
@@ -194,6 +216,12 @@ main(int argc, char **argv)
 		case IGNORE:
 			vo.ignore = optarg;
 			break;
+		case IGNORE_UNKNOWN:
+			o.ignore_unknown = 1;
+			break;
+		case INFINITY_OPT:
+			o.infinity = 1;
+			break;
 		case KEY:
 			o.keys = realloc(o.keys, (size_t)(o.nkeys + 1) *
 							 sizeof(*o.keys));
@@ -203,6 +231,11 @@ main(int argc, char **argv)
 			break;
 		case LIMIT:
 			vo.limit = cli_number(synopsis, "--limit", optarg);
+			break;
+		case MAX_RECORD:
+			if (!(max_record = cli_number(synopsis, "--max-record",
+						      optarg)))
+				usage();
 			break;
 		case MODE:
 			vo.mode = cli_choice(synopsis, "--mode", optarg, modes);
@@ -233,6 +266,8 @@ main(int argc, char **argv)
 		usage();
 	if (ndjson_max_record(&o.max_record, &e) < 0)
 		errx(e.code, "%s", e.msg);
+	if (max_record)
+		o.max_record = max_record;
 	vo.report = stdout;
 	if (vo.report_name)
 		report_open(argv + optind, argc - optind);

@@ -213,4 +213,29 @@ printf '{"id":%d,"v":"x"}\n' 1 2 3 >su.ndjson
 pg-copy-load -q -t su --upsert=id su.ndjson
 check "--upsert: each row's serial taken once (the stage takes none)" "1 2 3|3" \
 	"$(sql 'select string_agg(n::text, $$ $$ order by id) from su')|$(sql 'select last_value from su_n_seq')"
+# ---- pg-copy-load's options that change what is stored have their
+# counterparts: data loaded with --infinity or --ignore-unknown verifies
+sql "create table inf (id int primary key, t timestamptz, d date, v text)"
+printf '%s\n' '{"id":1,"t":"infinity","d":"-infinity","v":"a"}' '{"id":2,"t":"2024-01-01T00:00:00Z","d":"2024-01-01","v":"b","extra":1}' >inf.ndjson
+pg-copy-load -q -t inf --infinity --ignore-unknown inf.ndjson
+for mode in digest full; do
+	run pg-verify -q -t inf --key=id --mode=$mode --infinity --ignore-unknown inf.ndjson
+	check "$mode: loaded with --infinity --ignore-unknown, verified with them: the same" "0" "$status"
+	# (the digest finds a key no column has as it reads, a value the
+	# stage refuses when it stages: so line 2's message comes first)
+	l1='pg-verify: inf.ndjson:1: invalid: column t: infinity is no date or time (--infinity takes it)'
+	l2='pg-verify: inf.ndjson:2: invalid: key "extra" matches no column of public.inf (--ignore-unknown drops such keys)'
+	if [ $mode = digest ]; then want="$l2
+$l1"; else want="$l1
+$l2"; fi
+	check_run "$mode: without them, each record invalid, the hint an option pg-verify has" 1 \
+		"$want" pg-verify -q -t inf --key=id --mode=$mode inf.ndjson
+	sql "update inf set d = 'infinity' where id = 1"
+	run pg-verify -q -t inf --key=id --mode=$mode --infinity --ignore-unknown inf.ndjson
+	check "$mode: -infinity made infinity: changed" \
+		'1|{"status":"changed","table":"public.inf","key":{"id":1},"columns":["d"]}' "$status|$(echo "$out" | grep '^{"status"')"
+	sql "update inf set d = '-infinity' where id = 1"
+done
+run pg-verify -q -t inf --key=id --infinity --ignore-unknown --max-record=40 inf.ndjson
+check "--max-record: a longer line stops the run, by line" "1|pg-verify: inf.ndjson:1: line longer than 40 bytes" "$status|$errout"
 finish
