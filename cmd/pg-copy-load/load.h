@@ -60,7 +60,9 @@ struct column {
 	enum bin_type bin;
 	char *type; /* the base type's name, for messages */
 	int generated;
-	int key; /* one of --upsert's key columns */
+	int key;     /* one of --upsert's key columns */
+	int builtin; /* its base type is PostgreSQL's own (pg_catalog) */
+	int nondet;  /* its collation is nondeterministic ('a' = 'A') */
 	/*
 	 * what its type modifier would change (its elements', its domain's),
 	 * and that type as PostgreSQL names it, for messages

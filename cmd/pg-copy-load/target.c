@@ -280,7 +280,11 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 	r = sql_query(
 		l, l->tmp.data,
 		"SELECT a.attname, b.typname, b.typcategory,"
-		" a.attgenerated <> ''"
+		" a.attgenerated <> '',"
+		" b.typnamespace = 'pg_catalog'::pg_catalog.regnamespace,"
+		" COALESCE((SELECT NOT co.collisdeterministic"
+		"  FROM pg_catalog.pg_collation co"
+		"  WHERE co.oid = a.attcollation), false)"
 		" FROM pg_catalog.pg_attribute a"
 		" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
 		" JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = "
@@ -311,6 +315,8 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 		else
 			c->kind = KIND_PLAIN;
 		c->generated = PQgetvalue(r, i, 3)[0] == 't';
+		c->builtin = PQgetvalue(r, i, 4)[0] == 't';
+		c->nondet = PQgetvalue(r, i, 5)[0] == 't';
 		c->type = xstrdup(typ);
 		c->bin = c->kind == KIND_ARRAY ? BIN_NONE : bin_type_of(typ);
 	}

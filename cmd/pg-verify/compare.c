@@ -145,41 +145,45 @@ verify_compared(const struct verify_options *vo, const struct column *c)
 	       !(vo->ignore && listed(vo->ignore, c));
 }
 
-/* Types PostgreSQL has no equality for: compared by their text. */
+/*
+ * Is the type's = the same as "the same value as stored" for column c?
+ * For these it is (numeric by value and char(n) without its trailing
+ * blanks on purpose, as pg-verify(1) says; text only under a
+ * deterministic collation); every other type is compared by the image of
+ * its stored value, as PostgreSQL's *= compares records: -0 is not 0,
+ * '1 mon' is not '30 days', 'ABC' is not 'abc' in citext or a
+ * nondeterministic collation, json by its text, and types with no
+ * equality at all (json[], jsonpath, xml) can be compared.
+ */
 static int
-by_text(const struct column *c)
+by_equality(const struct column *c)
 {
-	static const char *const types[] = {"json",   "xml", "point", "line",
-					    "lseg",   "box", "path",  "polygon",
-					    "circle", NULL};
+	static const char *const types[] = {
+		"int2",	     "int4",	    "int8", "bool",    "date",
+		"timestamp", "timestamptz", "uuid", "bytea",   "oid",
+		"numeric",   "bpchar",	    "text", "varchar", "name",
+		"char",	     NULL};
 	int i;
 
-	for (i = 0; types[i]; i++)
+	for (i = 0; c->builtin && !c->nondet && types[i]; i++)
 		if (strcmp(c->type, types[i]) == 0)
 			return 1;
 	return 0;
 }
 
-/*
- * S.c differs from T.c: by the type's equality, but -0 and 0 differ for
- * floats (PostgreSQL's = says equal; NaN = NaN already holds), and types
- * with no equality by their text
- */
+/* a.c and b.c are not the same: by = or by image, as by_equality says */
 static void
-differs(struct buf *s, const struct column *c)
+differs(struct buf *s, const struct column *c, const char *a, const char *b)
 {
 	const char *q = c->quoted;
 
-	if (by_text(c))
-		buf_addf(s, "S.%s::text IS DISTINCT FROM T.%s::text", q, q);
-	else if (strcmp(c->type, "float4") == 0 ||
-		 strcmp(c->type, "float8") == 0)
-		buf_addf(s,
-			 "S.%s IS DISTINCT FROM T.%s OR (S.%s = 0 AND "
-			 "S.%s::text <> T.%s::text)",
-			 q, q, q, q, q);
+	if (by_equality(c))
+		buf_addf(s, "%s.%s IS DISTINCT FROM %s.%s", a, q, b, q);
 	else
-		buf_addf(s, "S.%s IS DISTINCT FROM T.%s", q, q);
+		buf_addf(s,
+			 "NOT ((ROW(%s.%s)::record) OPERATOR(pg_catalog.*=) "
+			 "(ROW(%s.%s)::record))",
+			 a, q, b, q);
 }
 
 /* The key as a JSON object: json_build_object('id', S."id", ...)::text */
@@ -202,16 +206,31 @@ key_json(struct buf *s, PGconn *conn, const struct target *t,
 	buf_adds(s, ")::text");
 }
 
-/* a."k" = b."k" AND ... for the key columns; returns how many */
+/*
+ * a."k" = b."k" AND ... for the key columns, each the same value as
+ * stored (by_equality; else by image, which a merge join can use too);
+ * returns how many
+ */
 static int
 join(struct buf *s, const struct target *t, const char *a, const char *b)
 {
+	const struct column *c;
 	int i, n = 0;
 
-	for (i = 0; i < t->ncol; i++)
-		if (t->col[i].key)
-			buf_addf(s, "%s%s.%s = %s.%s", n++ ? " AND " : "", a,
-				 t->col[i].quoted, b, t->col[i].quoted);
+	for (i = 0; i < t->ncol; i++) {
+		c = &t->col[i];
+		if (!c->key)
+			continue;
+		buf_adds(s, n++ ? " AND " : "");
+		if (by_equality(c))
+			buf_addf(s, "%s.%s = %s.%s", a, c->quoted, b,
+				 c->quoted);
+		else
+			buf_addf(s,
+				 "(ROW(%s.%s)::record) OPERATOR(pg_catalog.*=) "
+				 "(ROW(%s.%s)::record)",
+				 a, c->quoted, b, c->quoted);
+	}
 	return n;
 }
 
@@ -437,11 +456,11 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 			buf_adds(&names, ", ");
 		}
 		buf_adds(&cmp, "(");
-		differs(&cmp, c);
+		differs(&cmp, c, "S", "T");
 		buf_adds(&cmp, ")");
 		lit = PQescapeLiteral(l->conn, c->name, c->namelen);
 		buf_adds(&names, "CASE WHEN ");
-		differs(&names, c);
+		differs(&names, c, "S", "T");
 		buf_addf(&names, " THEN %s END", lit);
 		PQfreemem(lit);
 	}
