@@ -63,6 +63,9 @@ struct column {
 	int key;     /* one of --upsert's key columns */
 	int builtin; /* its base type is PostgreSQL's own (pg_catalog) */
 	int nondet;  /* its collation is nondeterministic ('a' = 'A') */
+	/* its domain has a CHECK added NOT VALID: the table's rows may break
+	 * it, and only the server can tell whether a value does */
+	int unvalidated;
 	/*
 	 * what its type modifier would change (its elements', its domain's),
 	 * and that type as PostgreSQL names it, for messages

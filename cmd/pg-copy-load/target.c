@@ -284,7 +284,13 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 		" b.typnamespace = 'pg_catalog'::pg_catalog.regnamespace,"
 		" COALESCE((SELECT NOT co.collisdeterministic"
 		"  FROM pg_catalog.pg_collation co"
-		"  WHERE co.oid = a.attcollation), false)"
+		"  WHERE co.oid = a.attcollation), false),"
+		/* a domain's CHECK added NOT VALID: rows may break it */
+		" EXISTS (WITH RECURSIVE d(oid) AS (SELECT a.atttypid"
+		"  UNION SELECT y.typbasetype FROM pg_catalog.pg_type y"
+		"  JOIN d ON y.oid = d.oid WHERE y.typtype = 'd')"
+		"  SELECT 1 FROM pg_catalog.pg_constraint k JOIN d"
+		"  ON k.contypid = d.oid WHERE NOT k.convalidated)"
 		" FROM pg_catalog.pg_attribute a"
 		" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
 		" JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = "
@@ -317,6 +323,7 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 		c->generated = PQgetvalue(r, i, 3)[0] == 't';
 		c->builtin = PQgetvalue(r, i, 4)[0] == 't';
 		c->nondet = PQgetvalue(r, i, 5)[0] == 't';
+		c->unvalidated = PQgetvalue(r, i, 6)[0] == 't';
 		c->type = xstrdup(typ);
 		c->bin = c->kind == KIND_ARRAY ? BIN_NONE : bin_type_of(typ);
 	}

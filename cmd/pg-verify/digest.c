@@ -299,7 +299,8 @@ dtable_new(struct loader *l, struct target *t)
 		dt->in[i] =
 			c->key || (!c->generated && verify_compared(D.vo, c) &&
 				   (D.vo->columns || t->present[i]));
-		if (dt->in[i] && (c->bin == BIN_NONE || D.unlike))
+		if (dt->in[i] &&
+		    (c->bin == BIN_NONE || c->unvalidated || D.unlike))
 			dt->full = 1;
 	}
 	t->digest = dt;

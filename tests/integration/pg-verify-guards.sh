@@ -238,4 +238,18 @@ $l2"; fi
 done
 run pg-verify -q -t inf --key=id --infinity --ignore-unknown --max-record=40 inf.ndjson
 check "--max-record: a longer line stops the run, by line" "1|pg-verify: inf.ndjson:1: line longer than 40 bytes" "$status|$errout"
+# ---- a domain's CHECK added NOT VALID: a record that breaks it is invalid
+# in both modes (the digest never calls its bucket the same), through a
+# domain of a domain too
+sql "create domain pos as int; create domain pos2 as pos;
+	create table dm (id int primary key, v pos, w pos2);
+	insert into dm values (1, -5, 1), (2, 3, 1), (3, 3, -1);
+	alter domain pos add constraint p check (value > 0) not valid"
+printf '{"id":1,"v":-5,"w":1}\n{"id":2,"v":3,"w":1}\n{"id":3,"v":3,"w":-1}\n' >dm.ndjson
+for mode in digest full; do
+	check_run "$mode: a value its domain's NOT VALID check refuses: invalid, by line" 1 \
+		'pg-verify: dm.ndjson:1: invalid: column v: value for domain pos violates check constraint "p"
+pg-verify: dm.ndjson:3: invalid: column w: value for domain pos2 violates check constraint "p"' \
+		pg-verify -q -t dm --key=id --mode=$mode dm.ndjson
+done
 finish
