@@ -453,13 +453,13 @@ upsert_apply(struct loader *l, struct target *t)
 	buf_adds(s, ") OVERRIDING SYSTEM VALUE SELECT ");
 	add_cols(s, t, LOADED, "");
 	if (l->o->on_conflict == CONFLICT_ERROR) {
-		buf_addf(s, " FROM %s ORDER BY ndjson_migrate_ord", t->stage);
+		buf_addf(s, " FROM %s ORDER BY %s", t->stage, t->ord);
 	} else {
 		buf_adds(s, " FROM (SELECT DISTINCT ON (");
 		add_cols(s, t, KEYS, "");
 		buf_addf(s, ") * FROM %s ORDER BY ", t->stage);
 		add_cols(s, t, KEYS, "");
-		buf_adds(s, ", ndjson_migrate_ord DESC) s");
+		buf_addf(s, ", %s DESC) s", t->ord);
 		on_conflict(l, t, s, q);
 	}
 	r = PQexec(l->conn, s->data);

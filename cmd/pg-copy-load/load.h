@@ -116,6 +116,7 @@ struct target {
 	char *qualified; /* "schema"."table", quoted */
 	char *display;	 /* schema.table, for messages */
 	char *stage;	 /* quoted temp staging table (upsert) */
+	char *ord;	 /* its order column: a name none of t's is */
 	struct column *col;
 	int ncol;
 	struct json_value *slot;
@@ -258,6 +259,12 @@ const char *target_next_name(const char *p, struct buf *name, int *quoted);
 int target_key_unique(struct loader *l, const struct target *t, int immediate);
 /* (Re)create t's upsert staging table in this session. */
 void target_stage(struct loader *l, struct target *t);
+/*
+ * base, or base_2, base_3, ...: the first that is none of t's column
+ * names (the stage's own columns and a query's own names never clash).
+ */
+void target_unused_name(const struct target *t, const char *base,
+			struct buf *out);
 
 /* create.c: make a missing table; 0, or -1 after a message */
 /* --hypertable: 1 the table is one on the column, 0 not, -2 no TimescaleDB */

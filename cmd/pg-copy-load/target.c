@@ -473,6 +473,21 @@ mark_keys(struct loader *l, struct target *t, const char *list)
 		loader_fail(l, 2);
 }
 
+void
+target_unused_name(const struct target *t, const char *base, struct buf *out)
+{
+	int i, n = 1;
+
+	buf_reset(out);
+	buf_adds(out, base);
+	for (i = 0; i < t->ncol; i++)
+		if (strcmp(t->col[i].name, out->data) == 0) {
+			buf_reset(out);
+			buf_addf(out, "%s_%d", base, ++n);
+			i = -1; /* and look again */
+		}
+}
+
 /*
  * pg-verify: the stage takes the table's defaults that are immutable (the
  * same value now as at the load), so that a record without such a column
@@ -542,11 +557,14 @@ target_stage(struct loader *l, struct target *t)
 	buf_reset(&l->msg);
 	buf_addf(&l->msg, "ndjson_migrate_stage_%d", n + 1);
 	t->stage = escape_ident(l, l->msg.data);
+	target_unused_name(t, "ndjson_migrate_ord", &l->msg);
+	free(t->ord);
+	t->ord = xstrdup(l->msg.data);
 	buf_reset(&l->sql);
 	buf_addf(&l->sql,
-		 "CREATE TEMPORARY TABLE %s (LIKE %s, ndjson_migrate_ord "
-		 "bigint GENERATED ALWAYS AS IDENTITY)",
-		 t->stage, t->qualified);
+		 "CREATE TEMPORARY TABLE %s (LIKE %s, %s bigint GENERATED "
+		 "ALWAYS AS IDENTITY)",
+		 t->stage, t->qualified, t->ord);
 	/*
 	 * NOT NULL is the table's to check, so that its error names the
 	 * table and not the stage (LIKE copies NOT NULL, never CHECK)
@@ -826,6 +844,7 @@ target_free(struct target *t)
 	free(t->qualified);
 	free(t->display);
 	free(t->stage);
+	free(t->ord);
 	free(t->seen);
 	free(t->slot);
 	free(t->present);

@@ -323,12 +323,14 @@ list(struct loader *l, struct verify_options *vo, const struct target *t,
  * --where's names are the table's alone, never the stage's; with buckets,
  * only the rows of the buckets the digest compares
  */
+/* verify_one's own names, none of the table's (target_unused_name) */
+static struct buf mark = BUF_INIT, count = BUF_INIT;
+
 static void
 target_rows(struct buf *s, const struct target *t,
 	    const struct verify_options *vo, int buckets)
 {
-	buf_addf(s, "(SELECT true AS ndjson_migrate_t, * FROM %s",
-		 t->qualified);
+	buf_addf(s, "(SELECT true AS %s, * FROM %s", mark.data, t->qualified);
 	buf_addf(s, " WHERE (%s)", vo->where ? vo->where : "true");
 	if (buckets && vo->mode == 0)
 		digest_filter(s, t);
@@ -363,6 +365,8 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 
 	memset(n, 0, sizeof(*n));
 	n->invalid = t->rejected;
+	target_unused_name(t, "ndjson_migrate_t", &mark);
+	target_unused_name(t, "ndjson_migrate_n", &count);
 	if (!di || di->full) /* a digested table's was tried before its query */
 		verify_where(l, t, vo);
 	if (di && !di->full) {
@@ -431,7 +435,7 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	buf_reset(s);
 	buf_addf(s, "CREATE TEMPORARY TABLE ndjson_migrate_dup AS SELECT ");
 	add_cols(s, t, KEYS, "S.");
-	buf_adds(s, ", count(*) AS ndjson_migrate_n FROM ");
+	buf_addf(s, ", count(*) AS %s FROM ", count.data);
 	buf_addf(s, "%s S GROUP BY ", t->stage);
 	add_cols(s, t, KEYS, "S.");
 	buf_adds(s, dups ? " HAVING count(*) > 1" : " LIMIT 0");
@@ -440,7 +444,7 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	buf_reset(s);
 	buf_adds(s, "SELECT 'duplicate', ");
 	key_json(s, l->conn, t, "S.");
-	buf_adds(s, ", S.ndjson_migrate_n FROM ndjson_migrate_dup S ORDER BY ");
+	buf_addf(s, ", S.%s FROM ndjson_migrate_dup S ORDER BY ", count.data);
 	add_cols(s, t, KEYS, "S.");
 	list(l, vo, t, s->data, n, listed_so_far);
 
@@ -473,14 +477,16 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	 * changed; DISTINCT makes a duplicated missing key one line
 	 */
 	buf_reset(s);
-	buf_adds(s,
-		 "SELECT DISTINCT CASE WHEN T.ndjson_migrate_t IS NULL THEN 1 "
-		 "WHEN S.ndjson_migrate_ord IS NULL THEN 2 ELSE 3 END AS "
-		 "ndjson_migrate_st, ");
+	buf_addf(s,
+		 "SELECT DISTINCT CASE WHEN T.%s IS NULL THEN 1 WHEN S.%s IS "
+		 "NULL THEN 2 ELSE 3 END AS ndjson_migrate_st, ",
+		 mark.data, t->ord);
 	either_keys(s, t, 1);
-	buf_adds(s, ", CASE WHEN T.ndjson_migrate_t IS NULL THEN 'missing' "
-		    "WHEN S.ndjson_migrate_ord IS NULL THEN 'extra' ELSE "
-		    "'changed' END, pg_catalog.json_build_object(");
+	buf_addf(s,
+		 ", CASE WHEN T.%s IS NULL THEN 'missing' WHEN S.%s IS NULL "
+		 "THEN 'extra' ELSE 'changed' END, "
+		 "pg_catalog.json_build_object(",
+		 mark.data, t->ord);
 	for (i = 0, ncmp = 0; i < t->ncol; i++)
 		if (t->col[i].key) {
 			lit = PQescapeLiteral(l->conn, t->col[i].name,
@@ -490,8 +496,8 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 				 t->col[i].quoted);
 			PQfreemem(lit);
 		}
-	buf_adds(s, ")::text, CASE WHEN T.ndjson_migrate_t AND "
-		    "S.ndjson_migrate_ord IS NOT NULL THEN ");
+	buf_addf(s, ")::text, CASE WHEN T.%s AND S.%s IS NOT NULL THEN ",
+		 mark.data, t->ord);
 	if (names.len)
 		buf_addf(s,
 			 "pg_catalog.array_to_json(pg_catalog.array_remove("
@@ -504,10 +510,9 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	buf_adds(s, " ON ");
 	join(s, t, "S", "T");
 	buf_addf(s,
-		 " WHERE T.ndjson_migrate_t IS NULL OR S.ndjson_migrate_ord IS "
-		 "NULL OR ((%s) AND NOT EXISTS (SELECT 1 FROM "
-		 "ndjson_migrate_dup D WHERE ",
-		 cmp.data);
+		 " WHERE T.%s IS NULL OR S.%s IS NULL OR ((%s) AND NOT EXISTS "
+		 "(SELECT 1 FROM ndjson_migrate_dup D WHERE ",
+		 mark.data, t->ord, cmp.data);
 	ncmp = join(s, t, "D", "S");
 	buf_adds(s, ")) ORDER BY 1");
 	for (i = 0; i < ncmp; i++)
@@ -582,6 +587,8 @@ verify_tables(struct loader *l, struct verify_options *vo)
 	/* records no table took (no $table, no such table) differ too */
 	if (l->rejected > total.invalid)
 		rc = rc > 1 ? rc : 1;
+	buf_release(&mark);
+	buf_release(&count);
 	buf_addf(&sum, "],\"invalid\":%llu,\"status\":%d}}\n",
 		 (unsigned long long)l->rejected, rc);
 	verify_write(vo, sum.data, sum.len, rc);

@@ -252,4 +252,19 @@ for mode in digest full; do
 pg-verify: dm.ndjson:3: invalid: column w: value for domain pos2 violates check constraint "p"' \
 		pg-verify -q -t dm --key=id --mode=$mode dm.ndjson
 done
+# ---- a table whose columns have the names pg-verify's own would have
+sql 'create table clash (ndjson_migrate_n int primary key, ndjson_migrate_ord int, ndjson_migrate_t text,
+	ndjson_migrate_ord_2 int, ndjson_migrate_t_2 bool)'
+printf '{"ndjson_migrate_n":%d,"ndjson_migrate_ord":%d,"ndjson_migrate_t":"x","ndjson_migrate_ord_2":1,"ndjson_migrate_t_2":true}\n' 1 1 2 2 3 3 >clash.ndjson
+run pg-copy-load -q -t clash --upsert=ndjson_migrate_n clash.ndjson
+check "--upsert into a table with a column named as the stage's own" "0|3" "$status|$(sql 'select count(*) from clash')"
+sql "update clash set ndjson_migrate_t = 'y' where ndjson_migrate_n = 2"
+printf '{"ndjson_migrate_n":3,"ndjson_migrate_ord":3,"ndjson_migrate_t":"x","ndjson_migrate_ord_2":1,"ndjson_migrate_t_2":true}\n' >>clash.ndjson
+for mode in digest full; do
+	run pg-verify -q -t clash --key=ndjson_migrate_n --mode=$mode clash.ndjson
+	check "$mode: columns named as pg-verify's own: compared as any" \
+		'1|{"status":"duplicate","table":"public.clash","key":{"ndjson_migrate_n":3},"count":2}
+{"status":"changed","table":"public.clash","key":{"ndjson_migrate_n":2},"columns":["ndjson_migrate_t"]}' \
+		"$status|$(echo "$out" | grep '^{"status"')"
+done
 finish
