@@ -32,7 +32,8 @@ TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map redis-dump-ndjson mongo-dump-
 	pg-verify cron-convert
 COMMON = buf cli copybin errinfo isotime json keyset md5 ndjson pct pgconn pghash pgjsonb sqltext
 UNIT = test_buf test_cli test_json test_md5 test_ndjson test_pghash
-FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr fuzz_redisurl fuzz_bson fuzz_jsonb fuzz_cron fuzz_rdb
+FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr fuzz_redisurl fuzz_bson fuzz_jsonb fuzz_cron fuzz_rdb \
+	fuzz_typmod
 # what the fuzz targets link: the parsers, no client libraries
 FUZZ_COMMON = buf cli copybin errinfo isotime json keyset md5 ndjson pct pghash pgjsonb
 
@@ -144,6 +145,12 @@ $(B)/tests/fuzz_copy-replay: tests/fuzz/fuzz_copy.c tests/fuzz/replay.c $(COPY_E
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
 
+# pg-copy-load's type modifier guard, without libpq
+TYPMOD = cmd/pg-copy-load/typmod.c
+$(B)/tests/fuzz_typmod-replay: tests/fuzz/fuzz_typmod.c tests/fuzz/replay.c $(TYPMOD) cmd/pg-copy-load/typmod.h $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
+
 # Fuzzing campaigns: every target under ASan+UBSan for FUZZ_TIME seconds
 # (600), FUZZ_JOBS at a time (scripts/fuzz-campaign; crashes land in
 # tests/fuzz/crashes).  fuzz-build only builds them into build-fuzz/, e.g.
@@ -162,6 +169,7 @@ fuzz-build:
 				fuzz_redisurl) echo cmd/redis-dump-ndjson/url.c;; \
 				fuzz_rdb) echo cmd/redis-dump-ndjson/rdb.c $(LZF_LIBS);; \
 				fuzz_cron) echo $(CRON_PARSE);; \
+				fuzz_typmod) echo $(TYPMOD);; \
 				fuzz_bson) echo cmd/mongo-dump-ndjson/emit.c $(BSON_CFLAGS) $(BSON_LIBS);; esac) \
 			-lm || exit; \
 	done
