@@ -1230,31 +1230,6 @@ json_number_double(const char *p, size_t n)
 }
 
 int
-json_number_scale(const char *p, size_t n)
-{
-	struct decimal x;
-	size_t i = 0;
-	long places;
-
-	/* a JSON number, as text or in a string: -?digits[.digits][e[+-]digits]
-	 */
-	i += i < n && p[i] == '-';
-	if (i == n || p[i] < '0' || p[i] > '9')
-		return -1;
-	while (i < n && ((p[i] >= '0' && p[i] <= '9') || p[i] == '.' ||
-			 p[i] == 'e' || p[i] == 'E' ||
-			 ((p[i] == '+' || p[i] == '-') &&
-			  (p[i - 1] == 'e' || p[i - 1] == 'E'))))
-		i++;
-	if (i != n)
-		return -1;
-	decimal_of(&x, p, n);
-	/* the last significant digit's power of ten is exp - (n - 1) */
-	places = x.n ? (long)x.n - 1 - x.exp : 0;
-	return places > 0 ? (places > 100000 ? 100000 : (int)places) : 0;
-}
-
-int
 json_number_same(const char *a, size_t alen, const char *b, size_t blen)
 {
 	struct decimal x, y;

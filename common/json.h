@@ -154,12 +154,6 @@ void json_write_double(struct buf *out, double d);
  */
 int json_number_same(const char *a, size_t alen, const char *b, size_t blen);
 /*
- * The decimal places a number text needs (1.230 and 123e-2 need 2, 1e3
- * none); -1 when p[0..n) is not a number.  PostgreSQL's numeric(p,s)
- * rounds a value that needs more than s, so a loader refuses it.
- */
-int json_number_scale(const char *p, size_t n);
-/*
  * The double nearest a JSON number text p[0..n), as strtod gives it: the
  * common case (at most 2^53 in the digits, a power of ten within 22) by one
  * exact multiplication or division, which IEEE rounds once (Clinger's fast
