@@ -500,7 +500,10 @@ postgres_interval(const char *p, const char *end, int range, struct iv *x,
 			mul_add(x, &usec, h, USEC_HOUR);
 			mul_add(x, &usec, m, USEC_MIN);
 			mul_add(x, &usec, s, USEC_SEC);
-			iv_usec(x, neg ? -usec : usec);
+			if (neg && usec == INT64_MIN)
+				x->overflow = 1; /* INT64_MIN: no negative */
+			else
+				iv_usec(x, neg ? -usec : usec);
 			x->usec_set = 1;
 			continue;
 		}
@@ -539,6 +542,12 @@ postgres_interval(const char *p, const char *end, int range, struct iv *x,
 	if (!nfields)
 		return UNREADABLE;
 	if (ago) {
+		/* INT64_MIN has no negative: DecodeInterval refuses it */
+		if (x->months == INT64_MIN || x->days == INT64_MIN ||
+		    x->usec == INT64_MIN) {
+			x->overflow = 1;
+			return 0;
+		}
 		x->months = -x->months;
 		x->days = -x->days;
 		x->usec = -x->usec;
@@ -748,28 +757,33 @@ literal_item(const char *p, const char *end, const char *stop, int trim,
  * 1 the literal does not read (the server refuses it).
  */
 
-/* array_in's elements of {...} at *pp, nested braces as dimensions */
+/*
+ * array_in's elements of {...} at *pp, nested braces as dimensions: read
+ * in one loop, with a count of the braces open, however deep they go.
+ */
 static int
 array_text(const struct typmod_guard *g, const char *type, const char *wrap,
 	   const char **pp, const char *end, struct buf *scratch,
 	   struct buf *msg)
 {
 	const char *p = *pp;
-	int null, r, first = 1;
+	size_t depth = 1;
+	int null, first = 1, closed = 0;
 
 	if (p == end || *p++ != '{')
 		return 1;
-	for (;; first = 0) {
+	for (;;) {
 		while (p < end && isspace((unsigned char)*p))
 			p++;
+		if (p < end && *p == '{') {
+			p++; /* a dimension more */
+			depth++;
+			first = 1;
+			continue;
+		}
 		if (first && p < end && *p == '}') {
 			p++; /* {} */
-			break;
-		}
-		if (p < end && *p == '{') {
-			if ((r = array_text(g, type, wrap, &p, end, scratch,
-					    msg)) != 0)
-				return r;
+			closed = 1;
 		} else {
 			if (!(p = literal_item(p, end, ",}", 1, scratch,
 					       &null)))
@@ -779,15 +793,22 @@ array_text(const struct typmod_guard *g, const char *type, const char *wrap,
 				       scratch->len, scratch + 1, msg) < 0)
 				return -1;
 		}
-		while (p < end && isspace((unsigned char)*p))
-			p++;
-		if (p == end)
-			return 1;
-		if (*p++ == '}')
-			break;
+		/* then '}' closing dimensions, up to a separator */
+		for (;; closed = 1) {
+			if (closed && --depth == 0) {
+				*pp = p;
+				return 0;
+			}
+			while (p < end && isspace((unsigned char)*p))
+				p++;
+			if (p == end)
+				return 1;
+			if (*p++ != '}')
+				break;
+		}
+		first = 0;
+		closed = 0;
 	}
-	*pp = p;
-	return 0;
 }
 
 /* range_in's bounds of [a,b) at *pp, or "empty" */

@@ -53,6 +53,35 @@ pg-copy-load: $f:13: rejected: column vb: bit string too long for type bit varyi
 14||2024-01-01 12:00:00|" "$(sql 'select id, n, ts, c from one order by id')"
 done
 
+# what fuzz_typmod found: an array nested deeper than the stack (read in
+# one loop now: judged, no crash), and intervals whose microseconds come to
+# the one int64 with no negative (left to the server, which refuses them)
+sql "create table deep (id int, na numeric(5,2)[], iv interval(0),
+	ivs interval second(0))" >/dev/null
+iv="$(for i in $(seq 100); do printf -- '-92233720368547758 us '; done)-8 us ago"
+/usr/bin/python3 - "$iv" >deep.ndjson <<'PY'
+import json, sys
+n = 300000
+for r in [{"id": 1, "na": "{" * n + "1.234" + "}" * n},
+          {"id": 2, "na": "{{{{{{1.5}}}}}}"},
+          {"id": 3, "iv": sys.argv[1]},
+          {"id": 4, "iv": "-0:0:9223372036854.775808"},
+          {"id": 5, "ivs": "-0:0:9223372036854.775808"},
+          {"id": 6, "iv": "@ 1 day 02:00:00 ago"}]:
+    print(json.dumps(r))
+PY
+f=deep.ndjson
+for fmt in text auto; do
+	sql 'truncate deep' >/dev/null
+	check_run "deep arrays, interval overflow, --format=$fmt" 1 "pg-copy-load: $f:1: rejected: column na: an element, 1.234, has more decimal places than the column's 2: PostgreSQL would round it
+pg-copy-load: $f:3: rejected: column iv: invalid input syntax for type interval: \"$iv\"
+pg-copy-load: $f:4: rejected: column iv: invalid input syntax for type interval: \"-0:0:9223372036854.775808\"
+pg-copy-load: $f:5: rejected: column ivs: invalid input syntax for type interval: \"-0:0:9223372036854.775808\"" \
+		pg-copy-load -q --format=$fmt --max-rejects=100 -t deep $f
+	check "deep arrays, interval overflow, --format=$fmt: loaded" "2|{{{{{{1.50}}}}}}|
+6||-1 days -02:00:00" "$(sql 'select id, na, iv from deep order by id')"
+done
+
 # the property, every mode and format
 seeds=${SEEDS:-6}
 for seed in $(seq 1 "$seeds"); do
