@@ -127,12 +127,18 @@ txn_commit(struct loader *l)
 	l->in_txn = 0;
 }
 
+/*
+ * An error a record's values caused: classes 22 (data exception) and 23
+ * (integrity), and 54000, the limits a value can pass (an index row too
+ * big for a btree, an array of 7 dimensions, a jsonb too large)
+ */
 static int
 is_data_error(const PGresult *r)
 {
 	const char *s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 
-	return s && (strncmp(s, "22", 2) == 0 || strncmp(s, "23", 2) == 0);
+	return s && (strncmp(s, "22", 2) == 0 || strncmp(s, "23", 2) == 0 ||
+		     strcmp(s, "54000") == 0);
 }
 
 /* Citus: a worker's error relayed by the coordinator, no SQLSTATE of its

@@ -305,4 +305,18 @@ for i in range(30000):
     print("{\"x\":%d}" % i)
     if i % 1000 == 0: sys.stdout.flush(); time.sleep(0.1)' | pg-copy-load --progress -t s >prog.out 2>&1)
 check "progress: shown at least once" "1" "$(tr '\r' '\n' <prog.out | grep -c -m1 '^pg-copy-load: [0-9]* rows, [0-9.]* MB, [0-9]* rows/s, 0:0[0-9]$')"
+# ---- a limit one row passes (54000) is that row's reject, not the load's end
+sql "create table lim (id int primary key, v text unique, a int[])"
+/usr/bin/python3 -c '
+import json, random
+r = random.Random(1)
+print(json.dumps({"id": 1, "v": "a"}))
+print(json.dumps({"id": 2, "v": "".join(chr(r.randrange(33, 126)) for _ in range(9000))}))
+print(json.dumps({"id": 3, "v": "c", "a": "{{{{{{{1}}}}}}}"}))
+print(json.dumps({"id": 4, "v": "d", "a": [[1]]}))' >lim.ndjson
+run pg-copy-load -t lim --max-rejects=5 lim.ndjson
+check "54000: an index row too big, an array of 7 dimensions: rejected by line, the rest loaded" \
+	"1|pg-copy-load: lim.ndjson:2: rejected: index row requires 9016 bytes, maximum size is 8191
+pg-copy-load: lim.ndjson:3: rejected: column a: number of array dimensions (7) exceeds the maximum allowed (6)|1 4" \
+	"$status|$(echo "$errout" | grep rejected:)|$(sql 'select string_agg(id::text, $$ $$ order by id) from lim')"
 finish
