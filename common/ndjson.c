@@ -96,7 +96,10 @@ ndjson_reader_next(struct ndjson_reader *r, const char **line, size_t *len,
 			return -1;
 		do
 			got = read(r->fd, r->buf + r->end, r->cap - r->end);
-		while (got < 0 && errno == EINTR);
+		while (got < 0 && errno == EINTR && !(r->stop && *r->stop));
+		if (got < 0 && errno == EINTR)
+			return err_set(e, ERR_SYSTEM, "%s: interrupted",
+				       r->name);
 		if (got < 0)
 			return err_set(e, ERR_SYSTEM, "%s: read error: %s",
 				       r->name, strerror(errno));

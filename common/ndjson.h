@@ -17,6 +17,7 @@
 #define NDJSON_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "errinfo.h"
@@ -32,6 +33,13 @@ struct ndjson_reader {
 	size_t max_line;
 	uint64_t lineno;
 	int eof;
+	/*
+	 * when not NULL and nonzero after a read(2) a signal interrupted,
+	 * ndjson_reader_next returns -1 (ERR_SYSTEM, "interrupted") rather
+	 * than read again: a tool whose handler sets it stops even while its
+	 * input is silent
+	 */
+	volatile sig_atomic_t *stop;
 };
 
 /* path "-" or NULL reads standard input; returns 0, or -1 with e filled. */

@@ -91,13 +91,28 @@ pgconn_describe(struct buf *out, PGconn *c, const PGresult *res)
 }
 
 int
+pgconn_catalog_first(PGconn *c, struct err *e)
+{
+	/* the CASE's = itself qualified: an unqualified one is the schema's */
+	return pgconn_exec(
+		c,
+		"SELECT pg_catalog.set_config('search_path', CASE WHEN "
+		"pg_catalog.current_setting('search_path') "
+		"OPERATOR(pg_catalog.=) '' THEN 'pg_catalog' ELSE 'pg_catalog, "
+		"' OPERATOR(pg_catalog.||) "
+		"pg_catalog.current_setting('search_path') END, false)",
+		e);
+}
+
+int
 pgconn_exec(PGconn *c, const char *sql, struct err *e)
 {
 	PGresult *r = PQexec(c, sql);
 	struct buf msg = BUF_INIT;
 	int rc = 0;
 
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+	    PQresultStatus(r) != PGRES_TUPLES_OK) {
 		pgconn_describe(&msg, c, r);
 		rc = err_set(e, ERR_SYSTEM, "%s", msg.data);
 		buf_release(&msg);

@@ -345,6 +345,20 @@ copy_command(struct loader *l, struct target *t)
 		buf_adds(&l->sql, " WITH (FREEZE)");
 }
 
+/*
+ * pg-verify only reads: what it stages runs read-only, so that a domain's
+ * CHECK or a default that writes (nextval) fails on its record instead of
+ * writing.  In effect until the savepoint it follows is released or
+ * rolled back to: whatever stages rows next opens a savepoint of its own.
+ */
+static void
+stage_read_only(struct loader *l)
+{
+	if (l->o->verify &&
+	    sql_exec(l, "SET LOCAL transaction_read_only = on") < 0)
+		loader_fail(l, 3);
+}
+
 /* SAVEPOINT if rejects are allowed, empty the stage, open the COPY. */
 static void
 copy_open(struct loader *l, struct target *t)
@@ -353,6 +367,7 @@ copy_open(struct loader *l, struct target *t)
 
 	if (use_savepoints(l, t) && sql_exec(l, "SAVEPOINT ndjson_migrate") < 0)
 		loader_fail(l, 3);
+	stage_read_only(l);
 	if (t->stage && !l->o->verify) { /* pg-verify keeps every row */
 		buf_reset(&l->sql);
 		buf_addf(&l->sql, "TRUNCATE %s", t->stage);
@@ -675,6 +690,7 @@ insert_row(struct loader *l, struct target *t, size_t i, int keep)
 		on_conflict(l, t, &l->sql, &l->cols);
 	if (sql_exec(l, "SAVEPOINT ndjson_probe") < 0)
 		loader_fail(l, 3);
+	stage_read_only(l);
 	r = PQexecParams(l->conn, l->sql.data, n, NULL, pv, plen, pfmt, 0);
 	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
 		PQclear(r);

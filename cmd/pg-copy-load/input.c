@@ -440,6 +440,12 @@ record(struct loader *l, const char *file, uint64_t line, const char *p,
 	loader_record_into(l, t, file, line, p, n);
 }
 
+static void __attribute__((noreturn)) stopped(struct loader *l)
+{
+	warnx("stopped by signal %d", (int)loader_stop);
+	loader_fail(l, 3);
+}
+
 void
 loader_read(struct loader *l, char **files, int nfiles)
 {
@@ -461,17 +467,18 @@ loader_read(struct loader *l, char **files, int nfiles)
 			warnx("%s", e.msg);
 			loader_fail(l, e.code);
 		}
+		rd.stop = &loader_stop; /* a silent input does not hold it */
 		while ((r = ndjson_reader_next(&rd, &line, &len, &e)) > 0) {
-			if (loader_stop) {
-				warnx("stopped by signal %d", (int)loader_stop);
-				loader_fail(l, 3);
-			}
+			if (loader_stop)
+				stopped(l);
 			if (ndjson_is_blank(line, len))
 				continue;
 			record(l, rd.name, rd.lineno, line, len);
 			if (l->o->progress && (++n & 1023) == 0)
 				progress(l);
 		}
+		if (r < 0 && loader_stop)
+			stopped(l);
 		if (r < 0) {
 			warnx("%s", e.msg);
 			loader_fail(l, e.code);
@@ -480,6 +487,9 @@ loader_read(struct loader *l, char **files, int nfiles)
 		batch_end(l, l->cur);
 		ndjson_reader_close(&rd);
 	}
+	/* a signal after the last record: still nothing is committed */
+	if (loader_stop)
+		stopped(l);
 }
 
 /* Does -t name a table?  (to_regclass: no error for a missing one.) */

@@ -493,9 +493,11 @@ target_unused_name(const struct target *t, const char *base, struct buf *out)
  * same value now as at the load), so that a record without such a column
  * is compared with it; a default that is not (nextval(), now(), random())
  * is never run, since running one could change the database (a sequence)
- * and would not give the load's value anyway.  PostgreSQL says which are
- * immutable: an index on an expression takes only such a one (the probe's
- * index is built over no row, so the expression is never evaluated).
+ * and would not give the load's value anyway.  Only defaults made of
+ * PostgreSQL's own functions and operators are candidates (pg_depend
+ * names every function, operator or sequence of a user's: one declared
+ * immutable may still write); PostgreSQL says which of those are
+ * immutable: an index on an expression takes only such a one.
  */
 static void
 stage_defaults(struct loader *l, struct target *t)
@@ -511,7 +513,15 @@ stage_defaults(struct loader *l, struct target *t)
 		      "pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND "
 		      "a.attnum = d.adnum WHERE d.adrelid = "
 		      "$1::pg_catalog.regclass AND a.attgenerated = '' AND NOT "
-		      "a.attisdropped",
+		      "a.attisdropped AND NOT EXISTS (SELECT 1 FROM "
+		      "pg_catalog.pg_depend p WHERE p.classid = "
+		      "'pg_catalog.pg_attrdef'::pg_catalog.regclass AND "
+		      "p.objid = d.oid AND (p.refclassid IN "
+		      "('pg_catalog.pg_proc'::pg_catalog.regclass, "
+		      "'pg_catalog.pg_operator'::pg_catalog.regclass) OR "
+		      "(p.refclassid = "
+		      "'pg_catalog.pg_class'::pg_catalog.regclass AND "
+		      "p.refobjid OPERATOR(pg_catalog.<>) d.adrelid)))",
 		      1, param);
 	if (!r)
 		loader_fail(l, 3);

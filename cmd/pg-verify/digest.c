@@ -259,7 +259,8 @@ open_conn(struct loader *l)
 	struct err e = {0};
 	char *lit;
 
-	if (!(D.conn = pgconn_open(D.conninfo, "pg-verify", &e))) {
+	if (!(D.conn = pgconn_open(D.conninfo, "pg-verify", &e)) ||
+	    pgconn_catalog_first(D.conn, &e) < 0) {
 		warnx("%s", e.msg);
 		loader_fail(l, e.code);
 	}

@@ -267,4 +267,75 @@ for mode in digest full; do
 {"status":"changed","table":"public.clash","key":{"ndjson_migrate_n":2},"columns":["ndjson_migrate_t"]}' \
 		"$status|$(echo "$out" | grep '^{"status"')"
 done
+# ---- a schema before pg_catalog in the search path (ALTER DATABASE SET,
+# PGOPTIONS) whose "=" is always true: the built-in operators still judge
+# (review finding: both modes said equal)
+sql "create database sp"
+psql -X -q -v ON_ERROR_STOP=1 -d sp -c "create schema evil;
+	create function evil.eq(int4, int4) returns boolean language sql immutable as 'select true';
+	create operator evil.= (leftarg = int4, rightarg = int4, function = evil.eq);
+	create function evil.teq(text, text) returns boolean language sql immutable as 'select true';
+	create operator evil.= (leftarg = text, rightarg = text, function = evil.teq);
+	create table ev (id int primary key, a text); insert into ev values (1, 'x'), (2, 'y');
+	alter database sp set search_path = evil, pg_catalog, public"
+printf '{"id":1,"a":"x"}\n{"id":3,"a":"zz"}\n{"id":2,"a":"yy"}\n' >ev.ndjson
+for mode in digest full; do
+	for how in "" "-c search_path=evil,pg_catalog,public"; do
+		run env PGOPTIONS="$PGOPTIONS $how" pg-verify -q -d sp -t ev --key=id --mode=$mode ev.ndjson
+		check "$mode, search path ${how:-of the database}: evil's = does not judge" \
+			'1|{"status":"missing","table":"public.ev","key":{"id":3}}
+{"status":"changed","table":"public.ev","key":{"id":2},"columns":["a"]}' "$status|$(echo "$out" | grep '^{"status"')"
+	done
+done
+
+# ---- what pg-verify stages runs read-only: a domain CHECK that calls
+# nextval() fails, loudly; a default of a user's function is never run,
+# though declared immutable; the sequences stay (review finding: both
+# advanced)
+sql "create sequence s_chk; create sequence s_def;
+	create function count_check(int) returns boolean language sql volatile as \$\$ select nextval('s_chk') > 0 \$\$;
+	create domain counted_int as int check (count_check(value));
+	create table cw1 (id int primary key, a counted_int); insert into cw1 values (1, 5);
+	create function f_def() returns int language sql immutable as \$\$ select (nextval('s_def') * 0 + 7)::int \$\$;
+	create table cw2 (id int primary key, a text, b int default f_def()); insert into cw2 values (1, 'x', 7)"
+seqs() { sql "select (select last_value || is_called::text from s_chk) || '/' || (select last_value || is_called::text from s_def)"; }
+before=$(seqs)
+echo '{"id":1,"a":5}' >cw1.ndjson
+echo '{"id":1,"a":6}' >cw1b.ndjson
+echo '{"id":1,"a":"x"}' >cw2.ndjson
+run pg-verify -q -t cw1 --key=id --mode=full cw1.ndjson
+check "full: a domain CHECK that writes: refused, exit 3" "3|cannot execute nextval() in a read-only transaction" "$status|${errout##*: }"
+run pg-verify -q -t cw1 --key=id cw1b.ndjson
+check "digest, a bucket staged: likewise" "3" "$status"
+for mode in digest full; do
+	run pg-verify -q -t cw2 --key=id --mode=$mode cw2.ndjson
+	check "$mode: a default of a user's function (declared immutable, it writes): never run" "0" "$status"
+done
+check "the sequences as they were" "$before" "$(seqs)"
+
+# ---- a signal while the input is silent (a stalled dump upstream): both
+# tools stop at once with 3 (review finding: they waited for the input,
+# and pg-copy-load then exited 0)
+sql "create table sil (id int primary key)"
+for sig in TERM INT; do
+	rm -f v.fifo c.fifo
+	mkfifo v.fifo c.fifo
+	pg-verify -q -t sil --key=id v.fifo >/dev/null 2>v.err &
+	vp=$!
+	pg-copy-load -q -t sil c.fifo >/dev/null 2>c.err &
+	cp_=$!
+	exec 3>v.fifo 4>c.fifo
+	echo '{"id":1}' >&4
+	until [ "$(sql "select count(*) from pg_stat_activity where application_name in ('pg-verify', 'pg-copy-load')")" -ge 2 ]; do sleep 0.1; done
+	sleep 0.3
+	kill -$sig $vp $cp_
+	t0=$(date +%s%N)
+	wait $vp; vs=$?
+	wait $cp_; cs=$?
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	exec 3>&- 4>&-
+	check "SIG$sig, input silent: both exit 3 at once, saying why" \
+		"3|3|pg-verify: stopped by signal|pg-copy-load: stopped by signal|fast|0" \
+		"$vs|$cs|$(head -1 v.err | cut -d' ' -f1-4)|$(head -1 c.err | cut -d' ' -f1-4)|$([ $ms -lt 5000 ] && echo fast || echo "$ms ms")|$(sql 'select count(*) from sil')"
+done
 finish
