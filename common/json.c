@@ -887,12 +887,12 @@ json_write_key(struct buf *out, const char *p, size_t len)
 }
 
 /*
- * v's JSON text into out with its object keys, at any depth, rewritten: by
- * dir > 0 a data key that begins with '$' gets one more (json_write_key's
- * escape), by dir < 0 an escaped key ("$$x") is the data key again ("$x").
+ * v's JSON text into out, compact, with its object keys, at any depth,
+ * escaped: a data key that begins with '$' gets one more (json_write_key's
+ * escape)
  */
 static void
-rewrite_keys(struct buf *out, const struct json_value *v, int dir)
+rewrite_keys(struct buf *out, const struct json_value *v)
 {
 	struct json_iter it;
 	struct json_value k, val;
@@ -907,12 +907,9 @@ rewrite_keys(struct buf *out, const struct json_value *v, int dir)
 			if (n++)
 				buf_addch(out, ',');
 			buf_addch(out, '"');
-			if (dir < 0 && k.len >= 2 && k.p[0] == '$' &&
-			    k.p[1] == '$')
-				buf_add(out, k.p + 1, k.len - 1);
-			else if (dir > 0 && k.len && k.p[0] == '$')
+			if (k.len && k.p[0] == '$')
 				buf_addch(out, '$'), buf_add(out, k.p, k.len);
-			else if (dir > 0 && k.len >= 6 &&
+			else if (k.len >= 6 &&
 				 strncasecmp(k.p, "\\u0024", 6) == 0)
 				/* written plain, as the reader looks for it */
 				buf_adds(out, "$$"),
@@ -920,7 +917,7 @@ rewrite_keys(struct buf *out, const struct json_value *v, int dir)
 			else
 				buf_add(out, k.p, k.len);
 			buf_adds(out, "\":");
-			rewrite_keys(out, &val, dir);
+			rewrite_keys(out, &val);
 		}
 		buf_addch(out, '}');
 		break;
@@ -930,7 +927,7 @@ rewrite_keys(struct buf *out, const struct json_value *v, int dir)
 		while (json_array_next(&it, &val) > 0) {
 			if (n++)
 				buf_addch(out, ',');
-			rewrite_keys(out, &val, dir);
+			rewrite_keys(out, &val);
 		}
 		buf_addch(out, ']');
 		break;
@@ -954,6 +951,45 @@ json_data_key(const char **p, size_t *n)
 	return 1;
 }
 
+/* The bytes of one '$' at p[0..n): 1 for '$', 6 for \u0024, else 0. */
+static size_t
+dollar_at(const char *p, size_t n)
+{
+	if (n && p[0] == '$')
+		return 1;
+	return n >= 6 && strncasecmp(p, "\\u0024", 6) == 0 ? 6 : 0;
+}
+
+/*
+ * dir < 0, text kept: v's bytes from *from on go to out as they are, but
+ * for each object key, at any depth, that begins with two '$' (either
+ * spelled \u0024), whose first is left out; *from ends past what is done
+ */
+static void
+unescape_keys_in(struct buf *out, const struct json_value *v, const char **from)
+{
+	struct json_iter it;
+	struct json_value k, val;
+	struct json_error e;
+	size_t a;
+
+	if (v->type == JSON_OBJECT) {
+		json_object_open_value(&it, v);
+		while (json_object_next(&it, &k, &val, &e) > 0) {
+			if ((a = dollar_at(k.p, k.len)) &&
+			    dollar_at(k.p + a, k.len - a)) {
+				buf_add(out, *from, (size_t)(k.p - *from));
+				*from = k.p + a;
+			}
+			unescape_keys_in(out, &val, from);
+		}
+	} else if (v->type == JSON_ARRAY) {
+		json_array_open(&it, v);
+		while (json_array_next(&it, &val) > 0)
+			unescape_keys_in(out, &val, from);
+	}
+}
+
 static int
 keys_rewritten(struct buf *out, const char *p, size_t n, int dir)
 {
@@ -970,14 +1006,19 @@ keys_rewritten(struct buf *out, const char *p, size_t n, int dir)
 	v.p = p;
 	v.len = n;
 	buf_reset(out);
-	rewrite_keys(out, &v, dir);
+	if (dir < 0) {
+		unescape_keys_in(out, &v, &p);
+		buf_add(out, p, (size_t)(v.p + v.len - p));
+	} else {
+		rewrite_keys(out, &v);
+	}
 	return 1;
 }
 
 int
 json_unescape_keys(struct buf *out, const char *p, size_t n)
 {
-	if (n < 3 || !memmem(p, n, "\"$$", 3))
+	if (n < 3 || (!memmem(p, n, "\"$", 2) && !memmem(p, n, "\"\\u0024", 7)))
 		return 0;
 	return keys_rewritten(out, p, n, -1);
 }

@@ -20,4 +20,14 @@ size_t sql_name_cut(const char *s, size_t n);
 /* s as a single-quoted literal ('' for '). */
 void sql_literal(struct buf *out, const char *s);
 
+/*
+ * Is s one fragment of SQL whose parentheses balance, as PostgreSQL's
+ * scanner reads it (quotes, E'' strings, $tag$ strings, "identifiers",
+ * -- and nested comment blocks)?  A user's condition put inside
+ * "WHERE (...)" must not close that parenthesis and go on outside it.
+ * NULL when it does, else what is wrong ("unbalanced parentheses",
+ * "unterminated quoted string", ...).
+ */
+const char *sql_unbalanced(const char *s);
+
 #endif

@@ -402,9 +402,14 @@ target_key_unique(struct loader *l, const struct target *t, int immediate)
 		      " AND i.indisunique AND i.indisvalid"
 		      " AND (i.indimmediate OR NOT $4::bool)"
 		      /* pg-verify reads the children too: a parent's
-		       * index holds for them only when it partitions */
-		      " AND ($4::bool OR c.relkind = 'p' OR NOT "
-		      "c.relhassubclass)"
+		       * index holds for them only when it partitions; and
+		       * rows whose key is NULL may repeat under it */
+		      " AND ($4::bool OR ((c.relkind = 'p' OR NOT "
+		      "c.relhassubclass) AND (i.indnullsnotdistinct OR NOT "
+		      "EXISTS (SELECT 1 FROM pg_catalog.pg_attribute n"
+		      " WHERE n.attrelid = i.indrelid AND n.attnum = ANY "
+		      "(i.indkey[0:i.indnkeyatts - 1]) AND NOT "
+		      "n.attnotnull))))"
 		      " AND i.indpred IS NULL AND i.indexprs IS NULL"
 		      " AND i.indnkeyatts = $3::int"
 		      " AND ARRAY(SELECT a.attname::text"

@@ -234,6 +234,37 @@ join(struct buf *s, const struct target *t, const char *a, const char *b)
 	return n;
 }
 
+/*
+ * The key columns as rows are told apart by them (join's rule): the
+ * column where its = is the stored value's, else its text (the session's
+ * output settings fixed, so one text a value), compared byte for byte;
+ * ", "-separated, each after prefix.  With pick, as a SELECT list of a
+ * query grouped by them: each column itself, under its own name.
+ */
+static void
+key_images(struct buf *s, const struct target *t, const char *prefix, int pick)
+{
+	const struct column *c;
+	int i, n = 0;
+
+	for (i = 0; i < t->ncol; i++) {
+		c = &t->col[i];
+		if (!c->key)
+			continue;
+		buf_adds(s, n++ ? ", " : "");
+		if (by_equality(c))
+			buf_addf(s, "%s%s", prefix, c->quoted);
+		else if (pick)
+			buf_addf(s, "(pg_catalog.array_agg(%s%s))[1] AS %s",
+				 prefix, c->quoted, c->quoted);
+		else
+			buf_addf(s,
+				 "((%s%s)::pg_catalog.text COLLATE "
+				 "pg_catalog.\"C\")",
+				 prefix, c->quoted);
+	}
+}
+
 /* The one value of a one-row query about t. */
 static uint64_t
 scalar(struct loader *l, const struct target *t, const char *sql)
@@ -392,7 +423,7 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	buf_adds(s, "SELECT count(*) FROM (SELECT 1 FROM ");
 	target_rows(s, t, vo, 0);
 	buf_adds(s, " GROUP BY ");
-	add_cols(s, t, KEYS, "T.");
+	key_images(s, t, "T.", 0);
 	buf_adds(s, " HAVING count(*) > 1 LIMIT 1) d");
 	if (!target_key_unique(l, t, 0) && scalar(l, t, s->data)) {
 		buf_reset(s);
@@ -424,7 +455,7 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	buf_reset(s);
 	buf_addf(s, "SAVEPOINT ndjson_migrate_u; CREATE UNIQUE INDEX ON %s (",
 		 t->stage);
-	add_cols(s, t, KEYS, "");
+	key_images(s, t, "", 0);
 	buf_adds(s, ")");
 	r = PQexec(l->conn, s->data);
 	dups = PQresultStatus(r) != PGRES_COMMAND_OK;
@@ -434,10 +465,10 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 		loader_fail(l, 3);
 	buf_reset(s);
 	buf_addf(s, "CREATE TEMPORARY TABLE ndjson_migrate_dup AS SELECT ");
-	add_cols(s, t, KEYS, "S.");
+	key_images(s, t, "S.", 1);
 	buf_addf(s, ", count(*) AS %s FROM ", count.data);
 	buf_addf(s, "%s S GROUP BY ", t->stage);
-	add_cols(s, t, KEYS, "S.");
+	key_images(s, t, "S.", 0);
 	buf_adds(s, dups ? " HAVING count(*) > 1" : " LIMIT 0");
 	if (sql_exec(l, s->data) < 0)
 		loader_fail(l, 3);

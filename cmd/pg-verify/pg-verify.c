@@ -22,6 +22,7 @@
 #include "load.h"
 #include "ndjson.h"
 #include "pgconn.h"
+#include "sqltext.h"
 #include "verify.h"
 
 static const char synopsis[] =
@@ -198,6 +199,7 @@ main(int argc, char **argv)
 	};
 	struct loader l = {.o = &o};
 	struct err e = {0};
+	const char *why;
 	size_t max_record = 0;
 	int c, rc;
 
@@ -264,6 +266,11 @@ main(int argc, char **argv)
 	}
 	if (!o.nkeys || (o.table && !*o.table))
 		usage();
+	/* put inside "WHERE (...)": it must not close that and go on */
+	if (vo.where && (why = sql_unbalanced(vo.where))) {
+		warnx("--where: %s", why);
+		usage();
+	}
 	if (ndjson_max_record(&o.max_record, &e) < 0)
 		errx(e.code, "%s", e.msg);
 	if (max_record)
@@ -284,11 +291,15 @@ main(int argc, char **argv)
 	l.slots[0].b.raw = (struct buf)BUF_INIT;
 	/*
 	 * one snapshot: the digest's second connection shares it; every row,
-	 * or an error (as pg_dump): a policy must not hide rows from the proof
+	 * or an error (as pg_dump): a policy must not hide rows from the proof;
+	 * a float's text all its digits (keys are told apart by their text);
+	 * nothing that changes how input is read (DateStyle, IntervalStyle):
+	 * the records are staged as pg-copy-load loaded them
 	 */
 	if (sql_exec(&l, "SET SESSION CHARACTERISTICS AS TRANSACTION "
 			 "ISOLATION LEVEL REPEATABLE READ; SET row_security = "
-			 "off") < 0)
+			 "off; SET extra_float_digits = 3; SET bytea_output = "
+			 "hex") < 0)
 		loader_fail(&l, 3);
 	txn_begin(&l);
 	/* the comparison hashes both sides: in memory, not in batches on disk

@@ -129,4 +129,22 @@ for mode in digest full; do
 	run pg-verify -q -t kn --key=k --mode=$mode kn.ndjson
 	check "$mode: a numeric key by value: 1.0 is 1.00" "0" "$status"
 done
+# ---- keys apart by image are apart everywhere: in the table's key check
+# and among the stream's duplicates (review finding: 0 and -0, 'abc' and
+# 'ABC' were "one key, several rows", and full listed a duplicate the
+# digest did not)
+sql "create table kf2 (k float8, v text); insert into kf2 values (0, 'a'), ('-0', 'b');
+	create table kc2 (k text collate ci, v text); insert into kc2 values ('abc', 'a'), ('ABC', 'b')"
+printf '{"k":0,"v":"a"}\n{"k":"-0","v":"b"}\n' >kf2.ndjson
+printf '{"k":"abc","v":"a"}\n{"k":"ABC","v":"b"}\n' >kc2.ndjson
+for mode in digest full; do
+	run pg-verify -q -t kf2 --key=k --mode=$mode kf2.ndjson
+	check "$mode: a table without a key holding 0 and -0, as the stream: the same" "0" "$status"
+	run pg-verify -q -t kc2 --key=k --mode=$mode kc2.ndjson
+	check "$mode: 'abc' and 'ABC' under a nondeterministic collation, as the stream: the same" "0" "$status"
+	run pg-verify -q -t kf --key=k --mode=$mode kf2.ndjson
+	check "$mode: stream keys 0 and -0 against a table of 0: -0 missing, no duplicate" \
+		'1|{"status":"missing","table":"public.kf","key":{"k":-0}}
+{"status":"extra","table":"public.kf","key":{"k":1}}' "$status|$(echo "$out" | grep '^{"status"')"
+done
 finish

@@ -333,6 +333,15 @@ test_keys(void)
 	CHECK(json_unescape_keys(&b, p, strlen(p)) == 1);
 	CHECK(strcmp(b.data, "{\"$a\":[{\"$$b\":\"$$c\"},\"s\",1.5,null],"
 			     "\"$c\":{}}") == 0);
+	/* spelled with \u0024, at any depth; the text kept byte for byte */
+	p = "{ \"\\u0024\\u0024x\" : 1, \"$\\u0024y\": [ {\"$$z\" :2} ], "
+	    "\"$w\": \"$$v\" }";
+	CHECK(json_unescape_keys(&b, p, strlen(p)) == 1);
+	CHECK(strcmp(b.data, "{ \"\\u0024x\" : 1, \"\\u0024y\": [ {\"$z\" "
+			     ":2} ], \"$w\": \"$$v\" }") == 0);
+	p = "{\"a\": \"$$x\", \"$b\": 1}"; /* no key to rewrite: kept */
+	CHECK(json_unescape_keys(&b, p, strlen(p)) == 1 &&
+	      strcmp(b.data, p) == 0);
 	/* and back: data from a parsed string gets the escape */
 	p = " [1, {\"a\": \"x\"}] ";
 	CHECK(json_escape_keys(&b, p, strlen(p)) == 0);
