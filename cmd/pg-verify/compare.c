@@ -177,12 +177,14 @@ differs(struct buf *s, const struct column *c, const char *a, const char *b)
 {
 	const char *q = c->quoted;
 
+	/* record_image_eq, not *= on ROW(...)::record: Citus deparses the
+	 * latter without its ROW, for the workers to refuse */
 	if (by_equality(c))
 		buf_addf(s, "%s.%s IS DISTINCT FROM %s.%s", a, q, b, q);
 	else
 		buf_addf(s,
-			 "NOT ((ROW(%s.%s)::record) OPERATOR(pg_catalog.*=) "
-			 "(ROW(%s.%s)::record))",
+			 "NOT pg_catalog.record_image_eq(ROW(%s.%s), "
+			 "ROW(%s.%s))",
 			 a, q, b, q);
 }
 
@@ -208,8 +210,8 @@ key_json(struct buf *s, PGconn *conn, const struct target *t,
 
 /*
  * a."k" = b."k" AND ... for the key columns, each the same value as
- * stored (by_equality; else by image, which a merge join can use too);
- * returns how many
+ * stored: by_equality, else by their text as key_images has it (a join
+ * condition must hash or merge); returns how many
  */
 static int
 join(struct buf *s, const struct target *t, const char *a, const char *b)
@@ -227,8 +229,9 @@ join(struct buf *s, const struct target *t, const char *a, const char *b)
 				 c->quoted);
 		else
 			buf_addf(s,
-				 "(ROW(%s.%s)::record) OPERATOR(pg_catalog.*=) "
-				 "(ROW(%s.%s)::record)",
+				 "(%s.%s)::pg_catalog.text COLLATE "
+				 "pg_catalog.\"C\" = (%s.%s)::pg_catalog.text "
+				 "COLLATE pg_catalog.\"C\"",
 				 a, c->quoted, b, c->quoted);
 	}
 	return n;
@@ -236,8 +239,8 @@ join(struct buf *s, const struct target *t, const char *a, const char *b)
 
 /*
  * The key columns as rows are told apart by them (join's rule): the
- * column where its = is the stored value's, else its text (the session's
- * output settings fixed, so one text a value), compared byte for byte;
+ * column where its = is the stored value's, else its text (all of a
+ * float's digits: extra_float_digits is 3), compared byte for byte;
  * ", "-separated, each after prefix.  With pick, as a SELECT list of a
  * query grouped by them: each column itself, under its own name.
  */
