@@ -66,6 +66,7 @@ struct column {
 	/* its domain has a CHECK added NOT VALID: the table's rows may break
 	 * it, and only the server can tell whether a value does */
 	int unvalidated;
+	char *send; /* its type's send function, quoted, or NULL */
 	/*
 	 * what its type modifier would change (its elements', its domain's),
 	 * and that type as PostgreSQL names it, for messages

@@ -290,12 +290,19 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 		"  UNION SELECT y.typbasetype FROM pg_catalog.pg_type y"
 		"  JOIN d ON y.oid = d.oid WHERE y.typtype = 'd')"
 		"  SELECT 1 FROM pg_catalog.pg_constraint k JOIN d"
-		"  ON k.contypid = d.oid WHERE NOT k.convalidated)"
+		"  ON k.contypid = d.oid WHERE NOT k.convalidated),"
+		/* the type's send function, its schema and name quoted */
+		" (SELECT pg_catalog.quote_ident(n.nspname) || '.' ||"
+		"  pg_catalog.quote_ident(p.proname) FROM pg_catalog.pg_proc p"
+		"  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+		"  WHERE p.oid = b.typsend)"
 		" FROM pg_catalog.pg_attribute a"
-		" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-		" JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = "
-		"'d'"
-		"   THEN t.typbasetype ELSE t.oid END"
+		/* the base type, under every level of domain */
+		" JOIN LATERAL (WITH RECURSIVE d(oid) AS (SELECT a.atttypid"
+		"  UNION SELECT y.typbasetype FROM pg_catalog.pg_type y"
+		"  JOIN d ON y.oid = d.oid WHERE y.typtype = 'd')"
+		"  SELECT z.* FROM d JOIN pg_catalog.pg_type z ON z.oid = d.oid"
+		"  WHERE z.typtype <> 'd') b ON true"
 		" WHERE a.attrelid = $1::pg_catalog.oid AND a.attnum > 0"
 		" AND NOT a.attisdropped ORDER BY a.attnum",
 		1, param);
@@ -324,6 +331,8 @@ describe(struct loader *l, struct target *t, const char *name, int routed)
 		c->builtin = PQgetvalue(r, i, 4)[0] == 't';
 		c->nondet = PQgetvalue(r, i, 5)[0] == 't';
 		c->unvalidated = PQgetvalue(r, i, 6)[0] == 't';
+		c->send = PQgetisnull(r, i, 7) ? NULL
+					       : xstrdup(PQgetvalue(r, i, 7));
 		c->type = xstrdup(typ);
 		c->bin = c->kind == KIND_ARRAY ? BIN_NONE : bin_type_of(typ);
 	}
@@ -849,6 +858,7 @@ target_free(struct target *t)
 		free(t->col[i].name);
 		free(t->col[i].type);
 		free(t->col[i].guard_type);
+		free(t->col[i].send);
 		free(t->col[i].quoted);
 	}
 	free(t->col);

@@ -209,14 +209,32 @@ key_json(struct buf *s, PGconn *conn, const struct target *t,
 }
 
 /*
+ * A key column compared by image, as a value whose = is byte equality:
+ * the bytes of its type's send function (float8send: -0 is not 0, NaN not
+ * -NaN; textsend whatever the collation), else its text under "C"; never
+ * a text the session's settings (extra_float_digits) could cut
+ */
+static void
+key_image(struct buf *s, const struct column *c, const char *prefix)
+{
+	if (c->send)
+		buf_addf(s, "%s(%s%s)", c->send, prefix, c->quoted);
+	else
+		buf_addf(s,
+			 "((%s%s)::pg_catalog.text COLLATE pg_catalog.\"C\")",
+			 prefix, c->quoted);
+}
+
+/*
  * a."k" = b."k" AND ... for the key columns, each the same value as
- * stored: by_equality, else by their text as key_images has it (a join
- * condition must hash or merge); returns how many
+ * stored: by_equality, else by key_image (a join condition must hash or
+ * merge); returns how many
  */
 static int
 join(struct buf *s, const struct target *t, const char *a, const char *b)
 {
 	const struct column *c;
+	char pa[8], pb[8];
 	int i, n = 0;
 
 	for (i = 0; i < t->ncol; i++) {
@@ -227,22 +245,23 @@ join(struct buf *s, const struct target *t, const char *a, const char *b)
 		if (by_equality(c))
 			buf_addf(s, "%s.%s = %s.%s", a, c->quoted, b,
 				 c->quoted);
-		else
-			buf_addf(s,
-				 "(%s.%s)::pg_catalog.text COLLATE "
-				 "pg_catalog.\"C\" = (%s.%s)::pg_catalog.text "
-				 "COLLATE pg_catalog.\"C\"",
-				 a, c->quoted, b, c->quoted);
+		else {
+			snprintf(pa, sizeof(pa), "%s.", a);
+			snprintf(pb, sizeof(pb), "%s.", b);
+			key_image(s, c, pa);
+			buf_adds(s, " = ");
+			key_image(s, c, pb);
+		}
 	}
 	return n;
 }
 
 /*
  * The key columns as rows are told apart by them (join's rule): the
- * column where its = is the stored value's, else its text (all of a
- * float's digits: extra_float_digits is 3), compared byte for byte;
- * ", "-separated, each after prefix.  With pick, as a SELECT list of a
- * query grouped by them: each column itself, under its own name.
+ * column where its = is the stored value's, else its key_image;
+ * ", "-separated, each after prefix ("S." or "").  With pick, as a
+ * SELECT list of a query grouped by them: each column itself, under its
+ * own name.
  */
 static void
 key_images(struct buf *s, const struct target *t, const char *prefix, int pick)
@@ -261,10 +280,7 @@ key_images(struct buf *s, const struct target *t, const char *prefix, int pick)
 			buf_addf(s, "(pg_catalog.array_agg(%s%s))[1] AS %s",
 				 prefix, c->quoted, c->quoted);
 		else
-			buf_addf(s,
-				 "((%s%s)::pg_catalog.text COLLATE "
-				 "pg_catalog.\"C\")",
-				 prefix, c->quoted);
+			key_image(s, c, prefix);
 	}
 }
 

@@ -292,14 +292,12 @@ main(int argc, char **argv)
 	/*
 	 * one snapshot: the digest's second connection shares it; every row,
 	 * or an error (as pg_dump): a policy must not hide rows from the proof;
-	 * a float's text all its digits (keys are told apart by their text);
-	 * nothing that changes how input is read (DateStyle, IntervalStyle):
-	 * the records are staged as pg-copy-load loaded them
+	 * no other setting changes: defaults and --where are evaluated, and
+	 * records staged, in the settings the load had
 	 */
 	if (sql_exec(&l, "SET SESSION CHARACTERISTICS AS TRANSACTION "
 			 "ISOLATION LEVEL REPEATABLE READ; SET row_security = "
-			 "off; SET extra_float_digits = 3; SET bytea_output = "
-			 "hex") < 0)
+			 "off") < 0)
 		loader_fail(&l, 3);
 	txn_begin(&l);
 	/* the comparison hashes both sides: in memory, not in batches on disk

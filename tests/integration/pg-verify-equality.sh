@@ -147,4 +147,59 @@ for mode in digest full; do
 		'1|{"status":"missing","table":"public.kf","key":{"k":-0}}
 {"status":"extra","table":"public.kf","key":{"k":1}}' "$status|$(echo "$out" | grep '^{"status"')"
 done
+# ---- second review's findings
+# NaN and -NaN are two stored values: apart as keys everywhere
+sql "create table kn2 (id float8, v int); insert into kn2 values ('nan', 1), ('-nan', 2);
+	create table kn3 (id float8 primary key, v int); insert into kn3 values ('nan', 1)"
+check "PostgreSQL stores NaN and -NaN apart" "f" "$(sql "select record_image_eq(row('nan'::float8), row('-nan'::float8))")"
+printf '{"id":"NaN","v":1}\n{"id":"-NaN","v":2}\n' >nan.ndjson
+for mode in digest full; do
+	run pg-verify -q -t kn2 --key=id --mode=$mode nan.ndjson
+	check "$mode: a table of NaN and -NaN as the stream: the same" "0" "$status"
+	run pg-verify -q -t kn3 --key=id --mode=$mode nan.ndjson
+	check "$mode: NaN and -NaN against NaN: -NaN missing, no duplicate" \
+		'1|{"status":"missing","table":"public.kn3","key":{"id":"NaN"}}' "$status|$(echo "$out" | grep '^{"status"')"
+done
+# a domain of a domain of numeric is numeric: by value
+sql "create domain dn as numeric; create domain dnn as dn;
+	create table dd1 (id int primary key, v dnn); insert into dd1 values (1, 1.00);
+	create table dd2 (k dnn primary key, v int); insert into dd2 values (1.00, 1);
+	create table dd3 (k dnn, v int); insert into dd3 values (1.0, 1), (1.00, 2)"
+printf '{"id":1,"v":1.0}\n' >dd1.ndjson
+printf '{"k":1.0,"v":1}\n' >dd2.ndjson
+printf '{"k":1.0,"v":1}\n' >dd3.ndjson
+for mode in digest full; do
+	run pg-verify -q -t dd1 --key=id --mode=$mode dd1.ndjson
+	check "$mode: a value of a domain of a domain of numeric: by value" "0" "$status"
+	run pg-verify -q -t dd2 --key=k --mode=$mode dd2.ndjson
+	check "$mode: a key of a domain of a domain of numeric: by value" "0" "$status"
+	check_run "$mode: 1.0 and 1.00 in such a key column are one key" 2 \
+		'pg-verify: --key: ("k") names more than one row of public.dd3' pg-verify -q -t dd3 --key=k --mode=$mode dd3.ndjson
+done
+# the database's output settings are the ones --where and defaults see, in
+# both modes, as the load saw them (pg-verify once set its own)
+sql "create database st"
+sql "alter database st set extra_float_digits = 0; alter database st set bytea_output = 'escape'"
+psql -X -q -v ON_ERROR_STOP=1 -d st -c "create table prices (id int primary key, price float8, b bytea);
+	insert into prices values (1, 0.1::float8 + 0.2::float8, '\\x41'), (2, 0.5, '\\x42');
+	create table dfl (id int primary key, label text default ((0.1::float8 + 0.2::float8)::text),
+		tag text default ('\\x41'::bytea::text))"
+printf '{"id":1,"price":0.30000000000000004,"b":{"$binary":{"base64":"QQ==","subType":"00"}}}\n' >prices.ndjson
+printf '{"id":1}\n{"id":2,"label":"x","tag":"y"}\n' >dfl.ndjson
+pg-copy-load -q -d st -t dfl dfl.ndjson
+check "the load stored the defaults as the database's settings have them" "0.3|A" "$(psql -X -A -t -d st -c 'select label, tag from dfl where id = 1')"
+for mode in digest full; do
+	for where in "price::text = '0.3'" "b::text = 'A'"; do
+		run pg-verify -q -d st -t prices --key=id --mode=$mode --where="$where" prices.ndjson
+		check "$mode, --where \"$where\" under the database's settings: the same" "0" "$status"
+	done
+	run pg-verify -q -d st -t dfl --key=id --mode=$mode dfl.ndjson
+	check "$mode: defaults that depend on output settings, as loaded: the same" "0" "$status"
+done
+psql -X -q -d st -c "update dfl set label = '0.30000000000000004', tag = '\\x41' where id = 1"
+for mode in digest full; do
+	run pg-verify -q -d st -t dfl --key=id --mode=$mode dfl.ndjson
+	check "$mode: the other spelling is a change" \
+		'1|{"status":"changed","table":"public.dfl","key":{"id":1},"columns":["label","tag"]}' "$status|$(echo "$out" | grep '^{"status"')"
+done
 finish
