@@ -503,73 +503,91 @@ target_unused_name(const struct target *t, const char *base, struct buf *out)
 }
 
 /*
- * pg-verify: the stage takes the table's defaults that are immutable (the
- * same value now as at the load), so that a record without such a column
- * is compared with it; a default that is not (nextval(), now(), random())
- * is never run, since running one could change the database (a sequence)
- * and would not give the load's value anyway.  Only defaults made of
- * PostgreSQL's own functions and operators are candidates (pg_depend
- * names every function, operator or sequence of a user's: one declared
- * immutable may still write); PostgreSQL says which of those are
- * immutable: an index on an expression takes only such a one.
+ * A column's default as a load meets it: its own, else its domain's (the
+ * nearest, under any number of domains); and whether it is a candidate
+ * for pg-verify's stage: made of PostgreSQL's own functions and operators
+ * (pg_depend names every function, operator or sequence of a user's: one
+ * declared immutable may still write)
+ */
+static const char defaults_sql[] =
+	"SELECT a.attname, COALESCE(pg_catalog.pg_get_expr(d.adbin, "
+	"d.adrelid), m.def), NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend p "
+	"WHERE CASE WHEN d.oid IS NOT NULL THEN p.classid = "
+	"'pg_catalog.pg_attrdef'::pg_catalog.regclass AND p.objid = d.oid "
+	"ELSE p.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND "
+	"p.objid = m.oid END AND (p.refclassid IN "
+	"('pg_catalog.pg_proc'::pg_catalog.regclass, "
+	"'pg_catalog.pg_operator'::pg_catalog.regclass) OR (p.refclassid = "
+	"'pg_catalog.pg_class'::pg_catalog.regclass AND p.refobjid "
+	"OPERATOR(pg_catalog.<>) a.attrelid)))"
+	" FROM pg_catalog.pg_attribute a"
+	" LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND "
+	"d.adnum = a.attnum"
+	" LEFT JOIN LATERAL (WITH RECURSIVE c(oid, lvl) AS (SELECT a.atttypid, "
+	"0 UNION ALL SELECT y.typbasetype, c.lvl + 1 FROM pg_catalog.pg_type y "
+	"JOIN c ON y.oid = c.oid WHERE y.typtype = 'd') SELECT y.oid, "
+	"pg_catalog.pg_get_expr(y.typdefaultbin, 0) AS def FROM c JOIN "
+	"pg_catalog.pg_type y ON y.oid = c.oid WHERE y.typdefaultbin IS NOT "
+	"NULL ORDER BY c.lvl LIMIT 1) m ON true"
+	" WHERE a.attrelid = $1::pg_catalog.regclass AND a.attnum > 0 AND NOT "
+	"a.attisdropped AND a.attgenerated = '' AND (d.oid IS NOT NULL OR "
+	"m.def IS NOT NULL)";
+
+/*
+ * The stage's defaults.  It is made without the table's, but a column of
+ * a domain with a default would still take the domain's: each column with
+ * a default gets DEFAULT NULL, so that no default runs there (an upsert
+ * inserts only the columns each batch has; a default could write).  But
+ * pg-verify's stage takes back the defaults that are immutable (the same
+ * value now as at the load) and candidates (defaults_sql), so that a record
+ * without such a column is compared with it; PostgreSQL says which are
+ * immutable: an index on an expression takes only such a one.  Any other
+ * (nextval(), now(), random(), a user's function) is never run: it could
+ * change the database, and would not give the load's value anyway.
  */
 static void
 stage_defaults(struct loader *l, struct target *t)
 {
 	const char *param[1] = {t->qualified};
-	PGresult *r, *p;
+	PGresult *r, *p = NULL;
 	char *q;
 	int i;
 
-	r = sql_query(l, t->display,
-		      "SELECT a.attname, pg_catalog.pg_get_expr(d.adbin, "
-		      "d.adrelid) FROM pg_catalog.pg_attrdef d JOIN "
-		      "pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND "
-		      "a.attnum = d.adnum WHERE d.adrelid = "
-		      "$1::pg_catalog.regclass AND a.attgenerated = '' AND NOT "
-		      "a.attisdropped AND NOT EXISTS (SELECT 1 FROM "
-		      "pg_catalog.pg_depend p WHERE p.classid = "
-		      "'pg_catalog.pg_attrdef'::pg_catalog.regclass AND "
-		      "p.objid = d.oid AND (p.refclassid IN "
-		      "('pg_catalog.pg_proc'::pg_catalog.regclass, "
-		      "'pg_catalog.pg_operator'::pg_catalog.regclass) OR "
-		      "(p.refclassid = "
-		      "'pg_catalog.pg_class'::pg_catalog.regclass AND "
-		      "p.refobjid OPERATOR(pg_catalog.<>) d.adrelid)))",
-		      1, param);
-	if (!r)
+	if (!(r = sql_query(l, t->display, defaults_sql, 1, param)))
 		loader_fail(l, 3);
 	for (i = 0; i < PQntuples(r); i++) {
 		buf_reset(&l->sql);
-		buf_addf(&l->sql,
-			 "SAVEPOINT ndjson_migrate_d; CREATE TEMPORARY TABLE "
-			 "ndjson_migrate_probe (); CREATE INDEX ON "
-			 "ndjson_migrate_probe (((%s) IS NULL))",
-			 PQgetvalue(r, i, 1));
-		p = PQexec(l->conn, l->sql.data);
-		buf_reset(&l->sql);
-		buf_adds(&l->sql, "ROLLBACK TO SAVEPOINT ndjson_migrate_d; "
-				  "RELEASE SAVEPOINT ndjson_migrate_d");
-		if (PQresultStatus(p) == PGRES_COMMAND_OK) {
-			q = escape_ident(l, PQgetvalue(r, i, 0));
+		if (l->o->verify && PQgetvalue(r, i, 2)[0] == 't') {
 			buf_addf(&l->sql,
-				 "; ALTER TABLE %s ALTER COLUMN %s SET "
-				 "DEFAULT %s",
-				 t->stage, q, PQgetvalue(r, i, 1));
-			free(q);
+				 "SAVEPOINT ndjson_migrate_d; CREATE TEMPORARY "
+				 "TABLE ndjson_migrate_probe (); CREATE INDEX "
+				 "ON "
+				 "ndjson_migrate_probe (((%s) IS NULL))",
+				 PQgetvalue(r, i, 1));
+			p = PQexec(l->conn, l->sql.data);
+			buf_reset(&l->sql);
+			buf_adds(&l->sql, "ROLLBACK TO SAVEPOINT "
+					  "ndjson_migrate_d; RELEASE "
+					  "SAVEPOINT ndjson_migrate_d; ");
 		}
+		q = escape_ident(l, PQgetvalue(r, i, 0));
+		buf_addf(&l->sql,
+			 "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s",
+			 t->stage, q,
+			 p && PQresultStatus(p) == PGRES_COMMAND_OK
+				 ? PQgetvalue(r, i, 1)
+				 : "NULL");
+		free(q);
 		PQclear(p);
+		p = NULL;
 		if (sql_exec(l, l->sql.data) < 0)
 			loader_fail(l, 3);
 	}
 	PQclear(r);
 }
 
-/*
- * The temporary table an upsert COPYs into, with an order column; an
- * upsert inserts from it only the columns each batch has, so only
- * pg-verify's needs defaults (stage_defaults).
- */
+/* The temporary table an upsert or pg-verify COPYs into, with an order
+ * column, and its defaults (stage_defaults). */
 void
 target_stage(struct loader *l, struct target *t)
 {
@@ -599,8 +617,7 @@ target_stage(struct loader *l, struct target *t)
 			 i ? "," : "", t->col[i].quoted);
 	if (sql_exec(l, l->sql.data) < 0)
 		loader_fail(l, 3);
-	if (l->o->verify)
-		stage_defaults(l, t);
+	stage_defaults(l, t);
 }
 
 /*
@@ -631,8 +648,9 @@ target_key_table(const char *k, struct buf *table)
 static const char *
 table_keys(struct loader *l, const struct target *t, const char *name)
 {
-	const char *any = NULL, *c, *dot = strchr(t->display, '.');
+	const char *any = NULL, *c = NULL, *dot = strchr(t->display, '.');
 	struct buf tab = BUF_INIT;
+	size_t j;
 	int i;
 
 	for (i = 0; i < l->o->nkeys; i++) {
@@ -641,15 +659,24 @@ table_keys(struct loader *l, const struct target *t, const char *name)
 			any = k;
 			continue;
 		}
-		/* the table as named, or as PostgreSQL shows it */
-		if (strcmp(tab.data, name) == 0 ||
-		    strcasecmp(tab.data, t->display) == 0 ||
-		    (dot && strcasecmp(tab.data, dot + 1) == 0)) {
-			buf_release(&tab);
-			return c;
-		}
+		/*
+		 * the table as routed, or as PostgreSQL reads the name: a
+		 * "quoted" one exactly, else folded to lower case ("T" and t
+		 * are two tables)
+		 */
+		if (strcmp(tab.data, name) == 0)
+			break;
+		if (*k != '"')
+			for (j = 0; j < tab.len; j++)
+				if (tab.data[j] >= 'A' && tab.data[j] <= 'Z')
+					tab.data[j] += 32;
+		if (strcmp(tab.data, t->display) == 0 ||
+		    (dot && strcmp(tab.data, dot + 1) == 0))
+			break;
 	}
 	buf_release(&tab);
+	if (i < l->o->nkeys)
+		return c;
 	if (!any) {
 		warnx("%s: no key columns for table %s",
 		      l->o->verify ? "--key" : "--upsert", t->display);

@@ -24,24 +24,37 @@ struct counts {
 	uint64_t source, target, missing, extra, changed, duplicate, invalid;
 };
 
-/* Is c the column a name of a list names (target_next_name's)? */
+/*
+ * Is c, a column of t, the one a name of a list names (target_next_name's:
+ * "Quoted" exactly; unquoted folded, or case-insensitively when no column
+ * of t is exactly the folded name, as --key reads it)?
+ */
 static int
-names(const struct buf *name, int quoted, const struct column *c)
+names(const struct buf *name, int quoted, const struct target *t,
+      const struct column *c)
 {
-	return quoted ? strcmp(name->data, c->name) == 0
-		      : strcasecmp(name->data, c->name) == 0;
+	int i;
+
+	if (quoted || strcmp(name->data, c->name) == 0)
+		return strcmp(name->data, c->name) == 0;
+	if (strcasecmp(name->data, c->name) != 0)
+		return 0;
+	for (i = 0; i < t->ncol; i++)
+		if (strcmp(name->data, t->col[i].name) == 0)
+			return 0; /* that column is the one named */
+	return 1;
 }
 
-/* Is column c named in the comma-separated list (as PostgreSQL reads)? */
+/* Is column c of t named in the comma-separated list? */
 static int
-listed(const char *list, const struct column *c)
+listed(const char *list, const struct target *t, const struct column *c)
 {
 	struct buf name = BUF_INIT;
 	const char *p = list;
 	int quoted = 0, yes = 0;
 
 	while (!yes && p && *p && (p = target_next_name(p, &name, &quoted)))
-		yes = names(&name, quoted, c);
+		yes = names(&name, quoted, t, c);
 	buf_release(&name);
 	return yes;
 }
@@ -101,7 +114,8 @@ names_known(struct loader *l, const char *opt, const char *list)
 	while (!rc && p && *p && (p = target_next_name(p, &name, &quoted))) {
 		for (found = 0, i = 0; !found && i < l->nt; i++)
 			for (k = 0; !found && k < l->t[i]->ncol; k++)
-				found = names(&name, quoted, &l->t[i]->col[k]);
+				found = names(&name, quoted, l->t[i],
+					      &l->t[i]->col[k]);
 		if (!found) {
 			warnx("%s: %s%s%s is a column of no table verified",
 			      opt, quoted ? "\"" : "", name.data,
@@ -139,10 +153,11 @@ verify_write(const struct verify_options *vo, const char *p, size_t n,
 }
 
 int
-verify_compared(const struct verify_options *vo, const struct column *c)
+verify_compared(const struct verify_options *vo, const struct target *t,
+		const struct column *c)
 {
-	return (!vo->columns || listed(vo->columns, c)) &&
-	       !(vo->ignore && listed(vo->ignore, c));
+	return (!vo->columns || listed(vo->columns, t, c)) &&
+	       !(vo->ignore && listed(vo->ignore, t, c));
 }
 
 /*
@@ -259,12 +274,10 @@ join(struct buf *s, const struct target *t, const char *a, const char *b)
 /*
  * The key columns as rows are told apart by them (join's rule): the
  * column where its = is the stored value's, else its key_image;
- * ", "-separated, each after prefix ("S." or "").  With pick, as a
- * SELECT list of a query grouped by them: each column itself, under its
- * own name.
+ * ", "-separated, each after prefix ("S." or "")
  */
 static void
-key_images(struct buf *s, const struct target *t, const char *prefix, int pick)
+key_images(struct buf *s, const struct target *t, const char *prefix)
 {
 	const struct column *c;
 	int i, n = 0;
@@ -276,9 +289,6 @@ key_images(struct buf *s, const struct target *t, const char *prefix, int pick)
 		buf_adds(s, n++ ? ", " : "");
 		if (by_equality(c))
 			buf_addf(s, "%s%s", prefix, c->quoted);
-		else if (pick)
-			buf_addf(s, "(pg_catalog.array_agg(%s%s))[1] AS %s",
-				 prefix, c->quoted, c->quoted);
 		else
 			key_image(s, c, prefix);
 	}
@@ -387,20 +397,31 @@ target_rows(struct buf *s, const struct target *t,
 	buf_adds(s, ") T");
 }
 
-/* COALESCE(S."k", T."k") AS ndjson_migrate_kN, ... */
+/*
+ * COALESCE(S."k", T."k") AS ndjson_migrate_kN, ...: the key of either
+ * side, to order and tell the lines apart by; as key_image has it where
+ * the type is compared by image (a point or json has no = or <)
+ */
 static void
-either_keys(struct buf *s, const struct target *t, int as)
+either_keys(struct buf *s, const struct target *t)
 {
+	const struct column *c;
 	int i, n = 0;
 
-	for (i = 0; i < t->ncol; i++)
-		if (t->col[i].key) {
-			buf_addf(s, "%sCOALESCE(S.%s, T.%s)", n ? ", " : "",
-				 t->col[i].quoted, t->col[i].quoted);
-			if (as)
-				buf_addf(s, " AS ndjson_migrate_k%d", n);
-			n++;
+	for (i = 0; i < t->ncol; i++) {
+		c = &t->col[i];
+		if (!c->key)
+			continue;
+		buf_adds(s, n ? ", COALESCE(" : "COALESCE(");
+		if (by_equality(c)) {
+			buf_addf(s, "S.%s, T.%s", c->quoted, c->quoted);
+		} else {
+			key_image(s, c, "S.");
+			buf_adds(s, ", ");
+			key_image(s, c, "T.");
 		}
+		buf_addf(s, ") AS ndjson_migrate_k%d", n++);
+	}
 }
 
 static int
@@ -442,7 +463,7 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	buf_adds(s, "SELECT count(*) FROM (SELECT 1 FROM ");
 	target_rows(s, t, vo, 0);
 	buf_adds(s, " GROUP BY ");
-	key_images(s, t, "T.", 0);
+	key_images(s, t, "T.");
 	buf_adds(s, " HAVING count(*) > 1 LIMIT 1) d");
 	if (!target_key_unique(l, t, 0) && scalar(l, t, s->data)) {
 		buf_reset(s);
@@ -474,7 +495,7 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	buf_reset(s);
 	buf_addf(s, "SAVEPOINT ndjson_migrate_u; CREATE UNIQUE INDEX ON %s (",
 		 t->stage);
-	key_images(s, t, "", 0);
+	key_images(s, t, "");
 	buf_adds(s, ")");
 	r = PQexec(l->conn, s->data);
 	dups = PQresultStatus(r) != PGRES_COMMAND_OK;
@@ -483,27 +504,33 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 			     : "RELEASE SAVEPOINT ndjson_migrate_u") < 0)
 		loader_fail(l, 3);
 	buf_reset(s);
-	buf_addf(s, "CREATE TEMPORARY TABLE ndjson_migrate_dup AS SELECT ");
-	key_images(s, t, "S.", 1);
-	buf_addf(s, ", count(*) AS %s FROM ", count.data);
-	buf_addf(s, "%s S GROUP BY ", t->stage);
-	key_images(s, t, "S.", 0);
-	buf_adds(s, dups ? " HAVING count(*) > 1" : " LIMIT 0");
+	/* one row a key (by its image), with how many the stream has */
+	buf_addf(s, "CREATE TEMPORARY TABLE ndjson_migrate_dup AS SELECT * "
+		    "FROM (SELECT DISTINCT ON (");
+	key_images(s, t, "S.");
+	buf_adds(s, ") ");
+	add_cols(s, t, KEYS, "S.");
+	buf_addf(s, ", pg_catalog.count(*) OVER (PARTITION BY ");
+	key_images(s, t, "S.");
+	buf_addf(s, ") AS %s FROM %s S ORDER BY ", count.data, t->stage);
+	key_images(s, t, "S.");
+	buf_addf(s, ") d WHERE %s", dups ? "" : "false AND ");
+	buf_addf(s, "d.%s > 1", count.data);
 	if (sql_exec(l, s->data) < 0)
 		loader_fail(l, 3);
 	buf_reset(s);
 	buf_adds(s, "SELECT 'duplicate', ");
 	key_json(s, l->conn, t, "S.");
 	buf_addf(s, ", S.%s FROM ndjson_migrate_dup S ORDER BY ", count.data);
-	add_cols(s, t, KEYS, "S.");
+	key_images(s, t, "S.");
 	list(l, vo, t, s->data, n, listed_so_far);
 
 	/* the columns compared: those the stream has (or named) */
 	for (i = 0; i < t->ncol; i++) {
 		struct column *c = &t->col[i];
 		if (c->key || c->generated ||
-		    !(vo->columns ? listed(vo->columns, c) : t->seen[i]) ||
-		    (vo->ignore && listed(vo->ignore, c)))
+		    !(vo->columns ? listed(vo->columns, t, c) : t->seen[i]) ||
+		    (vo->ignore && listed(vo->ignore, t, c)))
 			continue;
 		if (ncmp++) {
 			buf_adds(&cmp, " OR ");
@@ -531,7 +558,7 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 		 "SELECT DISTINCT CASE WHEN T.%s IS NULL THEN 1 WHEN S.%s IS "
 		 "NULL THEN 2 ELSE 3 END AS ndjson_migrate_st, ",
 		 mark.data, t->ord);
-	either_keys(s, t, 1);
+	either_keys(s, t);
 	buf_addf(s,
 		 ", CASE WHEN T.%s IS NULL THEN 'missing' WHEN S.%s IS NULL "
 		 "THEN 'extra' ELSE 'changed' END, "

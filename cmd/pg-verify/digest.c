@@ -297,9 +297,9 @@ dtable_new(struct loader *l, struct target *t)
 	for (i = 0; i < t->ncol; i++) {
 		struct column *c = &t->col[i];
 		dt->padded[i] = strcmp(c->type, "bpchar") == 0;
-		dt->in[i] =
-			c->key || (!c->generated && verify_compared(D.vo, c) &&
-				   (D.vo->columns || t->present[i]));
+		dt->in[i] = c->key ||
+			    (!c->generated && verify_compared(D.vo, t, c) &&
+			     (D.vo->columns || t->present[i]));
 		if (dt->in[i] &&
 		    (c->bin == BIN_NONE || c->unvalidated || D.unlike))
 			dt->full = 1;
@@ -378,7 +378,7 @@ digest_record(struct loader *l, struct target *t, const char *file,
 		if (dt->in[i])
 			sure = sure && t->present[i] && !form(dt, i, &e);
 		else if (t->present[i] && !t->col[i].generated &&
-			 verify_compared(D.vo, &t->col[i]))
+			 verify_compared(D.vo, t, &t->col[i]))
 			dt->all = 1; /* a column compared but not hashed */
 		if (dt->in[i] && sure)
 			hk = pghash_array_add(hk, e);

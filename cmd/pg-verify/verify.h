@@ -36,8 +36,9 @@ int verify_names(struct loader *l, const struct verify_options *vo);
 void verify_write(const struct verify_options *vo, const char *p, size_t n,
 		  int status);
 
-/* Is column c compared (by --columns and --ignore; keys aside)? */
-int verify_compared(const struct verify_options *vo, const struct column *c);
+/* Is column c of t compared (by --columns and --ignore; keys aside)? */
+int verify_compared(const struct verify_options *vo, const struct target *t,
+		    const struct column *c);
 
 /* digest.c: --mode=digest */
 struct digest_info {
