@@ -90,18 +90,57 @@ pgconn_describe(struct buf *out, PGconn *c, const PGresult *res)
 	}
 }
 
+/*
+ * A schema the search path puts before pg_catalog, with an operator or a
+ * function of a built-in one's name and argument types: "schema: name", or
+ * no row.  Every operator here is qualified: an unqualified one could be
+ * that schema's.
+ */
+static const char shadow_sql[] =
+	"WITH p AS (SELECT u.nsp, u.ord FROM pg_catalog.unnest("
+	"pg_catalog.current_schemas(true)) WITH ORDINALITY AS u(nsp, ord)), "
+	"e AS (SELECT n.oid, n.nspname FROM p JOIN pg_catalog.pg_namespace n "
+	"ON n.nspname OPERATOR(pg_catalog.=) p.nsp WHERE p.ord "
+	"OPERATOR(pg_catalog.<) (SELECT q.ord FROM p q WHERE q.nsp "
+	"OPERATOR(pg_catalog.=) 'pg_catalog'))"
+	" SELECT e.nspname OPERATOR(pg_catalog.||) ': operator ' "
+	"OPERATOR(pg_catalog.||) o.oprname FROM e JOIN pg_catalog.pg_operator "
+	"o ON o.oprnamespace OPERATOR(pg_catalog.=) e.oid WHERE EXISTS "
+	"(SELECT 1 FROM pg_catalog.pg_operator b WHERE b.oprnamespace "
+	"OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace AND "
+	"b.oprname OPERATOR(pg_catalog.=) o.oprname AND b.oprleft "
+	"OPERATOR(pg_catalog.=) o.oprleft AND b.oprright "
+	"OPERATOR(pg_catalog.=) o.oprright)"
+	" UNION ALL SELECT e.nspname OPERATOR(pg_catalog.||) ': function ' "
+	"OPERATOR(pg_catalog.||) f.proname FROM e JOIN pg_catalog.pg_proc f "
+	"ON f.pronamespace OPERATOR(pg_catalog.=) e.oid WHERE EXISTS (SELECT 1 "
+	"FROM pg_catalog.pg_proc b WHERE b.pronamespace "
+	"OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace AND "
+	"b.proname OPERATOR(pg_catalog.=) f.proname AND b.proargtypes "
+	"OPERATOR(pg_catalog.=) f.proargtypes) LIMIT 1";
+
 int
-pgconn_catalog_first(PGconn *c, struct err *e)
+pgconn_no_shadows(PGconn *c, struct err *e)
 {
-	/* the CASE's = itself qualified: an unqualified one is the schema's */
-	return pgconn_exec(
-		c,
-		"SELECT pg_catalog.set_config('search_path', CASE WHEN "
-		"pg_catalog.current_setting('search_path') "
-		"OPERATOR(pg_catalog.=) '' THEN 'pg_catalog' ELSE 'pg_catalog, "
-		"' OPERATOR(pg_catalog.||) "
-		"pg_catalog.current_setting('search_path') END, false)",
-		e);
+	PGresult *r = PQexec(c, shadow_sql);
+	struct buf msg = BUF_INIT;
+	int rc = 0;
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		pgconn_describe(&msg, c, r);
+		rc = err_set(e, ERR_SYSTEM, "%s", msg.data);
+	} else if (PQntuples(r)) {
+		rc = err_set(
+			e, ERR_SYSTEM,
+			"the search path puts %s before pg_catalog, of a "
+			"built-in one's name and arguments: it would stand "
+			"in for it; put pg_catalog first (PGOPTIONS='-c "
+			"search_path=...')",
+			PQgetvalue(r, 0, 0));
+	}
+	PQclear(r);
+	buf_release(&msg);
+	return rc;
 }
 
 int

@@ -35,14 +35,14 @@ PGconn *pgconn_open(const char *conninfo, const char *appname, struct err *e);
 void pgconn_describe(struct buf *out, PGconn *c, const PGresult *res);
 
 /*
- * pg_catalog first in c's search path, before whatever the role, database
- * or PGOPTIONS set: a schema's operator (a "=" that is always true) never
- * stands in for a built-in one in an unqualified query.  Unqualified names
- * of tables still resolve as before, but a CREATE without a schema would
- * go to pg_catalog and fail: for a session that makes none of its own but
- * temporary ones.  Returns 0, or -1 with e filled.
+ * Does c's search path put before pg_catalog a schema with an operator or
+ * function of a built-in one's name and argument types ("=" for two ints
+ * that is always true), which an unqualified query would take instead?
+ * 0 when none does; else -1 with e naming it (ERR_SYSTEM).  The path
+ * itself is left as the role and database set it: table names resolve as
+ * they do for a load.
  */
-int pgconn_catalog_first(PGconn *c, struct err *e);
+int pgconn_no_shadows(PGconn *c, struct err *e);
 
 /* Run a command (its rows, if any, unread); returns 0, or -1 with e filled. */
 int pgconn_exec(PGconn *c, const char *sql, struct err *e);

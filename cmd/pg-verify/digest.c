@@ -260,7 +260,7 @@ open_conn(struct loader *l)
 	char *lit;
 
 	if (!(D.conn = pgconn_open(D.conninfo, "pg-verify", &e)) ||
-	    pgconn_catalog_first(D.conn, &e) < 0) {
+	    pgconn_no_shadows(D.conn, &e) < 0) {
 		warnx("%s", e.msg);
 		loader_fail(l, e.code);
 	}

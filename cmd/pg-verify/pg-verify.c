@@ -281,7 +281,7 @@ main(int argc, char **argv)
 	loader_init(&l);
 
 	if (!(l.conn = pgconn_open(o.conninfo, "pg-verify", &e)) ||
-	    pgconn_catalog_first(l.conn, &e) < 0)
+	    pgconn_no_shadows(l.conn, &e) < 0)
 		errx(e.code, "%s", e.msg);
 	loader_cancel_on_signal(l.conn);
 	l.nslots = 1;

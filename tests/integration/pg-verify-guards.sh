@@ -268,8 +268,8 @@ for mode in digest full; do
 		"$status|$(echo "$out" | grep '^{"status"')"
 done
 # ---- a schema before pg_catalog in the search path (ALTER DATABASE SET,
-# PGOPTIONS) whose "=" is always true: the built-in operators still judge
-# (review finding: both modes said equal)
+# PGOPTIONS) whose "=" is always true: refused, naming it (review finding:
+# both modes said equal); the path is otherwise the load's
 sql "create database sp"
 psql -X -q -v ON_ERROR_STOP=1 -d sp -c "create schema evil;
 	create function evil.eq(int4, int4) returns boolean language sql immutable as 'select true';
@@ -282,10 +282,29 @@ printf '{"id":1,"a":"x"}\n{"id":3,"a":"zz"}\n{"id":2,"a":"yy"}\n' >ev.ndjson
 for mode in digest full; do
 	for how in "" "-c search_path=evil,pg_catalog,public"; do
 		run env PGOPTIONS="$PGOPTIONS $how" pg-verify -q -d sp -t ev --key=id --mode=$mode ev.ndjson
-		check "$mode, search path ${how:-of the database}: evil's = does not judge" \
-			'1|{"status":"missing","table":"public.ev","key":{"id":3}}
-{"status":"changed","table":"public.ev","key":{"id":2},"columns":["a"]}' "$status|$(echo "$out" | grep '^{"status"')"
+		check "$mode, search path ${how:-of the database}: evil's = never judges: refused, named" \
+			"3|pg-verify: the search path puts evil: operator = before pg_catalog, of a built-in one's name and arguments: it would stand in for it; put pg_catalog first (PGOPTIONS='-c search_path=...')|" \
+			"$status|$errout|$out"
 	done
+	run env PGOPTIONS="$PGOPTIONS -c search_path=pg_catalog,evil,public" pg-verify -q -d sp -t ev --key=id --mode=$mode ev.ndjson
+	check "$mode, pg_catalog first: evil's = shadows nothing" \
+		'1|{"status":"missing","table":"public.ev","key":{"id":3}}
+{"status":"changed","table":"public.ev","key":{"id":2},"columns":["a"]}' "$status|$(echo "$out" | grep '^{"status"')"
+done
+# a table named as a catalog's, found as the load found it (review 4: a
+# search path of public, pg_catalog sent pg-verify to pg_catalog.pg_am)
+sql "create database cat"
+sql "alter database cat set search_path = public, pg_catalog"
+psql -X -q -v ON_ERROR_STOP=1 -d cat -c "create extension citext; create table public.pg_am (oid int primary key, amname text)"
+printf '{"$table":"pg_am","oid":1,"amname":"a"}
+{"$table":"pg_am","oid":2,"amname":"b"}
+' >pgam.ndjson
+pg-copy-load -q -d cat pgam.ndjson
+psql -X -q -d cat -c "delete from public.pg_am where oid = 2"
+for mode in digest full; do
+	run pg-verify -q -d cat --key=pg_am:oid --mode=$mode pgam.ndjson
+	check "$mode: public.pg_am as the load routed to it (citext's operators before pg_catalog are no shadow)" \
+		'1|{"status":"missing","table":"public.pg_am","key":{"oid":2}}' "$status|$(echo "$out" | grep '^{"status"')"
 done
 
 # ---- what pg-verify stages runs read-only: a domain CHECK that calls
