@@ -62,6 +62,12 @@ typmod_guard_init(struct typmod_guard *g, const char *typname, int typmod,
 	} else if (strcmp(typname, "varchar") == 0 && typmod >= 4) {
 		g->kind = TYPMOD_VARCHAR;
 		g->n = typmod - 4;
+	} else if (strcmp(typname, "name") == 0) {
+		g->kind = TYPMOD_BYTES;
+		g->n = 63; /* NAMEDATALEN - 1 */
+	} else if (strcmp(typname, "char") == 0) {
+		g->kind = TYPMOD_BYTES;
+		g->n = 1;
 	}
 }
 
@@ -659,6 +665,18 @@ scalar_check(const struct typmod_guard *g, const char *type, const char *p,
 			 " is longer than %s: PostgreSQL would cut its "
 			 "trailing blanks",
 			 type);
+		return -1;
+	case TYPMOD_BYTES:
+		/* namein and charin keep the first n bytes; charin reads a
+		 * \ooo escape as one byte */
+		if (n <= (size_t)g->n || (g->n == 1 && n == 4 && p[0] == '\\' &&
+					  strspn(p + 1, "01234567") >= 3))
+			return 0;
+		subject(msg, p, n, elem, 1);
+		buf_addf(msg,
+			 " is longer than %s's %d byte%s: PostgreSQL would "
+			 "cut it",
+			 type, g->n, g->n == 1 ? "" : "s");
 		return -1;
 	case TYPMOD_INTERVAL:
 		r = n && *p == 'P' ? iso_interval(p, end, &x)

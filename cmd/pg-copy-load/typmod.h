@@ -2,8 +2,9 @@
  * typmod.h: the values a column's type modifier would change, found before
  * they load.  PostgreSQL's input functions round numeric(p,s) to s places,
  * time(p) and the other times to p digits of a second, an interval to its
- * fields and precision, and cut the blanks past n of varchar(n), all
- * without a word; the loader rejects such a value instead (exact or loud).
+ * fields and precision, and cut the blanks past n of varchar(n); and two
+ * types cut by themselves: name to 63 bytes, "char" to one; all without a
+ * word: the loader rejects such a value instead (exact or loud).
  *
  *	struct typmod_guard g;
  *	typmod_guard_init(&g, "numeric", typmod, "a");	(numeric(5,2)[])
@@ -28,6 +29,7 @@ enum typmod_kind {
 	TYPMOD_SECONDS,	 /* time, timetz, timestamp, timestamptz: n digits */
 	TYPMOD_INTERVAL, /* n: digits (6 for all), range: fields (mask) */
 	TYPMOD_VARCHAR,	 /* n: characters */
+	TYPMOD_BYTES,	 /* name (63), "char" (1): n bytes, the rest cut */
 };
 
 /* Containers a guard looks into, outermost first: at most this many. */
