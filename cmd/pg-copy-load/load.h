@@ -256,7 +256,8 @@ const char *target_next_name(const char *p, struct buf *name, int *quoted);
  * exactly t's key columns?  When not immediate (pg-verify, which reads a
  * table with its inheritance children), a table with children counts only
  * when it is partitioned, and an index only when no key column may be NULL
- * or it has NULLS NOT DISTINCT.
+ * or it has NULLS NOT DISTINCT, and its operator classes are the types'
+ * defaults under the columns' own collations.
  */
 int target_key_unique(struct loader *l, const struct target *t, int immediate);
 /* (Re)create t's upsert staging table in this session. */

@@ -418,7 +418,19 @@ target_key_unique(struct loader *l, const struct target *t, int immediate)
 		      "EXISTS (SELECT 1 FROM pg_catalog.pg_attribute n"
 		      " WHERE n.attrelid = i.indrelid AND n.attnum = ANY "
 		      "(i.indkey[0:i.indnkeyatts - 1]) AND NOT "
-		      "n.attnotnull))))"
+		      "n.attnotnull))"
+		      /* and its equality the type's own, under the
+		       * column's collation: a custom operator class may
+		       * tell 1.0 from 1.00 */
+		      " AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest("
+		      "i.indclass::pg_catalog.oid[]) u(cls) JOIN "
+		      "pg_catalog.pg_opclass o ON o.oid = u.cls WHERE NOT "
+		      "o.opcdefault)"
+		      " AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest("
+		      "i.indcollation::pg_catalog.oid[]) WITH ORDINALITY "
+		      "v(coll, ord) JOIN pg_catalog.pg_attribute m ON "
+		      "m.attrelid = i.indrelid AND m.attnum = "
+		      "i.indkey[v.ord - 1] WHERE v.coll <> m.attcollation)))"
 		      " AND i.indpred IS NULL AND i.indexprs IS NULL"
 		      " AND i.indnkeyatts = $3::int"
 		      " AND ARRAY(SELECT a.attname::text"

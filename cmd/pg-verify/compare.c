@@ -203,24 +203,57 @@ differs(struct buf *s, const struct column *c, const char *a, const char *b)
 			 a, q, b, q);
 }
 
-/* The key as a JSON object: json_build_object('id', S."id", ...)::text */
+/*
+ * The key as a JSON object of the stream's contract, each value as a
+ * record would give it (so that pg-copy-load reads it back as that row's):
+ * bytea as $binary, an array with bounds other than 1 as its text;
+ * json_build_object('id', S."id", ...)::text, or COALESCE(S."k", T."k")
+ * for each key with either
+ */
 static void
-key_json(struct buf *s, PGconn *conn, const struct target *t,
-	 const char *prefix)
+key_json(struct buf *s, PGconn *conn, const struct target *t, int either)
 {
+	struct buf v = BUF_INIT;
+	const struct column *c;
 	char *lit;
 	int i, n = 0;
 
 	buf_adds(s, "pg_catalog.json_build_object(");
-	for (i = 0; i < t->ncol; i++)
-		if (t->col[i].key) {
-			lit = PQescapeLiteral(conn, t->col[i].name,
-					      t->col[i].namelen);
-			buf_addf(s, "%s%s, %s%s", n++ ? ", " : "", lit, prefix,
-				 t->col[i].quoted);
-			PQfreemem(lit);
-		}
+	for (i = 0; i < t->ncol; i++) {
+		c = &t->col[i];
+		if (!c->key)
+			continue;
+		buf_reset(&v);
+		if (either)
+			buf_addf(&v, "COALESCE(S.%s, T.%s)", c->quoted,
+				 c->quoted);
+		else
+			buf_addf(&v, "S.%s", c->quoted);
+		lit = PQescapeLiteral(conn, c->name, c->namelen);
+		buf_addf(s, "%s%s, ", n++ ? ", " : "", lit);
+		PQfreemem(lit);
+		if (c->kind == KIND_BYTEA)
+			buf_addf(s,
+				 "pg_catalog.json_build_object('$binary', "
+				 "pg_catalog.json_build_object('base64', "
+				 "pg_catalog.translate(pg_catalog.encode(%s, "
+				 "'base64'), pg_catalog.chr(10), ''), "
+				 "'subType', '00'))",
+				 v.data);
+		else if (c->kind == KIND_ARRAY)
+			buf_addf(
+				s,
+				"CASE WHEN pg_catalog.starts_with((%s)::"
+				"pg_catalog.text, '[') THEN pg_catalog.to_json("
+				"(%s)::pg_catalog.text) ELSE "
+				"pg_catalog.to_json(%s) "
+				"END",
+				v.data, v.data, v.data);
+		else
+			buf_adds(s, v.data);
+	}
 	buf_adds(s, ")::text");
+	buf_release(&v);
 }
 
 /*
@@ -520,7 +553,7 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 		loader_fail(l, 3);
 	buf_reset(s);
 	buf_adds(s, "SELECT 'duplicate', ");
-	key_json(s, l->conn, t, "S.");
+	key_json(s, l->conn, t, 0);
 	buf_addf(s, ", S.%s FROM ndjson_migrate_dup S ORDER BY ", count.data);
 	key_images(s, t, "S.");
 	list(l, vo, t, s->data, n, listed_so_far);
@@ -561,20 +594,11 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	either_keys(s, t);
 	buf_addf(s,
 		 ", CASE WHEN T.%s IS NULL THEN 'missing' WHEN S.%s IS NULL "
-		 "THEN 'extra' ELSE 'changed' END, "
-		 "pg_catalog.json_build_object(",
+		 "THEN 'extra' ELSE 'changed' END, ",
 		 mark.data, t->ord);
-	for (i = 0, ncmp = 0; i < t->ncol; i++)
-		if (t->col[i].key) {
-			lit = PQescapeLiteral(l->conn, t->col[i].name,
-					      t->col[i].namelen);
-			buf_addf(s, "%s%s, COALESCE(S.%s, T.%s)",
-				 ncmp++ ? ", " : "", lit, t->col[i].quoted,
-				 t->col[i].quoted);
-			PQfreemem(lit);
-		}
-	buf_addf(s, ")::text, CASE WHEN T.%s AND S.%s IS NOT NULL THEN ",
-		 mark.data, t->ord);
+	key_json(s, l->conn, t, 1);
+	buf_addf(s, ", CASE WHEN T.%s AND S.%s IS NOT NULL THEN ", mark.data,
+		 t->ord);
 	if (names.len)
 		buf_addf(s,
 			 "pg_catalog.array_to_json(pg_catalog.array_remove("

@@ -435,4 +435,46 @@ for def in "int[]|{1,2}" "text[]|{a,b}" "point|(1,2)" "box|(0,0),(1,1)" "json|{\
 		check "$mode, a key of $typ: a change found" "1|1" "$status|$(echo "$out" | grep -c '"status":"changed"')"
 	done
 done
+# ---- fifth review's findings: the report names the row it means (a
+# bytea key as $binary, an array key with other bounds as its text), and a
+# unique index of a custom operator class proves nothing of the key
+sql "create table kby (k bytea primary key, a int); insert into kby values ('\\x41', 1), ('\\x5c783431', 1);
+	create table kar (k int[] primary key, a int); insert into kar values ('[0:1]={1,2}', 1), ('{1,2}', 1)"
+printf '{"k":"\\\\x41","a":1}\n' >kby.ndjson
+printf '{"k":[1,2],"a":1}\n' >kar.ndjson
+for mode in digest full; do
+	run pg-verify -q -t kby --key=k --mode=$mode kby.ndjson
+	check "$mode: a bytea key reported as \$binary, the row it is" \
+		'1|{"status":"extra","table":"public.kby","key":{"k":{"$binary":{"base64":"QQ==","subType":"00"}}}}' \
+		"$status|$(echo "$out" | grep '^{"status"')"
+	run pg-verify -q -t kar --key=k --mode=$mode kar.ndjson
+	check "$mode: an array key with bounds reported as its text" \
+		'1|{"status":"extra","table":"public.kar","key":{"k":"[0:1]={1,2}"}}' "$status|$(echo "$out" | grep '^{"status"')"
+done
+# the reported key, read back by pg-copy-load, is that row
+echo "$out" | grep '^{"status"' | /usr/bin/python3 -c 'import json, sys; print(json.dumps({"k": json.loads(sys.stdin.read())["key"]["k"], "a": 9}))' >back.ndjson
+sql "create table kar2 (k int[], a int)"
+pg-copy-load -q -t kar2 back.ndjson
+check "the reported array key loads with its bounds" "0" "$(sql 'select array_lower(k, 1) from kar2')"
+psql -X -q -v ON_ERROR_STOP=1 -c "create function ncmp(numeric, numeric) returns int immutable language sql as
+		\$\$ select case when \$1::text < \$2::text then -1 when \$1::text > \$2::text then 1 else 0 end \$\$;
+	create function nlt(numeric, numeric) returns bool immutable language sql as \$\$ select ncmp(\$1, \$2) < 0 \$\$;
+	create function nle(numeric, numeric) returns bool immutable language sql as \$\$ select ncmp(\$1, \$2) <= 0 \$\$;
+	create function neq(numeric, numeric) returns bool immutable language sql as \$\$ select ncmp(\$1, \$2) = 0 \$\$;
+	create function nge(numeric, numeric) returns bool immutable language sql as \$\$ select ncmp(\$1, \$2) >= 0 \$\$;
+	create function ngt(numeric, numeric) returns bool immutable language sql as \$\$ select ncmp(\$1, \$2) > 0 \$\$;
+	create operator <<< (leftarg = numeric, rightarg = numeric, function = nlt);
+	create operator <<<= (leftarg = numeric, rightarg = numeric, function = nle);
+	create operator === (leftarg = numeric, rightarg = numeric, function = neq);
+	create operator >>>= (leftarg = numeric, rightarg = numeric, function = nge);
+	create operator >>> (leftarg = numeric, rightarg = numeric, function = ngt);
+	create operator class numtext_ops for type numeric using btree as operator 1 <<<, operator 2 <<<=,
+		operator 3 ===, operator 4 >>>=, operator 5 >>>, function 1 ncmp(numeric, numeric);
+	create table kop (k numeric not null, a text); create unique index on kop (k numtext_ops);
+	insert into kop values (1.0, 'a'), (1.00, 'a')"
+printf '{"k":1,"a":"a"}\n' >kop.ndjson
+for mode in digest full; do
+	check_run "$mode: a unique index of a custom operator class is no proof" 2 \
+		'pg-verify: --key: ("k") names more than one row of public.kop' pg-verify -q -t kop --key=k --mode=$mode kop.ndjson
+done
 finish
