@@ -257,15 +257,19 @@ key_json(struct buf *s, PGconn *conn, const struct target *t, int either)
 }
 
 /*
- * A key column compared by image, as a value whose = is byte equality:
- * the bytes of its type's send function (float8send: -0 is not 0, NaN not
- * -NaN; textsend whatever the collation), else its text under "C"; never
- * a text the session's settings (extra_float_digits) could cut
+ * A key column as keys are matched, told apart and ordered by: itself
+ * where its = is the stored value's (by_equality); else as a value whose =
+ * is byte equality: the bytes of its type's send function (float8send: -0
+ * is not 0, NaN not -NaN; textsend whatever the collation), else its text
+ * under "C"; never a text the session's settings (extra_float_digits)
+ * could cut.  prefix: "S.", "T." or ""
  */
 static void
-key_image(struct buf *s, const struct column *c, const char *prefix)
+key_term(struct buf *s, const struct column *c, const char *prefix)
 {
-	if (c->send)
+	if (by_equality(c))
+		buf_addf(s, "%s%s", prefix, c->quoted);
+	else if (c->send)
 		buf_addf(s, "%s(%s%s)", c->send, prefix, c->quoted);
 	else
 		buf_addf(s,
@@ -274,57 +278,43 @@ key_image(struct buf *s, const struct column *c, const char *prefix)
 }
 
 /*
- * a."k" = b."k" AND ... for the key columns, each the same value as
- * stored: by_equality, else by key_image (a join condition must hash or
- * merge); returns how many
+ * For each key column, key_term(first) [mid key_term(second)], after sep
+ * from the second on (second NULL: one term each); returns how many
  */
 static int
-join(struct buf *s, const struct target *t, const char *a, const char *b)
+key_terms(struct buf *s, const struct target *t, const char *sep,
+	  const char *first, const char *mid, const char *second)
 {
-	const struct column *c;
-	char pa[8], pb[8];
 	int i, n = 0;
 
 	for (i = 0; i < t->ncol; i++) {
-		c = &t->col[i];
-		if (!c->key)
+		if (!t->col[i].key)
 			continue;
-		buf_adds(s, n++ ? " AND " : "");
-		if (by_equality(c))
-			buf_addf(s, "%s.%s = %s.%s", a, c->quoted, b,
-				 c->quoted);
-		else {
-			snprintf(pa, sizeof(pa), "%s.", a);
-			snprintf(pb, sizeof(pb), "%s.", b);
-			key_image(s, c, pa);
-			buf_adds(s, " = ");
-			key_image(s, c, pb);
+		buf_adds(s, n++ ? sep : "");
+		key_term(s, &t->col[i], first);
+		if (second) {
+			buf_adds(s, mid);
+			key_term(s, &t->col[i], second);
 		}
 	}
 	return n;
 }
 
 /*
- * The key columns as rows are told apart by them (join's rule): the
- * column where its = is the stored value's, else its key_image;
- * ", "-separated, each after prefix ("S." or "")
+ * a.k = b.k AND ... for the key columns, by key_term (a join condition
+ * must hash or merge); returns how many
  */
+static int
+join(struct buf *s, const struct target *t, const char *a, const char *b)
+{
+	return key_terms(s, t, " AND ", a, " = ", b);
+}
+
+/* The key columns as rows are told apart by them, ", "-separated. */
 static void
 key_images(struct buf *s, const struct target *t, const char *prefix)
 {
-	const struct column *c;
-	int i, n = 0;
-
-	for (i = 0; i < t->ncol; i++) {
-		c = &t->col[i];
-		if (!c->key)
-			continue;
-		buf_adds(s, n++ ? ", " : "");
-		if (by_equality(c))
-			buf_addf(s, "%s%s", prefix, c->quoted);
-		else
-			key_image(s, c, prefix);
-	}
+	key_terms(s, t, ", ", prefix, NULL, NULL);
 }
 
 /* The one value of a one-row query about t. */
@@ -432,27 +422,21 @@ target_rows(struct buf *s, const struct target *t,
 
 /*
  * COALESCE(S."k", T."k") AS ndjson_migrate_kN, ...: the key of either
- * side, to order and tell the lines apart by; as key_image has it where
- * the type is compared by image (a point or json has no = or <)
+ * side, by key_term, to order and tell the lines apart by (a point or
+ * json has no = or <)
  */
 static void
 either_keys(struct buf *s, const struct target *t)
 {
-	const struct column *c;
 	int i, n = 0;
 
 	for (i = 0; i < t->ncol; i++) {
-		c = &t->col[i];
-		if (!c->key)
+		if (!t->col[i].key)
 			continue;
 		buf_adds(s, n ? ", COALESCE(" : "COALESCE(");
-		if (by_equality(c)) {
-			buf_addf(s, "S.%s, T.%s", c->quoted, c->quoted);
-		} else {
-			key_image(s, c, "S.");
-			buf_adds(s, ", ");
-			key_image(s, c, "T.");
-		}
+		key_term(s, &t->col[i], "S.");
+		buf_adds(s, ", ");
+		key_term(s, &t->col[i], "T.");
 		buf_addf(s, ") AS ndjson_migrate_k%d", n++);
 	}
 }
@@ -609,12 +593,12 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	buf_addf(s, " END FROM %s S FULL JOIN ", t->stage);
 	target_rows(s, t, vo, 1);
 	buf_adds(s, " ON ");
-	join(s, t, "S", "T");
+	join(s, t, "S.", "T.");
 	buf_addf(s,
 		 " WHERE T.%s IS NULL OR S.%s IS NULL OR ((%s) AND NOT EXISTS "
 		 "(SELECT 1 FROM ndjson_migrate_dup D WHERE ",
 		 mark.data, t->ord, cmp.data);
-	ncmp = join(s, t, "D", "S");
+	ncmp = join(s, t, "D.", "S.");
 	buf_adds(s, ")) ORDER BY 1");
 	for (i = 0; i < ncmp; i++)
 		buf_addf(s, ", %d", i + 2);
