@@ -63,7 +63,9 @@ listed(const char *list, const struct target *t, const struct column *c)
  * Every query that reads a table runs read-only (a savepoint with
  * transaction_read_only, on the session that also writes its staging
  * tables) and as one statement (the extended protocol): --where can
- * neither end the query nor change anything.
+ * neither end the query nor change anything.  The savepoint is rolled
+ * back: the locks the query took go with it (verify_tables holds the
+ * table's own while it compares it).
  */
 static void
 read_only(struct loader *l, int on)
@@ -74,8 +76,59 @@ read_only(struct loader *l, int on)
 	}
 	if (sql_exec(l, on ? "SAVEPOINT ndjson_migrate_ro; SET LOCAL "
 			     "transaction_read_only = on"
-			   : "RELEASE SAVEPOINT ndjson_migrate_ro") < 0)
+			   : "ROLLBACK TO SAVEPOINT ndjson_migrate_ro; "
+			     "RELEASE SAVEPOINT ndjson_migrate_ro") < 0)
 		loader_fail(l, 3);
+}
+
+void
+verify_hold(struct loader *l, PGconn *conn, const struct target *t, int lock)
+{
+	/*
+	 * t and what it is made of (inheritance, partitions) as the snapshot
+	 * lists them, each whose file is not the one the snapshot's pg_class
+	 * names (pg_relation_filenode reads the catalog as it is now) or that
+	 * the snapshot does not know (made since)
+	 */
+	static const char guard[] =
+		"WITH RECURSIVE r(oid) AS (SELECT $1::pg_catalog.regclass::"
+		"pg_catalog.oid UNION SELECT i.inhrelid FROM "
+		"pg_catalog.pg_inherits i, r WHERE i.inhparent = r.oid) "
+		"SELECT pg_catalog.count(*) FROM r LEFT JOIN "
+		"pg_catalog.pg_class c ON c.oid = r.oid WHERE c.oid IS NULL OR "
+		"c.relfilenode <> COALESCE(pg_catalog.pg_relation_filenode("
+		"r.oid), 0)";
+	const char *p[1] = {t->qualified};
+	struct buf sql = BUF_INIT;
+	PGresult *r = NULL;
+
+	if (lock) {
+		buf_addf(&sql, "SELECT 1 FROM %s LIMIT 0", t->qualified);
+		r = PQexecParams(conn, sql.data, 0, NULL, NULL, NULL, NULL, 0);
+		buf_release(&sql);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			goto fail;
+		PQclear(r);
+	}
+	r = PQexecParams(conn, guard, 1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		goto fail;
+	if (strcmp(PQgetvalue(r, 0, 0), "0") != 0) {
+		warnx("%s: truncated, rewritten (ALTER TABLE, VACUUM FULL, "
+		      "CLUSTER) or made anew since the run began: the rows its "
+		      "snapshot saw cannot be read; run again",
+		      t->display);
+		PQclear(r);
+		loader_fail(l, 3);
+	}
+	PQclear(r);
+	return;
+fail:
+	buf_reset(&l->msg);
+	pgconn_describe(&l->msg, conn, r);
+	warnx("%s: %s", t->display, l->msg.data);
+	PQclear(r);
+	loader_fail(l, 3);
 }
 
 void
@@ -603,8 +656,6 @@ verify_one(struct loader *l, struct verify_options *vo, struct target *t,
 	for (i = 0; i < ncmp; i++)
 		buf_addf(s, ", %d", i + 2);
 	list(l, vo, t, s->data, n, listed_so_far);
-	if (sql_exec(l, "DROP TABLE ndjson_migrate_dup") < 0)
-		loader_fail(l, 3);
 	buf_release(&cmp);
 	buf_release(&names);
 	return 0;
@@ -623,9 +674,23 @@ verify_tables(struct loader *l, struct verify_options *vo)
 	buf_adds(&sum, "{\"summary\":{\"tables\":[");
 	for (i = 0; i < l->nt; i++) {
 		struct target *t = l->t[i];
+		/*
+		 * one table at a time: its locks, stage and the rest go when
+		 * it is done, so that a run holds as many whatever the tables
+		 */
+		if (sql_exec(l, "SAVEPOINT ndjson_migrate_table") < 0)
+			loader_fail(l, 3);
+		verify_hold(l, l->conn, t, 1);
+		if (vo->mode != 2)
+			digest_stage(l, t);
 		di = vo->mode == 0 ? digest_info(t, &dbuf) : NULL;
 		if ((r = verify_one(l, vo, t, di, &n, &listed_so_far)) > rc)
 			rc = r;
+		if (sql_exec(l, "ROLLBACK TO SAVEPOINT ndjson_migrate_table; "
+				"RELEASE SAVEPOINT ndjson_migrate_table") < 0)
+			loader_fail(l, 3);
+		free(t->stage);
+		t->stage = NULL;
 		if (r)
 			continue;
 		if (n.missing || n.extra || n.changed || n.duplicate ||

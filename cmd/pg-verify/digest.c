@@ -22,6 +22,12 @@
  * always changes a bucket; a form that is finer (jsonb's 1.0 and 1, a
  * value only the server's parser reads) only sends its bucket to the
  * row-by-row comparison, which has the last word.
+ *
+ * --mode=full spools every record the same way, with no aggregate: each
+ * table is staged and compared on its own (digest_stage), after the
+ * stream, under a savepoint rolled back when it is done, so that a run
+ * holds the locks and temporary tables of one table at a time, whatever
+ * the number of tables (1,200 routed tables would exhaust the lock table).
  */
 #include <err.h>
 #include <inttypes.h>
@@ -44,9 +50,29 @@
 
 #define NBUCKET 4096
 
+/* a spooled record: this header, then its bytes */
+struct spooled {
+	uint64_t line, len;
+	uint32_t file, bucket;
+};
+
+/*
+ * A table's records in the spool file: written in blocks of about
+ * SPOOL_BLOCK bytes, so that one table's are read back without reading
+ * the others'
+ */
+#define SPOOL_BLOCK (64u << 10)
+struct block {
+	uint64_t off, len;
+};
+struct tspool {
+	struct buf pend; /* not yet written */
+	struct block *blk;
+	size_t nblk;
+};
+
 struct dtable {
 	struct target *t;
-	int index;	       /* in l->t */
 	unsigned char *in;     /* the columns hashed */
 	unsigned char *padded; /* char(n): hashed as text */
 	int full;	       /* a column no form is known for: staged whole */
@@ -59,23 +85,20 @@ struct dtable {
 	unsigned char dirty[NBUCKET];	       /* a record with no exact form */
 	unsigned char *need;		       /* buckets compared row by row */
 	uint64_t nneed;
-};
-
-/* a spooled record: this header, then its bytes */
-struct spooled {
-	uint64_t line, len;
-	uint32_t file, table, bucket;
+	struct tspool sp; /* its records */
 };
 
 static struct {
 	const struct verify_options *vo;
+	struct options *o;
 	PGconn *conn;	/* the aggregate queries' connection */
 	char *snapshot; /* the main connection's, shared with it */
 	const char *conninfo;
 	struct dtable **q; /* in the order their queries go */
 	int nq, next;	   /* next: the first whose result is not read */
 	FILE *spool;
-	char **names; /* input names, for the spool's records */
+	uint64_t spool_end; /* its size: where the next block goes */
+	char **names;	    /* input names, for the spool's records */
 	uint32_t nnames;
 	struct buf sql;
 	struct copy_hash ch;
@@ -183,6 +206,17 @@ bucket_sql(struct buf *s, const struct dtable *dt)
 	buf_addf(s, " & %d)", NBUCKET - 1);
 }
 
+/* A statement on conn about t, or a message and exit 3. */
+static void
+on_conn(struct loader *l, PGconn *conn, const struct target *t, const char *sql)
+{
+	PGresult *r = PQexec(conn, sql);
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_conn(l, conn, r, t->display);
+	PQclear(r);
+}
+
 static void
 send_query(struct loader *l, struct dtable *dt)
 {
@@ -202,6 +236,8 @@ send_query(struct loader *l, struct dtable *dt)
 	if (D.vo->where)
 		buf_addf(s, " WHERE (%s)", D.vo->where);
 	buf_adds(s, ") g GROUP BY b");
+	/* the table's locks go when it is done (verify_hold) */
+	on_conn(l, D.conn, dt->t, "SAVEPOINT ndjson_migrate_agg");
 	/* one statement, whatever --where holds */
 	if (!PQsendQueryParams(D.conn, s->data, 0, NULL, NULL, NULL, NULL, 0))
 		fail_conn(l, D.conn, NULL, dt->t->display);
@@ -248,6 +284,11 @@ pump(struct loader *l, int wait)
 			}
 			PQclear(r);
 		}
+		/* what it read was the snapshot's rows; its locks go */
+		verify_hold(l, D.conn, dt->t, 0);
+		on_conn(l, D.conn, dt->t,
+			"ROLLBACK TO SAVEPOINT ndjson_migrate_agg; "
+			"RELEASE SAVEPOINT ndjson_migrate_agg");
 		D.next++;
 	}
 }
@@ -290,8 +331,11 @@ dtable_new(struct loader *l, struct target *t)
 	int i;
 
 	dt->t = t;
-	for (dt->index = 0; l->t[dt->index] != t; dt->index++)
-		;
+	t->digest = dt;
+	if (D.vo->mode == 1) { /* full: every record staged */
+		dt->full = 1;
+		return dt;
+	}
 	dt->in = xcalloc((size_t)t->ncol, 1);
 	dt->padded = xcalloc((size_t)t->ncol, 1);
 	for (i = 0; i < t->ncol; i++) {
@@ -304,11 +348,8 @@ dtable_new(struct loader *l, struct target *t)
 		    (c->bin == BIN_NONE || c->unvalidated || D.unlike))
 			dt->full = 1;
 	}
-	t->digest = dt;
-	if (dt->full) { /* staged as --mode=full stages */
-		target_stage(l, t);
+	if (dt->full) /* staged as --mode=full stages */
 		return dt;
-	}
 	verify_where(l, t, D.vo);
 	if (!D.conn)
 		open_conn(l);
@@ -345,6 +386,29 @@ name_index(const char *file)
 	return D.nnames - 1;
 }
 
+/* What sp holds in memory, written at the spool's end as a block. */
+static void
+spool_block(struct tspool *sp)
+{
+	if (!sp->pend.len)
+		return;
+	if (fwrite(sp->pend.data, 1, sp->pend.len, D.spool) != sp->pend.len)
+		err(3, "spool");
+	if (!(sp->nblk & (sp->nblk + 1))) { /* 0, 1, 3, 7, ...: full */
+		sp->blk =
+			realloc(sp->blk, (sp->nblk + 1) * 2 * sizeof(*sp->blk));
+		if (!sp->blk)
+			loader_oom(0);
+	}
+	sp->blk[sp->nblk].off = D.spool_end;
+	sp->blk[sp->nblk++].len = sp->pend.len;
+	D.spool_end += sp->pend.len;
+	if (sp->pend.cap > 4 * SPOOL_BLOCK)
+		buf_release(&sp->pend); /* a big record's: not kept */
+	else
+		buf_reset(&sp->pend);
+}
+
 static void
 digest_record(struct loader *l, struct target *t, const char *file,
 	      uint64_t line, const char *raw, size_t rawlen)
@@ -355,11 +419,7 @@ digest_record(struct loader *l, struct target *t, const char *file,
 	int i, sure = 1;
 
 	dt->source++;
-	if (dt->full) {
-		batch_add(l, t, file, line, raw, rawlen);
-		return;
-	}
-	for (i = 0; i < t->ncol; i++)
+	for (i = 0; !dt->full && i < t->ncol; i++)
 		if (t->col[i].key) {
 			if (form(dt, i, &e))
 				dt->all = 1; /* no bucket: every one compared */
@@ -367,12 +427,12 @@ digest_record(struct loader *l, struct target *t, const char *file,
 		}
 	h.bucket = (uint32_t)(hk & (NBUCKET - 1));
 	/* a value a type modifier would change: the stage refuses it */
-	for (i = 0; t->guarded && i < t->ncol; i++)
+	for (i = 0; !dt->full && t->guarded && i < t->ncol; i++)
 		if (t->present[i] &&
 		    typmod_check(&t->col[i].guard, t->col[i].guard_type,
 				 &t->slot[i], l->guard, &l->msg) < 0)
 			sure = 0;
-	for (i = 0; i < t->ncol; i++) {
+	for (i = 0; !dt->full && i < t->ncol; i++) {
 		if (t->col[i].key)
 			continue;
 		if (dt->in[i])
@@ -383,18 +443,20 @@ digest_record(struct loader *l, struct target *t, const char *file,
 		if (dt->in[i] && sure)
 			hk = pghash_array_add(hk, e);
 	}
-	if (sure) {
+	if (dt->full) {
+		h.bucket = 0;
+	} else if (sure) {
 		dt->cnt[h.bucket]++;
 		dt->sum[h.bucket] += mixed(hk);
 	} else {
 		dt->dirty[h.bucket] = 1;
 	}
-	h.table = (uint32_t)dt->index;
 	h.file = name_index(file);
-	if (fwrite(&h, sizeof(h), 1, D.spool) != 1 ||
-	    fwrite(raw, 1, rawlen, D.spool) != rawlen)
-		err(3, "spool");
-	if ((++D.n & 4095) == 0)
+	buf_add(&dt->sp.pend, &h, sizeof(h));
+	buf_add(&dt->sp.pend, raw, rawlen);
+	if (dt->sp.pend.len >= SPOOL_BLOCK)
+		spool_block(&dt->sp);
+	if ((++D.n & 4095) == 0 && D.conn)
 		pump(l, 0);
 }
 
@@ -442,18 +504,22 @@ seeds(void)
 }
 
 void
-digest_start(struct loader *l, const struct verify_options *vo,
-	     const char *conninfo)
+digest_start(struct loader *l, struct options *o,
+	     const struct verify_options *vo, const char *conninfo)
 {
 	PGresult *r;
 
 	D.vo = vo;
+	D.o = o;
 	D.conninfo = conninfo;
 	D.ch = (struct copy_hash)COPY_HASH_INIT;
-	seeds();
-	D.ch.seed = D.seed;
 	D.sql = (struct buf)BUF_INIT;
 	D.spool = spool_open();
+	l->digest = digest_record;
+	if (vo->mode != 0)
+		return;
+	seeds();
+	D.ch.seed = D.seed;
 	r = sql_query(l, "pg-verify", "SELECT pg_catalog.pg_export_snapshot()",
 		      0, NULL);
 	if (!r)
@@ -485,30 +551,26 @@ digest_start(struct loader *l, const struct verify_options *vo,
 	if (D.unlike)
 		warnx("the server hashes unlike this machine: every row is "
 		      "compared (as --mode=full)");
-	l->digest = digest_record;
 }
 
 /*
- * Every aggregate read; the buckets that differ found; their records
- * staged (and checked, as --mode=full checks them: a record the stage
- * refuses is invalid and not a source row).
+ * The stream's end: every record's block written; in digest mode, every
+ * aggregate read and the buckets that differ found.
  */
 void
-digest_collect(struct loader *l, struct options *o)
+digest_collect(struct loader *l)
 {
-	struct spooled h;
-	struct buf raw = BUF_INIT;
 	struct dtable *dt;
-	uint64_t read = l->read, loaded = l->loaded;
-	int i, b, any = 0;
+	int i, b;
 
-	pump(l, 1);
+	if (D.conn)
+		pump(l, 1);
 	for (i = 0; i < l->nt; i++) {
-		struct target *t = l->t[i];
-		if (!(dt = t->digest)) { /* no record: every row is extra */
-			target_stage(l, t);
+		if (!(dt = l->t[i]->digest))
 			continue;
-		}
+		spool_block(&dt->sp);
+		buf_release(&dt->sp.pend);
+		dt->rejected = l->t[i]->rejected;
 		if (dt->full)
 			continue;
 		dt->need = xcalloc(NBUCKET, 1);
@@ -519,40 +581,58 @@ digest_collect(struct loader *l, struct options *o)
 				dt->need[b] = 1;
 				dt->nneed++;
 			}
-		dt->rejected = t->rejected;
-		if (dt->nneed) {
-			target_stage(l, t);
-			any = 1;
-		}
 	}
-	if (any) {
-		o->verify = VERIFY_FULL;
-		if (fflush(D.spool) != 0 || fseek(D.spool, 0, SEEK_SET) != 0)
+	if (fflush(D.spool) != 0)
+		err(3, "spool");
+}
+
+/*
+ * The records of t that are compared row by row (every one, or those of
+ * the buckets that differ), staged and checked as --mode=full checks them:
+ * a record the stage refuses is invalid and not a source row.  A table
+ * with no record gets an empty stage: its rows are extra.
+ */
+void
+digest_stage(struct loader *l, struct target *t)
+{
+	struct dtable *dt = t->digest;
+	struct buf blk = BUF_INIT;
+	struct spooled h;
+	uint64_t read = l->read, loaded = l->loaded;
+	size_t i, at;
+
+	if (dt && !dt->full && !dt->nneed)
+		return; /* every bucket the same */
+	target_stage(l, t);
+	if (!dt)
+		return;
+	D.o->verify = VERIFY_FULL;
+	for (i = 0; i < dt->sp.nblk; i++) {
+		buf_reset(&blk);
+		buf_grow(&blk, dt->sp.blk[i].len);
+		if (pread(fileno(D.spool), blk.data, dt->sp.blk[i].len,
+			  (off_t)dt->sp.blk[i].off) !=
+		    (ssize_t)dt->sp.blk[i].len)
 			err(3, "spool");
-		while (fread(&h, sizeof(h), 1, D.spool) == 1) {
+		for (at = 0; at < dt->sp.blk[i].len; at += h.len) {
 			if (loader_stop) {
 				warnx("stopped by signal %d", (int)loader_stop);
 				loader_fail(l, 3);
 			}
-			buf_reset(&raw);
-			buf_grow(&raw, h.len);
-			if (fread(raw.data, 1, h.len, D.spool) != h.len)
-				err(3, "spool");
-			dt = l->t[h.table]->digest;
-			if (!dt->need[h.bucket])
-				continue;
-			loader_record_into(l, dt->t, D.names[h.file], h.line,
-					   raw.data, h.len);
+			memcpy(&h, blk.data + at, sizeof(h));
+			at += sizeof(h);
+			if (dt->full || dt->need[h.bucket])
+				loader_record_into(l, t, D.names[h.file],
+						   h.line, blk.data + at,
+						   h.len);
 		}
-		if (ferror(D.spool))
-			err(3, "spool");
-		batch_end(l, l->cur);
-		o->verify = VERIFY_DIGEST;
 	}
+	batch_end(l, l->cur);
 	batch_quiesce(l);
+	D.o->verify = VERIFY_DIGEST;
 	l->read = read;
 	l->loaded = loaded;
-	buf_release(&raw);
+	buf_release(&blk);
 }
 
 const struct digest_info *
@@ -600,6 +680,8 @@ digest_end(struct loader *l)
 	for (i = 0; i < l->nt; i++) {
 		struct dtable *dt = l->t[i]->digest;
 		if (dt) {
+			buf_release(&dt->sp.pend);
+			free(dt->sp.blk);
 			free(dt->in);
 			free(dt->padded);
 			free(dt->need);

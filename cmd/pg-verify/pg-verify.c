@@ -241,9 +241,8 @@ main(int argc, char **argv)
 			break;
 		case MODE:
 			vo.mode = cli_choice(synopsis, "--mode", optarg, modes);
-			o.verify = vo.mode == 2	  ? VERIFY_COUNT
-				   : vo.mode == 1 ? VERIFY_FULL
-						  : VERIFY_DIGEST;
+			/* full: every record spooled, as digest spools */
+			o.verify = vo.mode == 2 ? VERIFY_COUNT : VERIFY_DIGEST;
 			break;
 		case 'q':
 			vo.quiet = 1;
@@ -305,8 +304,8 @@ main(int argc, char **argv)
 	if (sql_exec(&l, "SET work_mem = '256MB'; SET maintenance_work_mem = "
 			 "'256MB'") < 0)
 		loader_fail(&l, 3);
-	if (vo.mode == 0)
-		digest_start(&l, &vo, o.conninfo);
+	if (vo.mode != 2)
+		digest_start(&l, &o, &vo, o.conninfo);
 	/* read-only for the table: only the session's staging tables change */
 	if (o.table && !(l.fixed = target_open(&l, o.table, 0)))
 		loader_fail(&l, 2);
@@ -322,8 +321,8 @@ main(int argc, char **argv)
 		      "(-t, --key=TABLE:COLS)");
 		loader_fail(&l, 1);
 	}
-	if (vo.mode == 0)
-		digest_collect(&l, &o);
+	if (vo.mode != 2)
+		digest_collect(&l);
 	batch_quiesce(&l);
 	rc = verify_tables(&l, &vo);
 	if (l.rejected && rc == 0)
@@ -336,7 +335,7 @@ main(int argc, char **argv)
 	else if (!vo.report_name && (fflush(stdout) != 0 || ferror(stdout)) &&
 		 errno != EPIPE) /* | head: the reader has what it wanted */
 		err(3, "write error");
-	if (vo.mode == 0)
+	if (vo.mode != 2)
 		digest_end(&l);
 	loader_release(&l);
 	free(o.keys);

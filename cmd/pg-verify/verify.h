@@ -48,17 +48,34 @@ struct digest_info {
 	uint64_t buckets;  /* of the key's hash */
 	uint64_t compared; /* buckets compared row by row */
 };
-/* Hand each record to the digest (l->digest); conninfo for the aggregates. */
-void digest_start(struct loader *l, const struct verify_options *vo,
-		  const char *conninfo);
-/* Read the table's aggregates; stage the records of buckets that differ. */
-void digest_collect(struct loader *l, struct options *o);
+/*
+ * Hand each record to the spool (l->digest), and in digest mode to the
+ * digest; conninfo for the aggregates.
+ */
+void digest_start(struct loader *l, struct options *o,
+		  const struct verify_options *vo, const char *conninfo);
+/* The stream read: the tables' aggregates read, the buckets that differ. */
+void digest_collect(struct loader *l);
+/* Stage the records of t compared row by row (every one in full mode). */
+void digest_stage(struct loader *l, struct target *t);
 /* What the digest found for t, in di; NULL when t had no digested record. */
 const struct digest_info *digest_info(const struct target *t,
 				      struct digest_info *di);
 /* " AND <the row's bucket is one compared>", or nothing when all are. */
 void digest_filter(struct buf *s, const struct target *t);
 void digest_end(struct loader *l);
+
+/*
+ * Until the end of the current savepoint, keep t and the tables it is made
+ * of from being changed (lock: an ACCESS SHARE lock taken first; else the
+ * query that read t took it), and make sure that their rows as the run's
+ * snapshot sees them are there to be read: TRUNCATE, a rewriting ALTER
+ * TABLE, VACUUM FULL or CLUSTER since the snapshot, or the name now
+ * another table's, stops the run (3), for these leave an older snapshot
+ * an empty table or rows of another time.
+ */
+void verify_hold(struct loader *l, PGconn *conn, const struct target *t,
+		 int lock);
 
 /*
  * Compare every table the records were read into (its staging table, or
