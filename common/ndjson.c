@@ -73,6 +73,7 @@ ndjson_reader_next(struct ndjson_reader *r, const char **line, size_t *len,
 	size_t n;
 	ssize_t got;
 
+	r->skipped = 0;
 	for (;;) {
 		nl = memchr(r->buf + r->scanned, '\n', r->end - r->scanned);
 		if (nl) {
@@ -80,13 +81,17 @@ ndjson_reader_next(struct ndjson_reader *r, const char **line, size_t *len,
 			break;
 		}
 		r->scanned = r->end;
-		if (r->end - r->beg > r->max_line)
+		if (r->end - r->beg > r->max_line && r->skip_long) {
+			r->skipping = 1; /* its bytes so far: dropped */
+			r->beg = r->end = r->scanned = 0;
+		} else if (r->end - r->beg > r->max_line) {
 			return err_set(
 				e, ERR_DATA,
 				"%s:%llu: line longer than %zu bytes", r->name,
 				(unsigned long long)r->lineno + 1, r->max_line);
+		}
 		if (r->eof) {
-			if (r->beg == r->end)
+			if (r->beg == r->end && !r->skipping)
 				return 0;
 			n = r->end - r->beg;
 			nl = NULL;
@@ -106,6 +111,16 @@ ndjson_reader_next(struct ndjson_reader *r, const char **line, size_t *len,
 		if (got == 0)
 			r->eof = 1;
 		r->end += (size_t)got;
+	}
+	if ((n > r->max_line || r->skipping) && r->skip_long) {
+		r->lineno++;
+		r->beg += n + (nl != NULL);
+		r->scanned = r->beg;
+		r->skipping = 0;
+		r->skipped = 1;
+		return err_set(e, ERR_DATA,
+			       "%s:%llu: line longer than %zu bytes", r->name,
+			       (unsigned long long)r->lineno, r->max_line);
 	}
 	if (n > r->max_line)
 		return err_set(e, ERR_DATA,

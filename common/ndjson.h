@@ -4,8 +4,10 @@
  * A line ends at '\n'; a '\r' before it is dropped too, and a last line
  * without a newline counts.  Lines may be of any length up to max_line bytes
  * (without the newline); a longer one is an ERR_DATA error naming its line
- * number, and the stream cannot be read further.  A line returned points
- * into the reader's buffer and stays valid until the next call.
+ * number, and the stream cannot be read further, unless skip_long is set:
+ * then the line is read past without being kept (memory stays max_line),
+ * the error says so by setting skipped, and the next call reads on.  A line
+ *returned points into the reader's buffer and stays valid until the next call.
  *
  *	struct ndjson_reader r;
  *	if (ndjson_reader_open(&r, path, NDJSON_DEFAULT_MAX_LINE, &e) < 0) ...
@@ -40,6 +42,9 @@ struct ndjson_reader {
 	 * input is silent
 	 */
 	volatile sig_atomic_t *stop;
+	int skip_long; /* set by the caller: see above */
+	int skipped;   /* the last error was such a line: read on */
+	int skipping;  /* within one: its bytes are dropped */
 };
 
 /* path "-" or NULL reads standard input; returns 0, or -1 with e filled. */

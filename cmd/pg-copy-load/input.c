@@ -468,7 +468,21 @@ loader_read(struct loader *l, char **files, int nfiles)
 			loader_fail(l, e.code);
 		}
 		rd.stop = &loader_stop; /* a silent input does not hold it */
-		while ((r = ndjson_reader_next(&rd, &line, &len, &e)) > 0) {
+		/* pg-verify: a line too long is an invalid record, not the end
+		 */
+		rd.skip_long = l->o->verify != VERIFY_NONE;
+		for (;;) {
+			r = ndjson_reader_next(&rd, &line, &len, &e);
+			if (r < 0 && rd.skipped) {
+				l->read++;
+				bad_record(l, NULL, rd.name, rd.lineno, "", 0,
+					   "line longer than %zu bytes "
+					   "(--max-record)",
+					   l->o->max_record);
+				continue;
+			}
+			if (r <= 0)
+				break;
 			if (loader_stop)
 				stopped(l);
 			if (ndjson_is_blank(line, len))

@@ -331,6 +331,7 @@ dtable_new(struct loader *l, struct target *t)
 	int i;
 
 	dt->t = t;
+	dt->sp.pend = (struct buf)BUF_INIT;
 	t->digest = dt;
 	if (D.vo->mode == 1) { /* full: every record staged */
 		dt->full = 1;
@@ -386,13 +387,14 @@ name_index(const char *file)
 	return D.nnames - 1;
 }
 
-/* What sp holds in memory, written at the spool's end as a block. */
+/* n bytes at p, then m at q, written at the spool's end as a block */
 static void
-spool_block(struct tspool *sp)
+spool_write(struct tspool *sp, const void *p, size_t n, const void *q, size_t m)
 {
-	if (!sp->pend.len)
+	if (!n)
 		return;
-	if (fwrite(sp->pend.data, 1, sp->pend.len, D.spool) != sp->pend.len)
+	if (fwrite(p, 1, n, D.spool) != n ||
+	    (m && fwrite(q, 1, m, D.spool) != m))
 		err(3, "spool");
 	if (!(sp->nblk & (sp->nblk + 1))) { /* 0, 1, 3, 7, ...: full */
 		sp->blk =
@@ -401,12 +403,34 @@ spool_block(struct tspool *sp)
 			loader_oom(0);
 	}
 	sp->blk[sp->nblk].off = D.spool_end;
-	sp->blk[sp->nblk++].len = sp->pend.len;
-	D.spool_end += sp->pend.len;
-	if (sp->pend.cap > 4 * SPOOL_BLOCK)
-		buf_release(&sp->pend); /* a big record's: not kept */
-	else
-		buf_reset(&sp->pend);
+	sp->blk[sp->nblk++].len = n + m;
+	D.spool_end += n + m;
+}
+
+/* What sp holds in memory, written as a block. */
+static void
+spool_block(struct tspool *sp)
+{
+	spool_write(sp, sp->pend.data, sp->pend.len, NULL, 0);
+	buf_reset(&sp->pend);
+}
+
+/*
+ * A record into t's spool: held with others until they fill a block; a
+ * big one written at once, never copied
+ */
+static void
+spool_add(struct tspool *sp, const struct spooled *h, const char *raw)
+{
+	if (h->len < SPOOL_BLOCK) {
+		buf_add(&sp->pend, h, sizeof(*h));
+		buf_add(&sp->pend, raw, h->len);
+		if (sp->pend.len >= SPOOL_BLOCK)
+			spool_block(sp);
+		return;
+	}
+	spool_block(sp);
+	spool_write(sp, h, sizeof(*h), raw, h->len);
 }
 
 static void
@@ -452,10 +476,7 @@ digest_record(struct loader *l, struct target *t, const char *file,
 		dt->dirty[h.bucket] = 1;
 	}
 	h.file = name_index(file);
-	buf_add(&dt->sp.pend, &h, sizeof(h));
-	buf_add(&dt->sp.pend, raw, rawlen);
-	if (dt->sp.pend.len >= SPOOL_BLOCK)
-		spool_block(&dt->sp);
+	spool_add(&dt->sp, &h, raw);
 	if ((++D.n & 4095) == 0 && D.conn)
 		pump(l, 0);
 }

@@ -236,8 +236,21 @@ $l1"
 		'1|{"status":"changed","table":"public.inf","key":{"id":1},"columns":["d"]}' "$status|$(echo "$out" | grep '^{"status"')"
 	sql "update inf set d = '-infinity' where id = 1"
 done
-run pg-verify -q -t inf --key=id --infinity --ignore-unknown --max-record=40 inf.ndjson
-check "--max-record: a longer line stops the run, by line" "1|pg-verify: inf.ndjson:1: line longer than 40 bytes" "$status|$errout"
+# ---- --max-record: a longer line is an invalid record, read past (its
+# row extra); the run goes on to its verdict, in every mode
+{ head -c 300 /dev/zero | tr '\0' x; echo; } >long.part
+for mode in digest full count; do
+	{ echo '{"id":1,"t":"infinity","d":"-infinity","v":"a"}'; printf '{"id":2,"v":"'; cat long.part; } >long.ndjson
+	run pg-verify -q -t inf --key=id --mode=$mode --infinity --ignore-unknown --max-record=100 long.ndjson
+	want='{"status":"extra","table":"public.inf","key":{"id":2}}'
+	[ $mode = count ] && want=
+	check "$mode: --max-record: a longer line invalid, by line, the run goes on" "1|pg-verify: long.ndjson:2: invalid: line longer than 100 bytes (--max-record)|$want|1|1" \
+		"$status|$errout|$(echo "$out" | grep '^{"status"')|$(echo "$out" | tail -1 | /usr/bin/python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print(s["invalid"], s["tables"][0]["source_rows"], sep="|")')"
+	# the same line last, without its newline
+	printf '%s\n{"id":2,"v":"%s' '{"id":1,"t":"infinity","d":"-infinity","v":"a"}' "$(cat long.part)" >long.ndjson
+	run pg-verify -q -t inf --key=id --mode=$mode --infinity --ignore-unknown --max-record=100 long.ndjson
+	check "$mode: --max-record: the last line, no newline" "1|pg-verify: long.ndjson:2: invalid: line longer than 100 bytes (--max-record)" "$status|$errout"
+done
 # ---- a domain's CHECK added NOT VALID: a record that breaks it is invalid
 # in both modes (the digest never calls its bucket the same), through a
 # domain of a domain too

@@ -86,6 +86,33 @@ test_long(void)
 	CHECK(ndjson_reader_next(&r, &l, &n, &e) < 0);
 	CHECK(e.code == ERR_DATA);
 	CHECK(strcmp(e.msg, "<pipe>:1: line longer than 5242879 bytes") == 0);
+	CHECK(!r.skipped);
+	ndjson_reader_close(&r);
+	close(fd);
+
+	/* skip_long: each long line an error the reader reads past, without
+	 * holding it; the last one without its newline too */
+	fd = feed(in, 2 * big + 1);
+	CHECK(ndjson_reader_fdopen(&r, fd, "<pipe>", 1000, &e) == 0);
+	r.skip_long = 1;
+	CHECK(ndjson_reader_next(&r, &l, &n, &e) < 0 && r.skipped);
+	CHECK(strcmp(e.msg, "<pipe>:1: line longer than 1000 bytes") == 0);
+	CHECK(r.cap < 8u << 20);
+	CHECK(ndjson_reader_next(&r, &l, &n, &e) < 0 && r.skipped);
+	CHECK(strcmp(e.msg, "<pipe>:2: line longer than 1000 bytes") == 0);
+	CHECK(ndjson_reader_next(&r, &l, &n, &e) == 0 && !r.skipped);
+	CHECK(r.cap < 8u << 20);
+	ndjson_reader_close(&r);
+	close(fd);
+	memcpy(in + 1001, "\n{}\n", 4); /* 1001 x, then {} on line 2 */
+	in[1000] = 'x';
+	fd = feed(in, 1005);
+	CHECK(ndjson_reader_fdopen(&r, fd, "<pipe>", 1000, &e) == 0);
+	r.skip_long = 1;
+	CHECK(ndjson_reader_next(&r, &l, &n, &e) < 0 && r.skipped);
+	CHECK(ndjson_reader_next(&r, &l, &n, &e) == 1 && n == 2 &&
+	      memcmp(l, "{}", 2) == 0 && r.lineno == 2);
+	CHECK(ndjson_reader_next(&r, &l, &n, &e) == 0);
 	ndjson_reader_close(&r);
 	close(fd);
 	free(in);
