@@ -604,74 +604,153 @@ dict_get(const struct pv *d, const char *key)
 	return NULL;
 }
 
-/* A call's argument: by keyword, else at position pos (-1: none). */
-static const struct pv *
-arg(const struct pv *call, const char *kw, int pos)
-{
-	size_t i;
-	int n = 0;
-
-	for (i = 0; i < call->n; i++) {
-		if (call->keys[i] && strcmp(call->keys[i], kw) == 0)
-			return call->items[i];
-		if (!call->keys[i] && n++ == pos)
-			return call->items[i];
-	}
-	return NULL;
-}
-
-/* seconds of a number or timedelta(...); -1 when neither */
-static double
-seconds_of(const struct pv *v)
-{
-	static const struct {
-		const char *kw;
-		double mult;
-	} td[] = {{"days", 86400},	  {"seconds", 1},
-		  {"microseconds", 1e-6}, {"milliseconds", 1e-3},
-		  {"minutes", 60},	  {"hours", 3600},
-		  {"weeks", 604800}};
-	const struct pv *a;
-	double s = 0;
-	size_t i;
-
-	if (v->t == PV_NUM)
-		return v->f;
-	if (v->t != PV_CALL || strcmp(v->s, "timedelta") != 0)
-		return -1;
-	for (i = 0; i < sizeof(td) / sizeof(*td); i++)
-		if ((a = arg(v, td[i].kw, (int)i))) {
-			if (a->t != PV_NUM)
-				return -1;
-			s += a->f * td[i].mult;
-		}
-	return s;
-}
-
-/* One crontab(...) field as text: a string, a number, or a list of them */
+/*
+ * One crontab(...) field as the text Celery's crontab_parser would get:
+ * a string as it is, an int, or a list, tuple, set or range(...) of ints
+ * (Celery takes their set as it is: "N,N,..." parses to the same); NULL
+ * and why set for what Celery raises on.
+ */
 static int
-field_text(struct buf *out, const struct pv *v)
+field_text(struct buf *out, const struct pv *v, const char **why)
 {
-	size_t i;
+	long a[3] = {0, 0, 1}, i;
+	size_t k;
 
-	if (!v) {
-		buf_addch(out, '*');
-		return 0;
-	}
 	if (v->t == PV_STR || (v->t == PV_NUM && v->integer)) {
 		buf_adds(out, v->s);
 		return 0;
 	}
-	if (v->t == PV_LIST || v->t == PV_TUPLE || v->t == PV_SET) {
-		for (i = 0; i < v->n; i++) {
-			if (i)
-				buf_addch(out, ',');
-			if (field_text(out, v->items[i]) < 0)
-				return -1;
+	if (v->t == PV_BOOL) { /* an int in Python */
+		buf_adds(out, v->integer ? "1" : "0");
+		return 0;
+	}
+	if (v->t == PV_CALL && strcmp(v->s, "range") == 0) {
+		if (v->n < 1 || v->n > 3) {
+			*why = "range() takes 1 to 3 arguments";
+			return -1;
 		}
+		for (k = 0; k < v->n; k++) {
+			const struct pv *x = v->items[k];
+			if (v->keys[k] || x->t != PV_NUM || !x->integer ||
+			    fabs(x->f) > 1e6) {
+				*why = "range() of other than small ints";
+				return -1;
+			}
+			a[v->n == 1 ? 1 : k] = (long)x->f;
+		}
+		if (a[2] == 0) {
+			*why = "range() with a step of 0";
+			return -1;
+		}
+		for (k = 0, i = a[0]; a[2] > 0 ? i < a[1] : i > a[1]; i += a[2])
+			buf_addf(out, "%s%ld", k++ ? "," : "", i);
+		if (!k)
+			*why = "an empty set: Celery never runs it";
+		return k ? 0 : -1;
+	}
+	if (v->t == PV_LIST || v->t == PV_TUPLE || v->t == PV_SET) {
+		for (k = 0; k < v->n; k++) {
+			const struct pv *x = v->items[k];
+			if (x->t != PV_BOOL &&
+			    (x->t != PV_NUM || !x->integer)) {
+				*why = "a list holding other than ints: "
+				       "Celery raises TypeError";
+				return -1;
+			}
+			if (k)
+				buf_addch(out, ',');
+			field_text(out, x, why);
+		}
+		if (!v->n)
+			*why = "an empty set: Celery never runs it";
 		return v->n ? 0 : -1;
 	}
+	*why = NULL;
 	return -1;
+}
+
+/* The call's arguments as Python binds them to the parameters kws
+ * (npos of them positional); NULL, with why, when Python raises
+ * TypeError.  Known keywords that are not supported name themselves. */
+static int
+bind(const struct pv *call, const char *const *kws, size_t nkws, size_t npos,
+     const struct pv **slot, struct entry *e)
+{
+	size_t i, j, pos = 0;
+
+	for (j = 0; j < nkws; j++)
+		slot[j] = NULL;
+	for (i = 0; i < call->n; i++) {
+		if (!call->keys[i]) {
+			if (pos >= npos) {
+				entry_refuse(e,
+					     "%s() takes at most %zu "
+					     "positional arguments: Celery "
+					     "raises TypeError",
+					     call->s, npos);
+				return -1;
+			}
+			slot[pos++] = call->items[i];
+			continue;
+		}
+		for (j = 0; j < nkws && strcmp(kws[j], call->keys[i]); j++)
+			;
+		if (j == nkws) {
+			entry_refuse(e,
+				     "%s() got an unexpected keyword argument "
+				     "'%s': Celery raises TypeError",
+				     call->s, call->keys[i]);
+			return -1;
+		}
+		if (slot[j]) {
+			entry_refuse(e,
+				     "%s() got multiple values for '%s': "
+				     "Celery raises TypeError",
+				     call->s, kws[j]);
+			return -1;
+		}
+		slot[j] = call->items[i];
+	}
+	return 0;
+}
+
+/*
+ * The seconds of a number or timedelta(...) (Python's arguments bound as
+ * Python binds them): 0, or -1 with e refused
+ */
+static int
+seconds_of(struct entry *e, const struct pv *v, double *sec)
+{
+	static const char *const kws[] = {
+		"days",	   "seconds", "microseconds", "milliseconds",
+		"minutes", "hours",   "weeks"};
+	static const double mult[] = {86400, 1, 1e-6, 1e-3, 60, 3600, 604800};
+	const struct pv *slot[7];
+	size_t i;
+
+	*sec = 0;
+	if (v->t == PV_NUM) {
+		*sec = v->f;
+		return 0;
+	}
+	if (v->t != PV_CALL || strcmp(v->s, "timedelta") != 0) {
+		entry_refuse(e, "the schedule is not a literal");
+		return -1;
+	}
+	if (bind(v, kws, 7, 7, slot, e) < 0)
+		return -1;
+	for (i = 0; i < 7; i++)
+		if (slot[i]) {
+			if (slot[i]->t != PV_NUM) {
+				entry_refuse(e,
+					     "timedelta(%s=...) is not a "
+					     "number",
+					     kws[i]);
+				return -1;
+			}
+			*sec += slot[i]->f * mult[i];
+		}
+	return 0;
 }
 
 static void
@@ -679,24 +758,42 @@ celery_schedule(struct entry *e, const struct pv *sched)
 {
 	static const char *const kws[CF_N] = {"minute", "hour", "day_of_month",
 					      "month_of_year", "day_of_week"};
-	/* Celery's positional order: minute, hour, day_of_week,
-	 * day_of_month, month_of_year */
-	static const int pos[CF_N] = {0, 1, 3, 4, 2};
 	struct buf src = BUF_INIT;
 	int f;
 
 	if (sched->t == PV_CALL && strcmp(sched->s, "crontab") == 0) {
+		/* crontab(minute, hour, day_of_week, day_of_month,
+		 * month_of_year, **kwargs to BaseSchedule(nowfun, app)) */
+		static const char *const params[] = {
+			"minute",	"hour",		 "day_of_week",
+			"day_of_month", "month_of_year", "nowfun",
+			"app"};
+		static const int order[CF_N] = {0, 1, 3, 4, 2};
+		const struct pv *slot[7];
 		struct buf t[CF_N];
-		const char *field[CF_N];
+		const char *field[CF_N], *why = NULL;
+		if (bind(sched, params, 7, 5, slot, e) < 0)
+			goto out;
+		if (slot[5] || slot[6]) {
+			entry_refuse(e,
+				     slot[5] ? "crontab(nowfun=...) runs on "
+					       "another clock"
+					     : "crontab(app=...) takes another "
+					       "app's time zone");
+			goto out;
+		}
 		for (f = 0; f < CF_N; f++) {
-			const struct pv *a = arg(sched, kws[f], pos[f]);
+			const struct pv *a = slot[order[f]];
 			t[f] = (struct buf)BUF_INIT;
 			field[f] = NULL;
-			if (a && field_text(&t[f], a) < 0 &&
-			    e->kind != SRC_REFUSED)
+			if (a && e->kind != SRC_REFUSED &&
+			    field_text(&t[f], a, &why) < 0 && why)
+				entry_refuse(e, "crontab(%s=...): %s", kws[f],
+					     why);
+			else if (a && e->kind != SRC_REFUSED && !t[f].len)
 				entry_refuse(e,
-					     "crontab(%s=...) is not a "
-					     "string, a number or a list",
+					     "crontab(%s=...) is not a string, "
+					     "a number or a list",
 					     kws[f]);
 			else if (a)
 				field[f] = t[f].data;
@@ -705,25 +802,55 @@ celery_schedule(struct entry *e, const struct pv *sched)
 			entry_crontab(e, field);
 		for (f = 0; f < CF_N; f++)
 			buf_release(&t[f]);
-	} else if (sched->t == PV_CALL && strcmp(sched->s, "schedule") == 0) {
-		const struct pv *a = arg(sched, "run_every", 0);
-		e->seconds = a ? seconds_of(a) : -1;
-		if (e->seconds <= 0)
-			entry_refuse(e, "schedule(run_every=...) is not a "
-					"number or a timedelta");
-		else
-			e->kind = SRC_INTERVAL;
 	} else if (sched->t == PV_CALL && strcmp(sched->s, "solar") == 0) {
 		entry_refuse(e, "solar(...) follows the sun: no cron schedule "
 				"gives its times");
-	} else if ((e->seconds = seconds_of(sched)) > 0) {
-		e->kind = SRC_INTERVAL;
-	} else if (sched->t == PV_CALL) {
+	} else if (sched->t == PV_CALL && strcmp(sched->s, "schedule") == 0) {
+		/* schedule(run_every, relative, nowfun, app) */
+		static const char *const params[] = {"run_every", "relative",
+						     "nowfun", "app"};
+		const struct pv *slot[4];
+		if (bind(sched, params, 4, 4, slot, e) < 0)
+			goto out;
+		if (slot[2] || slot[3]) {
+			entry_refuse(e, slot[2] ? "schedule(nowfun=...) runs "
+						  "on another clock"
+						: "schedule(app=...) takes "
+						  "another app's time zone");
+			goto out;
+		}
+		if (slot[1] && (slot[1]->t != PV_BOOL || slot[1]->integer)) {
+			entry_refuse(e, "relative=True rounds to when beat "
+					"started");
+			goto out;
+		}
+		if (!slot[0]) {
+			entry_refuse(e, "schedule() without run_every");
+			goto out;
+		}
+		if (slot[0]->t != PV_NUM &&
+		    (slot[0]->t != PV_CALL ||
+		     strcmp(slot[0]->s, "timedelta") != 0))
+			entry_refuse(e, "schedule(run_every=...) is not a "
+					"number or a timedelta");
+		else if (seconds_of(e, slot[0], &e->seconds) == 0)
+			e->kind = SRC_INTERVAL;
+	} else if (sched->t == PV_CALL && strcmp(sched->s, "timedelta") != 0) {
 		entry_refuse(e, "%s(...) is not a schedule cron-convert knows",
 			     sched->s);
-	} else {
+	} else if (sched->t != PV_NUM && sched->t != PV_CALL) {
 		entry_refuse(e, "the schedule is not a literal");
+	} else if (seconds_of(e, sched, &e->seconds) == 0) {
+		e->kind = SRC_INTERVAL;
 	}
+	if (e->kind == SRC_INTERVAL && !(e->seconds > 0)) {
+		/* beat's is_due: remaining <= 0 at every tick */
+		entry_refuse(e,
+			     "an interval of %g seconds: beat runs it at "
+			     "every tick",
+			     e->seconds);
+	}
+out:
 	if (!e->source) {
 		buf_reset(&src);
 		if (e->kind == SRC_INTERVAL)

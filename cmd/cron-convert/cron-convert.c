@@ -280,6 +280,16 @@ shift(struct entry *e, struct cron_sched *s, long delta)
 }
 
 static int
+not_clock_time(struct entry *e, double sec)
+{
+	entry_refuse(e,
+		     "every %g seconds is not a clock time: minutes dividing "
+		     "an hour, hours dividing a day, a day or a week are",
+		     sec);
+	return -1;
+}
+
+static int
 convert(struct entry *e, struct job *j)
 {
 	struct cron_sched s = e->cron, back;
@@ -294,6 +304,8 @@ convert(struct entry *e, struct job *j)
 	if (e->kind == SRC_INTERVAL) {
 		double sec = e->seconds;
 		long m = (long)(sec / 60);
+		if (sec > 7 * 86400)
+			return not_clock_time(e, sec);
 		if (sec != (double)(long)sec || sec < 1) {
 			entry_refuse(e,
 				     "every %g seconds: pg_cron counts whole "
@@ -323,14 +335,8 @@ convert(struct entry *e, struct job *j)
 			snprintf(why, sizeof(why), "0 0 * * *");
 		else if ((long)sec == 7 * 86400)
 			snprintf(why, sizeof(why), "0 0 * * 0");
-		else {
-			entry_refuse(e,
-				     "every %g seconds is not a clock time: "
-				     "minutes dividing an hour, hours dividing "
-				     "a day, a day or a week are",
-				     sec);
-			return -1;
-		}
+		else
+			return not_clock_time(e, sec);
 		if (cron_parse(why, CRON_VIXIE, &s, why, sizeof(why)) < 0)
 			abort();
 		e->days_and = 1;
@@ -361,32 +367,38 @@ convert(struct entry *e, struct job *j)
 	j->delta = r < 0 ? 0 : dst - src;
 	if (shift(e, &s, j->delta) < 0)
 		return -1;
-	/* the day fields: pg_cron ORs them when both are lists */
+	/*
+	 * the day fields: pg_cron ANDs them when one starts with '*', else
+	 * ORs them (entry.c DOM_STAR, DOW_STAR; pg_cron.c ShouldRunTask)
+	 */
 	dom_all = s.bits[CF_DOM] == cron_all(CF_DOM);
 	dow_all = s.bits[CF_DOW] == cron_all(CF_DOW);
-	if (!e->days_and && (dom_all || dow_all)) {
-		/* one of them every day, ORed: every day */
-		s.bits[CF_DOM] = cron_all(CF_DOM);
-		s.bits[CF_DOW] = cron_all(CF_DOW);
-	} else if (e->days_and && !dom_all && !dow_all) {
+	if (cron_format(&b, &s, e->days_and) < 0) {
 		if (!o.and_guard) {
 			entry_refuse(e,
 				     "day of month and day of week must both "
-				     "hold; pg_cron runs on either "
-				     "(--and-guard)");
+				     "hold; pg_cron runs on either unless one "
+				     "holds day 1 or Sunday (--and-guard)");
+			buf_release(&b);
 			return -1;
 		}
 		/* the days of the month on pg_cron's side, the weekday in SQL
 		 */
 		j->guard = s.bits[CF_DOW];
 		s.bits[CF_DOW] = cron_all(CF_DOW);
+		buf_reset(&b);
+		cron_format(&b, &s, 1);
 	}
-	cron_format(&b, &s);
 	snprintf(j->schedule, sizeof(j->schedule), "%s", b.data);
 	buf_release(&b);
 	/* what pg_cron will read, by our strict reading of it */
+	if (!e->days_and && (dom_all || dow_all))
+		s.bits[CF_DOM] = cron_all(CF_DOM),
+		s.bits[CF_DOW] = cron_all(CF_DOW);
 	if (cron_parse(j->schedule, CRON_VIXIE, &back, why, sizeof(why)) < 0 ||
-	    memcmp(back.bits, s.bits, sizeof(s.bits)) != 0) {
+	    memcmp(back.bits, s.bits, sizeof(s.bits)) != 0 ||
+	    (!dom_all && !dow_all && !j->guard &&
+	     cron_days_and(&back) != e->days_and)) {
 		entry_refuse(e, "internal: %s does not read back: %s",
 			     j->schedule, why);
 		return -1;

@@ -9,7 +9,8 @@
  *	if (cron_parse("*\/15 9-17 * * mon-fri", CRON_VIXIE, &s, why,
  *		       sizeof(why)) < 0)
  *		errx(1, "%s", why);
- *	cron_format(&out, &s);	-> "0,15,30,45 9-17 * * 1-5"
+ *	cron_format(&out, &s, cron_days_and(&s));
+ *		-> "*\/15 9-17 * * 1-5"
  */
 #ifndef CRONEXPR_H
 #define CRONEXPR_H
@@ -71,7 +72,14 @@ int cron_days_and(const struct cron_sched *s);
 int cron_fires(const struct cron_sched *s, int days_and, int min, int hour,
 	       int dom, int mon, int dow);
 
-/* The plain numeric form: '*' for a full field, else N and N-M lists. */
-void cron_format(struct buf *out, const struct cron_sched *s);
+/*
+ * The plain numeric form pg_cron reads back to s, its two day fields
+ * joined as days_and says (1: a day must be in both, 0: in either):
+ * '*' for a full field, else N and N-M lists; for two day lists ANDed,
+ * one of them starts "*\/N", which makes pg_cron AND them.  0, or -1
+ * when they are ANDed and neither holds its field's first value (day 1,
+ * Sunday), which every such form does.
+ */
+int cron_format(struct buf *out, const struct cron_sched *s, int days_and);
 
 #endif

@@ -463,7 +463,7 @@ check "the same zone as cron.timezone: converted as written" "0|SELECT cron.sche
 cat >refuse.py <<'EOF'
 from celery.schedules import crontab, solar
 beat_schedule = {
-    'both-days': {'task': 'x', 'schedule': crontab(minute=0, hour=0, day_of_month='1-7', day_of_week='mon')},
+    'both-days': {'task': 'x', 'schedule': crontab(minute=0, hour=0, day_of_month='2-8', day_of_week='mon')},
     'sunset': {'task': 'x', 'schedule': solar('sunset', -37.81, 144.96)},
     'seconds': {'task': 'x', 'schedule': 30.0},
     'seven-minutes': {'task': 'x', 'schedule': 420},
@@ -472,7 +472,7 @@ beat_schedule = {
     'no-task': {'schedule': 60},
 }
 EOF
-check_run "celery refusals" 1 "cron-convert: refuse.py:3: both-days: refused: day of month and day of week must both hold; pg_cron runs on either (--and-guard)
+check_run "celery refusals" 1 "cron-convert: refuse.py:3: both-days: refused: day of month and day of week must both hold; pg_cron runs on either unless one holds day 1 or Sunday (--and-guard)
 cron-convert: refuse.py:4: sunset: refused: solar(...) follows the sun: no cron schedule gives its times
 cron-convert: refuse.py:5: seconds: refused: every 30 seconds needs pg_cron 1.5 or later (--pg-cron-version)
 cron-convert: refuse.py:6: seven-minutes: refused: every 420 seconds is not a clock time: minutes dividing an hour, hours dividing a day, a day or a week are
@@ -483,7 +483,7 @@ cron-convert: 7 of 7 entries refused" cron-convert refuse.py
 run cron-convert --pg-cron-version=1.5 refuse.py
 check "pg_cron 1.5: seconds" "SELECT cron.schedule('seconds', '30 seconds'," "$(echo "$out" | grep -o "SELECT cron.schedule('seconds', '[^']*',")"
 run cron-convert --and-guard --check refuse.py
-check "--and-guard: the days of the month scheduled, the weekday tested" "SELECT cron.schedule('both-days', '0 0 1-7 * *', \$cron\$DO \$guard\$BEGIN IF extract(dow FROM now() AT TIME ZONE 'GMT') IN (1) THEN EXECUTE" \
+check "--and-guard: the days of the month scheduled, the weekday tested" "SELECT cron.schedule('both-days', '0 0 2-8 * *', \$cron\$DO \$guard\$BEGIN IF extract(dow FROM now() AT TIME ZONE 'GMT') IN (1) THEN EXECUTE" \
 	"$(echo "$out" | grep -o "SELECT cron.schedule('both-days'.*EXECUTE")"
 echo "$out" | grep both-days >guard.sql
 run psql -X -q -v ON_ERROR_STOP=1 -f guard.sql
@@ -580,14 +580,106 @@ run cron-convert floats.py
 check "floats jsonb would make integers keep a point; -0.0 refused" "1|'args', '[602000000000000000000000.0,2.0,0.0000001,0]'|cron-convert: floats.py:1: b: refused: 'kwargs' holds -0.0, which jsonb makes 0" \
 	"$status|$(echo "$out" | grep -o "'args', '[^']*'")|$(echo "$errout" | grep refused:)"
 
-# cron's own rule: a day field written with '*' makes the two ANDed
-printf '0 0 */2 * 1 half-mondays\n0 0 1-31 * 1 every-day\n' >vixie.tab
-run cron-convert --from=crontab --check vixie.tab
-check "crontab: */2 with a weekday is AND in cron: refused; 1-31 with a weekday is OR: every day" \
-	"1|SELECT cron.schedule('crontab-$(printf '0 0 1-31 * 1\tevery-day' | md5sum | cut -c1-12)', '0 0 * * *',|cron-convert: vixie.tab:1: crontab-$(printf '0 0 */2 * 1\thalf-mondays' | md5sum | cut -c1-12): refused: day of month and day of week must both hold; pg_cron runs on either (--and-guard)" \
-	"$status|$(echo "$out" | grep -o "SELECT cron.schedule('[^']*', '[^']*',")|$(echo "$errout" | grep refused:)"
+# cron's own rule, and pg_cron's (entry.c DOM_STAR/DOW_STAR): a day field
+# written with '*' makes the two ANDed; 0-7 is every day (LAST_DOW 7)
+printf '0 0 */2 * 1 half-mondays\n0 0 1-31 * 1 every-day\n0 3 */2 * 1-5 odd-weekdays\n0 0 * * 0-7 all\n0 0 * * 0-7/2 even\n0 0 * * 5-7 weekend\n0 0 * * 6-7 satsun\n0 0 * * 1-7 seven\n0 0 1,15 * 0,3 either\n0 0 4-9 * 6 either2\n' >vixie.tab
+run cron-convert --from=crontab --timezone=GMT --check vixie.tab
+check "crontab: '*' in a day field ANDs them in cron and pg_cron alike; 0-7 is every day" \
+	"0|0 0 */2 * 1|0 0 * * *|0 3 */2 * 1-5|0 0 * * *|0 0 * * 0,2,4,6|0 0 * * 0,5,6|0 0 * * 0,6|0 0 * * *|0 0 1,15 * 0,3|0 0 4-9 * 6|" \
+	"$status|$(echo "$out" | sed -n "s/^SELECT cron.schedule('[^']*', '\([^']*\)',.*/\1/p" | tr '\n' '|')$errout"
+# the oracle: pg_cron's own parser and matcher (oracles/pgcron.py, ported
+# from its C source) on the source line and on what we emit, three years
+cat >vixiecmp.py <<'PY'
+import datetime, re, sys
+sys.path.insert(0, sys.argv[2])
+import pgcron
+src = {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    src[f[5]] = " ".join(f[:5])
+bad = n = 0
+job = None
+start = datetime.date(2026, 1, 1)
+for line in sys.stdin:
+    m = re.match(r"-- source: .* -> (\S+)$", line)
+    if m:
+        job = m.group(1)
+    m = re.match(r"SELECT cron.schedule\('[^']*', '([^']*)'", line)
+    if m:
+        n += 1
+        a, b = pgcron.parse(src[job]), pgcron.parse(m.group(1))
+        day = lambda d: pgcron.matches(a, min(a["min"]), min(a["hour"]), d.day, d.month, d.isoweekday() % 7)
+        if b is None or a["min"] != b["min"] or a["hour"] != b["hour"] or pgcron.same_days(b, day, start, 3 * 366):
+            bad += 1
+            print(job, src[job], m.group(1))
+print("compared", n)
+print("bad", bad)
+PY
+echo "$out" | /usr/bin/python3 vixiecmp.py vixie.tab "$top/tests/integration/oracles" >diff.txt
+check "crontab: pg_cron's matcher, source line and emitted, three years" "compared 10 bad 0" "$(tail -2 diff.txt | tr '\n' ' ' | sed 's/ $//')"
+echo "$out" | grep '^SELECT' >vixie.sql
+run psql -X -q -v ON_ERROR_STOP=1 -f vixie.sql
+check "crontab: pg_cron takes every schedule" "0|10" "$status|$(sql "select count(*) from cron.job where jobname like 'crontab-%'")"
+sql "select cron.unschedule(jobid) from cron.job" >/dev/null
+# Celery's ANDed day fields: pg_cron ANDs them too when one is written
+# from '*' (day 1 or Sunday in it); pg_cron's matcher against Celery's own
+printf "from celery.schedules import crontab\nbeat_schedule = {'first-monday': {'task': 'x', 'schedule': crontab(minute=0, hour=0, day_of_month='1-7', day_of_week='mon')},\n 'sunday-13': {'task': 'x', 'schedule': crontab(minute=0, hour=9, day_of_month='13', day_of_week='sun,fri')}}\n" >anded.py
+run cron-convert --check anded.py
+check "Celery: ANDed days converted when one field holds day 1 or Sunday" "0|SELECT cron.schedule('first-monday', '0 0 */31,2-7 * 1',
+SELECT cron.schedule('sunday-13', '0 9 13 * */5',|" \
+	"$status|$(echo "$out" | grep -o "SELECT cron.schedule('[a-z0-9-]*', '[^']*',")|$errout"
+
+# ---- crontab() fields as Celery's crontab_parser reads them (blanks,
+# weekday names in any field, junk after a match, ranges, lists of ints):
+# what Celery raises on is refused, what it takes fires, by pg_cron's
+# matcher, when Celery's expanded sets do
+for seed in $(seq 1 "$seeds"); do
+	/usr/bin/python3 "$top/tests/integration/oracles/celery_fields.py" "$seed" 80 >fields.py
+	cron-convert fields.py 2>fields.err >fields.sql
+	/usr/bin/python3 "$top/tests/integration/oracles/celery_fields.py" check fields.py fields.err <fields.sql >diff.txt
+	check "seed $seed: crontab() fields: refused where Celery raises, else equal to Celery's sets" "bad 0" "$(tail -1 diff.txt)"
+	check "seed $seed: crontab() fields: some convert" "ok" "$([ "$(sed -n 's/converted and equal //p' diff.txt)" -ge 20 ] && echo ok)"
+	grep '^SELECT' fields.sql >fields1.sql
+	run psql -X -q -v ON_ERROR_STOP=1 -f fields1.sql
+	check "seed $seed: crontab() fields: pg_cron takes them all" "0|$(grep -c '^SELECT' fields1.sql)" "$status|$(sql "select count(*) from cron.job")"
+	sql "select cron.unschedule(jobid) from cron.job" >/dev/null
+done
+cat >args.py <<'EOF'
+from celery.schedules import crontab
+beat_schedule = {
+    'minutes': {'task': 'x', 'schedule': crontab(minutes=30, hour=4)},
+    'nowfun': {'task': 'x', 'schedule': crontab(minute=0, nowfun=berlin_now)},
+    'sixth': {'task': 'x', 'schedule': crontab(0, 4, '*', '*', '*', '*')},
+    'twice': {'task': 'x', 'schedule': crontab(0, minute=5)},
+    'jan': {'task': 'x', 'schedule': crontab(minute=0, month_of_year='jan')},
+    'strlist': {'task': 'x', 'schedule': crontab(minute=['0', '30'])},
+    'td': {'task': 'x', 'schedule': timedelta(minutes=5, secs=3)},
+    'neg': {'task': 'x', 'schedule': -60},
+    'zero': {'task': 'x', 'schedule': 0},
+    'huge': {'task': 'x', 'schedule': 1e20},
+    'blanks': {'task': 'x', 'schedule': crontab(minute='0, 30', hour=' 9', day_of_week='0-30 ')},
+    'range': {'task': 'x', 'schedule': crontab(minute=0, hour=range(9, 18))},
+}
+EOF
+check_run "crontab() and intervals as Python binds their arguments" 1 "cron-convert: args.py:3: minutes: refused: crontab() got an unexpected keyword argument 'minutes': Celery raises TypeError
+cron-convert: args.py:4: nowfun: refused: crontab(nowfun=...) runs on another clock
+cron-convert: args.py:5: sixth: refused: crontab() takes at most 5 positional arguments: Celery raises TypeError
+cron-convert: args.py:6: twice: refused: crontab() got multiple values for 'minute': Celery raises TypeError
+cron-convert: args.py:7: jan: refused: month: \"jan\" is not a number
+cron-convert: args.py:8: strlist: refused: crontab(minute=...): a list holding other than ints: Celery raises TypeError
+cron-convert: args.py:9: td: refused: timedelta() got an unexpected keyword argument 'secs': Celery raises TypeError
+cron-convert: args.py:10: neg: refused: an interval of -60 seconds: beat runs it at every tick
+cron-convert: args.py:11: zero: refused: an interval of 0 seconds: beat runs it at every tick
+cron-convert: args.py:12: huge: refused: every 1e+20 seconds is not a clock time: minutes dividing an hour, hours dividing a day, a day or a week are
+cron-convert: args.py:13: blanks: refused: day of week: 30 is not in 0-6
+cron-convert: 11 of 12 entries refused" cron-convert args.py
+sed -i "s/day_of_week='0-30 '/day_of_week='0-3 '/" args.py
+run cron-convert args.py
+check "Celery's blanks and range() read as Celery reads them" "*/30 9 * * 0-3|0 9-17 * * *" \
+	"$(echo "$out" | sed -n "s/^SELECT cron.schedule('\(blanks\|range\)', '\([^']*\)',.*/\2/p" | tr '\n' '|' | sed 's/|$//')"
+
 printf 'SHELL=/bin/sh\n30 2 * * 0 postgres vacuumdb --all\n' >system.tab
-run cron-convert --from=crontab --system system.tab
+run cron-convert --from=crontab --timezone=GMT --system system.tab
 check "crontab --system: the user field is not the command; SHELL= reported" "0|-- source: system.tab:2: 30 2 * * 0 -> vacuumdb --all|cron-convert: system.tab:1: SHELL is not carried over: a job runs SQL, not a shell" \
 	"$status|$(echo "$out" | grep -- '-- source')|$errout"
 check_run "a file that cannot be parsed: 2" 2 "cron-convert: broken.py:2: a string does not end" cron-convert broken.py
