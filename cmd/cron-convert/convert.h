@@ -28,6 +28,7 @@ struct entry {
 	int days_and;	/* the source's rule for the two day fields */
 	double seconds; /* SRC_INTERVAL */
 	char *tz;	/* the source's time zone; NULL: UTC */
+	int host_tz;	/* none written: the host's, unknown here */
 	char *why;	/* SRC_REFUSED */
 };
 

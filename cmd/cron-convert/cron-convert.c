@@ -33,6 +33,7 @@ struct options {
 	const char *queue;    /* the default command's queue */
 	int version;	      /* pg_cron's, as major * 100 + minor */
 	int rollback, check, and_guard, system;
+	int timezone_given; /* --timezone: also the crontabs' host zone */
 };
 
 static const char synopsis[] =
@@ -344,6 +345,16 @@ convert(struct entry *e, struct job *j)
 		      "becomes a clock schedule",
 		      e->file, e->line, e->name, sec);
 	}
+	/* a crontab without CRON_TZ runs in the host's zone */
+	if (e->host_tz && !e->tz) {
+		if (!o.timezone_given) {
+			entry_refuse(e,
+				     "no CRON_TZ: cron runs it in the host's "
+				     "time zone, which --timezone must name");
+			return -1;
+		}
+		e->tz = xstrdup(o.timezone);
+	}
 	/* the zones: fixed offsets move the times; daylight saving cannot */
 	r = fixed_offset(e->tz, &src);
 	if (r == -2) {
@@ -447,6 +458,31 @@ expand(struct buf *out, const char *t, const struct entry *e, const char *q)
 	return 0;
 }
 
+/*
+ * A dollar-quote tag (base, then base1, base2 ...) that quotes text
+ * whole: PostgreSQL's scanner ends the string at the first tag after the
+ * opening one, so the tag must first occur in tag, text, tag at the end;
+ * a text ending in "$cron" would otherwise close early.
+ */
+static void
+tag_for(char *tag, size_t n, const char *base, const char *text)
+{
+	struct buf t = BUF_INIT;
+	size_t tl;
+	int i;
+
+	snprintf(tag, n, "$%s$", base);
+	for (i = 1;; i++) {
+		tl = strlen(tag);
+		buf_reset(&t);
+		buf_addf(&t, "%s%s%s", tag, text, tag);
+		if (strstr(t.data + tl, tag) == t.data + t.len - tl)
+			break;
+		snprintf(tag, n, "$%s%d$", base, i);
+	}
+	buf_release(&t);
+}
+
 /* --task-map: "TASK TEMPLATE" lines */
 static char **map_task, **map_sql;
 static size_t nmap;
@@ -489,17 +525,22 @@ command(struct buf *out, struct entry *e, const struct job *j)
 		 */
 		r = command(&inner, e, &(struct job){.guard = 0});
 		if (r == 0) {
-			buf_adds(out, "DO $guard$BEGIN IF extract(dow FROM "
-				      "now() AT TIME ZONE ");
-			sql_literal(out, o.timezone);
-			buf_adds(out, ") IN (");
+			struct buf body = BUF_INIT;
+			char tag[32];
+			buf_adds(&body, "BEGIN IF extract(dow FROM now() AT "
+					"TIME ZONE ");
+			sql_literal(&body, o.timezone);
+			buf_adds(&body, ") IN (");
 			for (v = 0; v < 7; v++)
 				if ((j->guard >> v) & 1)
-					buf_addf(out, "%s%d", n++ ? ", " : "",
+					buf_addf(&body, "%s%d", n++ ? ", " : "",
 						 v);
-			buf_adds(out, ") THEN EXECUTE ");
-			sql_literal(out, inner.data);
-			buf_adds(out, "; END IF; END$guard$");
+			buf_adds(&body, ") THEN EXECUTE ");
+			sql_literal(&body, inner.data);
+			buf_adds(&body, "; END IF; END");
+			tag_for(tag, sizeof(tag), "guard", body.data);
+			buf_addf(out, "DO %s%s%s", tag, body.data, tag);
+			buf_release(&body);
 		}
 		buf_release(&inner);
 		return r;
@@ -538,17 +579,6 @@ command(struct buf *out, struct entry *e, const struct job *j)
 	sql_literal(out, e->kwargs);
 	buf_adds(out, "::jsonb))");
 	return 0;
-}
-
-/* A dollar-quote tag that the text does not hold. */
-static void
-tag_for(char *tag, size_t n, const char *text)
-{
-	int i;
-
-	snprintf(tag, n, "$cron$");
-	for (i = 1; strstr(text, tag); i++)
-		snprintf(tag, n, "$cron%d$", i);
 }
 
 /* ---- --check: a year of minutes, the source's way and pg_cron's ---- */
@@ -603,6 +633,51 @@ check(const struct entry *e, const struct job *j)
 	return t < start + 366 * 86400 ? -1 : 0;
 }
 
+/* e's job name, --name-prefix and all */
+static void
+job_name(struct buf *name, const struct entry *e)
+{
+	buf_reset(name);
+	buf_addf(name, "%s%s", o.prefix ? o.prefix : "",
+		 e->name ? e->name : "?");
+}
+
+/*
+ * pg_cron's cron.job.jobname is a name, which keeps 63 bytes, and one
+ * name is one job: a longer name, or one another entry has, is refused
+ * (both entries' runs could not be kept).
+ */
+static void
+names_check(struct entries *es)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	size_t i, k;
+
+	for (i = 0; i < es->n; i++) {
+		struct entry *e = &es->e[i];
+		job_name(&a, e);
+		if (a.len > 63) {
+			entry_refuse(e,
+				     "the job name is %zu bytes: pg_cron's "
+				     "jobname keeps 63",
+				     a.len);
+			continue;
+		}
+		for (k = 0; k < i; k++) {
+			job_name(&b, &es->e[k]);
+			if (strcmp(a.data, b.data) == 0) {
+				entry_refuse(e,
+					     "%s:%u has the same job name: "
+					     "pg_cron keeps one job of a name",
+					     es->e[k].file, es->e[k].line);
+				break;
+			}
+		}
+	}
+	buf_release(&a);
+	buf_release(&b);
+}
+
 static void
 emit(struct buf *out, struct entries *es)
 {
@@ -611,13 +686,12 @@ emit(struct buf *out, struct entries *es)
 	char tag[32];
 	size_t i, done = 0;
 
+	names_check(es);
 	buf_addf(out, "-- cron-convert: %s\nBEGIN;\n",
 		 o.rollback ? "remove the jobs" : "the jobs");
 	for (i = 0; i < es->n; i++) {
 		struct entry *e = &es->e[i];
-		buf_reset(&name);
-		buf_addf(&name, "%s%s", o.prefix ? o.prefix : "",
-			 e->name ? e->name : "?");
+		job_name(&name, e);
 		buf_reset(&cmd);
 		if (convert(e, &j) < 0 || command(&cmd, e, &j) < 0) {
 			warnx("%s:%u: %s: refused: %s", e->file, e->line,
@@ -627,7 +701,9 @@ emit(struct buf *out, struct entries *es)
 		}
 		if (o.check && check(e, &j) < 0)
 			status = 1;
-		buf_addf(out, "-- source: %s:%u: ", e->file, e->line);
+		buf_adds(out, "-- source: ");
+		comment_text(out, e->file);
+		buf_addf(out, ":%u: ", e->line);
 		comment_text(out, e->source);
 		if (e->tz)
 			buf_addf(out, " (%s)", e->tz);
@@ -640,7 +716,7 @@ emit(struct buf *out, struct entries *es)
 			sql_literal(out, name.data);
 			buf_adds(out, " AND username = current_user;\n");
 		} else {
-			tag_for(tag, sizeof(tag), cmd.data);
+			tag_for(tag, sizeof(tag), "cron", cmd.data);
 			buf_adds(out, "SELECT cron.schedule(");
 			sql_literal(out, name.data);
 			buf_adds(out, ", ");
@@ -753,6 +829,7 @@ main(int argc, char **argv)
 			break;
 		case TIMEZONE:
 			o.timezone = optarg;
+			o.timezone_given = 1;
 			break;
 		case 'V':
 			printf("cron-convert 0.1\n");

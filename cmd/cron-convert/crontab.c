@@ -88,6 +88,7 @@ crontab_read(struct entries *es, const char *file, char *text, int sys)
 		}
 		e = entry_add(es, file, n);
 		e->tz = tz ? xstrdup(tz) : NULL;
+		e->host_tz = !tz;
 		e->args = xstrdup("[]");
 		e->kwargs = xstrdup("{}");
 		/* the fields: 1 for a macro, else 5; then the user */
@@ -112,9 +113,15 @@ crontab_read(struct entries *es, const char *file, char *text, int sys)
 			buf_addf(&key, "%s%s", i ? " " : "", f[i]);
 		e->source = xstrdup(key.data);
 		crontab_command(e, p);
-		/* a name from what it does, the same wherever the line moves
+		/*
+		 * a name from what it does, the same wherever the line moves:
+		 * its schedule, command, and (when there) zone and user
 		 */
 		buf_addf(&key, "\t%s", e->task);
+		if (tz)
+			buf_addf(&key, "\tCRON_TZ=%s", tz);
+		if (sys)
+			buf_addf(&key, "\tuser=%s", f[nf]);
 		md5_hex(key.data, key.len, hex);
 		hex[12] = '\0';
 		buf_reset(&key);

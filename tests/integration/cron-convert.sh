@@ -353,7 +353,7 @@ def field(lo, hi):
 for i in range(60):
     print("%s %s %s %s %s job-%d" % (field(0, 59), field(0, 23), field(1, 28), field(1, 12), field(0, 6), i))
 PY
-run cron-convert --from=crontab --check gen.tab
+run cron-convert --from=crontab --timezone=GMT --check gen.tab
 check "crontab: generated lines convert and --check" "0|" "$status|$errout"
 echo "$out" | /usr/bin/python3 year.py crontab gen.tab >diff.txt
 check "crontab: croniter's fire times, source and emitted, a year" "compared 60 bad 0" "$(tail -2 diff.txt | tr '\n' ' ' | sed 's/ $//')"
@@ -527,7 +527,7 @@ printf '@reboot start\n0 0 * * * echo 50%%off\n0 0 5-1 * * backwards\n0 0 * * * 
 check_run "crontab refusals" 1 "cron-convert: refuse.tab:1: crontab-$(printf '@reboot\tstart' | md5sum | cut -c1-12): refused: @reboot runs when cron starts: pg_cron has no such time
 cron-convert: refuse.tab:2: crontab-$(printf '0 0 * * *\techo 50' | md5sum | cut -c1-12): refused: the command gives standard input after %: a job has none
 cron-convert: refuse.tab:3: crontab-$(printf '0 0 5-1 * *\tbackwards' | md5sum | cut -c1-12): refused: day of month: the range 5-1 runs backwards
-cron-convert: 3 of 4 entries refused" cron-convert --from=crontab refuse.tab
+cron-convert: 3 of 4 entries refused" cron-convert --from=crontab --timezone=GMT refuse.tab
 printf "beat_schedule = {\n  'x: 1}\n" >broken.py
 # ---- the other refusals, each once, exactly
 cat >refuse3.py <<'EOF'
@@ -680,7 +680,57 @@ check "Celery's blanks and range() read as Celery reads them" "*/30 9 * * 0-3|0 
 
 printf 'SHELL=/bin/sh\n30 2 * * 0 postgres vacuumdb --all\n' >system.tab
 run cron-convert --from=crontab --timezone=GMT --system system.tab
-check "crontab --system: the user field is not the command; SHELL= reported" "0|-- source: system.tab:2: 30 2 * * 0 -> vacuumdb --all|cron-convert: system.tab:1: SHELL is not carried over: a job runs SQL, not a shell" \
+check "crontab --system: the user field is not the command; SHELL= reported" "0|-- source: system.tab:2: 30 2 * * 0 (GMT) -> vacuumdb --all|cron-convert: system.tab:1: SHELL is not carried over: a job runs SQL, not a shell" \
 	"$status|$(echo "$out" | grep -- '-- source')|$errout"
+
+# ---- a crontab's zone is the host's unless CRON_TZ says: --timezone names
+# it, else refused; the zone and the user tell jobs apart
+printf '0 7 * * * report\nCRON_TZ=Asia/Kolkata\n0 7 * * * report\n' >host.tab
+check_run "crontab: no CRON_TZ and no --timezone: the host's zone is not known" 1 "cron-convert: host.tab:1: crontab-$(printf '0 7 * * *\treport' | md5sum | cut -c1-12): refused: no CRON_TZ: cron runs it in the host's time zone, which --timezone must name
+cron-convert: 1 of 2 entries refused" cron-convert --from=crontab host.tab
+run cron-convert --from=crontab --timezone=UTC host.tab
+check "crontab: --timezone is the host's zone; both zones in the source lines, two jobs" "0|-- source: host.tab:1: 0 7 * * * (UTC) -> report
+-- source: host.tab:3: 0 7 * * * (Asia/Kolkata) -> report|2" \
+	"$status|$(echo "$out" | grep -- '-- source')|$(echo "$out" | grep -o "SELECT cron.schedule('[^']*'" | sort -u | wc -l)"
+printf '0 7 * * * alice backup\n0 7 * * * bob backup\n' >users.tab
+run cron-convert --from=crontab --system --timezone=UTC users.tab
+check "crontab --system: one line for two users is two jobs" "0|2" "$status|$(echo "$out" | grep -o "SELECT cron.schedule('[^']*'" | sort -u | wc -l)"
+# ---- job names: pg_cron's jobname keeps 63 bytes and one job per name
+long=$(printf 'x%.0s' $(seq 1 63))
+printf "beat_schedule = {'${long}1': {'task': 'a', 'schedule': 60}, '${long}2': {'task': 'b', 'schedule': 60}, 'same': {'task': 'c', 'schedule': 60}}\n" >long.py
+printf "beat_schedule = {'same': {'task': 'd', 'schedule': 120}}\n" >same.py
+run cron-convert long.py same.py
+check "names: longer than 63 bytes, or one name twice: refused, never one job for two" "1|cron-convert: long.py:1: ${long}1: refused: the job name is 64 bytes: pg_cron's jobname keeps 63
+cron-convert: long.py:1: ${long}2: refused: the job name is 64 bytes: pg_cron's jobname keeps 63
+cron-convert: same.py:1: same: refused: long.py:1 has the same job name: pg_cron keeps one job of a name
+cron-convert: 3 of 4 entries refused" "$status|$(echo "$errout" | grep -v 'becomes a clock')"
+echo "$out" >names.sql
+run psql -X -q -v ON_ERROR_STOP=1 -f names.sql
+check "names: each job written is one in cron.job" "0|1" "$status|$(sql "select count(*) from cron.job")"
+sql "select cron.unschedule(jobid) from cron.job" >/dev/null
+# ---- dollar quotes chosen against the whole text they enclose
+printf "from celery.schedules import crontab\nbeat_schedule = {'g': {'task': 'x', 'schedule': crontab(minute=0, hour=0, day_of_month='2-8', day_of_week='mon'), 'kwargs': {'s': 'a\$guard\$b'}}}\n" >tags.py
+run cron-convert --and-guard tags.py
+echo "$out" >tags.sql
+run psql -X -q -v ON_ERROR_STOP=1 -f tags.sql
+check "--and-guard: a kwarg holding \$guard\$ is quoted by another tag; the job's command runs" "0|1" \
+	"$status|$(sql "select count(*) from cron.job where command like 'DO \$guard1\$%'")"
+sql "create or replace function pg_temp.f() returns void language plpgsql as \$f\$begin execute (select command from cron.job where jobname = 'g'); end\$f\$; select pg_temp.f()" >/dev/null 2>tags.err
+check "--and-guard: the DO block runs" "" "$(cat tags.err)"
+run cron-convert --command='SELECT 1 --$cron' --name-prefix=t- beat.py
+echo "$out" >tags2.sql
+run psql -X -q -v ON_ERROR_STOP=1 -f tags2.sql
+check "a command ending in \$cron: quoted whole, taken as written" "0|SELECT 1 --\$cron" \
+	"$status|$(sql "select command from cron.job where jobname = 't-daily-oee-report'")"
+sql "select cron.unschedule(jobid) from cron.job" >/dev/null
+# ---- a file name with a line break cannot end the comment
+nl='x
+SELECT nope();--.py'
+cp beat.py "$nl"
+run cron-convert "$nl"
+echo "$out" >nl.sql
+run psql -X -q -v ON_ERROR_STOP=1 -f nl.sql
+check "a file name with a newline stays in its comment" "0|" "$status|$errout"
+sql "select cron.unschedule(jobid) from cron.job" >/dev/null
 check_run "a file that cannot be parsed: 2" 2 "cron-convert: broken.py:2: a string does not end" cron-convert broken.py
 finish
