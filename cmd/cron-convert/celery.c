@@ -92,6 +92,23 @@ pv_push(struct pv *v, struct pv *item, char *key)
 	v->keys[v->n++] = key;
 }
 
+/* A deep copy of v. */
+static struct pv *
+pv_copy(const struct pv *v)
+{
+	struct pv *c = pv_new(v->t, v->line);
+	size_t i;
+
+	c->s = v->s ? xstrdup(v->s) : NULL;
+	c->f = v->f;
+	c->integer = v->integer;
+	c->nul = v->nul;
+	for (i = 0; i < v->n; i++)
+		pv_push(c, pv_copy(v->items[i]),
+			v->keys && v->keys[i] ? xstrdup(v->keys[i]) : NULL);
+	return c;
+}
+
 /* Blanks and comments; newlines too inside brackets or after '\'. */
 static void
 skip(struct parser *ps)
@@ -863,9 +880,14 @@ out:
 	buf_release(&src);
 }
 
+struct module;
+static void module_queue(struct module *m, struct entry *e,
+			 const struct pv *opts);
+
 static void
 celery_entry(struct entries *es, const char *file, const struct pv *k,
-	     const struct pv *v, const char *tz, const char *tzwhy)
+	     const struct pv *v, struct module *m, const char *tz,
+	     const char *tzwhy)
 {
 	struct entry *e = entry_add(es, file, k->line);
 	const struct pv *task = dict_get(v, "task"),
@@ -904,8 +926,8 @@ celery_entry(struct entries *es, const char *file, const struct pv *k,
 	if (!e->kwargs)
 		e->kwargs = xstrdup("{}");
 	buf_release(&j);
-	if ((q = dict_get(opts, "queue")) && q->t == PV_STR && !q->nul)
-		e->queue = xstrdup(q->s);
+	if (e->kind != SRC_REFUSED)
+		module_queue(m, e, opts);
 	if (e->kind == SRC_REFUSED) {
 		e->source = xstrdup("?");
 		return;
@@ -989,82 +1011,736 @@ skip_line(struct parser *ps)
 	return 0;
 }
 
+/* ---- the module's statements ---- */
+
+/*
+ * The names of settings that decide when, in which zone and to which
+ * queue an entry runs: Celery's, its old upper-case ones, and Django's
+ * CELERY_ namespace.  A statement naming one is understood exactly or the
+ * file is refused at its line.
+ */
+enum setting { S_SCHEDULE, S_TZ, S_UTC, S_QUEUE, S_ROUTES, S_N };
+
+static const struct {
+	const char *name;
+	enum setting s;
+} settings[] = {
+	{"beat_schedule", S_SCHEDULE},
+	{"CELERYBEAT_SCHEDULE", S_SCHEDULE},
+	{"CELERY_BEAT_SCHEDULE", S_SCHEDULE},
+	{"timezone", S_TZ},
+	{"CELERY_TIMEZONE", S_TZ},
+	{"enable_utc", S_UTC},
+	{"CELERY_ENABLE_UTC", S_UTC},
+	{"task_default_queue", S_QUEUE},
+	{"CELERY_DEFAULT_QUEUE", S_QUEUE},
+	{"CELERY_TASK_DEFAULT_QUEUE", S_QUEUE},
+	{"task_routes", S_ROUTES},
+	{"CELERY_ROUTES", S_ROUTES},
+	{"CELERY_TASK_ROUTES", S_ROUTES},
+};
+
+/* other names whose statements change the schedule in ways not read here */
+static const char *const unread[] = {"add_periodic_task",
+				     "config_from_object",
+				     "config_from_envvar",
+				     "on_after_configure",
+				     "on_after_finalize",
+				     "setdefault",
+				     "add_defaults",
+				     "beat_scheduler",
+				     "CELERYBEAT_SCHEDULER",
+				     "CELERY_BEAT_SCHEDULER",
+				     "imports",
+				     "exec",
+				     "eval",
+				     "globals",
+				     "setattr",
+				     "__setitem__",
+				     "vars",
+				     "locals",
+				     "importlib"};
+
+static int
+setting_of(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(settings) / sizeof(*settings); i++)
+		if (strlen(settings[i].name) == n &&
+		    memcmp(settings[i].name, name, n) == 0)
+			return (int)settings[i].s;
+	return -1;
+}
+
+/* A module-level name bound to a literal (NULL value: bound otherwise). */
+struct binding {
+	char *name;
+	struct pv *v;
+};
+
+struct module {
+	struct binding *b;
+	size_t n;
+	struct pv *set[S_N]; /* each setting's value, or NULL */
+	unsigned set_line[S_N];
+	char **alias; /* names a setting was set from */
+	size_t nalias;
+};
+
+static struct binding *
+module_get(struct module *m, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = m->n; i-- > 0;)
+		if (strlen(m->b[i].name) == n &&
+		    memcmp(m->b[i].name, name, n) == 0)
+			return &m->b[i];
+	return NULL;
+}
+
+static void
+module_bind(struct module *m, const char *name, size_t n, struct pv *v)
+{
+	struct binding *b = module_get(m, name, n);
+
+	if (!b) {
+		m->b = realloc(m->b, (m->n + 1) * sizeof(*m->b));
+		if (!m->b)
+			errx(3, "out of memory");
+		b = &m->b[m->n++];
+		b->name = xstrndup(name, n);
+		b->v = NULL;
+	}
+	pv_free(b->v);
+	b->v = v;
+}
+
+/*
+ * The identifiers of text[0..n), strings and comments skipped: f is
+ * called with each; a nonzero return stops the scan and is returned.
+ */
+static int
+identifiers(const char *p, const char *end,
+	    int (*f)(const char *, size_t, void *), void *arg)
+{
+	struct parser ps = {p, end, "", 1, 0, 0, ""};
+	struct buf junk = BUF_INIT;
+	const char *w;
+	int r = 0;
+
+	while (ps.p < ps.end && !r) {
+		if (is_string_start(&ps)) {
+			buf_reset(&junk);
+			if (string(&ps, &junk) < 0)
+				break;
+			continue;
+		}
+		if (*ps.p == '#') {
+			while (ps.p < ps.end && *ps.p != '\n')
+				ps.p++;
+			continue;
+		}
+		if (isalpha((unsigned char)*ps.p) || *ps.p == '_') {
+			w = ps.p;
+			while (ps.p < ps.end &&
+			       (isalnum((unsigned char)*ps.p) || *ps.p == '_'))
+				ps.p++;
+			r = f(w, (size_t)(ps.p - w), arg);
+			continue;
+		}
+		if (isdigit((unsigned char)*ps.p))
+			while (ps.p < ps.end &&
+			       (isalnum((unsigned char)*ps.p) || *ps.p == '_' ||
+				*ps.p == '.'))
+				ps.p++;
+		else
+			ps.p++;
+	}
+	buf_release(&junk);
+	return r;
+}
+
+/*
+ * a setting's name, one of unread[], or a name a setting was set from
+ * (the same object: changing it changes the setting): 1
+ */
+static int
+decisive(const char *w, size_t n, void *arg)
+{
+	struct module *m = arg;
+	size_t i;
+
+	if (setting_of(w, n) >= 0)
+		return 1;
+	for (i = 0; i < m->nalias; i++)
+		if (strlen(m->alias[i]) == n && memcmp(m->alias[i], w, n) == 0)
+			return 1;
+	for (i = 0; i < sizeof(unread) / sizeof(*unread); i++)
+		if (strlen(unread[i]) == n && memcmp(unread[i], w, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* a name the module bound: that binding is no longer a known literal */
+static int
+poison(const char *w, size_t n, void *arg)
+{
+	struct binding *b = module_get(arg, w, n);
+
+	if (b) {
+		pv_free(b->v);
+		b->v = NULL;
+	}
+	return 0;
+}
+
+/* v, a name of a literal the module bound, resolved (a copy): NULL if not */
+static struct pv *
+resolve(struct module *m, struct pv *v, char *why, size_t whysz)
+{
+	struct binding *b;
+
+	if (!v || v->t != PV_NAME)
+		return v;
+	m->alias = realloc(m->alias, (m->nalias + 1) * sizeof(*m->alias));
+	if (!m->alias)
+		errx(3, "out of memory");
+	m->alias[m->nalias++] = xstrdup(v->s);
+	b = module_get(m, v->s, strlen(v->s));
+	if (!b || !b->v) {
+		snprintf(why, whysz, "%s is not a literal bound in this file",
+			 v->s);
+		pv_free(v);
+		return NULL;
+	}
+	pv_free(v);
+	return pv_copy(b->v);
+}
+
+/* setting s := v (taken over); -1 with why when v is not understood */
+static int
+module_set(struct module *m, int s, struct pv *v, unsigned line, char *why,
+	   size_t whysz)
+{
+	if (!(v = resolve(m, v, why, whysz)))
+		return -1;
+	pv_free(m->set[s]);
+	m->set[s] = v;
+	m->set_line[s] = line;
+	return 0;
+}
+
+/* beat_schedule[key] = v, or its .update(): into the dict set (Celery's
+ * default is an empty one) */
+static void
+module_add(struct module *m, struct pv *k, struct pv *v)
+{
+	if (!m->set[S_SCHEDULE]) {
+		m->set[S_SCHEDULE] = pv_new(PV_DICT, k->line);
+		m->set_line[S_SCHEDULE] = k->line;
+	}
+	pv_push(m->set[S_SCHEDULE], k, NULL);
+	pv_push(m->set[S_SCHEDULE], v, NULL);
+}
+
+/* ---- routing: celery/app/routes.py ---- */
+
+/*
+ * fnmatch.translate's pattern, matched whole: '*' any run, '?' one
+ * character; 1, 0, or -1 for a '[' class (not read here)
+ */
+static int
+glob_match(const char *g, const char *s)
+{
+	if (strchr(g, '['))
+		return -1;
+	for (; *g; g++, s++) {
+		if (*g == '*') {
+			for (;; s++) {
+				if (glob_match(g + 1, s) == 1)
+					return 1;
+				if (!*s)
+					return 0;
+			}
+		}
+		if (!*s || (*g != '?' && *g != *s))
+			return 0;
+	}
+	return *s == '\0';
+}
+
+/* A route's queue: a string, or a dict holding only 'queue' */
+static int
+route_queue(struct entry *e, const struct pv *route, const char **q)
+{
+	const struct pv *k;
+	size_t i;
+
+	if (route->t == PV_STR) {
+		*q = route->s;
+		return 0;
+	}
+	if (route->t != PV_DICT) {
+		entry_refuse(e, "task_routes: a route that is not a queue name "
+				"or a dict");
+		return -1;
+	}
+	for (i = 0; i < route->n; i += 2) {
+		k = route->items[i];
+		if (k->t != PV_STR || strcmp(k->s, "queue") != 0 ||
+		    route->items[i + 1]->t != PV_STR) {
+			entry_refuse(e,
+				     "task_routes: a route's %s is not carried "
+				     "over: only its queue is",
+				     k->t == PV_STR ? k->s : "key");
+			return -1;
+		}
+		*q = route->items[i + 1]->s;
+	}
+	return 0;
+}
+
+/*
+ * The queue Celery's Router gives e->task, as Router.route and MapRoute
+ * do: the entry's options['queue'], else the first router of task_routes
+ * (a dict, or a list of them) with a route for it (its exact name, then
+ * its '*' patterns in order), else task_default_queue; none of them
+ * leaves e->queue NULL.  What is not read here refuses e.
+ */
+static void
+module_queue(struct module *m, struct entry *e, const struct pv *opts)
+{
+	const struct pv *routes = m->set[S_ROUTES], *r, *k, *q;
+	const char *queue = NULL;
+	size_t i, j, pass;
+
+	if (opts && opts->t != PV_DICT) {
+		entry_refuse(e, "'options' is not a dict");
+		return;
+	}
+	for (i = 0; opts && i < opts->n; i += 2) {
+		k = opts->items[i];
+		if (k->t == PV_STR && strcmp(k->s, "queue") == 0 &&
+		    opts->items[i + 1]->t == PV_STR && !opts->items[i + 1]->nul)
+			continue;
+		entry_refuse(e,
+			     "options['%s'] is not carried over: a pg_cron "
+			     "job sends the task and nothing else",
+			     k->t == PV_STR ? k->s : "?");
+		return;
+	}
+	if ((q = dict_get(opts, "queue"))) {
+		e->queue = xstrdup(q->s);
+		return;
+	}
+	if (routes && routes->t != PV_NONE) {
+		size_t n = routes->t == PV_DICT ? 1 : routes->n;
+		if (routes->t != PV_DICT && routes->t != PV_LIST &&
+		    routes->t != PV_TUPLE) {
+			entry_refuse(e, "task_routes is not a dict or a list "
+					"of dicts");
+			return;
+		}
+		for (j = 0; j < n && !queue; j++) {
+			r = routes->t == PV_DICT ? routes : routes->items[j];
+			if (r->t != PV_DICT) {
+				entry_refuse(e, "task_routes: a router that is "
+						"not a dict is not read here");
+				return;
+			}
+			/* MapRoute: the exact names, then the patterns */
+			for (pass = 0; pass < 2 && !queue; pass++)
+				for (i = 0; i < r->n && !queue; i += 2) {
+					int g;
+					k = r->items[i];
+					if (k->t != PV_STR) {
+						entry_refuse(e,
+							     "task_routes: a "
+							     "key that is not "
+							     "a string");
+						return;
+					}
+					if (!strchr(k->s, '*') != !pass)
+						continue;
+					g = pass ? glob_match(k->s, e->task)
+						 : strcmp(k->s, e->task) == 0;
+					if (g < 0) {
+						entry_refuse(e,
+							     "task_routes: "
+							     "the pattern %s "
+							     "is not read here",
+							     k->s);
+						return;
+					}
+					if (g &&
+					    (r->items[i + 1]->t != PV_DICT ||
+					     r->items[i + 1]->n) &&
+					    route_queue(e, r->items[i + 1],
+							&queue) < 0)
+						return;
+				}
+		}
+	}
+	if (!queue && (q = m->set[S_QUEUE])) {
+		if (q->t != PV_STR) {
+			entry_refuse(e, "task_default_queue is not a string");
+			return;
+		}
+		queue = q->s;
+	}
+	if (queue)
+		e->queue = xstrdup(queue);
+}
+
+/* Python's keywords that start a compound or non-assignment statement */
+static int
+compound(const char *p, const char *end)
+{
+	static const char *const kw[] = {
+		"if",	  "elif",   "else",    "for",	 "while",    "with",
+		"try",	  "except", "finally", "def",	 "class",    "async",
+		"match",  "case",   "del",     "global", "nonlocal", "lambda",
+		"return", "assert", "raise"};
+	size_t i, n = 0;
+
+	if (p < end && *p == '@')
+		return 1;
+	while (p + n < end && (isalnum((unsigned char)p[n]) || p[n] == '_'))
+		n++;
+	for (i = 0; i < sizeof(kw) / sizeof(*kw); i++)
+		if (strlen(kw[i]) == n && memcmp(kw[i], p, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* only blanks and a comment left on the line at ps */
+static int
+line_done(struct parser *ps, const char *end)
+{
+	skip(ps);
+	return ps->p >= end || *ps->p == '\n';
+}
+
+/*
+ * One top-level simple statement [p, end): understood (0), not about the
+ * schedule (1), or not understood while it is (-1, why filled).
+ */
+static int
+statement(struct module *m, struct parser *ps, const char *end)
+{
+	struct buf name = BUF_INIT;
+	const char *start = ps->p, *n;
+	struct pv *v = NULL, *k = NULL;
+	int s, r = -1;
+	size_t i;
+
+	if (assignment(ps, &name)) {
+		n = last_name(name.data);
+		if (!(v = expr(ps)) || !line_done(ps, end))
+			goto other;
+		if ((s = setting_of(n, strlen(n))) >= 0) {
+			r = module_set(m, s, v, ps->line, ps->why,
+				       sizeof(ps->why));
+			v = NULL;
+			goto out;
+		}
+		if (strcmp(n, "conf") == 0)
+			goto other;
+		if (v->t == PV_CALL && strcmp(v->s, "Celery") == 0) {
+			/* Celery(main, ..., **conf): its keywords are settings
+			 */
+			for (i = 0; i < v->n; i++) {
+				if (!v->keys[i])
+					continue;
+				if (strcmp(v->keys[i], "config_source") == 0 ||
+				    strcmp(v->keys[i], "namespace") == 0 ||
+				    strcmp(v->keys[i], "changes") == 0) {
+					snprintf(ps->why, sizeof(ps->why),
+						 "Celery(%s=...) is not read "
+						 "here",
+						 v->keys[i]);
+					goto out;
+				}
+				if ((s = setting_of(v->keys[i],
+						    strlen(v->keys[i]))) >= 0 &&
+				    module_set(m, s, pv_copy(v->items[i]),
+					       ps->line, ps->why,
+					       sizeof(ps->why)) < 0)
+					goto out;
+			}
+		}
+		if (!strchr(name.data, '.')) {
+			module_bind(m, name.data, name.len - 1, v);
+			v = NULL;
+		}
+		r = 1;
+		goto out;
+	}
+	/* X[key] = value, X.update(...) */
+	ps->p = start;
+	buf_reset(&name);
+	while (ps->p < end && (isalnum((unsigned char)*ps->p) ||
+			       *ps->p == '_' || *ps->p == '.'))
+		buf_addch(&name, *ps->p++);
+	buf_addch(&name, '\0');
+	n = last_name(name.data);
+	s = setting_of(n, strlen(n));
+	if (s == S_SCHEDULE && ps->p < end && *ps->p == '[') {
+		ps->p++;
+		ps->depth++;
+		if (!(k = expr(ps)))
+			goto other;
+		skip(ps);
+		ps->depth--;
+		if (ps->p + 1 >= end || ps->p[0] != ']')
+			goto other;
+		ps->p++;
+		skip(ps);
+		if (ps->p >= end || *ps->p != '=' || ps->p[1] == '=')
+			goto other;
+		ps->p++;
+		if (!(v = expr(ps)) || !line_done(ps, end))
+			goto other;
+		module_add(m, k, v);
+		k = v = NULL;
+		r = 0;
+		goto out;
+	}
+	if ((s == S_SCHEDULE || strcmp(n, "update") == 0) && name.len > 8) {
+		/* NAME.update(...): of conf, or of the schedule */
+		const char *u = name.data + strlen(name.data) - 7;
+		char *obj;
+		if (strcmp(u, ".update") != 0)
+			goto other;
+		obj = xstrndup(name.data, (size_t)(u - name.data));
+		n = last_name(obj);
+		s = setting_of(n, strlen(n));
+		if (s != S_SCHEDULE && strcmp(n, "conf") != 0) {
+			free(obj);
+			goto other;
+		}
+		ps->p = start + (u - name.data) + 7;
+		skip(ps);
+		free(obj);
+		if (ps->p >= end || *ps->p != '(')
+			goto other;
+		ps->p++;
+		v = pv_new(PV_CALL, ps->line);
+		v->s = xstrdup("update");
+		if (!(v = bracketed(ps, v, ')', 0, 1)) || !line_done(ps, end))
+			goto other;
+		for (i = 0; i < v->n; i++) {
+			struct pv *d = v->items[i];
+			size_t j;
+			if (v->keys[i]) {
+				k = pv_new(PV_STR, d->line);
+				k->s = xstrdup(v->keys[i]);
+				d = pv_copy(d);
+			} else if (d->t == PV_DICT && s == S_SCHEDULE) {
+				for (j = 0; j < d->n; j += 2)
+					module_add(m, pv_copy(d->items[j]),
+						   pv_copy(d->items[j + 1]));
+				continue;
+			} else if (d->t == PV_DICT) {
+				for (j = 0; j < d->n; j += 2) {
+					const struct pv *kk = d->items[j];
+					int t = kk->t == PV_STR
+							? setting_of(
+								  kk->s,
+								  strlen(kk->s))
+							: -1;
+					if (kk->t != PV_STR)
+						goto other;
+					if (t >= 0 &&
+					    module_set(m, t,
+						       pv_copy(d->items[j + 1]),
+						       ps->line, ps->why,
+						       sizeof(ps->why)) < 0)
+						goto out;
+				}
+				continue;
+			} else {
+				goto other;
+			}
+			if (s == S_SCHEDULE) {
+				module_add(m, k, d);
+			} else {
+				int t = setting_of(k->s, strlen(k->s));
+				if (t >= 0 &&
+				    module_set(m, t, d, ps->line, ps->why,
+					       sizeof(ps->why)) < 0) {
+					pv_free(k);
+					k = NULL;
+					goto out;
+				}
+				if (t < 0)
+					pv_free(d);
+				pv_free(k);
+			}
+			k = NULL;
+		}
+		r = 0;
+		goto out;
+	}
+other:
+	/* anything else: fine unless it names what decides the schedule */
+	if (identifiers(start, end, decisive, m)) {
+		snprintf(ps->why, sizeof(ps->why),
+			 "a statement about the schedule, its zone or its "
+			 "queues that is not read here");
+		r = -1;
+	} else {
+		identifiers(start, end, poison, m);
+		r = 1;
+	}
+out:
+	pv_free(v);
+	pv_free(k);
+	buf_release(&name);
+	return r;
+}
+
+/* names bound to literals, replaced by them anywhere inside v */
+static struct pv *
+resolve_deep(struct module *m, struct pv *v)
+{
+	struct binding *b;
+	size_t i;
+
+	if (v->t == PV_NAME && (b = module_get(m, v->s, strlen(v->s))) &&
+	    b->v) {
+		struct pv *c = pv_copy(b->v);
+		c->line = v->line;
+		pv_free(v);
+		return c;
+	}
+	for (i = 0; i < v->n; i++)
+		v->items[i] = resolve_deep(m, v->items[i]);
+	return v;
+}
+
+static void
+module_free(struct module *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		free(m->b[i].name);
+		pv_free(m->b[i].v);
+	}
+	free(m->b);
+	for (i = 0; i < S_N; i++)
+		pv_free(m->set[i]);
+	for (i = 0; i < m->nalias; i++)
+		free(m->alias[i]);
+	free(m->alias);
+}
+
 static int
 python_read(struct entries *es, const char *file, const char *text, size_t len,
 	    char **tz)
 {
-	struct parser ps = {text, text + len, file, 1, 0, 0, ""};
-	struct buf name = BUF_INIT;
-	struct pv *v, *sched = NULL;
-	unsigned sline = 0;
-	int utc = 1, found = 0;
-	const char *n;
-	size_t i;
+	struct parser ps = {text, text + len, file, 1, 0, 0, ""}, q;
+	struct module m = {0};
+	struct pv *sched, *v;
+	const char *start, *why = NULL;
+	unsigned line;
+	int indent, r = -1;
+	size_t i, j;
 
 	while (ps.p < ps.end) {
+		start = ps.p;
 		while (ps.p < ps.end &&
-		       (*ps.p == ' ' || *ps.p == '\t' || *ps.p == '\r'))
+		       (*ps.p == ' ' || *ps.p == '\t' || *ps.p == '\f'))
 			ps.p++;
-		if (!assignment(&ps, &name)) {
-			if (skip_line(&ps) < 0)
-				goto bad;
+		indent = ps.p > start;
+		start = ps.p;
+		line = ps.line;
+		q = ps;
+		if (skip_line(&q) < 0) {
+			ps = q;
+			goto bad;
+		}
+		if (start < ps.end &&
+		    (*start == '\n' || *start == '\r' || *start == '#')) {
+			ps = q;
 			continue;
 		}
-		n = last_name(name.data);
-		if (strcmp(n, "beat_schedule") == 0 ||
-		    strcmp(n, "CELERYBEAT_SCHEDULE") == 0 ||
-		    strcmp(n, "CELERY_BEAT_SCHEDULE") == 0) {
-			sline = ps.line;
-			if (!(v = expr(&ps)))
-				goto bad;
-			pv_free(sched);
-			sched = v;
-			found = 1;
-		} else if (strcmp(n, "timezone") == 0 ||
-			   strcmp(n, "CELERY_TIMEZONE") == 0) {
-			if ((v = expr(&ps)) && v->t == PV_STR) {
-				free(*tz);
-				*tz = xstrdup(v->s);
+		if (indent || compound(start, q.p) ||
+		    (strncmp(start, "from ", 5) == 0 &&
+		     memchr(start, '*', (size_t)(q.p - start)))) {
+			/* nested, conditional or a star import: only if it
+			 * cannot touch the schedule */
+			if (identifiers(start, q.p, decisive, &m) ||
+			    (!indent && strncmp(start, "from ", 5) == 0)) {
+				why = "a statement about the schedule, its "
+				      "zone or its queues that may or may not "
+				      "run";
+				goto refuse;
 			}
-			pv_free(v);
-		} else if (strcmp(n, "enable_utc") == 0 ||
-			   strcmp(n, "CELERY_ENABLE_UTC") == 0) {
-			if ((v = expr(&ps)) && v->t == PV_BOOL)
-				utc = v->integer;
-			pv_free(v);
+			identifiers(start, q.p, poison, &m);
+		} else if (statement(&m, &ps, q.p) < 0) {
+			why = ps.why;
+			goto refuse;
 		}
-		if (skip_line(&ps) < 0)
-			goto bad;
+		ps = q;
 	}
-	if (!found) {
+	if (!(sched = m.set[S_SCHEDULE])) {
 		warnx("%s: no beat_schedule, CELERYBEAT_SCHEDULE or "
 		      "CELERY_BEAT_SCHEDULE",
 		      file);
-		buf_release(&name);
-		return -1;
+		goto out;
 	}
 	if (sched->t != PV_DICT) {
 		warnx("%s:%u: the beat schedule is not a dict literal", file,
-		      sline);
-		pv_free(sched);
-		buf_release(&name);
-		return -1;
+		      m.set_line[S_SCHEDULE]);
+		goto out;
 	}
-	for (i = 0; i < sched->n; i += 2)
-		celery_entry(es, file, sched->items[i], sched->items[i + 1],
+	line = m.set_line[S_SCHEDULE];
+	if ((v = m.set[S_TZ]) && v->t != PV_STR && v->t != PV_NONE) {
+		why = "the timezone is not a string";
+		goto refuse;
+	}
+	free(*tz);
+	*tz = v && v->t == PV_STR ? xstrdup(v->s) : NULL;
+	if ((v = m.set[S_UTC]) && v->t != PV_BOOL) {
+		line = m.set_line[S_UTC];
+		why = "enable_utc is not True or False";
+		goto refuse;
+	}
+	sched = resolve_deep(&m, sched);
+	m.set[S_SCHEDULE] = sched;
+	for (i = 0; i < sched->n; i += 2) {
+		/* a key given again: Python keeps the last value */
+		for (j = i + 2; j < sched->n; j += 2)
+			if (sched->items[i]->t == PV_STR &&
+			    sched->items[j]->t == PV_STR &&
+			    strcmp(sched->items[i]->s, sched->items[j]->s) == 0)
+				break;
+		if (j < sched->n)
+			continue;
+		celery_entry(es, file, sched->items[i], sched->items[i + 1], &m,
 			     *tz,
-			     !utc && !*tz ? "enable_utc is False and no "
-					    "timezone: the workers' local time "
-					    "is not known here"
-					  : NULL);
-	pv_free(sched);
-	buf_release(&name);
-	return 0;
+			     m.set[S_UTC] && !m.set[S_UTC]->integer && !*tz
+				     ? "enable_utc is False and no timezone: "
+				       "the workers' local time is not known "
+				       "here"
+				     : NULL);
+	}
+	r = 0;
+	goto out;
+refuse:
+	warnx("%s:%u: refused: %s: no entry of the file is converted", file,
+	      line, why);
+	r = -2;
+	goto out;
 bad:
 	warnx("%s:%u: %s", file, ps.line, ps.why);
-	pv_free(sched);
-	buf_release(&name);
-	return -1;
+out:
+	module_free(&m);
+	return r;
 }
 
 int

@@ -61,8 +61,10 @@ char *xstrndup(const char *s, size_t n);
 /*
  * celery.c: a beat schedule from a Python file, read as the literal subset
  * configuration files use; or the NDJSON scripts/celery-beat-export
- * writes.  Returns 0, or -1 after a message naming file and line (the
- * file cannot be parsed: exit 2).
+ * writes.  Returns 0; -1 after a message naming file and line (the
+ * file cannot be parsed: exit 2); -2 after one naming the statement that
+ * may change the schedule, its zone or its queues and is not read here
+ * (the file is refused: none of its entries).
  */
 int celery_read(struct entries *es, const char *file, const char *text,
 		size_t len, char **tz);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -165,6 +166,7 @@ fixed_offset(const char *tz, long *minutes)
 					  "Etc/GMT", "Etc/Zulu", "Zulu",
 					  "UCT",     "Etc/UCT",	 "Universal"};
 	char path[512];
+	struct stat st;
 	struct tm tm;
 	time_t t = time(NULL);
 	long off = 0;
@@ -177,8 +179,13 @@ fixed_offset(const char *tz, long *minutes)
 	for (i = 0; i < sizeof(utc) / sizeof(*utc); i++)
 		if (strcasecmp(tz, utc[i]) == 0)
 			return 0;
+	/* a zone is a file of the tz database: not a directory ("Europe",
+	 * "."), not "localtime" (the host's) or "Factory" (no zone) */
 	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
-	if (strstr(tz, "..") || access(path, R_OK) != 0)
+	if (strstr(tz, "..") || *tz == '/' || stat(path, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || access(path, R_OK) != 0 ||
+	    strcmp(tz, "localtime") == 0 || strcmp(tz, "Factory") == 0 ||
+	    strcmp(tz, "posixrules") == 0)
 		return -2;
 	tz_use(tz);
 	for (day = 0; day <= 400; day++) {
@@ -192,6 +199,57 @@ fixed_offset(const char *tz, long *minutes)
 	tz_restore();
 	*minutes = off / 60;
 	return ok ? 0 : -1;
+}
+
+/*
+ * The local times zone tz skips or repeats at its changes of offset in
+ * the two years from now, as minutes of the day in *mins (1440 flags,
+ * caller's): pg_cron 1.5+ reads every UTC minute in cron.timezone, so a
+ * skipped time never runs and a repeated one runs twice; Celery runs the
+ * first late and the second once.  Returns how many changes there were.
+ */
+static int
+dst_windows(const char *tz, unsigned char *mins)
+{
+	time_t t = time(NULL) / 3600 * 3600, lo, hi, mid;
+	struct tm a, b;
+	long m, from, to;
+	int n = 0;
+
+	memset(mins, 0, 1440);
+	tz_use(tz);
+	localtime_r(&t, &a);
+	for (; t < time(NULL) + 2 * 366 * 86400L; t += 3600) {
+		time_t u = t + 3600;
+		localtime_r(&u, &b);
+		if (b.tm_gmtoff != a.tm_gmtoff) {
+			/* the change's minute, and the wall clock around it */
+			for (lo = t, hi = u; hi - lo > 60;) {
+				mid = lo + (hi - lo) / 120 * 60;
+				localtime_r(&mid, &b);
+				if (b.tm_gmtoff == a.tm_gmtoff)
+					lo = mid;
+				else
+					hi = mid;
+			}
+			localtime_r(&hi, &b);
+			/* local minute of day at the change, old offset */
+			m = (long)((hi + a.tm_gmtoff) % 86400 / 60);
+			from = b.tm_gmtoff > a.tm_gmtoff
+				       ? m
+				       : m - (a.tm_gmtoff - b.tm_gmtoff) / 60;
+			to = b.tm_gmtoff > a.tm_gmtoff
+				     ? m + (b.tm_gmtoff - a.tm_gmtoff) / 60
+				     : m;
+			for (m = from; m < to; m++)
+				mins[((m % 1440) + 1440) % 1440] = 1;
+			n++;
+		}
+		a = b;
+		localtime_r(&u, &a);
+	}
+	tz_restore();
+	return n;
 }
 
 /* ---- conversion ---- */
@@ -374,6 +432,27 @@ convert(struct entry *e, struct job *j)
 			     "source does not",
 			     o.timezone);
 		return -1;
+	}
+	if (r < 0) {
+		/* the same zone with daylight saving: exact but on its
+		 * changes' skipped and repeated times */
+		unsigned char win[1440];
+		int h, m;
+		dst_windows(e->tz, win);
+		for (h = 0; h < 24; h++)
+			for (m = 0; m < 60; m++)
+				if (win[h * 60 + m] &&
+				    ((s.bits[CF_HOUR] >> h) & 1) &&
+				    ((s.bits[CF_MIN] >> m) & 1)) {
+					entry_refuse(
+						e,
+						"%s skips or repeats %02d:%02d "
+						"when daylight saving time "
+						"changes: pg_cron runs it "
+						"never or twice, Celery once",
+						e->tz, h, m);
+					return -1;
+				}
 	}
 	j->delta = r < 0 ? 0 : dst - src;
 	if (shift(e, &s, j->delta) < 0)
@@ -789,7 +868,7 @@ main(int argc, char **argv)
 	char **files, *text, *tz;
 	size_t len;
 	long off;
-	int c, nfiles;
+	int c, nfiles, r;
 
 	cli_init();
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
@@ -876,8 +955,11 @@ main(int argc, char **argv)
 				exit(2);
 		} else {
 			tz = NULL;
-			if (celery_read(&es, name, text, len, &tz) < 0)
+			r = celery_read(&es, name, text, len, &tz);
+			if (r == -1)
 				exit(2);
+			if (r == -2)
+				status = 1;
 			free(tz);
 		}
 		free(text);

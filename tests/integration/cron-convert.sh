@@ -456,7 +456,7 @@ check "a zone with daylight saving: refused" "1|cron-convert: tz.py:4: ist-morni
 check_run "--timezone needs pg_cron 1.5" 2 "cron-convert: --timezone: pg_cron before 1.5 runs jobs in GMT (--pg-cron-version)" \
 	cron-convert --timezone=Europe/Berlin tz.py
 run cron-convert --pg-cron-version=1.6 --timezone=Europe/Berlin --check tz.py
-check "the same zone as cron.timezone: converted as written" "0|SELECT cron.schedule('ist-morning', '30 6 * * *'," \
+check "the same zone as cron.timezone: converted as written (02:00 on Monday is a time DST changes skip or repeat)" "1|SELECT cron.schedule('ist-morning', '30 6 * * *'," \
 	"$status|$(echo "$out" | grep -o "SELECT cron.schedule('ist-morning', '[^']*',")"
 
 # ---- refusals, exactly
@@ -732,5 +732,93 @@ echo "$out" >nl.sql
 run psql -X -q -v ON_ERROR_STOP=1 -f nl.sql
 check "a file name with a newline stays in its comment" "0|" "$status|$errout"
 sql "select cron.unschedule(jobid) from cron.job" >/dev/null
+
+# ---- the app's configuration as Celery itself reads it: zone, schedule
+# and routing from every form Celery documents; beat's own is_due on a
+# fake clock (oracles/celery_beat.py) against pg_cron's matcher
+cat >conf_update.py <<'EOF'
+from celery import Celery
+from celery.schedules import crontab
+app = Celery('p', broker='memory://')
+app.conf.update(timezone='Asia/Kolkata', task_default_queue='default',
+                task_routes={'reports.*': {'queue': 'reports'}, 'mail.send': 'mail'})
+app.conf.beat_schedule = {
+    'a': {'task': 'reports.daily', 'schedule': crontab(hour=7, minute=0)},
+}
+app.conf.beat_schedule['b'] = {'task': 'mail.send', 'schedule': crontab(minute=0, hour='9-17', day_of_week='mon-fri')}
+app.conf.beat_schedule.update({'c': {'task': 'other', 'schedule': crontab(minute=5), 'options': {'queue': 'q'}},
+                               'd': {'task': 'other', 'schedule': crontab(minute=15, hour=23, day_of_week='sun')}})
+EOF
+cat >django_settings.py <<'EOF'
+from celery.schedules import crontab
+TIME_ZONE = 'Asia/Kathmandu'
+USE_TZ = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_DEFAULT_QUEUE = 'default'
+CELERY_TASK_ROUTES = {'reports.*': {'queue': 'reports'}}
+CELERY_BEAT_SCHEDULE = {
+    'x': {'task': 'reports.x', 'schedule': crontab(minute=45)},
+    'y': {'task': 'y', 'schedule': crontab(minute=0, hour=8)},
+}
+EOF
+cat >kwargs_app.py <<'EOF'
+from celery import Celery
+from celery.schedules import crontab
+app = Celery('p', broker='memory://', timezone='Etc/GMT+3')
+app.conf.beat_schedule = {'z': {'task': 'z', 'schedule': crontab(minute=0, hour='*/4')},
+                          'w': {'task': 'w', 'schedule': crontab(minute=30, hour=22, day_of_week='fri')}}
+EOF
+for m in conf_update:celery:Asia/Kolkata:4 django_settings:django:Asia/Kathmandu:2 kwargs_app:celery:Etc/GMT+3:2; do
+	z=${m#*:*:} kind=${m#*:} kind=${kind%%:*} m=${m%%:*}
+	rm -rf __pycache__
+	run cron-convert "$m.py"
+	check "$m: every entry converted in the app's zone (${z%:*})" "0|${z#*:}|${z#*:}" \
+		"$status|$(echo "$out" | grep -c '^SELECT cron.schedule')|$(echo "$out" | grep -c "^-- source: .* (${z%:*}) -> ")"
+	m=$m:$kind
+	echo "$out" | /usr/bin/python3 "$top/tests/integration/oracles/celery_beat.py" "${m%:*}" "${m#*:}" 30 2026-03-01 >diff.txt
+	check "${m%:*}: beat's is_due with the app's configuration = pg_cron, queues as Celery routes them" "bad 0" "$(tail -1 diff.txt)"
+done
+# statements that may or may not change the schedule: the file refused
+printf "import os\nCELERY_BEAT_SCHEDULE = {'a': {'task': 'a', 'schedule': 60}}\nif os.environ.get('CI'): CELERY_BEAT_SCHEDULE = {}\n" >cond.py
+check_run "a conditional schedule: the file refused at its line" 1 "cron-convert: cond.py:3: refused: a statement about the schedule, its zone or its queues that may or may not run: no entry of the file is converted" cron-convert cond.py
+printf "from celery import Celery\napp = Celery('p')\napp.conf.beat_schedule = {}\n@app.on_after_configure.connect\ndef setup(sender, **kw):\n    sender.add_periodic_task(10.0, test.s('hello'), name='add every 10')\n" >periodic.py
+check_run "add_periodic_task: the file refused at its line" 1 "cron-convert: periodic.py:4: refused: a statement about the schedule, its zone or its queues that may or may not run: no entry of the file is converted" cron-convert periodic.py
+printf "beat_schedule = {'a': {'task': 'a', 'schedule': 60, 'options': {'expires': 30, 'priority': 5}}}\n" >opts.py
+check_run "options other than queue: refused by name" 1 "cron-convert: opts.py:1: a: refused: options['expires'] is not carried over: a pg_cron job sends the task and nothing else
+cron-convert: 1 of 1 entries refused" cron-convert opts.py
+for z in Europe Europe/ . localtime Factory; do
+	printf "timezone = '%s'\nbeat_schedule = {'a': {'task': 'a', 'schedule': 3600}}\n" "$z" >zone.py
+	run cron-convert zone.py
+	check "timezone '$z': no such zone for Celery, refused" "1|cron-convert: zone.py:2: a: refused: no such time zone: $z" "$status|$(echo "$errout" | grep refused:)"
+done
+# ---- daylight saving in pg_cron's own zone (1.5+): beat's is_due and
+# pg_cron's matcher on both change days of several zones; the times a
+# change skips or repeats are refused
+cat >dst.py <<'EOF'
+from celery import Celery
+from celery.schedules import crontab
+app = Celery('p', broker='memory://')
+app.conf.timezone = 'Europe/Berlin'
+app.conf.beat_schedule = {
+    'two-thirty': {'task': 't', 'schedule': crontab(hour=2, minute=30)},
+    'hourly': {'task': 't', 'schedule': crontab(minute=0)},
+    'six': {'task': 't', 'schedule': crontab(hour=6, minute=0)},
+    'one-thirty': {'task': 't', 'schedule': crontab(hour=1, minute=30)},
+    'three': {'task': 't', 'schedule': crontab(hour=3, minute='0,45', day_of_week='sun')},
+}
+EOF
+run cron-convert --pg-cron-version=1.6 --timezone=Europe/Berlin dst.py
+check "DST: the skipped and repeated times refused" "cron-convert: dst.py:6: two-thirty: refused: Europe/Berlin skips or repeats 02:30 when daylight saving time changes: pg_cron runs it never or twice, Celery once
+cron-convert: dst.py:7: hourly: refused: Europe/Berlin skips or repeats 02:00 when daylight saving time changes: pg_cron runs it never or twice, Celery once" "$(echo "$errout" | grep refused:)"
+for zw in Europe/Berlin:2026-03-27:2026-10-23 America/New_York:2026-03-06:2026-10-30 Australia/Lord_Howe:2026-04-03:2026-10-02 America/Santiago:2026-04-03:2026-09-04; do
+	z=${zw%%:*} r=${zw#*:}
+	sed "s|Europe/Berlin|$z|" dst.py >dstz.py
+	rm -rf __pycache__
+	cron-convert --pg-cron-version=1.6 --timezone="$z" dstz.py 2>/dev/null >dstz.sql
+	for day in "${r%:*}" "${r#*:}"; do
+		/usr/bin/python3 "$top/tests/integration/oracles/celery_beat.py" dstz celery 4 "$day" "$z" <dstz.sql >diff.txt
+		check "DST $z around $day: beat's is_due = pg_cron 1.5's matcher in cron.timezone" "bad 0" "$(tail -1 diff.txt)"
+	done
+done
 check_run "a file that cannot be parsed: 2" 2 "cron-convert: broken.py:2: a string does not end" cron-convert broken.py
 finish
