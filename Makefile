@@ -179,6 +179,7 @@ fuzz-build:
 fuzz-pipelines: tests
 	SEEDS=$${SEEDS:-200} SHARED=$(SHARED) B=$(B) bash tests/integration/sqlite-property.sh
 	SEEDS=$${SEEDS:-50} SHARED=$(SHARED) B=$(B) bash tests/integration/pg-copy-load-reject-property.sh
+	SEEDS=$${SEEDS:-40} SHARED=$(SHARED) B=$(B) bash tests/integration/cron-convert.sh
 
 # Long runs with memory sampled every second (scripts/soak): 10M rows
 # SQLite -> PostgreSQL, pg-verify of them, 10M records through ndjson-map.
