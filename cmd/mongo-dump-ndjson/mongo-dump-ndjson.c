@@ -504,6 +504,14 @@ crc64_update(uint64_t crc, const uint8_t *p, size_t n)
 	return ~crc;
 }
 
+/* Is db.coll one that --db and --collection ask for? */
+static int
+wanted(const struct options *o, const char *db, const char *coll)
+{
+	return (!o->db || strcmp(db, o->db) == 0) &&
+	       (!o->collection || strcmp(coll, o->collection) == 0);
+}
+
 /*
  * A mongodump --archive stream, after its magic number: the header and
  * collection metadata, then segments of each collection's documents.
@@ -531,6 +539,11 @@ dump_archive(struct docs *r)
 	if (k != 2)
 		return k == 0 ? (bad(r, "an archive cut in its prelude"), 0)
 			      : 0;
+	/* every collection the prelude names has its table and indexes,
+	 * one without documents too */
+	for (i = 0; d->o->ddl && i < nns; i++)
+		if (wanted(d->o, nss[i].db, nss[i].coll))
+			nss[i].ddl = ddl_begin(nss[i].coll, d->o->fields);
 	/* segments: a namespace header, documents, a terminator */
 	for (;;) {
 		if ((k = next_doc(r, &p, &len, 0)) != 1) {
@@ -550,9 +563,7 @@ dump_archive(struct docs *r)
 			bad(r, "a namespace header without db and collection");
 			return count;
 		}
-		want = (!d->o->db || strcmp(db, d->o->db) == 0) &&
-		       (!d->o->collection ||
-			strcmp(coll, d->o->collection) == 0);
+		want = wanted(d->o, db, coll);
 		if (bson_iter_init_from_data(&it, p, len) &&
 		    bson_iter_find(&it, "EOF") && BSON_ITER_HOLDS_BOOL(&it) &&
 		    bson_iter_bool(&it)) {
@@ -568,8 +579,12 @@ dump_archive(struct docs *r)
 				    "archive)",
 				    db, coll);
 			if ((k = next_doc(r, &p, &len, TERMINATOR)) != 2)
-				return k == 1 ? (bad(r, "no terminator after "
-							"a namespace's end"),
+				return k >= 0 ? (bad(r,
+						     "%s after the end of "
+						     "%s.%s",
+						     k ? "no terminator"
+						       : "an archive cut",
+						     db, coll),
 						 count)
 					      : count;
 			continue;
@@ -596,13 +611,18 @@ dump_archive(struct docs *r)
 	}
 }
 
+static void ddl_plain(struct dumper *d, const char *coll, const char *path);
+
 /*
  * The documents of one open file, to its end: each written, a corrupt one
  * reported (the rest go on when its length can be trusted).  table: the
- * collection for the routing field, or NULL.
+ * collection for the routing field, or NULL; coll: the collection the
+ * file's name says (NULL when it names none: standard input, a pipe);
+ * path: the file, for its metadata (NULL for standard input).
  */
 static uint64_t
-dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table)
+dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table,
+	const char *coll, const char *path)
 {
 	struct docs r = {d, gz, name, 0, 0, 0, 0, 0};
 	const uint8_t *p;
@@ -637,11 +657,21 @@ dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table)
 		nns = 0;
 		d->archive = 1;
 		d->cur_ddl = NULL;
+	} else if (d->o->ddl && !coll) {
+		/* documents alone: no name for their table, no metadata */
+		warnx("%s: --ddl: documents without a collection's name (not "
+		      "COLLECTION.bson, nor an archive): give the file",
+		      name);
+		d->status = d->status > 1 ? d->status : 1;
 	} else {
+		if (d->o->ddl)
+			d->cur_ddl = ddl_begin(coll, d->o->fields);
 		while (k == 1) {
 			count += (uint64_t)put_doc(&r, p, len, table);
 			k = next_doc(&r, &p, &len, 0);
 		}
+		if (d->o->ddl)
+			ddl_plain(d, coll, path);
 	}
 	if (d->o->verbose)
 		fprintf(stderr, "mongo-dump-ndjson: %s: %llu documents\n", name,
@@ -650,7 +680,8 @@ dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table)
 }
 
 static uint64_t
-dump_file(struct dumper *d, const char *path, const char *table)
+dump_file(struct dumper *d, const char *path, const char *table,
+	  const char *coll)
 {
 	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY);
 	uint64_t n;
@@ -664,7 +695,8 @@ dump_file(struct dumper *d, const char *path, const char *table)
 	if (!(gz = gzdopen(fd, "rb")))
 		err(3, "%s", path);
 	gzbuffer(gz, READ_AT);
-	n = dump_fd(d, gz, fd == 0 ? "<stdin>" : path, table);
+	n = dump_fd(d, gz, fd == 0 ? "<stdin>" : path, table, coll,
+		    fd == 0 ? NULL : path);
 	gzclose(gz); /* and fd */
 	return n;
 }
@@ -759,20 +791,17 @@ indexes(struct dumper *d, const char *bson_path)
 }
 
 /*
- * --ddl for one collection file: scanned for its table (pre), its
- * metadata read for its indexes (post).
+ * --ddl for one collection file, read to its end: its table (pre) or the
+ * indexes of its metadata (post).
  */
 static void
-ddl_file(struct dumper *d, const char *path, const char *coll)
+ddl_plain(struct dumper *d, const char *coll, const char *path)
 {
 	struct buf text = BUF_INIT, where = BUF_INIT;
 	int meta = 0;
 
-	d->cur_ddl = ddl_begin(coll, d->o->fields);
-	if (d->o->ddl == DDL_PRE)
-		dump_file(d, path, NULL);
-	else if (strcmp(path, "-") != 0 &&
-		 (meta = read_metadata(path, &text, &where)))
+	if (d->o->ddl == DDL_POST && path &&
+	    (meta = read_metadata(path, &text, &where)))
 		index_count(text.data, text.len, where.data, d); /* checked */
 	ddl_write(d->cur_ddl, d->o->ddl == DDL_POST, meta ? text.data : NULL,
 		  text.len, &d->out, coll);
@@ -797,21 +826,6 @@ list_line(struct dumper *d, const char *db, const char *coll, uint64_t docs,
 	else
 		buf_addu64(&d->out, (uint64_t)nindex);
 	buf_addch(&d->out, '\n');
-}
-
-/* Does the file start with an archive's magic number (gzipped or not)? */
-static int
-is_archive(const char *path)
-{
-	unsigned char m[4];
-	gzFile gz;
-	int n;
-
-	if (strcmp(path, "-") == 0 || !(gz = gzopen(path, "rb")))
-		return 0;
-	n = gzread(gz, m, 4);
-	gzclose(gz);
-	return n == 4 && le32(m) == 0x8199e26d;
 }
 
 static int
@@ -861,12 +875,12 @@ dump_db_dir(struct dumper *d, const char *dir, const char *db)
 			    strcmp(coll, d->o->collection) != 0) {
 				/* not the one asked for */
 			} else if (d->o->list) {
-				list_line(d, db, coll, dump_file(d, path, NULL),
+				list_line(d, db, coll,
+					  dump_file(d, path, NULL, coll),
 					  indexes(d, path));
-			} else if (d->o->ddl) {
-				ddl_file(d, path, coll);
 			} else {
-				dump_file(d, path, d->o->tag ? coll : NULL);
+				dump_file(d, path, d->o->tag ? coll : NULL,
+					  coll);
 			}
 			free(coll);
 		}
@@ -971,7 +985,7 @@ main(int argc, char **argv)
 	struct dumper d = {.o = &o};
 	static char *stdin_only[] = {"-"};
 	char **paths;
-	int c, i, npaths, dirs = 0;
+	int c, i, npaths, named, dirs = 0;
 
 	cli_init();
 	while ((c = getopt_long(argc, argv, "hvV", longopts, NULL)) != -1) {
@@ -1066,16 +1080,17 @@ main(int argc, char **argv)
 			/* a file's collection: its name without .bson */
 			const char *base = strrchr(paths[i], '/');
 			char *coll;
+			uint64_t docs;
 			base = base ? base + 1 : paths[i];
 			coll = pct_decode(base, stem_len(base));
-			uint64_t docs;
+			/* a name that is no COLLECTION.bson names no table */
+			named = stem_len(base) < strlen(base);
 			d.archive = 0;
-			if (o.ddl && !is_archive(paths[i])) {
-				ddl_file(&d, paths[i], coll);
-			} else if (!o.list) {
-				dump_file(&d, paths[i], o.tag ? coll : NULL);
+			if (!o.list) {
+				dump_file(&d, paths[i], o.tag ? coll : NULL,
+					  named ? coll : NULL);
 			} else {
-				docs = dump_file(&d, paths[i], NULL);
+				docs = dump_file(&d, paths[i], NULL, coll);
 				if (!d.archive) /* an archive lists itself */
 					list_line(&d, "-", coll, docs,
 						  strcmp(paths[i], "-") == 0

@@ -1,0 +1,68 @@
+# mongo-dump-ndjson as a hostile user drives it (issue 30): dumps, archives
+# and metadata laid out as mongodump lays them out, written by pymongo's
+# bson; what MongoDB and mongorestore do is the oracle.  Refusals are
+# checked for their exact message and status.
+. "$(dirname "$0")/lib.sh"
+here=$top/tests/integration
+w=$(mktemp -d)
+trap 'rm -rf "$w"' EXIT
+cd "$w" || exit 3
+dumps=$here/bson-dumps
+
+# ---- standard input and pipes in every mode (--ddl read an archive's
+# name from a pointer that was NULL; a pipe was read twice)
+"$here/bson-archive" app.archive || exit 3
+want=$(mongo-dump-ndjson --ddl=pre app.archive)
+check "--ddl=pre of an archive" 'CREATE TABLE "users" (
+    "_id" integer PRIMARY KEY,
+    doc jsonb NOT NULL
+);
+CREATE TABLE "tasks" (
+    "_id" integer PRIMARY KEY,
+    doc jsonb NOT NULL
+);' "$want"
+run mongo-dump-ndjson --ddl=pre <app.archive
+check "--ddl=pre on standard input: as from the file" "0|$want" "$status|$out"
+run bash -c 'mongo-dump-ndjson --ddl=pre <(cat app.archive)'
+check "--ddl=pre through a pipe: as from the file" "0|$want" "$status|$out"
+"$dumps" archive ix.archive '[{"db":"app","collection":"t","docs":[{"_id":1,"a":2}],
+  "metadata":"{\"indexes\":[{\"v\":2,\"key\":{\"_id\":1},\"name\":\"_id_\"},{\"v\":2,\"key\":{\"a\":1},\"name\":\"a_1\"}],\"collectionName\":\"t\"}"}]'
+want='CREATE INDEX IF NOT EXISTS "t_a_1" ON "t" ((doc->'"'"'a'"'"'));'
+run bash -c 'mongo-dump-ndjson --ddl=post <ix.archive; gzip -c ix.archive | mongo-dump-ndjson --ddl=post -'
+check "--ddl=post of an archive on standard input, plain and gzipped" "0|$want
+$want" "$status|$out"
+cp "$SHARED/testdata/mongodump/testdirs/db1/c4.bson" c4.bson
+check_run "--ddl=pre of documents through a pipe: no name, refused" 1 \
+	"mongo-dump-ndjson: <stdin>: --ddl: documents without a collection's name (not COLLECTION.bson, nor an archive): give the file" \
+	sh -c 'mongo-dump-ndjson --ddl=pre - <c4.bson'
+check "... and nothing written" "" "$out"
+run mongo-dump-ndjson --ddl=pre c4.bson
+check "--ddl=pre of the file itself" '0|CREATE TABLE "c4" (' "$status|$(echo "$out" | head -1)"
+
+# ---- an archive cut anywhere is an error (one cut after a collection's
+# EOF header, before its terminator, read as complete)
+n=$(stat -c %s app.archive)
+ok=0
+for i in $(seq 1 $((n - 1))); do
+	head -c "$i" app.archive >cut.archive
+	mongo-dump-ndjson cut.archive >/dev/null 2>&1
+	[ $? = 1 ] || { ok=$((ok + 1)); echo "cut at $i: not an error"; }
+done
+check "an archive cut at each of its $((n - 1)) bytes: an error every time" 0 "$ok"
+head -c $((n - 4)) app.archive >cut.archive
+check_run "cut before the last terminator" 1 \
+	"mongo-dump-ndjson: cut.archive: document 17 at byte $((n - 4)): an archive cut after the end of app.users" \
+	mongo-dump-ndjson cut.archive
+
+# ---- an empty collection in an archive has its table and indexes, as
+# the same collection as an empty .bson
+meta='{"indexes":[{"v":2,"key":{"_id":1},"name":"_id_"},{"v":2,"key":{"k":1},"name":"k_1","unique":true}],"collectionName":"e"}'
+"$dumps" archive empty.archive "$(/usr/bin/python3 -c 'import json,sys; print(json.dumps([{"db":"app","collection":"e","docs":[],"metadata":sys.argv[1]}]))' "$meta")"
+mkdir -p edir/app && : >edir/app/e.bson && printf '%s' "$meta" >edir/app/e.metadata.json
+for ph in pre post; do
+	run mongo-dump-ndjson --ddl=$ph empty.archive
+	check "an empty collection in an archive: --ddl=$ph as from a directory" \
+		"0|$(mongo-dump-ndjson --ddl=$ph edir)" "$status|$out"
+done
+check "... which is not nothing" 1 "$(mongo-dump-ndjson --ddl=post edir | grep -c '^CREATE UNIQUE INDEX')"
+finish
