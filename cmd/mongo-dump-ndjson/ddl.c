@@ -6,6 +6,7 @@
  */
 #include <bson/bson.h>
 #include <err.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ enum {
 	K_BIN = 1 << 10,
 	K_DOC = 1 << 11,
 	K_OTHER = 1 << 12,
+	K_DNEG0 = 1 << 13, /* a Double -0, beside K_DBL */
 };
 
 struct coll_ddl {
@@ -82,7 +84,10 @@ kind_of(const bson_iter_t *it)
 	case BSON_TYPE_INT64:
 		return K_I64;
 	case BSON_TYPE_DOUBLE:
-		return K_DBL;
+		return bson_iter_double(it) == 0 &&
+				       signbit(bson_iter_double(it))
+			       ? K_DBL | K_DNEG0
+			       : K_DBL;
 	case BSON_TYPE_DECIMAL128:
 		return K_DEC;
 	case BSON_TYPE_UTF8:
@@ -135,7 +140,7 @@ ddl_doc(struct coll_ddl *c, const uint8_t *p, size_t len)
 static const char *
 pg_type(unsigned k, int nested)
 {
-	unsigned v = k & ~(unsigned)K_NULL;
+	unsigned v = k & ~(unsigned)(K_NULL | K_DNEG0);
 
 	if (nested || v == 0)
 		return nested ? "jsonb" : "text";
@@ -143,9 +148,10 @@ pg_type(unsigned k, int nested)
 		return "integer";
 	if ((v & ~(unsigned)(K_I32 | K_I64)) == 0)
 		return "bigint";
-	if ((v & ~(unsigned)(K_I32 | K_I64 | K_DBL)) == 0)
+	/* a double holds every Int32, not every Int64 (2^53 + 1) */
+	if ((v & ~(unsigned)(K_I32 | K_DBL)) == 0)
 		return "double precision";
-	if ((v & ~(unsigned)(K_I32 | K_I64 | K_DEC)) == 0)
+	if ((v & ~(unsigned)(K_I32 | K_I64 | K_DBL | K_DEC)) == 0)
 		return "numeric";
 	switch (v) {
 	case K_STR:
@@ -164,10 +170,10 @@ pg_type(unsigned k, int nested)
 	}
 }
 
-static void
+static int
 ddl_table(struct coll_ddl *c, struct buf *out)
 {
-	int i;
+	int i, bad = 0;
 
 	buf_adds(out, "CREATE TABLE ");
 	sql_ident(out, c->name, 0);
@@ -177,6 +183,15 @@ ddl_table(struct coll_ddl *c, struct buf *out)
 		sql_ident(out, c->col[i], 0);
 		buf_addch(out, ' ');
 		buf_adds(out, pg_type(c->kinds[i], c->nested[i]));
+		if ((c->kinds[i] & K_DNEG0) &&
+		    strcmp(pg_type(c->kinds[i], c->nested[i]), "numeric") ==
+			    0) {
+			warnx("%s: column %s: numeric (for its integers and "
+			      "doubles) has no -0, and a Double -0 is there: "
+			      "it would load as 0",
+			      c->name, c->col[i]);
+			bad = 1;
+		}
 		if (i == 0)
 			buf_adds(out, " PRIMARY KEY");
 		else if (c->docs > 0 && c->present[i] == c->docs &&
@@ -187,6 +202,7 @@ ddl_table(struct coll_ddl *c, struct buf *out)
 	if (c->ncol == 1)
 		buf_adds(out, "    doc jsonb NOT NULL\n");
 	buf_adds(out, ");\n");
+	return bad;
 }
 
 /* A number in Extended JSON: 1, -1.0, {"$numberInt":"1"} ...; 0 if not. */
@@ -365,7 +381,7 @@ done:
 	buf_release(&tmp);
 }
 
-void
+int
 ddl_write(struct coll_ddl *c, int post, const char *meta, size_t mlen,
 	  struct buf *out, const char *where)
 {
@@ -373,12 +389,10 @@ ddl_write(struct coll_ddl *c, int post, const char *meta, size_t mlen,
 	struct json_value k, v, ix;
 	struct json_error je;
 
-	if (!post) {
-		ddl_table(c, out);
-		return;
-	}
+	if (!post)
+		return ddl_table(c, out);
 	if (!meta || json_object_open(&it, meta, mlen, &je) < 0)
-		return; /* (a broken one was reported when read) */
+		return 0; /* (a broken one was reported when read) */
 	while (json_object_next(&it, &k, &v, &je) > 0)
 		if (json_string_equals(&k, "indexes", 7) &&
 		    v.type == JSON_ARRAY) {
@@ -387,6 +401,7 @@ ddl_write(struct coll_ddl *c, int post, const char *meta, size_t mlen,
 				if (ix.type == JSON_OBJECT)
 					ddl_index(c, &ix, out, where);
 		}
+	return 0;
 }
 
 void

@@ -337,23 +337,35 @@ sub(struct emitter *e, const bson_iter_t *it, int array,
 static void text(struct emitter *e, const bson_iter_t *it, const char *p,
 		 size_t n, const char *what);
 
-/* A regex's options, sorted (Extended JSON wants them in order). */
+/* A regex's options, sorted (Extended JSON wants them in order), all of
+ * them however many. */
 static void
 options(struct emitter *e, const bson_iter_t *it, const char *opt)
 {
-	char s[16];
-	size_t n = strlen(opt), i, j;
+	struct buf *s = e->tmp;
+	size_t i, j;
 
-	if (n >= sizeof(s))
-		n = sizeof(s) - 1;
-	memcpy(s, opt, n);
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && s[j - 1] > s[j]; j--) {
-			char t = s[j];
-			s[j] = s[j - 1];
-			s[j - 1] = t;
+	buf_reset(s);
+	buf_adds(s, opt);
+	for (i = 1; i < s->len; i++)
+		for (j = i; j > 0 && s->data[j - 1] > s->data[j]; j--) {
+			char t = s->data[j];
+			s->data[j] = s->data[j - 1];
+			s->data[j - 1] = t;
 		}
-	text(e, it, s, n, "a regex's options");
+	text(e, it, s->data, s->len, "a regex's options");
+}
+
+/* Decimal128 text of a zero with its sign set: -0, -0.00, -0E+3 */
+static int
+negative_zero(const char *t)
+{
+	if (*t++ != '-')
+		return 0;
+	for (; *t && *t != 'E'; t++)
+		if (*t != '0' && *t != '.')
+			return 0;
+	return 1;
 }
 
 static int
@@ -481,7 +493,9 @@ value(struct emitter *e, const bson_iter_t *it, const struct bson_fields *f)
 		/* libbson drops a NaN's sign; Python's Decimal keeps it */
 		if (strcmp(t, "NaN") == 0 && d.high >> 63)
 			memcpy(t, "-NaN", 5);
-		if (e->mode != MODE_PG) {
+		/* numeric has no -0: the canonical form, which a numeric
+		 * column refuses by name and jsonb keeps */
+		if (e->mode != MODE_PG || negative_zero(t)) {
 			buf_adds(o, "{\"$numberDecimal\":\"");
 			buf_adds(o, t);
 			buf_adds(o, "\"}");
@@ -489,7 +503,7 @@ value(struct emitter *e, const bson_iter_t *it, const struct bson_fields *f)
 			/* NaN, Infinity, -Infinity: the contract's strings */
 			json_write_string(o, t, strlen(t));
 		} else {
-			buf_adds(o, t); /* exact: 1.10, 1E+3, -0.0 */
+			buf_adds(o, t); /* exact: 1.10, 1E+3 */
 		}
 		break;
 	}

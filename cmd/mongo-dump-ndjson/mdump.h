@@ -56,8 +56,9 @@ struct coll_ddl *ddl_begin(const char *coll, const struct bson_fields *f);
 /* Scan one document's top-level fields for their kinds. */
 void ddl_doc(struct coll_ddl *c, const uint8_t *p, size_t len);
 /* pre: CREATE TABLE; post: CREATE INDEX from metadata JSON (may be NULL);
- * where names the collection in warnings. */
-void ddl_write(struct coll_ddl *c, int post, const char *meta, size_t mlen,
+ * where names the collection in warnings.  1 when a value the scan saw
+ * cannot load as it is (reported), else 0. */
+int ddl_write(struct coll_ddl *c, int post, const char *meta, size_t mlen,
 	       struct buf *out, const char *where);
 void ddl_free(struct coll_ddl *c);
 

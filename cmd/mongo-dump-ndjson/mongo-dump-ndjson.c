@@ -642,11 +642,12 @@ dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table,
 			     strcmp(nss[k].coll, d->o->collection) == 0))
 				list_line(d, nss[k].db, nss[k].coll,
 					  nss[k].docs, nss[k].indexes);
-			if (nss[k].ddl)
-				ddl_write(nss[k].ddl, d->o->ddl == DDL_POST,
-					  nss[k].meta,
-					  nss[k].meta ? strlen(nss[k].meta) : 0,
-					  &d->out, nss[k].coll);
+			if (nss[k].ddl &&
+			    ddl_write(nss[k].ddl, d->o->ddl == DDL_POST,
+				      nss[k].meta,
+				      nss[k].meta ? strlen(nss[k].meta) : 0,
+				      &d->out, nss[k].coll))
+				d->status = d->status > 1 ? d->status : 1;
 			ddl_free(nss[k].ddl);
 			free(nss[k].meta);
 			free(nss[k].db);
@@ -803,8 +804,9 @@ ddl_plain(struct dumper *d, const char *coll, const char *path)
 	if (d->o->ddl == DDL_POST && path &&
 	    (meta = read_metadata(path, &text, &where)))
 		index_count(text.data, text.len, where.data, d); /* checked */
-	ddl_write(d->cur_ddl, d->o->ddl == DDL_POST, meta ? text.data : NULL,
-		  text.len, &d->out, coll);
+	if (ddl_write(d->cur_ddl, d->o->ddl == DDL_POST,
+		      meta ? text.data : NULL, text.len, &d->out, coll))
+		d->status = d->status > 1 ? d->status : 1;
 	ddl_free(d->cur_ddl);
 	d->cur_ddl = NULL;
 	buf_release(&text);

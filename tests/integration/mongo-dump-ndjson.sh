@@ -108,7 +108,7 @@ run mongo-dump-ndjson --mode pg "$w/all.bson"
 check "pg mode: every type" '{"_id":"5f060b4c286d490ac33c4a35","s":"hello","empty":"","nul":"a\u0000b","uni":"é😀\"\\\n\t\u0001"}
 {"i32":0,"neg":-2147483648,"max":2147483647,"i64":9007199254740993,"i64min":-9223372036854775808,"i64max":9223372036854775807,"small64":1}
 {"d":1,"d0":0,"dneg0":-0,"pi":3.141592653589793,"tiny":5e-324,"big":1.7976931348623157e+308,"e18":1e+18,"third":0.3333333333333333,"inf":"Infinity","ninf":"-Infinity","nan":"NaN","d2":1.5,"dint":12345678}
-{"dec":1.10,"decexp":1E+3,"decneg":-0.0,"decnan":"NaN","decinf":"-Infinity","declong":1234567890123456789012345678901234}
+{"dec":1.10,"decexp":1E+3,"decneg":{"$numberDecimal":"-0.0"},"decnan":"NaN","decinf":"-Infinity","declong":1234567890123456789012345678901234}
 {"t":true,"f":false,"n":null,"arr":[1,"a",[],{}],"obj":{"a":{"b":{"c":[null]}}},"emptyobj":{}}
 {"date":"2024-05-01T12:00:00.250Z","epoch":"1970-01-01T00:00:00.000Z","before":"1969-12-31T23:59:59.000Z","y1":"0001-01-01T00:00:00.000Z","y9999":"9999-12-31T23:59:59.999Z"}
 {"bin":{"$binary":{"base64":"AP8B","subType":"00"}},"func":{"$binary":{"base64":"Zg==","subType":"01"}},"old":{"$binary":{"base64":"b2xk","subType":"02"}},"md5":{"$binary":{"base64":"MDEyMzQ1Njc4OWFiY2RlZg==","subType":"05"}},"user":{"$binary":{"base64":"dQ==","subType":"80"}},"empty":{"$binary":{"base64":"","subType":"00"}},"uuid":"c8edabc3-f738-4ca3-b68d-ab92a91478a3","uuid3":"30313233-3435-3637-3839-616263646566"}
