@@ -50,6 +50,37 @@ int bson_to_json(struct buf *out, const uint8_t *data, size_t len,
 		 enum mode mode, const char *prefix, size_t prefixlen,
 		 const struct bson_fields *fields, struct bson_problem *pb);
 
+/*
+ * --since=FIELD=VALUE: VALUE read every way it can be (a time, a decimal
+ * number, an ObjectId's hex, bytes), the document's field compared by its
+ * own BSON type with the reading of that type, exactly (since.c).
+ */
+struct since {
+	const char *field;
+	const char *value;
+	size_t vlen;
+	int has_ms, has_num, has_oid;
+	int64_t ms;	/* floor(VALUE) in ms since 1970, as a time */
+	int64_t ifloor; /* floor(VALUE), saturated to int64 */
+	int ibelow;	/* VALUE < INT64_MIN: every integer is past it */
+	double num;	/* the double nearest VALUE */
+	int num_cmp;	/* VALUE's side of num: <0, 0, >0 */
+	uint8_t oid[12];
+	uint64_t absent,
+		other; /* documents without it; of a kind VALUE is not */
+};
+
+/* Parse FIELD=VALUE (arg is changed) into s, zeroed; -1 when it has no '='
+ * or no field. */
+int since_parse(char *arg, struct since *s);
+/*
+ * 1 when the document's field is past VALUE, 0 when not or when it has no
+ * such field, -1 when the field is of a kind VALUE is not (a date field
+ * and a VALUE that is no date), counted in s.  A corrupt document is 1:
+ * the writer reports it.
+ */
+int since_keep(struct since *s, const uint8_t *p, size_t len);
+
 /* --ddl: a collection's table (pre) or indexes (post). */
 struct coll_ddl;
 struct coll_ddl *ddl_begin(const char *coll, const struct bson_fields *f);

@@ -31,22 +31,6 @@
 /* MongoDB's 16 MiB and mongodump's slack, with room to spare */
 #define MAX_DOC (48 << 20)
 
-/*
- * --since=FIELD=VALUE: VALUE read every way it can be, the document's field
- * compared by its own BSON type with the reading of that type.
- */
-struct since {
-	const char *field;
-	const char *value;
-	size_t vlen;
-	int has_ms, has_int, has_num, has_oid;
-	int64_t ms, i;
-	double num;
-	uint8_t oid[12];
-	uint64_t absent,
-		other; /* documents without it; of a kind VALUE is not */
-};
-
 struct options {
 	enum mode mode;
 	struct since *since;
@@ -243,96 +227,6 @@ next_doc(struct docs *r, const uint8_t **p, size_t *len, int flags)
 	r->off += n;
 	r->docno++;
 	return 1;
-}
-
-/* Parse --since=FIELD=VALUE into s; -1 when it has no '=' or no field. */
-static int
-since_parse(char *arg, struct since *s)
-{
-	char *eq = strchr(arg, '='), *end;
-	struct isotime t;
-	size_t k;
-
-	if (!eq || eq == arg)
-		return -1;
-	*eq = '\0';
-	s->field = arg;
-	s->value = eq + 1;
-	s->vlen = strlen(s->value);
-	if (isotime_parse(s->value, s->vlen, 0, &t) == 0 ||
-	    isotime_parse(s->value, s->vlen, 1, &t) == 0) {
-		/* a time without an offset is UTC, as BSON dates are */
-		s->has_ms = 1;
-		s->ms = (t.usec - (int64_t)t.zone_sec * 1000000) / 1000;
-	}
-	errno = 0;
-	s->i = strtoll(s->value, &end, 10);
-	s->has_int = s->vlen && !*end && !errno;
-	s->num = strtod(s->value, &end);
-	s->has_num = s->vlen && !*end && isfinite(s->num);
-	s->has_oid = s->vlen == 24;
-	for (k = 0; k < 12 && s->has_oid; k++) {
-		unsigned v;
-		if (sscanf(s->value + 2 * k, "%2x", &v) != 1 ||
-		    !isxdigit((unsigned char)s->value[2 * k]) ||
-		    !isxdigit((unsigned char)s->value[2 * k + 1]))
-			s->has_oid = 0;
-		s->oid[k] = (uint8_t)v;
-	}
-	return 0;
-}
-
-/*
- * --since: 1 when the document's field is past VALUE, 0 when not or when it
- * has no such field, -1 when the field is of a kind VALUE is not (a date
- * field and a VALUE that is no date).  A corrupt document is 1: the writer
- * reports it.
- */
-static int
-since_keep(struct since *s, const uint8_t *p, size_t len)
-{
-	bson_iter_t it;
-	const bson_oid_t *oid;
-	const char *str;
-	uint32_t n;
-	int c;
-
-	if (!bson_iter_init_from_data(&it, p, len))
-		return 1;
-	if (!bson_iter_find(&it, s->field)) {
-		s->absent++;
-		return 0;
-	}
-	switch (bson_iter_type(&it)) {
-	case BSON_TYPE_DATE_TIME:
-		if (!s->has_ms)
-			break;
-		return bson_iter_date_time(&it) > s->ms;
-	case BSON_TYPE_INT32:
-	case BSON_TYPE_INT64:
-		if (s->has_int)
-			return bson_iter_as_int64(&it) > s->i;
-		if (s->has_num)
-			return (double)bson_iter_as_int64(&it) > s->num;
-		break;
-	case BSON_TYPE_DOUBLE:
-		if (s->has_num)
-			return bson_iter_double(&it) > s->num;
-		break;
-	case BSON_TYPE_UTF8:
-		str = bson_iter_utf8(&it, &n);
-		c = memcmp(str, s->value, n < s->vlen ? n : s->vlen);
-		return c > 0 || (c == 0 && n > s->vlen);
-	case BSON_TYPE_OID:
-		if (!s->has_oid)
-			break;
-		oid = bson_iter_oid(&it);
-		return memcmp(oid->bytes, s->oid, 12) > 0;
-	default:
-		break;
-	}
-	s->other++;
-	return -1;
 }
 
 /*

@@ -26,7 +26,8 @@ def dbl():
     return r.choice([r.uniform(-1e6, 1e6), r.random() * 10 ** r.randrange(-300, 300), float(2**53), 0.1,
                      float(r.randrange(-2**62, 2**62)), 5e-324, 1.7976931348623157e308])
 def dec():
-    return Decimal128("%s%de%d" % (r.choice(["", "-"]), r.randrange(10**r.randrange(1, 34)), r.randrange(-40, 40)))
+    # (a negative zero is refused by numeric: checked below)
+    return Decimal128("%s%de%d" % (r.choice(["", "-"]), r.randrange(1, 10**r.randrange(1, 34)), r.randrange(-40, 40)))
 mixes = {"a": [i32, dbl], "b": [i64, dbl], "c": [i32, i64, dbl, dec], "e": [i64, dec]}
 for name, kinds in mixes.items():
     with open("d/app/%s.bson" % name, "wb") as f:
