@@ -261,6 +261,82 @@ field_of(const struct bson_fields *f, const bson_iter_t *it)
 }
 
 /*
+ * The keys of the documents being written, a stack: each level's above
+ * its parent's, checked by dup_key() when the level ends.  Kept from
+ * document to document.
+ */
+static struct key_ref {
+	const char *k;
+	uint32_t n, off; /* length; element's offset from the document */
+} * keys;
+static size_t nkeys, capkeys;
+
+static void
+push_key(struct emitter *e, const bson_iter_t *it)
+{
+	if (nkeys == capkeys) {
+		capkeys = capkeys ? 2 * capkeys : 256;
+		if (!(keys = reallocarray(keys, capkeys, sizeof(*keys))))
+			abort();
+	}
+	keys[nkeys].k = bson_iter_key(it);
+	keys[nkeys].n = (uint32_t)bson_iter_key_len(it);
+	keys[nkeys].off = (uint32_t)(it->raw - e->base) + it->off;
+	nkeys++;
+}
+
+/*
+ * BSON allows a field name twice in a document; MongoDB keeps both, jsonb
+ * one.  1 (and the problem) when two of the keys written at one level,
+ * keys[base..nkeys), are the same.  Few are compared pair by pair, many
+ * through a hash table kept from document to document.
+ */
+static int
+dup_key(struct emitter *e, size_t base)
+{
+	static uint32_t *tab;
+	static size_t ntab;
+	struct key_ref *k = keys + base;
+	size_t n = nkeys - base, i, j, h;
+
+	if (n <= 16) {
+		for (i = 1; i < n; i++)
+			for (j = 0; j < i; j++)
+				if (k[i].n == k[j].n &&
+				    memcmp(k[i].k, k[j].k, k[i].n) == 0)
+					goto dup;
+		return 0;
+	}
+	if (ntab < 2 * n) {
+		for (ntab = 64; ntab < 2 * n; ntab *= 2)
+			;
+		if (!(tab = reallocarray(tab, ntab, sizeof(*tab))))
+			abort();
+	}
+	memset(tab, 0, ntab * sizeof(*tab));
+	for (i = 0; i < n; i++) {
+		for (h = 2166136261u, j = 0; j < k[i].n; j++)
+			h = (h ^ (uint8_t)k[i].k[j]) * 16777619u;
+		for (h &= ntab - 1; tab[h]; h = (h + 1) & (ntab - 1)) {
+			j = tab[h] - 1;
+			if (k[i].n == k[j].n &&
+			    memcmp(k[i].k, k[j].k, k[i].n) == 0)
+				goto dup;
+		}
+		tab[h] = (uint32_t)i + 1;
+	}
+	return 0;
+dup:
+	e->pb->offset = k[i].off;
+	snprintf(e->pb->what, sizeof(e->pb->what),
+		 "the field name \"%.*s%s\" twice in one document (jsonb "
+		 "keeps one value): not written",
+		 k[i].n > 60 ? 60 : (int)k[i].n, k[i].k,
+		 k[i].n > 60 ? "..." : "");
+	return 1;
+}
+
+/*
  * The members of a document (or array, when array is set) under it, after
  * prefix (the document's first member's text) when not NULL; with f, only
  * the fields it names (in an array: of each document in it).
@@ -272,6 +348,7 @@ members(struct emitter *e, bson_iter_t *child, int array, const char *prefix,
 	const struct bson_fields *kf = NULL;
 	bson_type_t t;
 	const uint8_t *raw = child->raw; /* bson_iter_next clears it */
+	size_t base = nkeys;		 /* this level's keys: keys[base..) */
 	int first = 1;
 
 	if (++e->depth > MAX_DEPTH) {
@@ -300,6 +377,7 @@ members(struct emitter *e, bson_iter_t *child, int array, const char *prefix,
 			buf_addch(e->out, ',');
 		first = 0;
 		if (!array) {
+			push_key(e, child);
 			key(e, child);
 			buf_addch(e->out, ':');
 		}
@@ -311,6 +389,11 @@ members(struct emitter *e, bson_iter_t *child, int array, const char *prefix,
 		snprintf(e->pb->what, sizeof(e->pb->what),
 			 "a corrupt element (its length or type is wrong)");
 		return -1;
+	}
+	if (!array) {
+		if (nkeys - base > 1 && dup_key(e, base))
+			return -1;
+		nkeys = base;
 	}
 	buf_addch(e->out, array ? ']' : '}');
 	e->depth--;
@@ -539,6 +622,7 @@ bson_to_json(struct buf *out, const uint8_t *data, size_t len, enum mode mode,
 			 "not a BSON document (its length or end is wrong)");
 		return -1;
 	}
+	nkeys = 0; /* (a corrupt document left its keys) */
 	r = members(&e, &it, 0, prefix, prefixlen, fields);
 	if (r < 0) {
 		buf_setlen(out, mark);

@@ -101,6 +101,7 @@ static void __attribute__((noreturn)) help(void)
 struct dumper {
 	const struct options *o;
 	struct buf out, tag;
+	struct buf scratch; /* --list, --ddl: a document converted, dropped */
 	uint8_t *buf;
 	size_t cap;
 	int status;		  /* the exit status so far */
@@ -269,16 +270,16 @@ put_doc(struct docs *r, const uint8_t *p, size_t len, const char *table)
 {
 	struct dumper *d = r->d;
 	struct bson_problem pb;
+	/* --list and --ddl count and scan what the data run writes: each
+	 * document is converted, into a buffer then dropped */
+	int scan = d->o->list || d->o->ddl;
+	struct buf *out = scan ? &d->scratch : &d->out;
 	int w;
 
-	if (d->o->list || d->o->ddl) {
-		if (d->cur_ddl)
-			ddl_doc(d->cur_ddl, p, len);
-		return 1;
-	}
-	if (!in_part(d->o, p, len, r->docno))
+	if (!scan && !in_part(d->o, p, len, r->docno))
 		return 0;
-	if (d->o->since && (w = since_keep(d->o->since, p, len)) <= 0) {
+	if (!scan && d->o->since &&
+	    (w = since_keep(d->o->since, p, len)) <= 0) {
 		if (w < 0) {
 			/* the first said, the others counted at the end */
 			if (d->o->since->other == 1)
@@ -292,9 +293,8 @@ put_doc(struct docs *r, const uint8_t *p, size_t len, const char *table)
 		}
 		return 0;
 	}
-	w = bson_to_json(&d->out, p, len, d->o->mode,
-			 table ? d->tag.data : NULL, d->tag.len, d->o->fields,
-			 &pb);
+	w = bson_to_json(out, p, len, d->o->mode, table ? d->tag.data : NULL,
+			 d->tag.len, d->o->fields, &pb);
 	if (w != 0) {
 		warnx("%s: document %llu at byte %llu: %s (at byte %llu)",
 		      r->name, (unsigned long long)r->docno,
@@ -304,6 +304,12 @@ put_doc(struct docs *r, const uint8_t *p, size_t len, const char *table)
 	}
 	if (w < 0)
 		return 0;
+	if (scan) {
+		buf_reset(out);
+		if (d->cur_ddl)
+			ddl_doc(d->cur_ddl, p, len);
+		return 1;
+	}
 	buf_addch(&d->out, '\n');
 	flush(d, 0);
 	return 1;
@@ -969,6 +975,7 @@ main(int argc, char **argv)
 		o.tag = dirs > 0 || npaths > 1;
 	d.out = (struct buf)BUF_INIT;
 	d.tag = (struct buf)BUF_INIT;
+	d.scratch = (struct buf)BUF_INIT;
 	for (i = 0; i < npaths; i++) {
 		if (strcmp(paths[i], "-") != 0 && is_dir(paths[i])) {
 			dump_dir(&d, paths[i]);
@@ -1010,6 +1017,7 @@ main(int argc, char **argv)
 			(unsigned long long)o.since->absent, o.since->field);
 	buf_release(&d.out);
 	buf_release(&d.tag);
+	buf_release(&d.scratch);
 	free(d.buf);
 	bson_fields_free(o.fields);
 	return d.status;

@@ -65,4 +65,59 @@ for ph in pre post; do
 		"0|$(mongo-dump-ndjson --ddl=$ph edir)" "$status|$out"
 done
 check "... which is not nothing" 1 "$(mongo-dump-ndjson --ddl=post edir | grep -c '^CREATE UNIQUE INDEX')"
+
+# ---- a field name twice in a document (BSON allows it, jsonb keeps one):
+# the document is refused by file, number and byte; --list and --ddl count
+# only what the data run writes
+"$dumps" raw dup.bson 'bson.encode({"_id": 1, "attrs": Pairs([("role", "admin"), ("role", "guest")])}) + bson.encode({"_id": 2})'
+msg='mongo-dump-ndjson: dup.bson: document 1 at byte 0: the field name "role" twice in one document (jsonb keeps one value): not written (at byte 40)'
+check_run "a duplicate field name: refused" 1 "$msg" mongo-dump-ndjson dup.bson
+check "... the other document written" '{"_id":2}' "$out"
+check_run "--list: counts what is written" 1 "$msg" mongo-dump-ndjson --list dup.bson
+check "... one document" '-	dup	1	-' "$out"
+run mongo-dump-ndjson --fields=_id dup.bson
+check "--fields that leave the pair out: written" '0|{"_id":1}
+{"_id":2}' "$status|$out"
+# many seeds: documents whose names repeat at random depths and widths
+# (past 16 a level, the hash table); pymongo's decoder, counting each
+# name set twice, is the oracle
+for seed in $(seq 1 "${SEEDS:-5}"); do
+	/usr/bin/python3 - "$seed" >rand.py <<'PY' || exit 3
+import random, sys
+r = random.Random(int(sys.argv[1]))
+def doc(depth):
+    pairs = []
+    for i in range(r.choice([0, 1, 3, 10, 40])):
+        name = "k%d" % r.randrange(400 if r.random() < 0.98 else 3)
+        v = doc(depth + 1) if depth < 3 and r.random() < 0.2 else repr(r.choice([1, "s", None, [1, 2]]))
+        pairs.append("(%r, %s)" % (name, v))
+    return "Pairs([%s])" % ", ".join(pairs)
+print(" + ".join("bson.encode(Pairs([('n', %d)] + %s.p))" % (n, doc(0)) for n in range(150)))
+PY
+	"$dumps" raw rand.bson @rand.py || exit 3
+	want=$(/usr/bin/python3 -c '
+import bson
+from bson.codec_options import CodecOptions
+class Rec(dict):
+    dup = False
+    def __setitem__(s, k, v):
+        if k in s:
+            Rec.dup = True
+        dict.__setitem__(s, k, v)
+data = open("rand.bson", "rb").read()
+ok, bad, i = [], 0, 0
+while i < len(data):
+    n = int.from_bytes(data[i:i + 4], "little")
+    Rec.dup = False
+    d = bson.decode(data[i:i + n], codec_options=CodecOptions(document_class=Rec))
+    if Rec.dup:
+        bad += 1
+    else:
+        ok.append(d["n"])
+    i += n
+print("%d|%s" % (bad, ",".join(map(str, ok))))')
+	run mongo-dump-ndjson rand.bson
+	check "seed $seed: documents with a name twice refused, the others written ($want)" "$want" \
+		"$(echo "$errout" | grep -c 'twice in one document')|$(echo "$out" | sed 's/^{"n":\([0-9]*\)[,}].*/\1/' | paste -sd,)"
+done
 finish
