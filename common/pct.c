@@ -11,8 +11,8 @@ hexval(char c)
 	return isdigit((unsigned char)c) ? c - '0' : (c | 0x20) - 'a' + 10;
 }
 
-char *
-pct_decode(const char *p, size_t n)
+static char *
+decode(const char *p, size_t n, int plus)
 {
 	char *o = malloc(n + 1), *w = o;
 	size_t i;
@@ -26,9 +26,21 @@ pct_decode(const char *p, size_t n)
 			*w++ = (char)(hexval(p[i + 1]) << 4 | hexval(p[i + 2]));
 			i += 2;
 		} else {
-			*w++ = p[i];
+			*w++ = plus && p[i] == '+' ? ' ' : p[i];
 		}
 	}
 	*w = 0;
 	return o;
+}
+
+char *
+pct_decode(const char *p, size_t n)
+{
+	return decode(p, n, 0);
+}
+
+char *
+pct_decode_query(const char *p, size_t n)
+{
+	return decode(p, n, 1);
 }

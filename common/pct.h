@@ -11,4 +11,8 @@
  */
 char *pct_decode(const char *p, size_t n);
 
+/* The same, and '+' as a space: Go's url.QueryUnescape, with which
+ * mongodump's file names (url.QueryEscape) are read back. */
+char *pct_decode_query(const char *p, size_t n);
+
 #endif

@@ -102,6 +102,10 @@ struct dumper {
 	const struct options *o;
 	struct buf out, tag;
 	struct buf scratch; /* --list, --ddl: a document converted, dropped */
+	struct {
+		char *table, *source;
+	} * tables; /* the tables written to, and whose */
+	size_t ntables;
 	uint8_t *buf;
 	size_t cap;
 	int status;		  /* the exit status so far */
@@ -341,6 +345,8 @@ static struct ns {
 	uint64_t docs;
 	long indexes; /* -1: no metadata */
 	int ended;    /* its EOF header was read */
+	int claimed;  /* its table was asked for (claim_table) */
+	int refused;  /* another collection has its table */
 	uint64_t crc; /* CRC-64/ECMA (as Go's) of its documents' bytes */
 	char *meta;   /* its metadata, for --ddl */
 	struct coll_ddl *ddl;
@@ -349,6 +355,7 @@ static int nns;
 
 static long index_count(const char *json, size_t len, const char *where,
 			struct dumper *d);
+static int claim_table(struct dumper *d, const char *table, const char *source);
 static void list_line(struct dumper *d, const char *db, const char *coll,
 		      uint64_t docs, long nindex);
 
@@ -369,7 +376,12 @@ ns_of(const char *db, const char *coll, const char *metadata)
 		err(3, "out of memory");
 	nss[nns].docs = 0;
 	nss[nns].ended = 0;
+	nss[nns].claimed = 0;
+	nss[nns].refused = 0;
 	nss[nns].crc = 0;
+	/* (mongodump writes "" for a namespace without metadata) */
+	if (metadata && !*metadata)
+		metadata = NULL;
 	nss[nns].meta = metadata ? strdup(metadata) : NULL;
 	nss[nns].ddl = NULL;
 	nss[nns].indexes =
@@ -402,6 +414,22 @@ crc64_update(uint64_t crc, const uint8_t *p, size_t n)
 	while (n--)
 		crc = tab[(uint8_t)crc ^ *p++] ^ (crc >> 8);
 	return ~crc;
+}
+
+/* An archive's collection's table, claimed once: -1 when refused. */
+static int
+ns_claim(struct dumper *d, struct ns *ns)
+{
+	char *source;
+
+	if (!ns->claimed && (d->o->tag_archive || d->o->ddl)) {
+		if (asprintf(&source, "%s.%s", ns->db, ns->coll) < 0)
+			err(3, "out of memory");
+		ns->refused = claim_table(d, ns->coll, source) < 0;
+		free(source);
+	}
+	ns->claimed = 1;
+	return ns->refused ? -1 : 0;
 }
 
 /* Is db.coll one that --db and --collection ask for? */
@@ -441,9 +469,13 @@ dump_archive(struct docs *r)
 			      : 0;
 	/* every collection the prelude names has its table and indexes,
 	 * one without documents too */
-	for (i = 0; d->o->ddl && i < nns; i++)
-		if (wanted(d->o, nss[i].db, nss[i].coll))
-			nss[i].ddl = ddl_begin(nss[i].coll, d->o->fields);
+	for (i = 0; i < nns; i++)
+		if (wanted(d->o, nss[i].db, nss[i].coll)) {
+			ns_claim(d, &nss[i]);
+			if (d->o->ddl && !nss[i].refused)
+				nss[i].ddl =
+					ddl_begin(nss[i].coll, d->o->fields);
+		}
 	/* segments: a namespace header, documents, a terminator */
 	for (;;) {
 		if ((k = next_doc(r, &p, &len, 0)) != 1) {
@@ -464,6 +496,8 @@ dump_archive(struct docs *r)
 			return count;
 		}
 		want = wanted(d->o, db, coll);
+		if (want)
+			want = !ns_claim(d, ns_of(db, coll, NULL));
 		if (bson_iter_init_from_data(&it, p, len) &&
 		    bson_iter_find(&it, "EOF") && BSON_ITER_HOLDS_BOOL(&it) &&
 		    bson_iter_bool(&it)) {
@@ -677,6 +711,82 @@ read_metadata(const char *bson_path, struct buf *text, struct buf *where)
 	return 1;
 }
 
+/*
+ * A collection file's collection, as mongorestore reads it: its metadata's
+ * collectionName, else its file name without .bson[.gz] unescaped as
+ * mongodump escaped it (url.QueryEscape: '+' a space, %XX a byte).  NULL,
+ * reported, for a name mongodump cut (past 238 escaped bytes: 208 of
+ * them, %24 and a hash) that no metadata names.  The caller frees it.
+ */
+static char *
+coll_name(struct dumper *d, const char *path)
+{
+	struct buf text = BUF_INIT, where = BUF_INIT, name = BUF_INIT;
+	struct json_iter it;
+	struct json_value k, v;
+	struct json_error je;
+	const char *base = strrchr(path, '/');
+	char *coll = NULL;
+	size_t stem;
+
+	base = base ? base + 1 : path;
+	stem = stem_len(base);
+	if (strcmp(path, "-") != 0 && read_metadata(path, &text, &where) &&
+	    json_object_open(&it, text.data, text.len, &je) == 0)
+		while (json_object_next(&it, &k, &v, &je) > 0)
+			if (json_string_equals(&k, "collectionName", 14) &&
+			    v.type == JSON_STRING) {
+				json_unescape(&name, v.p, v.len);
+				if (!(coll = strdup(name.data)))
+					err(3, "out of memory");
+			}
+	if (!coll && stem == 238 && memmem(base, stem, "%24", 3)) {
+		warnx("%s: a name mongodump cut (past 238 bytes), and no "
+		      "collectionName in its metadata: skipped",
+		      path);
+		d->status = d->status > 1 ? d->status : 1;
+	} else if (!coll) {
+		coll = pct_decode_query(base, stem);
+	}
+	buf_release(&text);
+	buf_release(&where);
+	buf_release(&name);
+	return coll;
+}
+
+/*
+ * Two collections never meet in one table (routed by $table, or made by
+ * --ddl): 0 when table is source's (or free, and now taken), -1
+ * (reported) when another source has it.  source: db.coll, or the file
+ * given alone.
+ */
+static int
+claim_table(struct dumper *d, const char *table, const char *source)
+{
+	size_t i;
+
+	if (d->o->list)
+		return 0; /* a listing names every collection */
+	for (i = 0; i < d->ntables; i++)
+		if (strcmp(d->tables[i].table, table) == 0) {
+			if (strcmp(d->tables[i].source, source) == 0)
+				return 0;
+			warnx("%s: its table \"%s\" is %s's already: not "
+			      "written (take one database at a time with "
+			      "--db)",
+			      source, table, d->tables[i].source);
+			d->status = d->status > 1 ? d->status : 1;
+			return -1;
+		}
+	if (!(d->tables = reallocarray(d->tables, d->ntables + 1,
+				       sizeof(*d->tables))) ||
+	    !(d->tables[d->ntables].table = strdup(table)) ||
+	    !(d->tables[d->ntables].source = strdup(source)))
+		err(3, "out of memory");
+	d->ntables++;
+	return 0;
+}
+
 /* The indexes of a collection's metadata file, or -1 when it has none. */
 static long
 indexes(struct dumper *d, const char *bson_path)
@@ -771,11 +881,16 @@ dump_db_dir(struct dumper *d, const char *dir, const char *db)
 			warnx("%s: the collection's .bson is read: this copy "
 			      "is skipped",
 			      path);
-		} else {
-			coll = pct_decode(name, stem_len(name));
+		} else if ((coll = coll_name(d, path))) {
+			char *source;
+			if (asprintf(&source, "%s.%s", db, coll) < 0)
+				err(3, "out of memory");
 			if (d->o->collection &&
 			    strcmp(coll, d->o->collection) != 0) {
 				/* not the one asked for */
+			} else if ((d->o->tag || d->o->ddl) &&
+				   claim_table(d, coll, source) < 0) {
+				/* another database's collection has it */
 			} else if (d->o->list) {
 				list_line(d, db, coll,
 					  dump_file(d, path, NULL, coll),
@@ -784,6 +899,7 @@ dump_db_dir(struct dumper *d, const char *dir, const char *db)
 				dump_file(d, path, d->o->tag ? coll : NULL,
 					  coll);
 			}
+			free(source);
 			free(coll);
 		}
 		free(path);
@@ -817,8 +933,10 @@ dump_dir(struct dumper *d, const char *dir)
 			bson = 1;
 	if (bson) {
 		const char *base = strrchr(dir, '/');
-		db = pct_decode(base ? base + 1 : dir,
-				strlen(base ? base + 1 : dir));
+		/* (mongodump writes a database's name as it is) */
+		db = strdup(base ? base + 1 : dir);
+		if (!db)
+			err(3, "out of memory");
 		if (!d->o->db || strcmp(db, d->o->db) == 0)
 			dump_db_dir(d, dir, db);
 		free(db);
@@ -831,7 +949,8 @@ dump_dir(struct dumper *d, const char *dir)
 		if (asprintf(&path, "%s/%s", dir, name) < 0)
 			err(3, "out of memory");
 		if (is_dir(path)) {
-			db = pct_decode(name, strlen(name));
+			if (!(db = strdup(name)))
+				err(3, "out of memory");
 			if (!d->o->db || strcmp(db, d->o->db) == 0)
 				dump_db_dir(d, path, db);
 			free(db);
@@ -985,11 +1104,15 @@ main(int argc, char **argv)
 			char *coll;
 			uint64_t docs;
 			base = base ? base + 1 : paths[i];
-			coll = pct_decode(base, stem_len(base));
+			if (!(coll = coll_name(&d, paths[i])))
+				continue;
 			/* a name that is no COLLECTION.bson names no table */
 			named = stem_len(base) < strlen(base);
 			d.archive = 0;
-			if (!o.list) {
+			if ((o.tag || o.ddl) && named &&
+			    claim_table(&d, coll, paths[i]) < 0) {
+				/* another file's collection has it */
+			} else if (!o.list) {
 				dump_file(&d, paths[i], o.tag ? coll : NULL,
 					  named ? coll : NULL);
 			} else {
@@ -1018,6 +1141,11 @@ main(int argc, char **argv)
 	buf_release(&d.out);
 	buf_release(&d.tag);
 	buf_release(&d.scratch);
+	for (i = 0; i < (int)d.ntables; i++) {
+		free(d.tables[i].table);
+		free(d.tables[i].source);
+	}
+	free(d.tables);
 	free(d.buf);
 	bson_fields_free(o.fields);
 	return d.status;

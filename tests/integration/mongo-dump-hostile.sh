@@ -120,4 +120,57 @@ print("%d|%s" % (bad, ",".join(map(str, ok))))')
 	check "seed $seed: documents with a name twice refused, the others written ($want)" "$want" \
 		"$(echo "$errout" | grep -c 'twice in one document')|$(echo "$out" | sed 's/^{"n":\([0-9]*\)[,}].*/\1/' | paste -sd,)"
 done
+
+# ---- collection names as mongorestore reads them: the metadata's
+# collectionName, else the file name unescaped as mongodump escaped it
+# (Go's url.QueryEscape: a space is "+"; past 238 bytes cut to 208, "%24"
+# and the name's SHA-1)
+/usr/bin/python3 - <<'PY' || exit 3
+import base64, bson, hashlib, json, os, urllib.parse
+def path(name):  # mongodump/prepare.go outputPath
+    e = urllib.parse.quote_plus(name, safe="")
+    if len(e) > 238:
+        e = e[:208] + "%24" + base64.urlsafe_b64encode(hashlib.sha1(name.encode()).digest()).decode().rstrip("=")
+    return "names/shop/" + e
+os.makedirs("names/shop")
+long = "é" * 130  # 1560 escaped bytes
+for name, meta in (("order items", False), ("a+b%c", True), ("x y", True), (long, True), ("ü" * 100, False)):
+    with open(path(name) + ".bson", "wb") as f:
+        f.write(bson.encode({"_id": 1}))
+    if meta:
+        with open(path(name) + ".metadata.json", "w") as f:
+            json.dump({"indexes": [], "collectionName": name, "type": "collection"}, f)
+PY
+long=$(/usr/bin/python3 -c 'print("é" * 130)')
+cut=$(cd names/shop && ls | grep -v metadata | grep '%24' | grep -v '%C3%A9')
+run mongo-dump-ndjson --fields=_id names
+check "names: escaped, from metadata, cut" "1|{\"\$table\":\"a+b%c\",\"_id\":1}
+{\"\$table\":\"order items\",\"_id\":1}
+{\"\$table\":\"x y\",\"_id\":1}
+{\"\$table\":\"$long\",\"_id\":1}|mongo-dump-ndjson: names/shop/$cut: a name mongodump cut (past 238 bytes), and no collectionName in its metadata: skipped" \
+	"$status|$(echo "$out" | LC_ALL=C sort)|$errout"
+run mongo-dump-ndjson --collection="order items" --list names
+check "--collection with the name, not the file name (the cut one may be it)" "1|shop	order items	1	-" "$status|$out"
+run mongo-dump-ndjson --ddl=pre names/shop/order+items.bson
+check "a file given alone: its name unescaped" '0|CREATE TABLE "order items" (' "$status|$(echo "$out" | head -1)"
+
+# ---- two databases' collections of one name never meet in one table
+mkdir -p two/tenant_a two/tenant_b
+"$dumps" bson two/tenant_a/users.bson '{"_id": 1, "t": "a"}'
+"$dumps" bson two/tenant_b/users.bson '{"_id": 1, "t": "b"}'
+msg='mongo-dump-ndjson: tenant_b.users: its table "users" is tenant_a.users'"'"'s already: not written (take one database at a time with --db)'
+check_run "tenant_a.users and tenant_b.users: the second refused" 1 "$msg" mongo-dump-ndjson two
+check "... the first written" '{"$table":"users","_id":1,"t":"a"}' "$out"
+check_run "... --ddl=pre: one CREATE TABLE" 1 "$msg" mongo-dump-ndjson --ddl=pre two
+check "... one" 1 "$(echo "$out" | grep -c 'CREATE TABLE')"
+run mongo-dump-ndjson --db=tenant_b two
+check "... one database at a time" '0|{"$table":"users","_id":1,"t":"b"}' "$status|$out"
+run mongo-dump-ndjson --list two
+check "... --list names both" "0|tenant_a	users	1	-
+tenant_b	users	1	-" "$status|$out"
+"$dumps" archive two.archive '[{"db":"tenant_a","collection":"users","docs":[{"_id":1}]},{"db":"tenant_b","collection":"users","docs":[{"_id":2}]}]'
+check_run "... in an archive too" 1 "$msg" mongo-dump-ndjson two.archive
+check "... the first written" '{"$table":"users","_id":1}' "$out"
+check_run "... two files given alone" 1 'mongo-dump-ndjson: two/tenant_b/users.bson: its table "users" is two/tenant_a/users.bson'"'"'s already: not written (take one database at a time with --db)' \
+	mongo-dump-ndjson two/tenant_a/users.bson two/tenant_b/users.bson
 finish
