@@ -106,6 +106,7 @@ struct dumper {
 		char *table, *source;
 	} * tables; /* the tables written to, and whose */
 	size_t ntables;
+	int count_only; /* documents counted, nothing else (an oplog) */
 	uint8_t *buf;
 	size_t cap;
 	int status;		  /* the exit status so far */
@@ -280,6 +281,8 @@ put_doc(struct docs *r, const uint8_t *p, size_t len, const char *table)
 	struct buf *out = scan ? &d->scratch : &d->out;
 	int w;
 
+	if (d->count_only)
+		return 1;
 	if (!scan && !in_part(d->o, p, len, r->docno))
 		return 0;
 	if (!scan && d->o->since &&
@@ -347,6 +350,12 @@ static struct ns {
 	int ended;    /* its EOF header was read */
 	int claimed;  /* its table was asked for (claim_table) */
 	int refused;  /* another collection has its table */
+	enum {
+		NS_COLL,
+		NS_OPLOG, /* db "", collection "oplog": mongodump --oplog */
+		NS_TIMESERIES, /* a time-series view: its data is buckets */
+		NS_BUCKETS,    /* system.buckets.X: a time-series' buckets */
+	} kind;
 	uint64_t crc; /* CRC-64/ECMA (as Go's) of its documents' bytes */
 	char *meta;   /* its metadata, for --ddl */
 	struct coll_ddl *ddl;
@@ -377,6 +386,9 @@ ns_of(const char *db, const char *coll, const char *metadata)
 	nss[nns].docs = 0;
 	nss[nns].ended = 0;
 	nss[nns].claimed = 0;
+	nss[nns].kind = !*db && strcmp(coll, "oplog") == 0	    ? NS_OPLOG
+			: strncmp(coll, "system.buckets.", 15) == 0 ? NS_BUCKETS
+								    : NS_COLL;
 	nss[nns].refused = 0;
 	nss[nns].crc = 0;
 	/* (mongodump writes "" for a namespace without metadata) */
@@ -440,6 +452,33 @@ wanted(const struct options *o, const char *db, const char *coll)
 	       (!o->collection || strcmp(coll, o->collection) == 0);
 }
 
+/* A time-series collection: refused by name. */
+static void
+timeseries(struct dumper *d, const char *db, const char *coll)
+{
+	warnx("%s.%s: a time-series collection: its documents are buckets "
+	      "(system.buckets.%s), not measurements: not read",
+	      db, coll, coll);
+	d->status = d->status > 1 ? d->status : 1;
+}
+
+/*
+ * mongodump --oplog: the oplog of a dump (an archive's, or its
+ * oplog.bson) with entries in it.  The dump is only consistent once they
+ * are applied, which mongo-dump-ndjson does not do: said, status 1.
+ */
+static void
+oplog_entries(struct dumper *d, const char *where, uint64_t n)
+{
+	if (!n)
+		return;
+	warnx("%s: an oplog of %llu entries (mongodump --oplog): the dump is "
+	      "consistent only once they are applied (mongorestore "
+	      "--oplogReplay), which mongo-dump-ndjson does not do",
+	      where, (unsigned long long)n);
+	d->status = d->status > 1 ? d->status : 1;
+}
+
 /*
  * A mongodump --archive stream, after its magic number: the header and
  * collection metadata, then segments of each collection's documents.
@@ -462,15 +501,24 @@ dump_archive(struct docs *r)
 			      : 0;
 	while ((k = next_doc(r, &p, &len, TERMINATOR)) == 1)
 		if ((db = str_of(p, len, "db")) &&
-		    (coll = str_of(p, len, "collection")))
-			ns_of(db, coll, str_of(p, len, "metadata"));
+		    (coll = str_of(p, len, "collection"))) {
+			ns = ns_of(db, coll, str_of(p, len, "metadata"));
+			if ((coll = str_of(p, len, "type")) &&
+			    strcmp(coll, "timeseries") == 0)
+				ns->kind = NS_TIMESERIES;
+		}
 	if (k != 2)
 		return k == 0 ? (bad(r, "an archive cut in its prelude"), 0)
 			      : 0;
 	/* every collection the prelude names has its table and indexes,
 	 * one without documents too */
 	for (i = 0; i < nns; i++)
-		if (wanted(d->o, nss[i].db, nss[i].coll)) {
+		if (nss[i].kind == NS_TIMESERIES) {
+			nss[i].ended = 1; /* (its data is its buckets') */
+			if (wanted(d->o, nss[i].db, nss[i].coll))
+				timeseries(d, nss[i].db, nss[i].coll);
+		} else if (nss[i].kind == NS_COLL &&
+			   wanted(d->o, nss[i].db, nss[i].coll)) {
 			ns_claim(d, &nss[i]);
 			if (d->o->ddl && !nss[i].refused)
 				nss[i].ddl =
@@ -495,9 +543,21 @@ dump_archive(struct docs *r)
 			bad(r, "a namespace header without db and collection");
 			return count;
 		}
-		want = wanted(d->o, db, coll);
-		if (want)
-			want = !ns_claim(d, ns_of(db, coll, NULL));
+		ns = ns_of(db, coll, NULL);
+		want = ns->kind == NS_COLL && wanted(d->o, db, coll) &&
+		       !ns_claim(d, ns);
+		if (ns->kind == NS_BUCKETS && !ns->claimed &&
+		    wanted(d->o, db, coll + 15)) {
+			/* (said already when the prelude named the view) */
+			for (i = 0; i < nns; i++)
+				if (nss[i].kind == NS_TIMESERIES &&
+				    strcmp(nss[i].db, db) == 0 &&
+				    strcmp(nss[i].coll, coll + 15) == 0)
+					break;
+			if (i == nns)
+				timeseries(d, db, coll + 15);
+			ns->claimed = 1;
+		}
 		if (bson_iter_init_from_data(&it, p, len) &&
 		    bson_iter_find(&it, "EOF") && BSON_ITER_HOLDS_BOOL(&it) &&
 		    bson_iter_bool(&it)) {
@@ -531,8 +591,11 @@ dump_archive(struct docs *r)
 		d->cur_ddl = d->o->ddl == DDL_PRE ? ns->ddl : NULL;
 		while ((k = next_doc(r, &p, &len, TERMINATOR)) == 1) {
 			ns->crc = crc64_update(ns->crc, p, len);
-			if (want && put_doc(r, p, len,
-					    d->o->tag_archive ? coll : NULL)) {
+			if (ns->kind == NS_OPLOG)
+				ns->docs++; /* entries, not applied */
+			else if (want &&
+				 put_doc(r, p, len,
+					 d->o->tag_archive ? coll : NULL)) {
 				count++;
 				ns->docs++;
 			}
@@ -570,7 +633,9 @@ dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table,
 	if ((k = next_doc(&r, &p, &len, MAGIC)) == MAGIC + 1) {
 		count = dump_archive(&r);
 		for (k = 0; k < nns; k++) {
-			if (d->o->list &&
+			if (nss[k].kind == NS_OPLOG)
+				oplog_entries(d, name, nss[k].docs);
+			if (d->o->list && nss[k].kind == NS_COLL &&
 			    (!d->o->db || strcmp(nss[k].db, d->o->db) == 0) &&
 			    (!d->o->collection ||
 			     strcmp(nss[k].coll, d->o->collection) == 0))
@@ -608,7 +673,7 @@ dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table,
 		if (d->o->ddl)
 			ddl_plain(d, coll, path);
 	}
-	if (d->o->verbose)
+	if (d->o->verbose && !d->count_only)
 		fprintf(stderr, "mongo-dump-ndjson: %s: %llu documents\n", name,
 			(unsigned long long)count);
 	return count;
@@ -719,7 +784,7 @@ read_metadata(const char *bson_path, struct buf *text, struct buf *where)
  * them, %24 and a hash) that no metadata names.  The caller frees it.
  */
 static char *
-coll_name(struct dumper *d, const char *path)
+coll_name(struct dumper *d, const char *db, const char *path)
 {
 	struct buf text = BUF_INIT, where = BUF_INIT, name = BUF_INIT;
 	struct json_iter it;
@@ -727,19 +792,26 @@ coll_name(struct dumper *d, const char *path)
 	struct json_error je;
 	const char *base = strrchr(path, '/');
 	char *coll = NULL;
+	int ts = 0;
 	size_t stem;
 
 	base = base ? base + 1 : path;
 	stem = stem_len(base);
 	if (strcmp(path, "-") != 0 && read_metadata(path, &text, &where) &&
-	    json_object_open(&it, text.data, text.len, &je) == 0)
-		while (json_object_next(&it, &k, &v, &je) > 0)
-			if (json_string_equals(&k, "collectionName", 14) &&
-			    v.type == JSON_STRING) {
+	    json_object_open(&it, text.data, text.len, &je) == 0) {
+		while (json_object_next(&it, &k, &v, &je) > 0) {
+			if (v.type != JSON_STRING)
+				continue;
+			if (json_string_equals(&k, "collectionName", 14)) {
 				json_unescape(&name, v.p, v.len);
 				if (!(coll = strdup(name.data)))
 					err(3, "out of memory");
+			} else if (json_string_equals(&k, "type", 4) &&
+				   json_string_equals(&v, "timeseries", 10)) {
+				ts = 1; /* (8.3's viewless: buckets too) */
 			}
+		}
+	}
 	if (!coll && stem == 238 && memmem(base, stem, "%24", 3)) {
 		warnx("%s: a name mongodump cut (past 238 bytes), and no "
 		      "collectionName in its metadata: skipped",
@@ -747,6 +819,11 @@ coll_name(struct dumper *d, const char *path)
 		d->status = d->status > 1 ? d->status : 1;
 	} else if (!coll) {
 		coll = pct_decode_query(base, stem);
+	}
+	if (coll && (ts || strncmp(coll, "system.buckets.", 15) == 0)) {
+		timeseries(d, db, ts ? coll : coll + 15);
+		free(coll);
+		coll = NULL;
 	}
 	buf_release(&text);
 	buf_release(&where);
@@ -881,7 +958,7 @@ dump_db_dir(struct dumper *d, const char *dir, const char *db)
 			warnx("%s: the collection's .bson is read: this copy "
 			      "is skipped",
 			      path);
-		} else if ((coll = coll_name(d, path))) {
+		} else if ((coll = coll_name(d, db, path))) {
 			char *source;
 			if (asprintf(&source, "%s.%s", db, coll) < 0)
 				err(3, "out of memory");
@@ -919,18 +996,33 @@ dump_dir(struct dumper *d, const char *dir)
 {
 	struct dirent **ent;
 	char *path, *db;
-	int n, i, bson = 0;
+	int n, i, bson = 0, oplog = 0, subdirs = 0;
 
 	if ((n = scandir(dir, &ent, NULL, alphasort)) < 0) {
 		warn("%s", dir);
 		d->status = 3;
 		return;
 	}
-	for (i = 0; i < n; i++)
-		if ((ends_with(ent[i]->d_name, ".bson") ||
-		     ends_with(ent[i]->d_name, ".bson.gz")) &&
-		    strncmp(ent[i]->d_name, "oplog.bson", 10) != 0)
+	/* one database's when it holds a collection: a .bson other than
+	 * oplog.bson, or oplog.bson with its metadata (a collection named
+	 * oplog) or with no database beside it */
+	for (i = 0; i < n; i++) {
+		const char *name = ent[i]->d_name;
+		if (strncmp(name, "oplog.", 6) == 0) {
+			oplog |= ends_with(name, ".bson") ||
+				 ends_with(name, ".bson.gz");
+			bson |= strncmp(name, "oplog.metadata.json", 19) == 0;
+		} else if (ends_with(name, ".bson") ||
+			   ends_with(name, ".bson.gz")) {
 			bson = 1;
+		} else if (name[0] != '.') {
+			if (asprintf(&path, "%s/%s", dir, name) < 0)
+				err(3, "out of memory");
+			subdirs |= is_dir(path);
+			free(path);
+		}
+	}
+	bson |= oplog && !subdirs;
 	if (bson) {
 		const char *base = strrchr(dir, '/');
 		/* (mongodump writes a database's name as it is) */
@@ -956,9 +1048,17 @@ dump_dir(struct dumper *d, const char *dir)
 			free(db);
 		} else if (strcmp(name, "oplog.bson") == 0 ||
 			   strcmp(name, "oplog.bson.gz") == 0) {
-			warnx("%s: the oplog (mongodump --oplog), not a "
-			      "collection: skipped",
-			      path);
+			/* its entries counted, none written */
+			uint64_t entries;
+			d->count_only = 1;
+			entries = dump_file(d, path, NULL, NULL);
+			d->count_only = 0;
+			if (entries)
+				oplog_entries(d, path, entries);
+			else
+				warnx("%s: the oplog (mongodump --oplog), not "
+				      "a collection: skipped",
+				      path);
 		} else {
 			warnx("%s: not part of a dump: skipped", path);
 		}
@@ -1104,7 +1204,7 @@ main(int argc, char **argv)
 			char *coll;
 			uint64_t docs;
 			base = base ? base + 1 : paths[i];
-			if (!(coll = coll_name(&d, paths[i])))
+			if (!(coll = coll_name(&d, "-", paths[i])))
 				continue;
 			/* a name that is no COLLECTION.bson names no table */
 			named = stem_len(base) < strlen(base);

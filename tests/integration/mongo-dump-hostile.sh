@@ -173,4 +173,47 @@ check_run "... in an archive too" 1 "$msg" mongo-dump-ndjson two.archive
 check "... the first written" '{"$table":"users","_id":1}' "$out"
 check_run "... two files given alone" 1 'mongo-dump-ndjson: two/tenant_b/users.bson: its table "users" is two/tenant_a/users.bson'"'"'s already: not written (take one database at a time with --db)' \
 	mongo-dump-ndjson two/tenant_a/users.bson two/tenant_b/users.bson
+
+# ---- mongodump --oplog: the dump is consistent only once its oplog is
+# applied (mongorestore --oplogReplay); never loaded as a table
+oplog='[{"db":"app","collection":"t","docs":[{"_id":1}],"metadata":"{\"indexes\":[],\"collectionName\":\"t\"}"},
+  {"db":"","collection":"oplog","docs":[{"op":"i","ns":"app.t","o":{"_id":2}},{"op":"d","ns":"app.t","o":{"_id":1}}]}]'
+"$dumps" archive oplog.archive "$oplog"
+omsg='mongo-dump-ndjson: oplog.archive: an oplog of 2 entries (mongodump --oplog): the dump is consistent only once they are applied (mongorestore --oplogReplay), which mongo-dump-ndjson does not do'
+check_run "an archive with an oplog: said, status 1" 1 "$omsg" mongo-dump-ndjson oplog.archive
+check "... its entries are no table" '{"$table":"t","_id":1}' "$out"
+check_run "... with --db too" 1 "$omsg" mongo-dump-ndjson --db=app oplog.archive
+check_run "... --list" 1 "$omsg" mongo-dump-ndjson --list oplog.archive
+check "... lists the collection only" 'app	t	1	0' "$out"
+"$dumps" archive oplog0.archive '[{"db":"app","collection":"t","docs":[{"_id":1}]},{"db":"","collection":"oplog","docs":[]}]'
+check_run "an empty oplog: nothing to apply" 0 "" mongo-dump-ndjson oplog0.archive
+mkdir -p od/app logs/logs
+"$dumps" bson od/app/t.bson '{"_id": 1}'
+"$dumps" bson od/oplog.bson '{"op": "i", "ns": "app.t", "o": {"_id": 2}}'
+check_run "a directory's oplog.bson with entries" 1 \
+	"mongo-dump-ndjson: od/oplog.bson: an oplog of 1 entries (mongodump --oplog): the dump is consistent only once they are applied (mongorestore --oplogReplay), which mongo-dump-ndjson does not do" \
+	mongo-dump-ndjson od
+check "... the collection written" '{"$table":"t","_id":1}' "$out"
+"$dumps" bson logs/logs/oplog.bson '{"_id": 1, "msg": "a log line"}'
+echo '{"indexes":[],"collectionName":"oplog"}' >logs/logs/oplog.metadata.json
+for p in logs logs/logs logs/logs/oplog.bson; do
+	run mongo-dump-ndjson --tag "$p"
+	check "a collection named oplog ($p) is data" '0|{"$table":"oplog","_id":1,"msg":"a log line"}' "$status|$out"
+done
+
+# ---- time-series collections: their documents are buckets, refused by
+# name (in an archive the prelude names iot.weather, the data comes as
+# system.buckets.weather; in a directory as system.buckets.weather.bson)
+"$dumps" archive ts.archive '[{"db":"iot","collection":"weather","type":"timeseries","data_collection":"system.buckets.weather",
+  "docs":[{"_id":1,"control":{"version":1},"data":{"t":{"0":1}}}]},{"db":"iot","collection":"plain","docs":[{"_id":1}]}]'
+tmsg='mongo-dump-ndjson: iot.weather: a time-series collection: its documents are buckets (system.buckets.weather), not measurements: not read'
+check_run "a time-series collection in an archive" 1 "$tmsg" mongo-dump-ndjson ts.archive
+check "... the others written" '{"$table":"plain","_id":1}' "$out"
+run mongo-dump-ndjson --collection=plain ts.archive
+check "... not asked for: nothing said" "0|" "$status|$errout"
+mkdir -p tsd/iot
+"$dumps" bson tsd/iot/system.buckets.weather.bson '{"_id": 1, "control": {"version": 1}}'
+echo '{"indexes":[],"collectionName":"weather","type":"timeseries","options":{"timeseries":{"timeField":"t"}}}' >tsd/iot/weather.metadata.json
+check_run "a time-series collection in a directory" 1 "$tmsg" mongo-dump-ndjson tsd
+check "... nothing written" "" "$out"
 finish
