@@ -42,6 +42,12 @@ struct coll_ddl {
 	unsigned *kinds;
 	uint64_t *present;
 	int *nested; /* a column named with a path under it: jsonb */
+	/* the key paths of the metadata's unique indexes, and whether a
+	 * document held an array on the way (MongoDB: multikey) */
+	char **watch;
+	int *arrays;
+	int nwatch;
+	char *collation; /* the collection's default collation's locale */
 };
 
 struct coll_ddl *
@@ -116,6 +122,24 @@ kind_of(const bson_iter_t *it)
 	}
 }
 
+/* Is there an array on the way to path (a.b.c) in the document at it? */
+static int
+array_on_path(bson_iter_t *it, const char *path)
+{
+	const char *dot = strchr(path, '.');
+	size_t n = dot ? (size_t)(dot - path) : strlen(path);
+	bson_iter_t child;
+
+	if (!bson_iter_find_w_len(it, path, (int)n))
+		return 0;
+	if (BSON_ITER_HOLDS_ARRAY(it))
+		return 1;
+	if (!dot || !BSON_ITER_HOLDS_DOCUMENT(it) ||
+	    !bson_iter_recurse(it, &child))
+		return 0;
+	return array_on_path(&child, dot + 1);
+}
+
 void
 ddl_doc(struct coll_ddl *c, const uint8_t *p, size_t len)
 {
@@ -123,6 +147,9 @@ ddl_doc(struct coll_ddl *c, const uint8_t *p, size_t len)
 	int i;
 
 	c->docs++;
+	for (i = 0; i < c->nwatch; i++)
+		if (!c->arrays[i] && bson_iter_init_from_data(&it, p, len))
+			c->arrays[i] = array_on_path(&it, c->watch[i]);
 	if (!bson_iter_init_from_data(&it, p, len))
 		return;
 	while (bson_iter_next(&it)) {
@@ -174,6 +201,12 @@ static int
 ddl_table(struct coll_ddl *c, struct buf *out)
 {
 	int i, bad = 0;
+
+	if (c->collation)
+		warnx("%s: the collection's default collation (locale %s): "
+		      "MongoDB compares its _id and strings by it, PostgreSQL "
+		      "here byte by byte (\"red\" and \"Red\" two keys)",
+		      c->name, c->collation);
 
 	buf_adds(out, "CREATE TABLE ");
 	sql_ident(out, c->name, 0);
@@ -232,8 +265,9 @@ ejson_number(const struct json_value *v)
 }
 
 /*
- * The index's expression for a key path a.b, on this table's columns; -1
- * when typed columns hold no such field.
+ * The index's expression for a key path a.b, on this table's columns: 0
+ * for a column, 1 for a jsonb expression ((doc->'a'->'b')); -1 when typed
+ * columns hold no such field.
  */
 static int
 key_expr(const struct coll_ddl *c, const char *path, struct buf *out)
@@ -272,7 +306,7 @@ key_expr(const struct coll_ddl *c, const char *path, struct buf *out)
 	}
 	buf_addch(out, ')');
 	buf_release(&seg);
-	return 0;
+	return 1;
 }
 
 /* An index name: table_index, within PostgreSQL's 63 bytes. */
@@ -297,7 +331,159 @@ index_name(const char *table, const char *name, struct buf *out)
 	buf_release(&n);
 }
 
-/* One index of the metadata: its CREATE INDEX, or a warning. */
+/* A collation's locale, or NULL for "simple" (binary: what PostgreSQL's
+ * "C" does); the caller frees it. */
+static char *
+collation_locale(const struct json_value *coll)
+{
+	struct json_iter it;
+	struct json_value k, v;
+	struct json_error je;
+	struct buf loc = BUF_INIT;
+	char *r = NULL;
+
+	json_object_open_value(&it, coll);
+	while (json_object_next(&it, &k, &v, &je) > 0)
+		if (json_string_equals(&k, "locale", 6) &&
+		    v.type == JSON_STRING)
+			json_unescape(&loc, v.p, v.len);
+	if (strcmp(loc.data, "simple") != 0 &&
+	    !(r = strdup(loc.len ? loc.data : "?")))
+		err(3, "out of memory");
+	buf_release(&loc);
+	return r;
+}
+
+/*
+ * An index option as MongoDB reads it (BSONElement::trueValue): false,
+ * null, undefined and numbers equal to 0 are false; every other value
+ * is true ({"$numberInt":"1"}, {"$numberDouble":"1.0"}, "no").
+ */
+static int
+truthy(const struct json_value *v)
+{
+	struct json_iter it;
+	struct json_value k, x;
+	struct json_error je;
+
+	switch (v->type) {
+	case JSON_FALSE:
+	case JSON_NULL:
+		return 0;
+	case JSON_NUMBER:
+		return ejson_number(v) != 0;
+	case JSON_OBJECT:
+		json_object_open_value(&it, v);
+		if (json_object_next(&it, &k, &x, &je) <= 0)
+			return 1;
+		if (json_string_equals(&k, "$undefined", 10))
+			return 0;
+		/* "0", "-0.0", "0E+3" are 0; NaN is not */
+		if (k.len > 7 && memcmp(k.p, "$number", 7) == 0)
+			return ejson_number(v) != 0;
+		return 1;
+	default:
+		return 1;
+	}
+}
+
+/* Each key path of an object of an index's "key" into out (a.b.c). */
+static void
+key_paths(const struct json_value *key, void (*fn)(void *, const char *),
+	  void *arg)
+{
+	struct json_iter it;
+	struct json_value k, v;
+	struct json_error je;
+	struct buf path = BUF_INIT;
+
+	json_object_open_value(&it, key);
+	while (json_object_next(&it, &k, &v, &je) > 0) {
+		buf_reset(&path);
+		json_unescape(&path, k.p, k.len);
+		fn(arg, path.data);
+	}
+	buf_release(&path);
+}
+
+static void
+watch_path(void *arg, const char *path)
+{
+	struct coll_ddl *c = arg;
+	int i;
+
+	for (i = 0; i < c->nwatch; i++)
+		if (strcmp(c->watch[i], path) == 0)
+			return;
+	c->watch = reallocarray(c->watch, (size_t)c->nwatch + 1,
+				sizeof(*c->watch));
+	c->arrays = reallocarray(c->arrays, (size_t)c->nwatch + 1,
+				 sizeof(*c->arrays));
+	if (!c->watch || !c->arrays || !(c->watch[c->nwatch] = strdup(path)))
+		err(3, "out of memory");
+	c->arrays[c->nwatch++] = 0;
+}
+
+void
+ddl_watch(struct coll_ddl *c, const char *meta, size_t mlen)
+{
+	struct json_iter it, ai, ixit, oit;
+	struct json_value k, v, ix, ik, iv, key;
+	struct json_error je;
+	int unique, haskey;
+
+	if (!meta || json_object_open(&it, meta, mlen, &je) < 0)
+		return;
+	while (json_object_next(&it, &k, &v, &je) > 0) {
+		if (json_string_equals(&k, "options", 7) &&
+		    v.type == JSON_OBJECT) {
+			json_object_open_value(&oit, &v);
+			while (json_object_next(&oit, &ik, &iv, &je) > 0)
+				if (json_string_equals(&ik, "collation", 9) &&
+				    iv.type == JSON_OBJECT)
+					c->collation = collation_locale(&iv);
+		}
+		if (!json_string_equals(&k, "indexes", 7) ||
+		    v.type != JSON_ARRAY)
+			continue;
+		json_array_open(&ai, &v);
+		while (json_array_next(&ai, &ix) > 0) {
+			if (ix.type != JSON_OBJECT)
+				continue;
+			unique = haskey = 0;
+			json_object_open_value(&ixit, &ix);
+			while (json_object_next(&ixit, &ik, &iv, &je) > 0)
+				if (json_string_equals(&ik, "unique", 6))
+					unique = truthy(&iv);
+				else if (json_string_equals(&ik, "key", 3) &&
+					 iv.type == JSON_OBJECT)
+					key = iv, haskey = 1;
+			if (unique && haskey)
+				key_paths(&key, watch_path, c);
+		}
+	}
+}
+
+/* Was an array seen on the way to path (a unique index's key)? */
+static int
+multikey(const struct coll_ddl *c, const char *path)
+{
+	int i;
+
+	for (i = 0; i < c->nwatch; i++)
+		if (strcmp(c->watch[i], path) == 0)
+			return c->arrays[i];
+	return 0;
+}
+
+/*
+ * One index of the metadata: its CREATE INDEX, or a warning.  What rows
+ * MongoDB's index accepts, PostgreSQL's must: a missing field is null to
+ * a MongoDB index (one document without it in a unique index), so a
+ * jsonb key is COALESCE(key, 'null') and column keys are NULLS NOT
+ * DISTINCT; a sparse one leaves out documents without any key (a partial
+ * index); what cannot be said so is skipped with a warning naming it.
+ */
 static void
 ddl_index(const struct coll_ddl *c, const struct json_value *ix,
 	  struct buf *out, const char *where)
@@ -305,12 +491,15 @@ ddl_index(const struct coll_ddl *c, const struct json_value *ix,
 	struct json_iter it, kit;
 	struct json_value k, v, kk, kv;
 	struct json_error je;
-	struct buf name = BUF_INIT, cols = BUF_INIT, tmp = BUF_INIT;
+	struct buf name = BUF_INIT, cols = BUF_INIT, tmp = BUF_INIT,
+		   expr = BUF_INIT, pred = BUF_INIT;
 	const struct json_value *key = NULL;
 	struct json_value keyv;
-	int unique = 0, hashed = 0, nkeys = 0;
+	int unique = 0, sparse = 0, hashed = 0, nkeys = 0, ncols = 0, own = 0;
 	const char *why = NULL;
+	char *loc;
 	double dir;
+	int e;
 
 	json_object_open_value(&it, ix);
 	while (json_object_next(&it, &k, &v, &je) > 0) {
@@ -320,12 +509,19 @@ ddl_index(const struct coll_ddl *c, const struct json_value *ix,
 			 v.type == JSON_OBJECT)
 			keyv = v, key = &keyv;
 		else if (json_string_equals(&k, "unique", 6))
-			unique = v.type == JSON_TRUE;
+			unique = truthy(&v); /* {"$numberInt":"1"} too */
+		else if (json_string_equals(&k, "sparse", 6))
+			sparse = truthy(&v);
 		else if (json_string_equals(&k, "partialFilterExpression", 23))
 			why = "a partial index (partialFilterExpression)";
-		else if (json_string_equals(&k, "collation", 9))
-			why = "a collation";
-		else if (json_string_equals(&k, "expireAfterSeconds", 18))
+		else if (json_string_equals(&k, "collation", 9)) {
+			own = 1;
+			if (v.type == JSON_OBJECT &&
+			    (loc = collation_locale(&v))) {
+				why = "a collation";
+				free(loc);
+			}
+		} else if (json_string_equals(&k, "expireAfterSeconds", 18))
 			warnx("%s: index %s: a TTL index: PostgreSQL does not "
 			      "expire rows (schedule a DELETE with pg_cron)",
 			      where, name.len ? name.data : "?");
@@ -336,10 +532,16 @@ ddl_index(const struct coll_ddl *c, const struct json_value *ix,
 	}
 	if (strcmp(name.data, "_id_") == 0)
 		goto done; /* the primary key */
+	if (!why && !own && c->collation)
+		why = "a collation (the collection's default)";
 	json_object_open_value(&kit, key);
 	while (!why && json_object_next(&kit, &kk, &kv, &je) > 0) {
 		buf_reset(&tmp);
 		json_unescape(&tmp, kk.p, kk.len);
+		if (strstr(tmp.data, "$**")) {
+			why = "a wildcard index ($**)";
+			break;
+		}
 		if (kv.type == JSON_STRING) {
 			if (json_string_equals(&kv, "hashed", 6) && nkeys == 0)
 				hashed = 1;
@@ -347,17 +549,40 @@ ddl_index(const struct coll_ddl *c, const struct json_value *ix,
 				why = "a special index (text, 2d, 2dsphere, "
 				      "compound hashed)";
 		}
+		if (!why && unique && multikey(c, tmp.data))
+			why = "a unique index on a field holding arrays "
+			      "(MongoDB holds each element unique)";
 		dir = ejson_number(&kv);
 		if (nkeys++)
 			buf_adds(&cols, ", ");
-		if (!why && key_expr(c, tmp.data, &cols) < 0)
+		buf_reset(&expr);
+		if (!why && (e = key_expr(c, tmp.data, &expr)) < 0)
 			why = "a key on a field that is not a column (name it "
 			      "in --fields)";
+		else if (!why && e == 0) {
+			ncols++;
+			buf_add(&cols, expr.data, expr.len);
+		} else if (!why && unique) {
+			/* a missing field is null, as in MongoDB */
+			buf_adds(&cols, "(COALESCE(");
+			buf_add(&cols, expr.data, expr.len);
+			buf_adds(&cols, ", 'null'::jsonb))");
+		} else if (!why) {
+			buf_add(&cols, expr.data, expr.len);
+		}
+		if (!why && sparse) {
+			buf_adds(&pred, pred.len ? " OR " : "");
+			buf_add(&pred, expr.data, expr.len);
+			buf_adds(&pred, " IS NOT NULL");
+		}
 		if (dir < 0)
 			buf_adds(&cols, " DESC");
 	}
 	if (!why && hashed && (nkeys > 1 || unique))
 		why = "a hashed index on several keys, or unique";
+	if (!why && unique && sparse && ncols)
+		why = "a sparse unique index on a column (a null and a "
+		      "missing field are one NULL there)";
 	if (why) {
 		warnx("%s: index %s: %s has no PostgreSQL form here: skipped",
 		      where, name.data, why);
@@ -374,11 +599,21 @@ ddl_index(const struct coll_ddl *c, const struct json_value *ix,
 		buf_adds(out, " USING hash");
 	buf_adds(out, " (");
 	buf_add(out, cols.data, cols.len);
-	buf_adds(out, ");\n");
+	buf_adds(out, ")");
+	/* MongoDB's unique index takes one document without the field */
+	if (unique && ncols)
+		buf_adds(out, " NULLS NOT DISTINCT");
+	if (unique && sparse) {
+		buf_adds(out, " WHERE ");
+		buf_add(out, pred.data, pred.len);
+	}
+	buf_adds(out, ";\n");
 done:
 	buf_release(&name);
 	buf_release(&cols);
 	buf_release(&tmp);
+	buf_release(&expr);
+	buf_release(&pred);
 }
 
 int
@@ -407,6 +642,8 @@ ddl_write(struct coll_ddl *c, int post, const char *meta, size_t mlen,
 void
 ddl_free(struct coll_ddl *c)
 {
+	int i;
+
 	if (!c)
 		return;
 	free(c->name);
@@ -414,5 +651,10 @@ ddl_free(struct coll_ddl *c)
 	free(c->kinds);
 	free(c->present);
 	free(c->nested);
+	for (i = 0; i < c->nwatch; i++)
+		free(c->watch[i]);
+	free(c->watch);
+	free(c->arrays);
+	free(c->collation);
 	free(c);
 }

@@ -84,6 +84,10 @@ int since_keep(struct since *s, const uint8_t *p, size_t len);
 /* --ddl: a collection's table (pre) or indexes (post). */
 struct coll_ddl;
 struct coll_ddl *ddl_begin(const char *coll, const struct bson_fields *f);
+/* Before the scan: the collection's metadata (may be NULL), for its
+ * default collation and the keys of its unique indexes (are there arrays
+ * on their paths?). */
+void ddl_watch(struct coll_ddl *c, const char *meta, size_t mlen);
 /* Scan one document's top-level fields for their kinds. */
 void ddl_doc(struct coll_ddl *c, const uint8_t *p, size_t len);
 /* pre: CREATE TABLE; post: CREATE INDEX from metadata JSON (may be NULL);

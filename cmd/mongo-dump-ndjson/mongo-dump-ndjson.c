@@ -520,9 +520,13 @@ dump_archive(struct docs *r)
 		} else if (nss[i].kind == NS_COLL &&
 			   wanted(d->o, nss[i].db, nss[i].coll)) {
 			ns_claim(d, &nss[i]);
-			if (d->o->ddl && !nss[i].refused)
+			if (d->o->ddl && !nss[i].refused) {
 				nss[i].ddl =
 					ddl_begin(nss[i].coll, d->o->fields);
+				ddl_watch(nss[i].ddl, nss[i].meta,
+					  nss[i].meta ? strlen(nss[i].meta)
+						      : 0);
+			}
 		}
 	/* segments: a namespace header, documents, a terminator */
 	for (;;) {
@@ -588,7 +592,7 @@ dump_archive(struct docs *r)
 		ns = ns_of(db, coll, NULL);
 		if (want && d->o->ddl && !ns->ddl)
 			ns->ddl = ddl_begin(coll, d->o->fields);
-		d->cur_ddl = d->o->ddl == DDL_PRE ? ns->ddl : NULL;
+		d->cur_ddl = ns->ddl; /* (post: arrays under unique keys) */
 		while ((k = next_doc(r, &p, &len, TERMINATOR)) == 1) {
 			ns->crc = crc64_update(ns->crc, p, len);
 			if (ns->kind == NS_OPLOG)
@@ -608,7 +612,8 @@ dump_archive(struct docs *r)
 	}
 }
 
-static void ddl_plain(struct dumper *d, const char *coll, const char *path);
+static void ddl_plain(struct dumper *d, const char *coll, const char *path,
+		      int end);
 
 /*
  * The documents of one open file, to its end: each written, a corrupt one
@@ -665,13 +670,13 @@ dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table,
 		d->status = d->status > 1 ? d->status : 1;
 	} else {
 		if (d->o->ddl)
-			d->cur_ddl = ddl_begin(coll, d->o->fields);
+			ddl_plain(d, coll, path, 0);
 		while (k == 1) {
 			count += (uint64_t)put_doc(&r, p, len, table);
 			k = next_doc(&r, &p, &len, 0);
 		}
 		if (d->o->ddl)
-			ddl_plain(d, coll, path);
+			ddl_plain(d, coll, path, 1);
 	}
 	if (d->o->verbose && !d->count_only)
 		fprintf(stderr, "mongo-dump-ndjson: %s: %llu documents\n", name,
@@ -879,18 +884,24 @@ indexes(struct dumper *d, const char *bson_path)
 }
 
 /*
- * --ddl for one collection file, read to its end: its table (pre) or the
+ * --ddl for one collection file: before its documents (end 0), its
+ * metadata read and watched; after them (end 1), its table (pre) or the
  * indexes of its metadata (post).
  */
 static void
-ddl_plain(struct dumper *d, const char *coll, const char *path)
+ddl_plain(struct dumper *d, const char *coll, const char *path, int end)
 {
-	struct buf text = BUF_INIT, where = BUF_INIT;
-	int meta = 0;
+	static struct buf text = BUF_INIT, where = BUF_INIT;
+	static int meta;
 
-	if (d->o->ddl == DDL_POST && path &&
-	    (meta = read_metadata(path, &text, &where)))
-		index_count(text.data, text.len, where.data, d); /* checked */
+	if (!end) {
+		d->cur_ddl = ddl_begin(coll, d->o->fields);
+		meta = path && read_metadata(path, &text, &where);
+		if (meta &&
+		    index_count(text.data, text.len, where.data, d) >= 0)
+			ddl_watch(d->cur_ddl, text.data, text.len);
+		return;
+	}
 	if (ddl_write(d->cur_ddl, d->o->ddl == DDL_POST,
 		      meta ? text.data : NULL, text.len, &d->out, coll))
 		d->status = d->status > 1 ? d->status : 1;

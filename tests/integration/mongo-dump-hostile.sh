@@ -216,4 +216,38 @@ mkdir -p tsd/iot
 echo '{"indexes":[],"collectionName":"weather","type":"timeseries","options":{"timeseries":{"timeField":"t"}}}' >tsd/iot/weather.metadata.json
 check_run "a time-series collection in a directory" 1 "$tmsg" mongo-dump-ndjson tsd
 check "... nothing written" "" "$out"
+
+# ---- indexes whose meaning PostgreSQL cannot keep are left out, named
+# (mongo-dump-indexes.sh probes the ones that are written)
+mkdir -p ix/app
+"$dumps" bson ix/app/t.bson '{"_id": 1, "tags": ["a", "b"], "sku": "x", "u": 1}
+{"_id": 2, "tags": ["c"], "sku": "y"}'
+cat >ix/app/t.metadata.json <<'META'
+{"indexes":[{"v":2,"key":{"_id":1},"name":"_id_"},
+ {"v":2,"key":{"$**":1},"name":"all"},
+ {"v":2,"key":{"tags":1},"name":"tags_1","unique":{"$numberInt":"1"}},
+ {"v":2,"key":{"sku":1},"name":"sku_1","unique":{"$numberDouble":"1.0"}},
+ {"v":2,"key":{"u":1},"name":"u_1","unique":true,"sparse":true},
+ {"v":2,"key":{"sku":1,"u":-1},"name":"plain","unique":{"$numberInt":"0"}}],"collectionName":"t"}
+META
+run mongo-dump-ndjson --ddl=post ix
+check "unique as trueValue(), missing as null, sparse as partial" '0|CREATE UNIQUE INDEX IF NOT EXISTS "t_sku_1" ON "t" ((COALESCE((doc->'"'"'sku'"'"'), '"'"'null'"'"'::jsonb)));
+CREATE UNIQUE INDEX IF NOT EXISTS "t_u_1" ON "t" ((COALESCE((doc->'"'"'u'"'"'), '"'"'null'"'"'::jsonb))) WHERE (doc->'"'"'u'"'"') IS NOT NULL;
+CREATE INDEX IF NOT EXISTS "t_plain" ON "t" ((doc->'"'"'sku'"'"'), (doc->'"'"'u'"'"') DESC);' "$status|$out"
+check "a wildcard index, a unique one on arrays: named, left out" 'mongo-dump-ndjson: t: index all: a wildcard index ($**) has no PostgreSQL form here: skipped
+mongo-dump-ndjson: t: index tags_1: a unique index on a field holding arrays (MongoDB holds each element unique) has no PostgreSQL form here: skipped' "$errout"
+run mongo-dump-ndjson --ddl=post --fields=sku,u ix
+check "typed columns: NULLS NOT DISTINCT; sparse unique left out" '0|CREATE UNIQUE INDEX IF NOT EXISTS "t_sku_1" ON "t" ("sku") NULLS NOT DISTINCT;
+CREATE INDEX IF NOT EXISTS "t_plain" ON "t" ("sku", "u" DESC);' "$status|$out"
+check "... named" 1 "$(echo "$errout" | grep -c '^mongo-dump-ndjson: t: index u_1: a sparse unique index on a column (a null and a missing field are one NULL there) has no PostgreSQL form here: skipped$')"
+# a collection's default collation (strength 2: "red" is "Red")
+mkdir -p ci/app
+"$dumps" bson ci/app/c.bson '{"_id": "red"}'
+echo '{"options":{"collation":{"locale":"en","strength":2}},"indexes":[{"v":2,"key":{"_id":1},"name":"_id_"},{"v":2,"key":{"k":1},"name":"k_1"}],"collectionName":"c"}' >ci/app/c.metadata.json
+check_run "a default collation: --ddl=pre says the key compares otherwise" 0 \
+	'mongo-dump-ndjson: c: the collection'"'"'s default collation (locale en): MongoDB compares its _id and strings by it, PostgreSQL here byte by byte ("red" and "Red" two keys)' \
+	mongo-dump-ndjson --ddl=pre ci
+check_run "... --ddl=post leaves out the indexes that inherit it" 0 \
+	'mongo-dump-ndjson: c: index k_1: a collation (the collection'"'"'s default) has no PostgreSQL form here: skipped' \
+	mongo-dump-ndjson --ddl=post ci
 finish

@@ -229,7 +229,7 @@ run bash -o pipefail -c "mongo-dump-ndjson --mode pg --fields _id,uid,status,pri
 	pg-copy-load -t typed.tasks"
 check "typed: every document loads as it is" "0|1000" "$status|$(sql 'select count(*) from typed.tasks')"
 run mongo-dump-ndjson --ddl=post --fields uid,status,priority,eta,args,kwargs "$w/tasks"
-check "--ddl=post: the indexes PostgreSQL can express" 'CREATE UNIQUE INDEX IF NOT EXISTS "tasks_uid_1" ON "tasks" ("uid");
+check "--ddl=post: the indexes PostgreSQL can express" 'CREATE UNIQUE INDEX IF NOT EXISTS "tasks_uid_1" ON "tasks" ("uid") NULLS NOT DISTINCT;
 CREATE INDEX IF NOT EXISTS "tasks_status_1_eta_-1" ON "tasks" ("status", "eta" DESC);
 CREATE INDEX IF NOT EXISTS "tasks_kwargs.to_1" ON "tasks" (("kwargs"->'"'"'to'"'"'));' "$out"
 check "--ddl=post: a warning for each it cannot" "mongo-dump-ndjson: tasks: index namespace_hashed: a key on a field that is not a column (name it in --fields) has no PostgreSQL form here: skipped
