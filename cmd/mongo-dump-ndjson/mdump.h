@@ -81,6 +81,18 @@ int since_parse(char *arg, struct since *s);
  */
 int since_keep(struct since *s, const uint8_t *p, size_t len);
 
+/*
+ * A file's or stream's bytes, plain or gzipped (input.c): gzip when the
+ * name ends in .gz, or when the bytes begin with gzip's magic and the
+ * first document is not a whole BSON document.  input_read() gives up to
+ * n bytes: their count, 0 at the end, -1 with *why when the gzip data is
+ * corrupt; a read error exits 3.  input_close() closes fd (not 0).
+ */
+struct input;
+struct input *input_open(int fd, const char *name);
+long input_read(struct input *in, void *p, size_t n, const char **why);
+void input_close(struct input *in);
+
 /* --ddl: a collection's table (pre) or indexes (post). */
 struct coll_ddl;
 struct coll_ddl *ddl_begin(const char *coll, const struct bson_fields *f);

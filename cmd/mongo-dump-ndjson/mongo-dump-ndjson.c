@@ -130,7 +130,7 @@ le32(const uint8_t *p)
 /* Documents one after another from a (maybe gzipped) stream. */
 struct docs {
 	struct dumper *d;
-	gzFile gz;
+	struct input *in;
 	const char *name;
 	size_t start, end;
 	uint64_t off, docno; /* the next document's byte and number - 1 */
@@ -163,8 +163,9 @@ static int
 next_doc(struct docs *r, const uint8_t **p, size_t *len, int flags)
 {
 	struct dumper *d = r->d;
+	const char *m;
 	size_t n;
-	int got;
+	long got;
 
 	for (;;) {
 		/* at least a length's 4 bytes, then the whole document */
@@ -207,24 +208,13 @@ next_doc(struct docs *r, const uint8_t **p, size_t *len, int flags)
 			if (!(d->buf = realloc(d->buf, d->cap)))
 				err(3, "out of memory");
 		}
-		/* zlib reads gzip, and other bytes as they are */
-		got = gzread(r->gz, d->buf + r->end,
-			     (unsigned)(d->cap - r->end > (1U << 30)
-						? 1U << 30
-						: d->cap - r->end));
-		if (got <= 0) {
-			int zerr;
-			const char *m = gzerror(r->gz, &zerr);
-			if (got == 0 && zerr == Z_OK) {
-				r->eof = 1; /* the end, cleanly */
-				continue;
-			}
-			if (zerr == Z_ERRNO)
-				err(3, "%s", r->name);
-			if (m[0] == '<' && strstr(m, ">: "))
-				m = strstr(m, ">: ") + 3; /* "<fd:3>: " */
-			return bad(r, "a corrupt gzip file: %s", m);
+		got = input_read(r->in, d->buf + r->end, d->cap - r->end, &m);
+		if (got == 0) {
+			r->eof = 1; /* the end, cleanly */
+			continue;
 		}
+		if (got < 0)
+			return bad(r, "a corrupt gzip file: %s", m);
 		r->end += (size_t)got;
 	}
 	*p = d->buf + r->start;
@@ -623,10 +613,10 @@ static void ddl_plain(struct dumper *d, const char *coll, const char *path,
  * path: the file, for its metadata (NULL for standard input).
  */
 static uint64_t
-dump_fd(struct dumper *d, gzFile gz, const char *name, const char *table,
+dump_fd(struct dumper *d, struct input *in, const char *name, const char *table,
 	const char *coll, const char *path)
 {
-	struct docs r = {d, gz, name, 0, 0, 0, 0, 0};
+	struct docs r = {d, in, name, 0, 0, 0, 0, 0};
 	const uint8_t *p;
 	size_t len;
 	uint64_t count = 0;
@@ -690,19 +680,17 @@ dump_file(struct dumper *d, const char *path, const char *table,
 {
 	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY);
 	uint64_t n;
-	gzFile gz;
+	struct input *in;
 
 	if (fd < 0) {
 		warn("%s", path);
 		d->status = 3;
 		return 0;
 	}
-	if (!(gz = gzdopen(fd, "rb")))
-		err(3, "%s", path);
-	gzbuffer(gz, READ_AT);
-	n = dump_fd(d, gz, fd == 0 ? "<stdin>" : path, table, coll,
+	in = input_open(fd, fd == 0 ? "<stdin>" : path);
+	n = dump_fd(d, in, fd == 0 ? "<stdin>" : path, table, coll,
 		    fd == 0 ? NULL : path);
-	gzclose(gz); /* and fd */
+	input_close(in); /* and fd */
 	return n;
 }
 

@@ -250,4 +250,41 @@ check_run "a default collation: --ddl=pre says the key compares otherwise" 0 \
 check_run "... --ddl=post leaves out the indexes that inherit it" 0 \
 	'mongo-dump-ndjson: c: index k_1: a collation (the collection'"'"'s default) has no PostgreSQL form here: skipped' \
 	mongo-dump-ndjson --ddl=post ci
+
+# ---- gzip is decided by the name, or by gzip's magic bytes and a first
+# document that is not a whole BSON document: one of 0x8b1f (+ n * 65536)
+# bytes begins 1f 8b too (1 file in 65,536)
+/usr/bin/python3 - <<'PY' || exit 3
+import bson, gzip
+for name, size in (("g1.bson", 0x8b1f), ("g2.bson", 0x88b1f)):
+    d = bson.encode({"_id": 1, "s": ""})
+    doc = bson.encode({"_id": 1, "s": "x" * (size - len(d))})
+    assert len(doc) == size and doc[:2] == b"\x1f\x8b"
+    open(name, "wb").write(doc + bson.encode({"_id": 2}))
+data = b"".join(bson.encode({"_id": i}) for i in range(3))
+open("go.gz", "wb").write(gzip.compress(data[:12], mtime=0) + gzip.compress(data[12:], mtime=0))
+bad = bytearray(gzip.compress(data, mtime=0))
+bad[-8] ^= 1  # the CRC-32 in the trailer
+open("badcrc.gz", "wb").write(bad)
+PY
+for f in g1 g2; do
+	run mongo-dump-ndjson --fields=_id $f.bson
+	check "$f.bson, its first bytes 1f 8b: plain BSON" '0|{"_id":1}
+{"_id":2}' "$status|$out"
+	run sh -c "mongo-dump-ndjson --fields=_id - <$f.bson; cat $f.bson | mongo-dump-ndjson --fields=_id"
+	check "$f.bson on standard input and a pipe: plain BSON" '0|{"_id":1}
+{"_id":2}
+{"_id":1}
+{"_id":2}' "$status|$out"
+done
+run sh -c 'mongo-dump-ndjson - <go.gz; cat go.gz | mongo-dump-ndjson'
+check "gzip as Go writes it (no name: 1f 8b 08 00), two members, on stdin and a pipe" '0|{"_id":0}
+{"_id":1}
+{"_id":2}
+{"_id":0}
+{"_id":1}
+{"_id":2}' "$status|$out"
+check_run "a gzip trailer whose CRC is wrong" 1 \
+	"mongo-dump-ndjson: <stdin>: document 1 at byte 0: a corrupt gzip file: incorrect data check" \
+	sh -c 'mongo-dump-ndjson - <badcrc.gz >/dev/null'
 finish
