@@ -66,8 +66,9 @@ struct since {
 	double num;	/* the double nearest VALUE */
 	int num_cmp;	/* VALUE's side of num: <0, 0, >0 */
 	uint8_t oid[12];
-	uint64_t absent,
-		other; /* documents without it; of a kind VALUE is not */
+	uint64_t absent, present,
+		other; /* documents without it, with it; of a kind VALUE is
+			  not */
 };
 
 /* Parse FIELD=VALUE (arg is changed) into s, zeroed; -1 when it has no '='

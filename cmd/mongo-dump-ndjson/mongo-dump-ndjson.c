@@ -106,7 +106,8 @@ struct dumper {
 		char *table, *source;
 	} * tables; /* the tables written to, and whose */
 	size_t ntables;
-	int count_only; /* documents counted, nothing else (an oplog) */
+	int count_only;	  /* documents counted, nothing else (an oplog) */
+	uint64_t matched; /* collections --db and --collection selected */
 	uint8_t *buf;
 	size_t cap;
 	int status;		  /* the exit status so far */
@@ -509,6 +510,7 @@ dump_archive(struct docs *r)
 				timeseries(d, nss[i].db, nss[i].coll);
 		} else if (nss[i].kind == NS_COLL &&
 			   wanted(d->o, nss[i].db, nss[i].coll)) {
+			d->matched++;
 			ns_claim(d, &nss[i]);
 			if (d->o->ddl && !nss[i].refused) {
 				nss[i].ddl =
@@ -540,6 +542,7 @@ dump_archive(struct docs *r)
 		ns = ns_of(db, coll, NULL);
 		want = ns->kind == NS_COLL && wanted(d->o, db, coll) &&
 		       !ns_claim(d, ns);
+		d->matched += want;
 		if (ns->kind == NS_BUCKETS && !ns->claimed &&
 		    wanted(d->o, db, coll + 15)) {
 			/* (said already when the prelude named the view) */
@@ -939,7 +942,8 @@ dump_db_dir(struct dumper *d, const char *dir, const char *db)
 	}
 	for (i = 0; i < n; i++) {
 		const char *name = ent[i]->d_name;
-		if (name[0] == '.' || (ends_with(name, ".metadata.json")))
+		if (name[0] == '.' || ends_with(name, ".metadata.json") ||
+		    ends_with(name, ".metadata.json.gz"))
 			goto next;
 		if (asprintf(&path, "%s/%s", dir, name) < 0)
 			err(3, "out of memory");
@@ -961,8 +965,10 @@ dump_db_dir(struct dumper *d, const char *dir, const char *db)
 			char *source;
 			if (asprintf(&source, "%s.%s", db, coll) < 0)
 				err(3, "out of memory");
-			if (d->o->collection &&
-			    strcmp(coll, d->o->collection) != 0) {
+			int asked = !d->o->collection ||
+				    strcmp(coll, d->o->collection) == 0;
+			d->matched += asked;
+			if (!asked) {
 				/* not the one asked for */
 			} else if ((d->o->tag || d->o->ddl) &&
 				   claim_table(d, coll, source) < 0) {
@@ -1023,10 +1029,14 @@ dump_dir(struct dumper *d, const char *dir)
 	}
 	bson |= oplog && !subdirs;
 	if (bson) {
-		const char *base = strrchr(dir, '/');
-		/* (mongodump writes a database's name as it is) */
-		db = strdup(base ? base + 1 : dir);
-		if (!db)
+		/* the last name of the path (dump/db1/ is db1), as it is:
+		 * mongodump writes a database's name unescaped */
+		size_t len = strlen(dir), at;
+		while (len > 1 && dir[len - 1] == '/')
+			len--;
+		for (at = len; at > 0 && dir[at - 1] != '/'; at--)
+			;
+		if (!(db = strndup(dir + at, len - at)))
 			err(3, "out of memory");
 		if (!d->o->db || strcmp(db, d->o->db) == 0)
 			dump_db_dir(d, dir, db);
@@ -1059,7 +1069,9 @@ dump_dir(struct dumper *d, const char *dir)
 				      "a collection: skipped",
 				      path);
 		} else {
-			warnx("%s: not part of a dump: skipped", path);
+			/* mongodump 100.x's prelude.json: the dump's own */
+			if (strcmp(name, "prelude.json") != 0)
+				warnx("%s: not part of a dump: skipped", path);
 		}
 		free(path);
 	}
@@ -1223,8 +1235,24 @@ main(int argc, char **argv)
 							  : indexes(&d,
 								    paths[i]));
 			}
+			/* a collection's file given alone is asked for; an
+			 * archive's collections count themselves */
+			d.matched += !d.archive;
 			free(coll);
 		}
+	}
+	if ((o.db || o.collection) && !d.matched) {
+		warnx("%s%s%s%s%s: no such collection in the input",
+		      o.db ? "--db=" : "", o.db ? o.db : "",
+		      o.db && o.collection ? " " : "",
+		      o.collection ? "--collection=" : "",
+		      o.collection ? o.collection : "");
+		d.status = d.status > 1 ? d.status : 1;
+	}
+	if (o.since && !o.since->present && o.since->absent) {
+		warnx("--since: no document has the field %s: none written",
+		      o.since->field);
+		d.status = d.status > 1 ? d.status : 1;
 	}
 	flush(&d, 1);
 	if (o.since && o.since->other)

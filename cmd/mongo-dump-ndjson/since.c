@@ -201,6 +201,7 @@ since_keep(struct since *s, const uint8_t *p, size_t len)
 		s->absent++;
 		return 0;
 	}
+	s->present++;
 	switch (bson_iter_type(&it)) {
 	case BSON_TYPE_DATE_TIME:
 		if (!s->has_ms)

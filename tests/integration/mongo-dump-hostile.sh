@@ -287,4 +287,21 @@ check "gzip as Go writes it (no name: 1f 8b 08 00), two members, on stdin and a 
 check_run "a gzip trailer whose CRC is wrong" 1 \
 	"mongo-dump-ndjson: <stdin>: document 1 at byte 0: a corrupt gzip file: incorrect data check" \
 	sh -c 'mongo-dump-ndjson - <badcrc.gz >/dev/null'
+
+# ---- messages: what selects nothing says so; what is a dump's is not
+# "not part of a dump"
+mkdir -p gzd/app
+"$dumps" bson gzd/app/t.bson '{"_id": 1}'
+gzip gzd/app/t.bson
+echo '{"indexes":[],"collectionName":"t"}' | gzip >gzd/app/t.metadata.json.gz
+echo '{"Header":{"version":"0.1"}}' >gzd/prelude.json
+check_run "a --gzip dump of mongodump 100.x: nothing to warn of" 0 "" mongo-dump-ndjson gzd
+check_run "--collection matching nothing" 1 "mongo-dump-ndjson: --collection=nosuch: no such collection in the input" \
+	mongo-dump-ndjson --collection=nosuch gzd
+check_run "--db and --collection matching nothing in an archive" 1 "mongo-dump-ndjson: --db=app --collection=nosuch: no such collection in the input" \
+	mongo-dump-ndjson --db=app --collection=nosuch app.archive
+run mongo-dump-ndjson --list gzd/app/
+check "a trailing slash: the database keeps its name" "0|app	t	1	0" "$status|$out"
+check_run "--since on a field no document has" 1 "mongo-dump-ndjson: --since: no document has the field nosuch: none written" \
+	mongo-dump-ndjson --since=nosuch=1 gzd
 finish

@@ -28,7 +28,7 @@ run mongo-dump-ndjson --db db1 --collection c4 --mode canonical "$md/testdirs"
 check "--db --collection, canonical" '10|{"$table":"c4","_id":{"$oid":"5ea887f8c959aa2047977b85"},"a":{"$numberDouble":"1.0"}}' \
 	"$(echo "$out" | wc -l)|$(echo "$out" | head -1)"
 run mongo-dump-ndjson --db nosuch "$md/testdirs"
-check "--db that is not there: nothing" "0|" "$status|$out"
+check "--db that is not there: nothing, said, status 1" "1||mongo-dump-ndjson: --db=nosuch: no such collection in the input" "$status|$out|$(echo "$errout" | tail -1)"
 run bash -c "mongo-dump-ndjson - <'$md/testdirs/db1/c1.bson' | cmp - <(mongo-dump-ndjson '$md/testdirs/db1/c1.bson') && echo same"
 check "standard input: the same records" "same" "$out"
 run mongo-dump-ndjson --mode pg "$md/testdirs/db1/c1.bson"
