@@ -306,6 +306,7 @@ open_conn(struct loader *l)
 		loader_fail(l, e.code);
 	}
 	loader_cancel_on_signal(D.conn);
+	PQsetNoticeProcessor(D.conn, verify_notice, NULL);
 	lit = PQescapeLiteral(D.conn, D.snapshot, strlen(D.snapshot));
 	buf_reset(&D.sql);
 	buf_addf(&D.sql,
@@ -690,6 +691,12 @@ digest_filter(struct buf *s, const struct target *t)
 		if (dt->need[b])
 			buf_addf(s, "%s%d", n++ ? "," : "", b);
 	buf_adds(s, "}'::pg_catalog.int8[])");
+}
+
+int
+digest_lost(void)
+{
+	return D.conn && PQstatus(D.conn) == CONNECTION_BAD;
 }
 
 void

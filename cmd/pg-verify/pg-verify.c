@@ -78,8 +78,21 @@ static void __attribute__((noreturn)) help(void)
 static struct verify_options vo = {.limit = UINT64_MAX};
 
 void
+verify_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "pg-verify: server: %s", msg);
+}
+
+void
 loader_fail(struct loader *l, int status)
 {
+	/* libpq's words ("server closed the connection unexpectedly") do
+	 * not say what it means for the run */
+	if (PQstatus(l->conn) == CONNECTION_BAD || digest_lost())
+		warnx("the connection to the server was lost (a restart, a "
+		      "crash, the session ended): the run's snapshot went "
+		      "with it; run again");
 	/* nothing to keep: the staging tables go with the session */
 	if (l->in_txn)
 		PQclear(PQexec(l->conn, "ROLLBACK"));
@@ -283,6 +296,7 @@ main(int argc, char **argv)
 	    pgconn_no_shadows(l.conn, &e) < 0)
 		errx(e.code, "%s", e.msg);
 	loader_cancel_on_signal(l.conn);
+	PQsetNoticeProcessor(l.conn, verify_notice, NULL);
 	l.nslots = 1;
 	l.slots = xcalloc(1, sizeof(*l.slots));
 	l.slots[0].conn = l.conn;

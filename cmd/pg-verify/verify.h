@@ -64,6 +64,11 @@ const struct digest_info *digest_info(const struct target *t,
 /* " AND <the row's bucket is one compared>", or nothing when all are. */
 void digest_filter(struct buf *s, const struct target *t);
 void digest_end(struct loader *l);
+/* Has the aggregate connection been lost? */
+int digest_lost(void);
+
+/* libpq's notice processor: a server's message, named as pg-verify's. */
+void verify_notice(void *arg, const char *msg);
 
 /*
  * Until the end of the current savepoint, keep t and the tables it is made

@@ -113,4 +113,28 @@ for mode in digest full; do
 		sql "drop table g; create table g (id int primary key, v text); insert into g values (1, 'a'), (2, 'b')"
 	done
 done
+
+# ---- the server restarted while the stream is read: status 3, and a
+# message that says what it means for the run (not only libpq's)
+for mode in digest full count; do
+	# (pg_ctl must not hand the stream's write end on to the server)
+	run_while_restart() {
+		rm -f fifo && mkfifo fifo
+		pg-verify -q --key=id --mode=$mode fifo >out 2>err &
+		local pid=$!
+		exec 3>fifo
+		printf '%s\n' '{"$table":"g","id":1,"v":"a"}' >&3
+		sleep 1
+		pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -o "-p $PGPORT" -m fast \
+			-l "$PG_DIR/server.log" -w restart >/dev/null 3>&-
+		echo '{"$table":"h","id":1}' >&3
+		exec 3>&-
+		wait "$pid"
+		status=$?
+	}
+	run_while_restart
+	check "$mode: a restart meanwhile: status 3, said so" \
+		"3|pg-verify: the connection to the server was lost (a restart, a crash, the session ended): the run's snapshot went with it; run again" \
+		"$status|$(tail -1 err)"
+done
 finish
