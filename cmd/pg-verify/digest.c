@@ -625,6 +625,27 @@ digest_stage(struct loader *l, struct target *t)
 
 	if (dt && !dt->full && !dt->nneed)
 		return; /* every bucket the same */
+	if (D.vo->read_only) {
+		if (!dt)
+			warnx("%s: no record of it was read: listing its rows "
+			      "needs a temporary table, which a read-only "
+			      "session (a hot standby) cannot make; run on a "
+			      "server that can",
+			      t->display);
+		else if (dt->full)
+			warnx("%s: a column with no digest form: comparing it "
+			      "needs a temporary table, which a read-only "
+			      "session (a hot standby) cannot make; run on a "
+			      "server that can",
+			      t->display);
+		else
+			warnx("%s: %" PRIu64 " of %d buckets differ: telling "
+			      "which rows needs a temporary table, which a "
+			      "read-only session (a hot standby) cannot make; "
+			      "run on a server that can",
+			      t->display, dt->nneed, NBUCKET);
+		loader_fail(l, 3);
+	}
 	target_stage(l, t);
 	if (!dt)
 		return;

@@ -103,6 +103,33 @@ loader_fail(struct loader *l, int status)
 	exit(status);
 }
 
+/*
+ * A hot standby, or a session read-only by default, cannot make the
+ * temporary tables records are staged in: digest mode compares there, as
+ * long as no bucket differs; full mode cannot start.
+ */
+static void
+read_only(struct loader *l)
+{
+	PGresult *r = sql_query(
+		l, "pg-verify",
+		"SELECT pg_catalog.pg_is_in_recovery() OR "
+		"pg_catalog.current_setting('transaction_read_only')::bool",
+		0, NULL);
+
+	if (!r)
+		loader_fail(l, 3);
+	vo.read_only = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (vo.read_only && vo.mode == 1) {
+		warnx("--mode=full stages every record in a temporary table, "
+		      "which a read-only session (a hot standby) cannot make; "
+		      "--mode=digest needs one only for the buckets that "
+		      "differ");
+		loader_fail(l, 3);
+	}
+}
+
 /* Is f (standard input for "-") the file rs describes? */
 static int
 same_file(const char *f, const struct stat *rs)
@@ -313,6 +340,7 @@ main(int argc, char **argv)
 			 "off") < 0)
 		loader_fail(&l, 3);
 	txn_begin(&l);
+	read_only(&l);
 	/* the comparison hashes both sides: in memory, not in batches on disk
 	 */
 	if (sql_exec(&l, "SET work_mem = '256MB'; SET maintenance_work_mem = "

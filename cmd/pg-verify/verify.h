@@ -16,6 +16,7 @@ struct verify_options {
 	uint64_t limit; /* differences listed at most */
 	int mode;	/* 0 digest, 1 full, 2 count */
 	int quiet;
+	int read_only; /* the session cannot make a temporary table */
 };
 
 /* --where, tried on t alone: a mistake in it is a usage error (2). */
