@@ -485,7 +485,7 @@ star_step(enum cron_field f, int n)
 static int
 format_star(struct buf *out, enum cron_field f, uint64_t bits)
 {
-	uint64_t in;
+	uint64_t in = 0;
 	int n;
 
 	for (n = 2; n <= vixie_high(f); n++)
