@@ -38,8 +38,32 @@ static const char *const pg_name[] = {
 
 struct key {
 	char *name;
-	enum infer type;
+	enum infer type;    /* of every value but the non-finite spellings */
+	int nonfinite;	    /* a "NaN", "Infinity" or "-Infinity" string */
+	int double_inexact; /* a number no double holds as written */
 };
+
+/* The contract's spelling of a double that is not finite? */
+static int
+nonfinite(const struct json_value *v)
+{
+	return v->type == JSON_STRING && !v->escaped &&
+	       ((v->len == 3 && memcmp(v->p, "NaN", 3) == 0) ||
+		(v->len == 8 && memcmp(v->p, "Infinity", 8) == 0) ||
+		(v->len == 9 && memcmp(v->p, "-Infinity", 9) == 0));
+}
+
+/* Does a double hold the JSON number v exactly as written? */
+static int
+double_exact(const struct json_value *v, struct buf *tmp)
+{
+	double d = strtod(v->p, NULL);
+
+	buf_reset(tmp);
+	json_write_double(tmp, d);
+	return isfinite(d) &&
+	       json_number_same(v->p, v->len, tmp->data, tmp->len);
+}
 
 static enum infer
 kind_of(const struct json_value *v, struct buf *tmp)
@@ -54,17 +78,9 @@ kind_of(const struct json_value *v, struct buf *tmp)
 	case JSON_FALSE:
 		return INF_BOOL;
 	case JSON_NUMBER:
-		if (memchr(v->p, 'e', v->len) || memchr(v->p, 'E', v->len)) {
+		if (memchr(v->p, 'e', v->len) || memchr(v->p, 'E', v->len))
 			/* a double only when it holds the value as written */
-			double d = strtod(v->p, NULL);
-			buf_reset(tmp);
-			json_write_double(tmp, d);
-			return isfinite(d) && json_number_same(v->p, v->len,
-							       tmp->data,
-							       tmp->len)
-				       ? INF_DOUBLE
-				       : INF_NUMERIC;
-		}
+			return double_exact(v, tmp) ? INF_DOUBLE : INF_NUMERIC;
 		if (!v->integer)
 			return INF_NUMERIC;
 		return copy_binary_value(&out, v, BIN_INT8, tmp) == 0
@@ -103,6 +119,42 @@ join(enum infer a, enum infer b)
 	    (b == INF_BIGINT || b == INF_NUMERIC || b == INF_DOUBLE))
 		return INF_NUMERIC; /* exact for every finite number */
 	return INF_JSONB;	    /* any JSON value, kept as it was */
+}
+
+/*
+ * Take value v into what k has held: a number of any kind among the
+ * non-finite spellings makes double precision when a double holds each
+ * number as written, else numeric (which holds NaN and the infinities
+ * too); those spellings alone, or among other strings, are text.
+ */
+static void
+key_take(struct key *k, const struct json_value *v, struct buf *tmp)
+{
+	if (nonfinite(v)) {
+		k->nonfinite = 1;
+		return;
+	}
+	if (v->type == JSON_NUMBER && !double_exact(v, tmp))
+		k->double_inexact = 1;
+	k->type = join(k->type, kind_of(v, tmp));
+}
+
+static enum infer
+key_type(const struct key *k)
+{
+	if (!k->nonfinite)
+		return k->type;
+	switch (k->type) {
+	case INF_BIGINT:
+	case INF_NUMERIC:
+	case INF_DOUBLE:
+		return k->double_inexact ? INF_NUMERIC : INF_DOUBLE;
+	case INF_NONE:
+	case INF_TEXT:
+		return INF_TEXT;
+	default:
+		return INF_JSONB;
+	}
 }
 
 static void
@@ -464,10 +516,11 @@ create_table(struct loader *l, const char *name, int routed,
 							     sizeof(*keys));
 				if (!keys)
 					loader_oom(0);
+				memset(&keys[nk], 0, sizeof(keys[nk]));
 				keys[nk].name = xstrdup(kp);
 				keys[nk++].type = INF_NONE;
 			}
-			keys[j].type = join(keys[j].type, kind_of(&v, &l->tmp));
+			key_take(&keys[j], &v, &l->tmp);
 		}
 	}
 	if (nk == 0) {
@@ -480,7 +533,7 @@ create_table(struct loader *l, const char *name, int routed,
 		q = PQescapeIdentifier(l->conn, keys[j].name,
 				       strlen(keys[j].name));
 		buf_addf(&sql, "%s%s %s", j ? ", " : "", q,
-			 pg_name[keys[j].type]);
+			 pg_name[key_type(&keys[j])]);
 		PQfreemem(q);
 	}
 	buf_addch(&sql, ')');
