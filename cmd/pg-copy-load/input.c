@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <libpq-fe.h>
@@ -142,20 +143,79 @@ loader_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* s seconds as m:ss, or h:mm:ss from an hour */
 static void
-progress(struct loader *l)
+add_clock(struct buf *b, double s)
+{
+	long v = s > 0 ? (long)s : 0;
+
+	if (v >= 3600)
+		buf_addf(b, "%ld:%02ld:%02ld", v / 3600, v / 60 % 60, v % 60);
+	else
+		buf_addf(b, "%ld:%02ld", v / 60, v % 60);
+}
+
+/*
+ * The progress line, redrawn over the last (\r, then blanks over what is
+ * left of a longer one) at most four times a second, or at the end
+ * (final: the whole input read).  With the input's size known (regular
+ * files), its share read and the time left at the pace so far.
+ */
+static void
+progress(struct loader *l, int final)
 {
 	double t = loader_now(), secs = t - l->t0;
+	uint64_t bytes = l->bytes;
+	struct buf b = BUF_INIT;
+	int len;
 
-	if (t - l->last_progress < 1.0)
+	if (!final && t - l->last_progress < 0.25)
 		return;
+	if (final && !l->progress_shown)
+		return; /* a load too short to show: nothing to finish */
 	l->last_progress = t;
 	l->progress_shown = 1;
-	fprintf(stderr,
-		"\rpg-copy-load: %llu rows, %.1f MB, %.0f rows/s, %d:%02d",
-		(unsigned long long)l->read, (double)l->bytes / 1e6,
-		secs > 0 ? (double)l->read / secs : 0.0, (int)secs / 60,
-		(int)secs % 60);
+	if (l->total_bytes && (final || bytes > l->total_bytes))
+		bytes = l->total_bytes;
+	buf_adds(&b, "\rpg-copy-load: ");
+	if (l->total_bytes)
+		buf_addf(&b, "%d%%, ",
+			 (int)(100.0 * (double)bytes / (double)l->total_bytes));
+	buf_addf(&b, "%llu rows, %.1f", (unsigned long long)l->read,
+		 (double)bytes / 1e6);
+	if (l->total_bytes)
+		buf_addf(&b, " of %.1f", (double)l->total_bytes / 1e6);
+	buf_addf(&b, " MB, %.0f rows/s, ",
+		 secs > 0 ? (double)l->read / secs : 0.0);
+	add_clock(&b, secs);
+	if (l->total_bytes && !final && bytes) {
+		buf_adds(&b, ", ETA ");
+		add_clock(&b, secs * (double)(l->total_bytes - bytes) /
+				      (double)bytes);
+	}
+	len = (int)b.len;
+	fprintf(stderr, "%s%*s", b.data,
+		l->progress_len > len ? l->progress_len - len : 0, "");
+	l->progress_len = len;
+	buf_release(&b);
+}
+
+/* The input's size, when every file of it is a regular file; else 0. */
+static uint64_t
+input_size(char **files, int nfiles)
+{
+	struct stat st;
+	uint64_t n = 0;
+	int f;
+
+	for (f = 0; f < nfiles; f++) {
+		if ((strcmp(files[f], "-") == 0 ? fstat(0, &st)
+						: stat(files[f], &st)) < 0 ||
+		    !S_ISREG(st.st_mode))
+			return 0;
+		n += (uint64_t)st.st_size;
+	}
+	return n;
 }
 
 static void __attribute__((format(printf, 7, 8)))
@@ -461,6 +521,8 @@ loader_read(struct loader *l, char **files, int nfiles)
 		files = stdin_only;
 		nfiles = 1;
 	}
+	if (l->o->progress)
+		l->total_bytes = input_size(files, nfiles);
 	for (f = 0; f < nfiles; f++) {
 		if (ndjson_reader_open(&rd, files[f], l->o->max_record, &e) <
 		    0) {
@@ -488,8 +550,8 @@ loader_read(struct loader *l, char **files, int nfiles)
 			if (ndjson_is_blank(line, len))
 				continue;
 			record(l, rd.name, rd.lineno, line, len);
-			if (l->o->progress && (++n & 1023) == 0)
-				progress(l);
+			if (l->o->progress && (++n & 63) == 0)
+				progress(l, 0);
 		}
 		if (r < 0 && loader_stop)
 			stopped(l);
@@ -504,6 +566,8 @@ loader_read(struct loader *l, char **files, int nfiles)
 	/* a signal after the last record: still nothing is committed */
 	if (loader_stop)
 		stopped(l);
+	if (l->o->progress)
+		progress(l, 1);
 }
 
 /* Does -t name a table?  (to_regclass: no error for a missing one.) */

@@ -165,6 +165,8 @@ struct loader {
 	uint64_t rejected_before; /* --resume: by earlier runs of the id */
 	double t0, last_progress;
 	int progress_shown;
+	int progress_len;     /* of the line shown: a shorter one pads it */
+	uint64_t total_bytes; /* of the input, when every file is regular */
 	struct buf tmp, key, msg, sql, cols;
 	struct buf guard[TYPMOD_SCRATCH]; /* typmod_check's */
 	/*
