@@ -99,6 +99,8 @@ ndjson_reader_next(struct ndjson_reader *r, const char **line, size_t *len,
 		}
 		if (r->cap - r->end < READ_SIZE && make_room(r, e) < 0)
 			return -1;
+		if (r->idle)
+			r->idle(r->idle_arg, r->fd);
 		do
 			got = read(r->fd, r->buf + r->end, r->cap - r->end);
 		while (got < 0 && errno == EINTR && !(r->stop && *r->stop));

@@ -43,8 +43,15 @@ struct ndjson_reader {
 	 */
 	volatile sig_atomic_t *stop;
 	int skip_long; /* set by the caller: see above */
-	int skipped;   /* the last error was such a line: read on */
-	int skipping;  /* within one: its bytes are dropped */
+	/*
+	 * when set, called before each read(2) with the descriptor about to
+	 * be read: a caller that has other work (a query's result to take)
+	 * does it, and may wait for the input to be readable meanwhile
+	 */
+	void (*idle)(void *arg, int fd);
+	void *idle_arg;
+	int skipped;  /* the last error was such a line: read on */
+	int skipping; /* within one: its bytes are dropped */
 };
 
 /* path "-" or NULL reads standard input; returns 0, or -1 with e filled. */

@@ -533,6 +533,8 @@ loader_read(struct loader *l, char **files, int nfiles)
 		/* pg-verify: a line too long is an invalid record, not the end
 		 */
 		rd.skip_long = l->o->verify != VERIFY_NONE;
+		rd.idle = l->idle;
+		rd.idle_arg = l;
 		for (;;) {
 			r = ndjson_reader_next(&rd, &line, &len, &e);
 			if (r < 0 && rd.skipped) {

@@ -188,6 +188,8 @@ struct loader {
 	int retry_armed, in_commit, batch_committed;
 	char sqlstate[6]; /* of the last server error */
 	uint64_t attempt_loaded;
+	/* pg-verify --mode=digest: the reader is about to wait for fd */
+	void (*idle)(void *arg, int fd);
 	/* pg-verify --mode=digest: a record whose key is known good */
 	void (*digest)(struct loader *l, struct target *t, const char *file,
 		       uint64_t line, const char *raw, size_t rawlen);

@@ -615,9 +615,17 @@ target_stage(struct loader *l, struct target *t)
 	free(t->ord);
 	t->ord = xstrdup(l->msg.data);
 	buf_reset(&l->sql);
+	/*
+	 * an upsert orders a key's records by it (the last wins); pg-verify
+	 * only needs a column never NULL: a constant, for nextval() takes its
+	 * sequence's lock for the whole transaction, past any savepoint, and
+	 * pg-verify holds one table's locks at a time
+	 */
 	buf_addf(&l->sql,
-		 "CREATE TEMPORARY TABLE %s (LIKE %s, %s bigint GENERATED "
-		 "ALWAYS AS IDENTITY)",
+		 l->o->verify ? "CREATE TEMPORARY TABLE %s (LIKE %s, %s bigint "
+				"NOT NULL DEFAULT 0)"
+			      : "CREATE TEMPORARY TABLE %s (LIKE %s, %s bigint "
+				"GENERATED ALWAYS AS IDENTITY)",
 		 t->stage, t->qualified, t->ord);
 	/*
 	 * NOT NULL is the table's to check, so that its error names the

@@ -81,54 +81,119 @@ read_only(struct loader *l, int on)
 		loader_fail(l, 3);
 }
 
-void
-verify_hold(struct loader *l, PGconn *conn, const struct target *t, int lock)
-{
-	/*
-	 * t and what it is made of (inheritance, partitions) as the snapshot
-	 * lists them, each whose file is not the one the snapshot's pg_class
-	 * names (pg_relation_filenode reads the catalog as it is now) or that
-	 * the snapshot does not know (made since)
-	 */
-	static const char guard[] =
-		"WITH RECURSIVE r(oid) AS (SELECT $1::pg_catalog.regclass::"
-		"pg_catalog.oid UNION SELECT i.inhrelid FROM "
-		"pg_catalog.pg_inherits i, r WHERE i.inhparent = r.oid) "
-		"SELECT pg_catalog.count(*) FROM r LEFT JOIN "
-		"pg_catalog.pg_class c ON c.oid = r.oid WHERE c.oid IS NULL OR "
-		"c.relfilenode <> COALESCE(pg_catalog.pg_relation_filenode("
-		"r.oid), 0)";
-	const char *p[1] = {t->qualified};
-	struct buf sql = BUF_INIT;
-	PGresult *r = NULL;
+/*
+ * What a table is made of, as a catalog shows it: the table, its
+ * inheritance children and partitions, and what its views' rules read,
+ * to any depth; for each, its oid, kind, file, columns, schema, name and
+ * rules (a table renamed into the name is another table).  Run in
+ * the run's snapshot it tells the table as the snapshot knows it; on a
+ * connection of its own, as it is now.  The name resolves as it is now in
+ * both: a table made anew under it is not in the snapshot's pg_class.
+ */
+static const char made_of[] =
+	"WITH RECURSIVE r(oid) AS (SELECT $1::pg_catalog.regclass::"
+	"pg_catalog.oid UNION SELECT x.oid FROM r, LATERAL (SELECT i.inhrelid "
+	"FROM pg_catalog.pg_inherits i WHERE i.inhparent = r.oid UNION ALL "
+	"SELECT d.refobjid FROM pg_catalog.pg_rewrite w JOIN "
+	"pg_catalog.pg_depend d ON d.classid = "
+	"'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = w.oid AND "
+	"d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass WHERE "
+	"w.ev_class = r.oid AND d.refobjid <> r.oid) x(oid)) "
+	/* each by its oid (an index scan), never by a join over pg_class */
+	"SELECT pg_catalog.string_agg(r.oid::pg_catalog.text || ':' || "
+	"COALESCE((SELECT c.relkind::pg_catalog.text || ':' || "
+	"c.relfilenode::pg_catalog.text || ':' || c.relnatts::pg_catalog.text "
+	"|| ':' || c.relnamespace::pg_catalog.text || ':' || "
+	"pg_catalog.md5(c.relname::pg_catalog.text) FROM pg_catalog.pg_class c "
+	"WHERE c.oid = r.oid), 'gone') || ':' || "
+	"(SELECT COALESCE(pg_catalog.md5(pg_catalog.string_agg("
+	"a.attname::pg_catalog.text || a.atttypid::pg_catalog.text || "
+	"a.atttypmod::pg_catalog.text || a.attisdropped::pg_catalog.text, ',' "
+	"ORDER BY a.attnum)), '') FROM pg_catalog.pg_attribute a WHERE "
+	"a.attrelid = r.oid AND a.attnum > 0) || ':' || (SELECT "
+	"COALESCE(pg_catalog.md5(pg_catalog.string_agg(w.oid::pg_catalog.text "
+	"|| w.ev_action::pg_catalog.text, ',' ORDER BY w.oid)), '') FROM "
+	"pg_catalog.pg_rewrite w WHERE w.ev_class = r.oid), ';' ORDER BY "
+	"r.oid), pg_catalog.bool_or((SELECT c.relkind = 'f' FROM "
+	"pg_catalog.pg_class c WHERE c.oid = r.oid)) FROM r";
 
-	if (lock) {
-		buf_addf(&sql, "SELECT 1 FROM %s LIMIT 0", t->qualified);
-		r = PQexecParams(conn, sql.data, 0, NULL, NULL, NULL, NULL, 0);
-		buf_release(&sql);
-		if (PQresultStatus(r) != PGRES_TUPLES_OK)
-			goto fail;
-		PQclear(r);
-	}
-	r = PQexecParams(conn, guard, 1, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		goto fail;
-	if (strcmp(PQgetvalue(r, 0, 0), "0") != 0) {
-		warnx("%s: truncated, rewritten (ALTER TABLE, VACUUM FULL, "
-		      "CLUSTER) or made anew since the run began: the rows its "
-		      "snapshot saw cannot be read; run again",
-		      t->display);
-		PQclear(r);
-		loader_fail(l, 3);
-	}
-	PQclear(r);
-	return;
-fail:
+/* The session that sees the catalog as it is now (autocommit). */
+static PGconn *now_conn;
+
+static PGresult *
+made_of_query(struct loader *l, PGconn *conn, const struct target *t)
+{
+	const char *p[1] = {t->qualified};
+	PGresult *r = PQexecParams(conn, made_of, 1, NULL, p, NULL, NULL, 0);
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		return r;
 	buf_reset(&l->msg);
 	pgconn_describe(&l->msg, conn, r);
 	warnx("%s: %s", t->display, l->msg.data);
 	PQclear(r);
 	loader_fail(l, 3);
+}
+
+int
+verify_foreign(struct loader *l, const struct target *t)
+{
+	PGresult *r = made_of_query(l, l->conn, t);
+	int yes = PQgetvalue(r, 0, 1)[0] == 't';
+
+	PQclear(r);
+	return yes;
+}
+
+void
+verify_hold(struct loader *l, PGconn *conn, const struct target *t, int lock)
+{
+	struct buf sql = BUF_INIT;
+	struct err e = {0};
+	PGresult *r = NULL, *now;
+
+	if (lock) {
+		buf_addf(&sql, "SELECT 1 FROM %s LIMIT 0", t->qualified);
+		r = PQexecParams(conn, sql.data, 0, NULL, NULL, NULL, NULL, 0);
+		buf_release(&sql);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			buf_reset(&l->msg);
+			pgconn_describe(&l->msg, conn, r);
+			warnx("%s: %s", t->display, l->msg.data);
+			PQclear(r);
+			loader_fail(l, 3);
+		}
+		PQclear(r);
+	}
+	if (!now_conn &&
+	    (!(now_conn = pgconn_open(l->o->conninfo, "pg-verify", &e)) ||
+	     pgconn_exec(now_conn, "SET row_security = off", &e) < 0)) {
+		warnx("%s", e.msg);
+		loader_fail(l, 3);
+	}
+	r = made_of_query(l, conn, t);
+	now = made_of_query(l, now_conn, t);
+	if (strcmp(PQgetvalue(r, 0, 0), PQgetvalue(now, 0, 0)) != 0) {
+		warnx("%s: changed since the run began (TRUNCATE, ALTER TABLE, "
+		      "VACUUM FULL, CLUSTER, a partition or child attached or "
+		      "detached, a view replaced, a table renamed or made "
+		      "anew): the "
+		      "rows its snapshot saw cannot be read; run again",
+		      t->display);
+		PQclear(r);
+		PQclear(now);
+		loader_fail(l, 3);
+	}
+	PQclear(r);
+	PQclear(now);
+}
+
+void
+verify_end(void)
+{
+	if (now_conn)
+		PQfinish(now_conn);
+	now_conn = NULL;
 }
 
 void

@@ -37,6 +37,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -293,6 +294,29 @@ pump(struct loader *l, int wait)
 	}
 }
 
+/*
+ * The reader is about to wait for its input: while an aggregate query
+ * runs, take its result as soon as it comes (and release its table), and
+ * send the next, until the input is readable or no query is left.
+ */
+static void
+idle(void *arg, int fd)
+{
+	struct loader *l = arg;
+	struct pollfd p[2];
+
+	while (D.conn && D.next < D.nq && !loader_stop) {
+		pump(l, 0);
+		if (D.next >= D.nq)
+			break;
+		p[0] = (struct pollfd){.fd = fd, .events = POLLIN};
+		p[1] = (struct pollfd){.fd = PQsocket(D.conn),
+				       .events = POLLIN};
+		if (poll(p, 2, -1) < 0 || p[0].revents)
+			break; /* a signal (the reader tells it), or input */
+	}
+}
+
 /* The aggregate connection, in the main connection's snapshot. */
 static void
 open_conn(struct loader *l)
@@ -334,7 +358,12 @@ dtable_new(struct loader *l, struct target *t)
 	dt->t = t;
 	dt->sp.pend = (struct buf)BUF_INIT;
 	t->digest = dt;
-	if (D.vo->mode == 1) { /* full: every record staged */
+	/*
+	 * full: every record staged; a foreign table is read in a snapshot
+	 * of its server's per local session, so the aggregate's second
+	 * session would see another moment than the comparison: staged too
+	 */
+	if (D.vo->mode == 1 || verify_foreign(l, t)) {
 		dt->full = 1;
 		return dt;
 	}
@@ -540,6 +569,7 @@ digest_start(struct loader *l, struct options *o,
 	l->digest = digest_record;
 	if (vo->mode != 0)
 		return;
+	l->idle = idle;
 	seeds();
 	D.ch.seed = D.seed;
 	r = sql_query(l, "pg-verify", "SELECT pg_catalog.pg_export_snapshot()",

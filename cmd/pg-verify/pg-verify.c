@@ -379,6 +379,7 @@ main(int argc, char **argv)
 		err(3, "write error");
 	if (vo.mode != 2)
 		digest_end(&l);
+	verify_end();
 	loader_release(&l);
 	free(o.keys);
 	free((char *)o.conninfo);

@@ -74,14 +74,20 @@ void verify_notice(void *arg, const char *msg);
 /*
  * Until the end of the current savepoint, keep t and the tables it is made
  * of from being changed (lock: an ACCESS SHARE lock taken first; else the
- * query that read t took it), and make sure that their rows as the run's
- * snapshot sees them are there to be read: TRUNCATE, a rewriting ALTER
- * TABLE, VACUUM FULL or CLUSTER since the snapshot, or the name now
- * another table's, stops the run (3), for these leave an older snapshot
+ * query that read t took it), and make sure that what they are made of is
+ * what the run's snapshot knows, by comparing the catalog as the snapshot
+ * shows it with the catalog as it is now (a session of its own): TRUNCATE,
+ * a rewriting ALTER TABLE, VACUUM FULL or CLUSTER, a partition or child
+ * attached or detached, a view replaced, the name now another table's,
+ * since the snapshot, stops the run (3), for these leave an older snapshot
  * an empty table or rows of another time.
  */
 void verify_hold(struct loader *l, PGconn *conn, const struct target *t,
 		 int lock);
+/* Is t, or what it is made of, a foreign table (read in its own snapshot)? */
+int verify_foreign(struct loader *l, const struct target *t);
+/* verify_hold's session, closed. */
+void verify_end(void);
 
 /*
  * Compare every table the records were read into (its staging table, or
