@@ -29,6 +29,7 @@ enum pv_type {
 	PV_DICT, /* items: key, value, key, value ... */
 	PV_CALL, /* s: the callee's last name; keys[i]: a keyword or NULL */
 	PV_NAME, /* s: a dotted name that is not a literal */
+	PV_BAD,	 /* a literal that is no value here (bytes, 1j ...): s says */
 };
 
 struct pv {
@@ -140,23 +141,71 @@ fail(struct parser *ps, const char *what)
 	return -1;
 }
 
-/* One string literal (any prefix but f and b, ' " ''' """), decoded. */
 static int
-string(struct parser *ps, struct buf *out)
+hexval(char c)
+{
+	return isdigit((unsigned char)c) ? c - '0'
+					 : tolower((unsigned char)c) - 'a' + 10;
+}
+
+/* A string literal's prefix at p (r, u, b, f, br, rb, fr, rf in any case):
+ * its length, or -1 when p does not start a string literal */
+static int
+string_prefix(const char *p, const char *end)
+{
+	int n = 0, b = 0, f = 0, r = 0, u = 0;
+
+	for (; p + n < end && n < 3 && isalpha((unsigned char)p[n]); n++) {
+		switch (tolower((unsigned char)p[n])) {
+		case 'b':
+			b++;
+			break;
+		case 'f':
+			f++;
+			break;
+		case 'r':
+			r++;
+			break;
+		case 'u':
+			u++;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (n > 2 || b > 1 || f > 1 || r > 1 || u > 1 || b + f > 1 ||
+	    (u && n > 1) || p + n >= end || (p[n] != '\'' && p[n] != '"'))
+		return -1;
+	return n;
+}
+
+/*
+ * One string literal, decoded as Python decodes it into out.  A literal
+ * that is no str here is read to its end and *bad says what it is: a
+ * bytes literal, an f-string (computed when the file runs), a \N{...}
+ * escape (not decoded here), a surrogate.  -1 (ps->why) where Python's
+ * tokenizer stops too.
+ */
+static int
+string(struct parser *ps, struct buf *out, const char **bad)
 {
 	const char *p = ps->p, *end = ps->end;
 	static const char simple[] = "n\nt\tr\ra\ab\bf\fv\v\\\\''\"\"";
-	int raw = 0, triple, i, n;
+	int raw = 0, triple, i, n, plen = string_prefix(p, end);
 	const char *e;
 	char q;
 	unsigned long c;
 
-	for (; p < end && isalpha((unsigned char)*p); p++) {
+	if (plen < 0)
+		return fail(ps, "a string expected");
+	for (i = 0; i < plen; i++, p++) {
 		if (*p == 'r' || *p == 'R')
 			raw = 1;
-		else if (*p != 'u' && *p != 'U')
-			return fail(ps, "byte and f-strings are not literals "
-					"here");
+		else if (*p == 'b' || *p == 'B')
+			*bad = "a bytes literal (no JSON form, no crontab "
+			       "field)";
+		else if (*p == 'f' || *p == 'F')
+			*bad = "an f-string, computed when the file runs";
 	}
 	q = *p;
 	triple = p + 2 < end && p[1] == q && p[2] == q;
@@ -169,21 +218,49 @@ string(struct parser *ps, struct buf *out)
 			p += triple ? 3 : 1;
 			break;
 		}
-		if (*p == '\n') {
+		if (*p == '\r' || *p == '\n') {
+			/* Python reads \r\n and \r as \n */
 			if (!triple)
 				return fail(ps, "a string does not end");
+			if (*p == '\r' && p + 1 < end && p[1] == '\n')
+				p++;
 			ps->line++;
+			buf_addch(out, '\n');
+			p++;
+			continue;
 		}
 		if (*p != '\\' || raw) {
-			if (raw && *p == '\\' && p + 1 < end)
+			/* raw: a backslash and what follows are both kept,
+			 * and \' does not end the string */
+			if (*p == '\\' && p + 1 < end) {
 				buf_addch(out, *p++);
+				if (*p == '\r' || *p == '\n') {
+					if (*p == '\r' && p + 1 < end &&
+					    p[1] == '\n')
+						p++;
+					ps->line++;
+					buf_addch(out, '\n');
+					p++;
+					continue;
+				}
+			}
 			buf_addch(out, *p++);
 			continue;
 		}
 		p++;
 		if (p >= end)
 			return fail(ps, "a string does not end");
+		if (*bad &&
+		    (*p == 'N' || *p == 'u' || *p == 'U' || *p == 'x')) {
+			/* a bytes or f-string: refused whatever it holds */
+			p++;
+			continue;
+		}
 		switch (*p) {
+		case '\r':
+			if (p + 1 < end && p[1] == '\n')
+				p++;
+			/* FALLTHROUGH */
 		case '\n':
 			ps->line++;
 			p++;
@@ -201,6 +278,17 @@ string(struct parser *ps, struct buf *out)
 				c = c * 8 + (unsigned long)(*p++ - '0');
 			json_put_utf8(out, c);
 			continue;
+		case 'N':
+			if (p + 1 >= end || p[1] != '{' ||
+			    !(e = memchr(p, '}', (size_t)(end - p))) ||
+			    memchr(p, q, (size_t)(e - p)) ||
+			    memchr(p, '\n', (size_t)(e - p)))
+				return fail(ps, "a malformed \\N character "
+						"escape");
+			*bad = "a \\N{...} escape, not decoded here "
+			       "(write the character or \\u)";
+			p = e + 1;
+			continue;
 		case 'x':
 		case 'u':
 		case 'U':
@@ -209,17 +297,16 @@ string(struct parser *ps, struct buf *out)
 				if (p >= end || !isxdigit((unsigned char)*p))
 					return fail(ps, "a bad \\x, \\u or \\U "
 							"escape");
-				c = c * 16 +
-				    (unsigned long)(isdigit((unsigned char)*p)
-							    ? *p - '0'
-							    : (tolower((
-								       unsigned char)*p) -
-							       'a' + 10));
+				c = c * 16 + (unsigned long)hexval(*p);
 			}
-			if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			if (c > 0x10ffff)
 				return fail(ps, "an escape that is no "
 						"character");
-			json_put_utf8(out, c);
+			if (c >= 0xd800 && c <= 0xdfff)
+				*bad = "a surrogate, which JSON text cannot "
+				       "hold alone";
+			else
+				json_put_utf8(out, c);
 			continue;
 		default:
 			/* one letter for one byte; any other escape Python
@@ -242,11 +329,7 @@ string(struct parser *ps, struct buf *out)
 static int
 is_string_start(const struct parser *ps)
 {
-	const char *p = ps->p;
-
-	while (p < ps->end && p - ps->p < 2 && strchr("rRuU", *p) && *p)
-		p++;
-	return p < ps->end && (*p == '\'' || *p == '"');
+	return string_prefix(ps->p, ps->end) >= 0;
 }
 
 static struct pv *expr(struct parser *ps);
@@ -328,6 +411,23 @@ leave(struct parser *ps, struct pv *v, int r)
 }
 
 /*
+ * Into a bracket: its first item read into *k (0), or 1 when the bracket
+ * closes at once, or -1; leave() gets out of it
+ */
+static int
+first_item(struct parser *ps, char close, struct pv **k)
+{
+	ps->depth++;
+	ps->nest++;
+	skip(ps);
+	if (ps->p < ps->end && *ps->p == close) {
+		ps->p++;
+		return 1;
+	}
+	return (*k = expr(ps)) ? 0 : -1;
+}
+
+/*
  * {...}: a dict, or a set when its first item has no ':'; that item is
  * read once, whichever it is (a probe would read nested braces again
  * at every depth)
@@ -338,15 +438,8 @@ braces(struct parser *ps, struct pv *v)
 	struct pv *k, *val;
 	int r = 0;
 
-	ps->depth++;
-	ps->nest++;
-	skip(ps);
-	if (ps->p < ps->end && *ps->p == '}') {
-		ps->p++;
-		goto out;
-	}
-	if (!(k = expr(ps))) {
-		r = -1;
+	if ((r = first_item(ps, '}', &k)) != 0) {
+		r = r < 0 ? r : 0;
 		goto out;
 	}
 	skip(ps);
@@ -385,6 +478,188 @@ bracketed(struct parser *ps, struct pv *v, char close, int dict, int call)
 	return leave(ps, v, items(ps, v, close, dict, call));
 }
 
+/*
+ * (...): a tuple when empty or when a ',' follows its first item, else
+ * that item itself, as Python reads parentheses: ('x') is a string
+ */
+static struct pv *
+parens(struct parser *ps, struct pv *v)
+{
+	struct pv *k;
+	int r = 0;
+
+	if ((r = first_item(ps, ')', &k)) != 0) {
+		r = r < 0 ? r : 0;
+		goto out;
+	}
+	skip(ps);
+	if (ps->p < ps->end && *ps->p == ')') {
+		ps->p++;
+		pv_free(v);
+		v = k;
+	} else if (ps->p < ps->end && *ps->p == ',') {
+		ps->p++;
+		pv_push(v, k, NULL);
+		r = items(ps, v, ')', 0, 0);
+	} else {
+		pv_free(k);
+		r = fail(ps, "',' or a closing bracket expected");
+	}
+out:
+	return leave(ps, v, r);
+}
+
+static int
+is_digit_of(char d, int base)
+{
+	return base == 16 ? isxdigit((unsigned char)d) != 0
+			  : d >= '0' && d < '0' + base;
+}
+
+/* digits of base with single '_' between them: their length (0: none) */
+static size_t
+digitpart(const char *p, const char *end, int base)
+{
+	const char *s = p;
+
+	if (p >= end || !is_digit_of(*p, base))
+		return 0;
+	for (p++; p < end; p++) {
+		if (*p == '_' && p + 1 < end && is_digit_of(p[1], base))
+			p++;
+		else if (!is_digit_of(*p, base))
+			break;
+	}
+	return (size_t)(p - s);
+}
+
+/* the digits d[0..n) of base ('_' skipped) as decimal digits, exactly */
+static void
+to_decimal(struct buf *out, const char *d, size_t n, int base)
+{
+	unsigned char *dec = calloc(2 * n + 2, 1);
+	size_t len = 1, i, k;
+	unsigned carry;
+
+	if (!dec)
+		errx(3, "out of memory");
+	for (k = 0; k < n; k++) {
+		if (d[k] == '_')
+			continue;
+		carry = (unsigned)hexval(d[k]);
+		for (i = 0; i < len; i++) {
+			unsigned t = dec[i] * (unsigned)base + carry;
+			dec[i] = (unsigned char)(t % 10);
+			carry = t / 10;
+		}
+		for (; carry; carry /= 10)
+			dec[len++] = (unsigned char)(carry % 10);
+	}
+	while (len > 1 && !dec[len - 1])
+		len--;
+	while (len-- > 0)
+		buf_addch(out, (char)('0' + dec[len]));
+	free(dec);
+}
+
+/* Python's int_max_str_digits: longer ints are not written as text */
+#define INT_DIGITS 4300
+#define INT_DIGITS_WHY                                                         \
+	"an int of more than 4300 digits, which Python's json.dumps refuses"
+
+/*
+ * A number as Python's tokenizer reads it (1_000, 00, 0x_1F, .5e-3,
+ * 1e400, 2j), negated when neg: an int's decimal digits exact however
+ * many, a float correctly rounded (inf or 0.0 past its range, as in
+ * Python), a complex a PV_BAD.  NULL where Python stops too (01, 1__0,
+ * 0x, 1e, 1a).
+ */
+static struct pv *
+number(struct parser *ps, int neg)
+{
+	const char *p = ps->p, *end = ps->end, *q, *x;
+	struct buf s = BUF_INIT;
+	struct pv *v;
+	int base = 10, kind = 'i';
+	size_t n, m;
+
+	if (end - p > 1 && p[0] == '0' && strchr("xXoObB", p[1]) && p[1]) {
+		base = strchr("xX", p[1]) ? 16 : strchr("oO", p[1]) ? 8 : 2;
+		q = p + 2;
+		if (q < end && *q == '_')
+			q++;
+		if (!(n = digitpart(q, end, base)))
+			return NULL;
+		p = q;
+		q += n;
+	} else {
+		n = digitpart(p, end, 10);
+		q = p + n;
+		if (q < end && *q == '.') {
+			m = digitpart(q + 1, end, 10);
+			if (!n && !m)
+				return NULL;
+			q += 1 + m;
+			kind = 'f';
+		}
+		if (q < end && (*q == 'e' || *q == 'E')) {
+			x = q + 1;
+			if (x < end && (*x == '+' || *x == '-'))
+				x++;
+			if (!(m = digitpart(x, end, 10)))
+				return NULL;
+			q = x + m;
+			kind = 'f';
+		}
+		if (q < end && (*q == 'j' || *q == 'J')) {
+			q++;
+			kind = 'j';
+		}
+		/* a decimal int is 0s or starts with another digit */
+		if (kind == 'i' && *p == '0')
+			for (x = p; x < q; x++)
+				if (*x != '0' && *x != '_')
+					return NULL;
+	}
+	if (q < end && (isalnum((unsigned char)*q) || *q == '_'))
+		return NULL;
+	for (x = p, n = 0; kind == 'i' && x < q; x++)
+		n += *x != '_' && (n || *x != '0'); /* significant digits */
+	if (base == 10 && n > INT_DIGITS)
+		return NULL; /* Python 3.11 does not compile it */
+	ps->p = q;
+	v = pv_new(PV_NUM, ps->line);
+	if (kind == 'j' || (double)n * log10(base) > INT_DIGITS + 1) {
+		v->t = PV_BAD;
+		v->s = xstrdup(kind == 'j' ? "a complex number, which JSON "
+					     "has no form of"
+					   : INT_DIGITS_WHY);
+		return v;
+	}
+	if (neg)
+		buf_addch(&s, '-');
+	if (kind == 'f') {
+		for (x = p; x < q; x++)
+			if (*x != '_')
+				buf_addch(&s, *x);
+		v->f = strtod(s.data, NULL); /* inf and 0 past the range */
+	} else {
+		to_decimal(&s, p, (size_t)(q - p), base);
+		if (neg && strcmp(s.data, "-0") == 0)
+			buf_reset(&s), buf_addch(&s, '0');
+		if (s.len - (size_t)neg > INT_DIGITS) {
+			buf_release(&s);
+			v->t = PV_BAD;
+			v->s = xstrdup(INT_DIGITS_WHY);
+			return v;
+		}
+		v->f = strtod(s.data, NULL);
+		v->integer = 1;
+	}
+	v->s = buf_detach(&s, NULL);
+	return v;
+}
+
 static struct pv *
 expr(struct parser *ps)
 {
@@ -404,10 +679,11 @@ expr(struct parser *ps)
 		return NULL;
 	}
 	if (is_string_start(ps)) {
+		const char *bad = NULL;
 		v = pv_new(PV_STR, ps->line);
 		/* adjacent strings are one */
 		do {
-			if (string(ps, &s) < 0) {
+			if (string(ps, &s, &bad) < 0) {
 				buf_release(&s);
 				pv_free(v);
 				return NULL;
@@ -417,6 +693,11 @@ expr(struct parser *ps)
 		v->nul = memchr(s.data, '\0', s.len) != NULL;
 		buf_addch(&s, '\0');
 		v->s = buf_detach(&s, NULL);
+		if (bad) {
+			v->t = PV_BAD;
+			free(v->s);
+			v->s = xstrdup(bad);
+		}
 		return v;
 	}
 	if (*ps->p == '-' || *ps->p == '+') {
@@ -424,65 +705,12 @@ expr(struct parser *ps)
 		ps->p++;
 		skip(ps);
 	}
-	if (ps->p < ps->end &&
-	    (isdigit((unsigned char)*ps->p) || *ps->p == '.')) {
-		char *num, *end;
-		v = pv_new(PV_NUM, ps->line);
-		w = ps->p;
-		v->integer = 1;
-		while (ps->p < ps->end &&
-		       (isalnum((unsigned char)*ps->p) || *ps->p == '.' ||
-			*ps->p == '_' ||
-			((*ps->p == '-' || *ps->p == '+') &&
-			 (ps->p[-1] == 'e' || ps->p[-1] == 'E')))) {
-			if (*ps->p == '.' || *ps->p == 'e' || *ps->p == 'E')
-				v->integer = 0;
-			if (*ps->p != '_')
-				buf_addch(&s, *ps->p);
-			ps->p++;
-		}
-		buf_addch(&s, '\0');
-		num = s.data;
-		errno = 0;
-		if (s.len > 2 && num[0] == '0' && strchr("xXoObB", num[1])) {
-			/* 0x1f, 0o17, 0b101: written back in decimal */
-			unsigned long long u =
-				strtoull(num + 2, &end,
-					 strchr("xX", num[1])	? 16
-					 : strchr("oO", num[1]) ? 8
-								: 2);
-			if (*end || errno == ERANGE)
-				goto bad_number;
-			v->f = neg ? -(double)u : (double)u;
-			buf_reset(&s);
-			buf_addf(&s, "%s%llu", neg && u ? "-" : "", u);
-		} else {
-			v->f = strtod(num, &end);
-			if (*end || (!v->integer && errno == ERANGE))
-				goto bad_number;
-			if (neg)
-				v->f = -v->f;
-			/* an int's digits as written (no '_'), a float's text
-			 */
-			buf_reset(&s);
-			if (neg && !(v->integer && v->f == 0))
-				buf_addch(&s, '-');
-			if (v->integer) {
-				for (; w < ps->p; w++)
-					if (*w != '_')
-						buf_addch(&s, *w);
-			} else {
-				buf_add(&s, w, (size_t)(ps->p - w));
-			}
-		}
-		buf_addch(&s, '\0');
-		v->s = buf_detach(&s, NULL);
+	if (ps->p < ps->end && (isdigit((unsigned char)*ps->p) ||
+				(*ps->p == '.' && ps->p + 1 < ps->end &&
+				 isdigit((unsigned char)ps->p[1])))) {
+		if (!(v = number(ps, neg)))
+			fail(ps, "a bad number");
 		return v;
-	bad_number:
-		buf_release(&s);
-		pv_free(v);
-		fail(ps, "a bad number");
-		return NULL;
 	}
 	if (neg) {
 		fail(ps, "a number expected after '-'");
@@ -504,6 +732,8 @@ expr(struct parser *ps)
 		ps->depth--;
 		if (close == '}')
 			return braces(ps, v);
+		if (close == ')')
+			return parens(ps, v);
 		return bracketed(ps, v, close, dict, 0);
 	}
 	if (isalpha((unsigned char)*ps->p) || *ps->p == '_') {
@@ -542,9 +772,27 @@ expr(struct parser *ps)
 
 /* ---- from values to entries ---- */
 
-/* v as JSON (args, kwargs); -1 for what JSON has no form of */
+/* the value of a dict's string key, the last one where it is given twice,
+ * as in Python */
+static const struct pv *
+dict_get(const struct pv *d, const char *key)
+{
+	const struct pv *r = NULL;
+	size_t i;
+
+	for (i = 0; d && d->t == PV_DICT && i < d->n; i += 2)
+		if (d->items[i]->t == PV_STR &&
+		    strcmp(d->items[i]->s, key) == 0)
+			r = d->items[i + 1];
+	return r;
+}
+
+/*
+ * v as JSON (args, kwargs); -1 for what JSON has no form of, *why set to
+ * what it is when that is known
+ */
 static int
-to_json(struct buf *out, const struct pv *v)
+to_json(struct buf *out, const struct pv *v, const char **why)
 {
 	size_t i;
 
@@ -569,9 +817,14 @@ to_json(struct buf *out, const struct pv *v)
 			    !memchr(out->data + mark, 'e', out->len - mark))
 				buf_adds(out, ".0");
 		} else {
+			*why = "a float that is not finite (inf), which JSON "
+			       "has no form of";
 			return -1;
 		}
 		return 0;
+	case PV_BAD:
+		*why = v->s;
+		return -1;
 	case PV_STR:
 		if (v->nul ||
 		    utf8_valid_prefix(v->s, strlen(v->s)) != strlen(v->s))
@@ -584,7 +837,7 @@ to_json(struct buf *out, const struct pv *v)
 		for (i = 0; i < v->n; i++) {
 			if (i)
 				buf_addch(out, ',');
-			if (to_json(out, v->items[i]) < 0)
+			if (to_json(out, v->items[i], why) < 0)
 				return -1;
 		}
 		buf_addch(out, ']');
@@ -592,14 +845,21 @@ to_json(struct buf *out, const struct pv *v)
 	case PV_DICT:
 		buf_addch(out, '{');
 		for (i = 0; i < v->n; i += 2) {
-			if (v->items[i]->t != PV_STR)
+			const struct pv *k = v->items[i];
+			if (k->t == PV_BAD)
+				*why = k->s;
+			if (k->t != PV_STR || k->nul ||
+			    utf8_valid_prefix(k->s, strlen(k->s)) !=
+				    strlen(k->s))
 				return -1;
-			if (i)
+			/* a key given twice: Python keeps the last value */
+			if (dict_get(v, k->s) != v->items[i + 1])
+				continue;
+			if (out->len && out->data[out->len - 1] != '{')
 				buf_addch(out, ',');
-			json_write_string(out, v->items[i]->s,
-					  strlen(v->items[i]->s));
+			json_write_string(out, k->s, strlen(k->s));
 			buf_addch(out, ':');
-			if (to_json(out, v->items[i + 1]) < 0)
+			if (to_json(out, v->items[i + 1], why) < 0)
 				return -1;
 		}
 		buf_addch(out, '}');
@@ -607,18 +867,6 @@ to_json(struct buf *out, const struct pv *v)
 	default:
 		return -1;
 	}
-}
-
-static const struct pv *
-dict_get(const struct pv *d, const char *key)
-{
-	size_t i;
-
-	for (i = 0; d && d->t == PV_DICT && i < d->n; i += 2)
-		if (d->items[i]->t == PV_STR &&
-		    strcmp(d->items[i]->s, key) == 0)
-			return d->items[i + 1];
-	return NULL;
 }
 
 /*
@@ -636,6 +884,10 @@ field_text(struct buf *out, const struct pv *v, const char **why)
 	if (v->t == PV_STR || (v->t == PV_NUM && v->integer)) {
 		buf_adds(out, v->s);
 		return 0;
+	}
+	if (v->t == PV_BAD) {
+		*why = v->s;
+		return -1;
 	}
 	if (v->t == PV_BOOL) { /* an int in Python */
 		buf_adds(out, v->integer ? "1" : "0");
@@ -750,6 +1002,10 @@ seconds_of(struct entry *e, const struct pv *v, double *sec)
 		*sec = v->f;
 		return 0;
 	}
+	if (v->t == PV_BAD) {
+		entry_refuse(e, "the schedule is %s", v->s);
+		return -1;
+	}
 	if (v->t != PV_CALL || strcmp(v->s, "timedelta") != 0) {
 		entry_refuse(e, "the schedule is not a literal");
 		return -1;
@@ -860,6 +1116,13 @@ celery_schedule(struct entry *e, const struct pv *sched)
 	} else if (seconds_of(e, sched, &e->seconds) == 0) {
 		e->kind = SRC_INTERVAL;
 	}
+	if (e->kind == SRC_INTERVAL && !(e->seconds < 86400 * 1e9)) {
+		/* timedelta's days < 1e9; inf and past it raise */
+		entry_refuse(e,
+			     "an interval of %g seconds: Celery raises "
+			     "OverflowError",
+			     e->seconds);
+	}
 	if (e->kind == SRC_INTERVAL && !(e->seconds > 0)) {
 		/* beat's is_due: remaining <= 0 at every tick */
 		entry_refuse(e,
@@ -896,10 +1159,18 @@ celery_entry(struct entries *es, const char *file, const struct pv *k,
 			*kwargs = dict_get(v, "kwargs"),
 			*opts = dict_get(v, "options"), *q;
 	struct buf j = BUF_INIT;
+	const char *why = NULL;
 
 	e->name = xstrdup(k->t == PV_STR ? k->s : "?");
 	e->tz = tz ? xstrdup(tz) : NULL;
 	e->task = xstrdup(task && task->t == PV_STR ? task->s : "");
+	if (k->t == PV_BAD || (task && task->t == PV_BAD)) {
+		e->source = xstrdup("?");
+		entry_refuse(e, "its %s is %s",
+			     k->t == PV_BAD ? "name" : "'task'",
+			     k->t == PV_BAD ? k->s : task->s);
+		return;
+	}
 	if (v->t != PV_DICT || !task || task->t != PV_STR || task->nul ||
 	    !sched || k->t != PV_STR || k->nul) {
 		e->source = xstrdup("?");
@@ -911,13 +1182,16 @@ celery_entry(struct entries *es, const char *file, const struct pv *k,
 		args = NULL, entry_refuse(e, "'args' is not a list or tuple");
 	if (kwargs && kwargs->t != PV_DICT)
 		kwargs = NULL, entry_refuse(e, "'kwargs' is not a dict");
-	if (args && to_json(&j, args) < 0)
-		entry_refuse(e, "'args' holds a value JSON cannot hold");
+	if (args && to_json(&j, args, &why) < 0)
+		entry_refuse(e, "'args' holds %s",
+			     why ? why : "a value JSON cannot hold");
 	if (e->kind != SRC_REFUSED)
 		entry_json(e, "args", &e->args, args && j.len ? j.data : "[]");
 	buf_reset(&j);
-	if (kwargs && to_json(&j, kwargs) < 0)
-		entry_refuse(e, "'kwargs' holds a value JSON cannot hold");
+	why = NULL;
+	if (kwargs && to_json(&j, kwargs, &why) < 0)
+		entry_refuse(e, "'kwargs' holds %s",
+			     why ? why : "a value JSON cannot hold");
 	if (e->kind != SRC_REFUSED)
 		entry_json(e, "kwargs", &e->kwargs,
 			   kwargs && j.len ? j.data : "{}");
@@ -973,13 +1247,14 @@ static int
 skip_line(struct parser *ps)
 {
 	struct buf junk = BUF_INIT;
+	const char *bad;
 	int depth = 0, word = 0;
 
 	while (ps->p < ps->end) {
 		char c = *ps->p;
 		if (!word && is_string_start(ps)) {
 			buf_reset(&junk);
-			if (string(ps, &junk) < 0) {
+			if (string(ps, &junk, &bad) < 0) {
 				buf_release(&junk);
 				return -1;
 			}
@@ -1127,13 +1402,14 @@ identifiers(const char *p, const char *end,
 {
 	struct parser ps = {p, end, "", 1, 0, 0, ""};
 	struct buf junk = BUF_INIT;
+	const char *bad;
 	const char *w;
 	int r = 0;
 
 	while (ps.p < ps.end && !r) {
 		if (is_string_start(&ps)) {
 			buf_reset(&junk);
-			if (string(&ps, &junk) < 0)
+			if (string(&ps, &junk, &bad) < 0)
 				break;
 			continue;
 		}

@@ -338,6 +338,74 @@ PY
 		"$conv|compared $conv bad 0" "$(sql "select count(*) from cron.job")|$(tail -2 diff.txt | tr '\n' ' ' | sed 's/ $//')"
 done
 
+# ---- every form of Python literal (prefixes, quotes, escapes, joined
+# strings, parentheses, numbers; CRLF files on even seeds): each entry's
+# args and kwargs are what kombu's JSON sends for Python's own value, or the
+# entry is refused for a reason Python's value really has (oracles/
+# pyliteral.py: ast.literal_eval, kombu)
+for seed in $(seq 1 "$seeds"); do
+	crlf=$([ $((seed % 2)) = 0 ] && echo crlf)
+	/usr/bin/python3 "$top/tests/integration/oracles/pyliteral.py" gen "$seed" 60 $crlf >pylit.py
+	cron-convert pylit.py 2>pylit.err >pylit.sql
+	/usr/bin/python3 "$top/tests/integration/oracles/pyliteral.py" check pylit.py pylit.err <pylit.sql >diff.txt
+	check "seed $seed: Python literals: sent as Python and kombu send them, or refused for what they hold" "bad 0" "$(tail -1 diff.txt)"
+	conv=$(grep -c '^SELECT cron.schedule' pylit.sql)
+	sql "select cron.unschedule(jobid) from cron.job" >/dev/null
+	run psql -X -q -v ON_ERROR_STOP=1 -f pylit.sql
+	check "seed $seed: Python literals: pg_cron takes every job" "0|$conv" "$status|$(sql "select count(*) from cron.job")"
+done
+sql "select cron.unschedule(jobid) from cron.job" >/dev/null
+cat >pystr.py <<'EOF'
+from celery.schedules import crontab
+beat_schedule = {
+    'bullet': {'task': 't', 'schedule': 60, 'args': ['\N{BULLET} daily digest']},
+    'one-string': {'task': 't', 'schedule': 60, 'args': ('hello')},
+    'one-tuple': {'task': 't', 'schedule': 60, 'args': ('hello',), 'kwargs': {'n': (7)}},
+    'zeros': {'task': 't', 'schedule': 60, 'args': [00, 0_0, 000, -0]},
+    'big': {'task': 't', 'schedule': 60, 'args': [0xFFFFFFFFFFFFFFFFFF, 0o7_7, 0b1_1]},
+    'floats': {'task': 't', 'schedule': 60, 'args': [1e-400, 1_0.5e1, 4.9e-324]},
+    'inf': {'task': 't', 'schedule': 60, 'args': [1e400]},
+    'huge-interval': {'task': 't', 'schedule': 1e400},
+    'complex': {'task': 't', 'schedule': 60, 'kwargs': {'z': 2j}},
+    'bytes': {'task': 't', 'schedule': 60, 'args': [b'x']},
+    'f-string': {'task': f't', 'schedule': 60},
+    'surrogate': {'task': 't', 'schedule': 60, 'args': ['\ud800']},
+    'nul-key': {'task': 't', 'schedule': 60, 'kwargs': {'a\0': 1}},
+    'twice': {'task': 't', 'schedule': 60, 'kwargs': {'a': -0.0, 'a': 1}},
+    'bytes-field': {'task': 't', 'schedule': crontab(minute=b'5')},
+    'escapes': {'task': 't', 'schedule': 60, 'args': ['\x41\101\777\q' r'\n' """tri
+ple""" u'\U0001F600']},
+}
+EOF
+run cron-convert pystr.py
+check "Python's strings and numbers: status" 1 "$status"
+check "Python's strings and numbers: refused by name" "cron-convert: pystr.py:3: bullet: refused: 'args' holds a \\N{...} escape, not decoded here (write the character or \\u)
+cron-convert: pystr.py:4: one-string: refused: 'args' is not a list or tuple
+cron-convert: pystr.py:9: inf: refused: 'args' holds a float that is not finite (inf), which JSON has no form of
+cron-convert: pystr.py:10: huge-interval: refused: an interval of inf seconds: Celery raises OverflowError
+cron-convert: pystr.py:11: complex: refused: 'kwargs' holds a complex number, which JSON has no form of
+cron-convert: pystr.py:12: bytes: refused: 'args' holds a bytes literal (no JSON form, no crontab field)
+cron-convert: pystr.py:13: f-string: refused: its 'task' is an f-string, computed when the file runs
+cron-convert: pystr.py:14: surrogate: refused: 'args' holds a surrogate, which JSON text cannot hold alone
+cron-convert: pystr.py:15: nul-key: refused: 'kwargs' holds a value JSON cannot hold
+cron-convert: pystr.py:17: bytes-field: refused: crontab(minute=...): a bytes literal (no JSON form, no crontab field)
+cron-convert: 10 of 16 entries refused" "$(echo "$errout" | grep -v 'becomes a clock schedule')"
+echo "$out" | grep -o "'args', .*'::jsonb, 'kwargs', '[^']*'" >pystr.got
+/usr/bin/python3 - >pystr.want <<'PY'
+import json
+ns = {}
+exec(open("pystr.py").read(), ns)
+for k in ("one-tuple", "zeros", "big", "floats", "twice", "escapes"):
+    e = ns["beat_schedule"][k]
+    print(list(e.get("args", [])), e.get("kwargs", {}))
+PY
+check "Python's strings and numbers: the payloads, as Python reads them" "$(cat pystr.want)" \
+	"$(sed "s/'args', '\(.*\)'::jsonb, 'kwargs', '\(.*\)'/\1\t\2/" pystr.got | /usr/bin/python3 -c '
+import json, sys
+for l in sys.stdin:
+    a, k = l.rstrip("\n").split("\t")
+    print(json.loads(a), json.loads(k))')"
+
 # ---- crontab lines: croniter reads the source and what we emit alike
 /usr/bin/python3 - >gen.tab <<'PY'
 import random
@@ -670,7 +738,7 @@ cron-convert: args.py:8: strlist: refused: crontab(minute=...): a list holding o
 cron-convert: args.py:9: td: refused: timedelta() got an unexpected keyword argument 'secs': Celery raises TypeError
 cron-convert: args.py:10: neg: refused: an interval of -60 seconds: beat runs it at every tick
 cron-convert: args.py:11: zero: refused: an interval of 0 seconds: beat runs it at every tick
-cron-convert: args.py:12: huge: refused: every 1e+20 seconds is not a clock time: minutes dividing an hour, hours dividing a day, a day or a week are
+cron-convert: args.py:12: huge: refused: an interval of 1e+20 seconds: Celery raises OverflowError
 cron-convert: args.py:13: blanks: refused: day of week: 30 is not in 0-6
 cron-convert: 11 of 12 entries refused" cron-convert args.py
 sed -i "s/day_of_week='0-30 '/day_of_week='0-3 '/" args.py
