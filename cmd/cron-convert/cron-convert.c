@@ -734,6 +734,8 @@ names_check(struct entries *es)
 
 	for (i = 0; i < es->n; i++) {
 		struct entry *e = &es->e[i];
+		if (e->kind == SRC_REFUSED)
+			continue; /* no job: its own reason stands */
 		job_name(&a, e);
 		if (a.len > 63) {
 			entry_refuse(e,
@@ -743,6 +745,8 @@ names_check(struct entries *es)
 			continue;
 		}
 		for (k = 0; k < i; k++) {
+			if (es->e[k].kind == SRC_REFUSED)
+				continue;
 			job_name(&b, &es->e[k]);
 			if (strcmp(a.data, b.data) == 0) {
 				entry_refuse(e,

@@ -104,6 +104,8 @@ crontab_read(struct entries *es, const char *file, char *text, int sys)
 			*p++ = '\0';
 			p += strspn(p, " \t");
 		}
+		if (e->kind != SRC_REFUSED && !*p) /* blanks after them */
+			entry_refuse(e, "a schedule and a command expected");
 		if (e->kind == SRC_REFUSED) {
 			e->source = xstrdup(f[0]);
 			continue;

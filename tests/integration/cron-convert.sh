@@ -642,6 +642,10 @@ check_run "--from=django: a line that is not JSON: 2" 2 "cron-convert: notjson.n
 printf '0 0 * *\n' >short.tab
 check_run "crontab: a line too short" 1 "cron-convert: short.tab:1: ?: refused: a schedule and a command expected
 cron-convert: 1 of 1 entries refused" cron-convert --from=crontab short.tab
+printf '0 0 * * * \n0 0 * * *\t \n' >blank.tab
+check_run "crontab: five fields and blanks, no command" 1 "cron-convert: blank.tab:1: ?: refused: a schedule and a command expected
+cron-convert: blank.tab:2: ?: refused: a schedule and a command expected
+cron-convert: 2 of 2 entries refused" cron-convert --from=crontab --timezone=GMT blank.tab
 
 printf "beat_schedule = {'a': {'task': 't', 'schedule': 60, 'args': [6.02e23, 2., 1e-7, -0]}, 'b': {'task': 't', 'schedule': 60, 'kwargs': {'z': -0.0}}}\n" >floats.py
 run cron-convert floats.py
