@@ -66,8 +66,9 @@ static void __attribute__((noreturn)) help(void)
 		"%(kwargs)s, %(queue)s\n"
 		"                        become SQL literals (default: "
 		"pgmq.send of the task)\n"
-		"  --task-map=FILE       a SQL template per task: lines "
-		"\"TASK TEMPLATE\"\n"
+		"  --task-map=FILE       lines TASK TEMPLATE; a TASK with "
+		"blanks "
+		"\"in quotes\"\n"
 		"  --name-prefix=P       before every job's name\n"
 		"  --pg-cron-version=V   what the server runs (default 1.4): "
 		"1.5 takes seconds\n"
@@ -562,15 +563,53 @@ tag_for(char *tag, size_t n, const char *base, const char *text)
 	buf_release(&t);
 }
 
-/* --task-map: "TASK TEMPLATE" lines */
+/*
+ * --task-map: "TASK TEMPLATE" lines.  A TASK holding blanks (a crontab's
+ * command with its arguments) or starting with '"' is written in double
+ * quotes, with \" and \\ for a quote and a backslash inside.
+ */
 static char **map_task, **map_sql;
 static size_t nmap;
+
+/* the task at *p, unquoted in place; *p past it: 0, or -1 (why) */
+static int
+map_task_word(char **p, const char **why)
+{
+	char *s = *p, *d;
+
+	if (*s != '"') {
+		*p = s + strcspn(s, " \t");
+		if (!**p) {
+			*why = "a task and a SQL template expected";
+			return -1;
+		}
+		*(*p)++ = '\0';
+		return 0;
+	}
+	for (d = s, s++; *s != '"'; *d++ = *s++) {
+		if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
+			s++;
+		if (!*s) {
+			*why = "a quoted task does not end";
+			return -1;
+		}
+	}
+	*d = '\0';
+	if (s[1] != ' ' && s[1] != '\t') {
+		*why = "a blank and a SQL template expected after the "
+		       "quoted task";
+		return -1;
+	}
+	*p = s + 2;
+	return 0;
+}
 
 static void
 task_map_read(const char *file)
 {
 	size_t len, n = 0;
 	char *text = slurp(file, &len), *line, *next, *sp;
+	const char *why;
 
 	for (line = text; line; line = next) {
 		n++;
@@ -579,16 +618,19 @@ task_map_read(const char *file)
 		line += strspn(line, " \t");
 		if (!*line || *line == '#')
 			continue;
-		if (!(sp = line + strcspn(line, " \t")) || !*sp)
+		sp = line;
+		if (map_task_word(&sp, &why) < 0)
+			errx(2, "%s:%zu: %s", file, n, why);
+		sp += strspn(sp, " \t");
+		if (!*sp)
 			errx(2, "%s:%zu: a task and a SQL template expected",
 			     file, n);
-		*sp++ = '\0';
 		map_task = realloc(map_task, (nmap + 1) * sizeof(*map_task));
 		map_sql = realloc(map_sql, (nmap + 1) * sizeof(*map_sql));
 		if (!map_task || !map_sql)
 			errx(3, "out of memory");
 		map_task[nmap] = xstrdup(line);
-		map_sql[nmap++] = xstrdup(sp + strspn(sp, " \t"));
+		map_sql[nmap++] = xstrdup(sp);
 	}
 	free(text);
 }

@@ -21,7 +21,8 @@
 struct row {
 	struct json_value name, task, args, kwargs, queue, enabled, one_off,
 		timezone, schedule, type, field[CF_N], every, period, seconds,
-		solar_event, clocked_time, options, relative, error;
+		solar_event, clocked_time, options, relative, error, start_time,
+		expires;
 };
 
 /* Fill r from the object text p[0..n); -1 for one that is not an object */
@@ -55,6 +56,8 @@ members(struct row *r, const char *p, size_t n, struct json_error *je)
 		{"options", offsetof(struct row, options)},
 		{"relative", offsetof(struct row, relative)},
 		{"error", offsetof(struct row, error)},
+		{"start_time", offsetof(struct row, start_time)},
+		{"expires", offsetof(struct row, expires)},
 	};
 	struct json_iter it;
 	struct json_value k, v;
@@ -170,6 +173,18 @@ row_entry(struct entry *e, struct row *r)
 	}
 	if (r->one_off.type == JSON_TRUE) {
 		entry_refuse(e, "one_off: it runs once, not on a schedule");
+		return;
+	}
+	/* django-celery-beat's ModelEntry: not due before start_time
+	 * (is_due); expires goes into every message's options */
+	if (r->start_time.type == JSON_STRING) {
+		entry_refuse(e, "start_time: beat does not run it before then, "
+				"and a pg_cron job has no start");
+		return;
+	}
+	if (r->expires.type == JSON_STRING) {
+		entry_refuse(e, "expires: workers drop its messages from then "
+				"on, and a pg_cron job has no end");
 		return;
 	}
 	/* an export's schedule object, or django's columns on the row */

@@ -458,10 +458,13 @@ T(name="ist-weekdays", task="t.ist", crontab=ist, kwargs=json.dumps({"big": 1234
 T(name="sunset", task="t.sun", solar=sun)
 T(name="new-year", task="t.once", clocked=once, one_off=True)
 T(name="paused", task="t.paused", crontab=six, enabled=False)
+T(name="starts-later", task="t.later", crontab=six, start_time=datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc))
+T(name="expiring", task="t.expiring", crontab=six, expires=datetime.datetime(2027, 1, 1, tzinfo=datetime.timezone.utc))
 '
 cat >export.sql <<'EOF'
 SELECT row_to_json(r) FROM (
   SELECT t.name, t.task, t.args, t.kwargs, t.queue, t.enabled, t.one_off,
+         t.start_time, t.expires,
          c.minute, c.hour, c.day_of_week, c.day_of_month, c.month_of_year,
          c.timezone, i.every, i.period, s.event AS solar_event,
          k.clocked_time
@@ -484,7 +487,9 @@ check "django: refusals, a disabled task skipped" "1|cron-convert: rows.ndjson:6
 cron-convert: rows.ndjson:2: inventory-alerts: every 300 seconds from when beat started becomes a clock schedule
 cron-convert: rows.ndjson:4: sunset: refused: solar(...) follows the sun: no cron schedule gives its times
 cron-convert: rows.ndjson:5: new-year: refused: one_off: it runs once, not on a schedule
-cron-convert: 2 of 5 entries refused" "$status|$errout"
+cron-convert: rows.ndjson:7: starts-later: refused: start_time: beat does not run it before then, and a pg_cron job has no start
+cron-convert: rows.ndjson:8: expiring: refused: expires: workers drop its messages from then on, and a pg_cron job has no end
+cron-convert: 4 of 7 entries refused" "$status|$errout"
 echo "$out" >dj.sql
 run psql -X -q -v ON_ERROR_STOP=1 -f dj.sql
 check "django: pg_cron takes the SQL" "0|3" "$status|$(sql "select count(*) from cron.job where jobname in ('daily-oee-report', 'inventory-alerts', 'ist-weekdays')")"
@@ -627,6 +632,20 @@ cron-convert: 1 of 1 entries refused" cron-convert --pg-cron-version=1.6 --timez
 printf 'x SELECT %%(when)s\n' >bad.map
 check_run "--task-map: an unknown placeholder" 1 "cron-convert: utc.py:2: a: refused: --task-map: a %(...)s other than task, args, kwargs, queue
 cron-convert: 1 of 1 entries refused" cron-convert --task-map=bad.map utc.py
+# --task-map: a task with blanks (a crontab command and its arguments) in
+# double quotes, \" and \\ inside; unquoted, a task ends at its first blank
+printf 'CRON_TZ=UTC\n0 3 * * * /usr/local/bin/backup --full\n0 4 * * * /usr/local/bin/backup\n0 5 * * * say "hi" \\ there\n' >backup.tab
+printf '# tasks\n"/usr/local/bin/backup --full" SELECT ops.backup(true)\n/usr/local/bin/backup SELECT ops.backup(false)\n"say \\"hi\\" \\\\ there"\tSELECT 1\n' >backup.map
+run cron-convert --from=crontab --task-map=backup.map backup.tab
+check "--task-map: quoted tasks with blanks, quotes and backslashes" "0|SELECT ops.backup(true)
+SELECT ops.backup(false)
+SELECT 1|" "$status|$(echo "$out" | sed -n 's/^SELECT cron.schedule(.*\$cron\$\(.*\)\$cron\$);$/\1/p')|$errout"
+printf '"a b SELECT 1\n' >open.map
+check_run "--task-map: a quoted task that does not end" 2 "cron-convert: open.map:1: a quoted task does not end" \
+	cron-convert --from=crontab --task-map=open.map backup.tab
+printf '"a b"SELECT 1\n' >glued.map
+check_run "--task-map: a quoted task glued to its template" 2 "cron-convert: glued.map:1: a blank and a SQL template expected after the quoted task" \
+	cron-convert --from=crontab --task-map=glued.map backup.tab
 printf '%s\n' '{"task":"x","minute":"0"}' '{"name":"a","task":"x","args":"{}","minute":"0"}' \
 	'{"name":"b","task":"x","every":3,"period":"fortnights"}' '{"name":"c","task":"x","clocked_time":"2027-01-01T00:00:00Z"}' \
 	'{"name":"d","task":"x"}' '{"name":"e","task":"x","error":"why not"}' >rows.ndjson
