@@ -128,7 +128,7 @@ $(B)/tests/fuzz_redisurl-replay: tests/fuzz/fuzz_redisurl.c tests/fuzz/replay.c 
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) -lm
 
 # redis-dump-ndjson's RDB reader, without hiredis
-$(B)/tests/fuzz_rdb-replay: tests/fuzz/fuzz_rdb.c tests/fuzz/replay.c cmd/redis-dump-ndjson/rdb.c cmd/redis-dump-ndjson/rdb.h $(LIBCOMMON)
+$(B)/tests/fuzz_rdb-replay: tests/fuzz/fuzz_rdb.c tests/fuzz/replay.c cmd/redis-dump-ndjson/rdb.c cmd/redis-dump-ndjson/seen.c cmd/redis-dump-ndjson/rdb.h cmd/redis-dump-ndjson/seen.h $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBCOMMON) $(ALL_LDFLAGS) $(LZF_LIBS) -lm
 
@@ -167,7 +167,7 @@ fuzz-build:
 			$$([ $$f = fuzz_copy ] && echo $(COPY_ENC)) \
 			$$(case $$f in fuzz_map*) echo cmd/ndjson-map/mapexpr.c -lpcre2-8;; \
 				fuzz_redisurl) echo cmd/redis-dump-ndjson/url.c;; \
-				fuzz_rdb) echo cmd/redis-dump-ndjson/rdb.c $(LZF_LIBS);; \
+				fuzz_rdb) echo cmd/redis-dump-ndjson/rdb.c cmd/redis-dump-ndjson/seen.c $(LZF_LIBS);; \
 				fuzz_cron) echo $(CRON_PARSE);; \
 				fuzz_typmod) echo $(TYPMOD);; \
 				fuzz_bson) echo cmd/mongo-dump-ndjson/emit.c $(BSON_CFLAGS) $(BSON_LIBS);; esac) \

@@ -255,7 +255,8 @@ element_end(struct dumper *d, struct coll *c)
 	if (d->o->explode)
 		buf_adds(&d->out, "}\n");
 	c->elements++;
-	rd_flush(&d->out, 0, d->n);
+	if (!d->whole)
+		rd_flush(&d->out, 0, d->n);
 }
 
 /*
@@ -1280,9 +1281,13 @@ struct rdb_dump {
 	struct dumper *d;
 	struct rdb_reader *r;
 	struct coll c;
-	long long now;
-	int fields; /* of the stream entry being written */
-	uint64_t expired, expired_fields;
+	long long now; /* expiries are judged at: --as-of, the file's ctime */
+	int fields;    /* of the stream entry being written */
+	struct rdb_counts k;
+	size_t mark;	   /* d->out up to here is whole records */
+	struct seen *keys; /* db and name of each key loaded, or NULL */
+	struct buf dbkey;
+	int twice; /* this key was loaded before: refused if not empty */
 	/* --stats: the key being counted */
 	struct buf key;
 	int db;
@@ -1312,10 +1317,21 @@ rdb_key(void *arg, int db, const char *k, size_t klen, enum rdb_kind kind,
 		return 0;
 	if (!rd_in_part(o, k, klen))
 		return 0;
-	if (expire_ms >= 0 && expire_ms <= x->now) {
+	x->now = o->as_of >= 0 ? o->as_of : x->r->ctime_ms;
+	if (expire_ms >= 0 && x->now < 0)
+		x->k.unjudged++;
+	if (expire_ms >= 0 && x->now >= 0 && expire_ms < x->now) {
 		/* in the file, gone from the server: as SCAN never sees it */
-		x->expired++;
+		x->k.expired++;
 		return 0;
+	}
+	x->mark = d->out.len;
+	x->twice = 0;
+	if (x->keys) {
+		buf_reset(&x->dbkey);
+		buf_add(&x->dbkey, (const char *)&db, sizeof(db));
+		buf_add(&x->dbkey, k, klen);
+		x->twice = seen_has(x->keys, x->dbkey.data, x->dbkey.len);
 	}
 	d->db = db;
 	memset(&x->c, 0, sizeof(x->c));
@@ -1349,11 +1365,13 @@ rdb_item(void *arg, const char *a, size_t alen, const char *b, size_t blen,
 	struct rdb_dump *x = arg;
 	struct dumper *d = x->d;
 
-	if (x->c.fexp && x->c.fexp <= x->now) {
+	if (x->c.fexp && x->now < 0)
+		x->k.unjudged++;
+	if (x->c.fexp && x->now >= 0 && x->c.fexp < x->now) {
 		/* a field gone from the server: as HGETALL never sees it */
 		x->c.fexp = 0;
 		x->c.fexpired++;
-		x->expired_fields++;
+		x->k.expired_fields++;
 		return;
 	}
 	if (d->st) {
@@ -1362,6 +1380,8 @@ rdb_item(void *arg, const char *a, size_t alen, const char *b, size_t blen,
 		return;
 	}
 	if (x->c.t == R_STRING) {
+		if (x->twice)
+			return; /* refused at its end */
 		buf_add(&d->out, d->head.data, d->head.len);
 		buf_adds(&d->out, "\"value\":");
 		json_write_text(&d->out, a, alen);
@@ -1405,6 +1425,18 @@ rdb_entry_end(void *arg)
 		entry_end(x->d, &x->c);
 }
 
+/* --stats: a TTL from the time expiries are judged at, else the clock */
+static long long
+stats_now(const struct rdb_dump *x)
+{
+	struct timeval tv;
+
+	if (x->now >= 0)
+		return x->now;
+	gettimeofday(&tv, NULL);
+	return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
 static void
 rdb_key_end(void *arg)
 {
@@ -1414,22 +1446,39 @@ rdb_key_end(void *arg)
 	if (x->c.t == R_HASH && x->c.fexpired && !x->c.elements &&
 	    !x->elements) {
 		/* every field expired: the server has deleted the key */
-		x->expired++;
+		x->k.expired++;
 		return;
 	}
+	if (x->c.t != R_STRING && x->c.t != R_STREAM && !x->c.elements &&
+	    !x->elements) {
+		/* redis-server skips an empty collection (an old bug's) */
+		x->k.empty++;
+		return;
+	}
+	if (x->twice) {
+		buf_setlen(&d->out, x->mark);
+		rdb_stop(x->r, "db %d: key %s twice (redis-server refuses it)",
+			 d->db,
+			 key_msg(x->dbkey.data + sizeof(int),
+				 x->dbkey.len - sizeof(int)));
+		return;
+	}
+	if (x->keys)
+		seen_add(x->keys, x->dbkey.data, x->dbkey.len);
 	if (d->st) {
 		/* memory: from a file, the key's bytes in it stand for it */
 		stats_key(d->st, x->db, x->key.data, x->key.len,
 			  type_names[x->c.t],
-			  x->expire >= 0 ? x->expire - x->now : -1, x->elements,
-			  (long long)(x->r->off - x->start));
+			  x->expire >= 0 ? x->expire - stats_now(x) : -1,
+			  x->elements, (long long)(x->r->off - x->start));
 		d->n->written++;
 		return;
 	}
-	if (x->c.t == R_STRING)
-		return;
-	open_record(x->d, &x->c); /* an empty stream has a record too */
-	close_record(x->d, &x->c);
+	if (x->c.t != R_STRING) {
+		open_record(x->d, &x->c); /* an empty stream has a record too */
+		close_record(x->d, &x->c);
+	}
+	x->mark = d->out.len;
 }
 
 static void
@@ -1443,22 +1492,25 @@ rdb_skipped(void *arg, int db, const char *k, size_t klen, const char *why)
 }
 
 int
-dump_rdb(struct dumper *d, struct rdb_reader *r, uint64_t *expired,
-	 uint64_t *expired_fields)
+dump_rdb(struct dumper *d, struct rdb_reader *r, struct rdb_counts *k)
 {
 	struct rdb_dump x = {.d = d, .r = r, .key = BUF_INIT};
 	struct rdb_sink s = {&x,	  rdb_key,     rdb_item,
 			     rdb_entry,	  rdb_field,   rdb_entry_end,
 			     rdb_key_end, rdb_skipped, rdb_item_expire};
-	struct timeval tv;
 	int rc;
 
-	gettimeofday(&tv, NULL);
-	x.now = (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	x.dbkey = (struct buf)BUF_INIT;
+	if (d->o->dedup)
+		x.keys = seen_new();
+	d->whole = 1;
 	rc = rdb_read(r, &s);
+	if (rc < 0) /* what a key cut short had written goes */
+		buf_setlen(&d->out, x.mark);
 	buf_release(&x.key);
-	*expired = x.expired;
-	*expired_fields = x.expired_fields;
+	buf_release(&x.dbkey);
+	seen_free(x.keys);
+	*k = x.k;
 	if (rc < 0)
 		warnx("%s: %s", d->where, r->msg);
 	return rc;

@@ -1,8 +1,10 @@
 /* rdb.c: Redis's RDB format, read as a stream (see rdb.h). */
 #include "rdb.h"
+#include "seen.h"
 
 #include <errno.h>
 #include <liblzf/lzf.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -61,8 +63,11 @@ enum {
 /* ---- errors and bytes -----------------------------------------------------
  */
 
-static int __attribute__((format(printf, 2, 3)))
-fail(struct rdb_reader *r, const char *fmt, ...)
+/* the reader's own stops are the sinks' (rdb.h) */
+#define fail rdb_stop
+
+int
+rdb_stop(struct rdb_reader *r, const char *fmt, ...)
 {
 	char m[200];
 	va_list ap;
@@ -333,10 +338,24 @@ struct stream_walk {
 	struct buf text;
 };
 
+/* a sorted set's member (at off in ctx.zm) and score, to be sorted */
+struct zel {
+	size_t off, n;
+	const char *p;
+	double score;
+};
+
 struct ctx {
 	struct rdb_reader *r;
 	const struct rdb_sink *s;
 	int want; /* the sink takes this key's elements */
+	/* a member twice is refused (what), as redis-server does for this
+	 * encoding; members holds those of the key so far */
+	const char *twice;
+	struct seen *members;
+	struct zel *z; /* a skiplist-encoded sorted set, held to be sorted */
+	size_t nz, capz;
+	struct buf zm;
 	struct buf a, b, blob, tmp;
 	char num[2][32];	  /* integers of a packed container, as text */
 	size_t count;		  /* elements of the last packed container */
@@ -352,6 +371,19 @@ field_expire(struct ctx *c, uint64_t ms)
 			    (unsigned long long)ms);
 	if (c->want && c->s->item_expire)
 		c->s->item_expire(c->s->arg, (long long)ms);
+	return 0;
+}
+
+/* A member of the key: refused when it came before and the server checks. */
+static int
+once(struct ctx *c, const char *p, size_t n)
+{
+	if (!c->twice)
+		return 0;
+	if (!c->members)
+		c->members = seen_new();
+	if (seen_add(c->members, p, n))
+		return fail(c->r, "%s twice", c->twice);
 	return 0;
 }
 
@@ -587,6 +619,8 @@ zipmap(struct ctx *c, const uint8_t *p, size_t n)
 		free_ = p[q++];
 		if (vl > n || q + vl + free_ > n)
 			break;
+		if (once(c, (const char *)k, kl) < 0)
+			return -1;
 		item(c, (const char *)k, kl, (const char *)p + q, vl, 0);
 		q += vl + free_;
 	}
@@ -612,7 +646,7 @@ pair(struct ctx *c, const char *p, size_t n, size_t i, int zset)
 	if (!(i & 1)) {
 		buf_reset(&c->a);
 		buf_add(&c->a, p, n);
-		return 0;
+		return once(c, p, n);
 	}
 	if (zset) {
 		if (score_of(c, p, n, &v) < 0)
@@ -939,13 +973,67 @@ hash_metadata(struct ctx *c, int relative)
 			ttl = base + ttl - 1;
 		}
 		if (string(c->r, &c->a, &c->tmp) < 0 ||
-		    string(c->r, &c->b, &c->tmp) < 0)
+		    string(c->r, &c->b, &c->tmp) < 0 ||
+		    once(c, c->a.data, c->a.len) < 0)
 			return -1;
 		if (ttl && field_expire(c, ttl) < 0)
 			return -1;
 		item(c, c->a.data, c->a.len, c->b.data, c->b.len, 0);
 	}
 	return 0;
+}
+
+/* A skiplist-encoded sorted set's member (c->a) and score, held. */
+static int
+zhold(struct ctx *c, double v)
+{
+	if (!c->want)
+		return 0;
+	if (c->nz == c->capz) {
+		size_t cap = c->capz ? 2 * c->capz : 64;
+		struct zel *z = reallocarray(c->z, cap, sizeof(*z));
+		if (!z)
+			return fail(c->r, "out of memory");
+		c->z = z;
+		c->capz = cap;
+	}
+	c->z[c->nz].off = c->zm.len;
+	c->z[c->nz].n = c->a.len;
+	c->z[c->nz++].score = v;
+	buf_add(&c->zm, c->a.data, c->a.len);
+	return 0;
+}
+
+/* rank order: the score, then the member's bytes (as zslInsert) */
+static int
+zcmp(const void *x, const void *y)
+{
+	const struct zel *a = x, *b = y;
+	size_t n = a->n < b->n ? a->n : b->n;
+	int d;
+
+	if (a->score != b->score)
+		return a->score < b->score ? -1 : 1;
+	d = n ? memcmp(a->p, b->p, n) : 0;
+	if (d)
+		return d;
+	return a->n < b->n ? -1 : a->n > b->n;
+}
+
+/* The held sorted set, handed over in rank order. */
+static void
+zflush(struct ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nz; i++)
+		c->z[i].p = c->zm.data + c->z[i].off;
+	if (c->nz > 1)
+		qsort(c->z, c->nz, sizeof(*c->z), zcmp);
+	for (i = 0; i < c->nz; i++)
+		item(c, c->z[i].p, c->z[i].n, NULL, 0, c->z[i].score);
+	c->nz = 0;
+	buf_reset(&c->zm);
 }
 
 static enum rdb_kind
@@ -989,6 +1077,29 @@ value(struct ctx *c, int type)
 	uint8_t b8[8];
 	double v;
 
+	/* where redis-server looks for a member twice whatever its
+	 * sanitize-dump-payload (a listpack's and an intset's only with it) */
+	switch (type) {
+	case T_SET:
+		c->twice = "a set member";
+		break;
+	case T_ZSET:
+	case T_ZSET_2:
+	case T_ZSET_ZIPLIST:
+		c->twice = "a sorted set member";
+		break;
+	case T_HASH:
+	case T_HASH_ZIPMAP:
+	case T_HASH_ZIPLIST:
+	case T_HASH_METADATA:
+	case T_HASH_METADATA_PRE_GA:
+		c->twice = "a hash field";
+		break;
+	default:
+		c->twice = NULL;
+	}
+	if (c->members)
+		seen_clear(c->members);
 	switch (type) {
 	case T_STRING:
 		if (string(c->r, &c->b, &c->tmp) < 0)
@@ -1003,29 +1114,36 @@ value(struct ctx *c, int type)
 		if (length(c->r, &n, NULL) < 0)
 			return -1;
 		for (i = 0; i < n; i++) {
-			if (string(c->r, &c->a, &c->tmp) < 0)
+			if (string(c->r, &c->a, &c->tmp) < 0 ||
+			    (type != T_LIST &&
+			     once(c, c->a.data, c->a.len) < 0))
 				return -1;
 			if (type == T_HASH) {
 				if (string(c->r, &c->b, &c->tmp) < 0)
 					return -1;
 				item(c, c->a.data, c->a.len, c->b.data,
 				     c->b.len, 0);
-			} else if (type == T_ZSET) {
-				if (old_double(c, &v) < 0)
+			} else if (type == T_ZSET || type == T_ZSET_2) {
+				if (type == T_ZSET && old_double(c, &v) < 0)
 					return -1;
-				item(c, c->a.data, c->a.len, NULL, 0, v);
-			} else if (type == T_ZSET_2) {
-				if (take(c->r, b8, 8) < 0)
-					return -1;
-				{
-					uint64_t u = le(b8, 8);
+				if (type == T_ZSET_2) {
+					uint64_t u;
+					if (take(c->r, b8, 8) < 0)
+						return -1;
+					u = le(b8, 8);
 					memcpy(&v, &u, 8);
 				}
-				item(c, c->a.data, c->a.len, NULL, 0, v);
+				if (isnan(v))
+					return fail(c->r, "a sorted set score "
+							  "that is NaN");
+				if (zhold(c, v) < 0)
+					return -1;
 			} else {
 				item(c, c->a.data, c->a.len, NULL, 0, 0);
 			}
 		}
+		if (type == T_ZSET || type == T_ZSET_2)
+			zflush(c);
 		return 0;
 	case T_SET_INTSET:
 		if (string(c->r, &c->blob, &c->tmp) < 0)
@@ -1096,6 +1214,24 @@ value(struct ctx *c, int type)
 /* ---- the file
  * ----------------------------------------------------------------- */
 
+/* The ctime aux field (seconds, as text) in milliseconds, or -1. */
+static long long
+ctime_of(const struct buf *b)
+{
+	char t[24], *end;
+	long long v;
+
+	if (b->len == 0 || b->len >= sizeof(t))
+		return -1;
+	memcpy(t, b->data, b->len);
+	t[b->len] = '\0';
+	errno = 0;
+	v = strtoll(t, &end, 10);
+	if (*end || errno || v < 0 || v > LLONG_MAX / 1000)
+		return -1;
+	return v * 1000;
+}
+
 int
 rdb_read(struct rdb_reader *r, const struct rdb_sink *s)
 {
@@ -1105,8 +1241,9 @@ rdb_read(struct rdb_reader *r, const struct rdb_sink *s)
 	long long expire = -1;
 	int op, db = 0, rc = -1;
 
-	c.a = c.b = c.blob = c.tmp = (struct buf)BUF_INIT;
+	c.a = c.b = c.blob = c.tmp = c.zm = (struct buf)BUF_INIT;
 	r->msg[0] = '\0';
+	r->ctime_ms = -1;
 	if (take(r, h, 9) < 0)
 		goto out;
 	if (memcmp(h, "REDIS", 5) != 0) {
@@ -1169,6 +1306,8 @@ rdb_read(struct rdb_reader *r, const struct rdb_sink *s)
 			if (string(r, &c.a, &c.tmp) < 0 ||
 			    string(r, &c.b, &c.tmp) < 0)
 				goto out;
+			if (c.a.len == 5 && memcmp(c.a.data, "ctime", 5) == 0)
+				r->ctime_ms = ctime_of(&c.b);
 			continue;
 		case OP_FREQ:
 			if (take(r, b8, 1) < 0)
@@ -1223,10 +1362,12 @@ rdb_read(struct rdb_reader *r, const struct rdb_sink *s)
 		}
 		c.want = s->key(s->arg, db, c.a.data, c.a.len, kind_of(op),
 				expire);
-		if (value(&c, op) < 0)
+		if (r->msg[0] || value(&c, op) < 0)
 			goto out;
 		if (c.want)
 			s->key_end(s->arg);
+		if (r->msg[0])
+			goto out;
 		expire = -1;
 	}
 out:
@@ -1234,6 +1375,9 @@ out:
 	buf_release(&c.b);
 	buf_release(&c.blob);
 	buf_release(&c.tmp);
+	buf_release(&c.zm);
+	free(c.z);
+	seen_free(c.members);
 	return rc;
 }
 

@@ -3,6 +3,11 @@
  * from its documentation and the server's own description of it: every key
  * with its database, type, expiry and elements, handed to callbacks as they
  * are read, a node (a listpack, a ziplist) at a time, never the whole file.
+ * What redis-server refuses when it loads a file is refused here too: a
+ * set's, sorted set's or hash's member twice where the server checks it, a
+ * NaN score.  A sorted set is handed over in rank order (lowest score first,
+ * then by member's bytes) whatever its encoding: one in a skiplist encoding
+ * (which the server writes highest first) is held whole and sorted.
  */
 #ifndef RDB_H
 #define RDB_H
@@ -59,6 +64,7 @@ struct rdb_reader {
 	uint64_t crc; /* over the bytes taken */
 	int version;
 	int crc_checked;
+	long long ctime_ms; /* when it was written (its ctime), or -1 */
 	char msg[240]; /* why it stopped */
 };
 
@@ -69,6 +75,12 @@ struct rdb_reader {
  */
 int rdb_read(struct rdb_reader *r, const struct rdb_sink *s);
 void rdb_reader_free(struct rdb_reader *r);
+/*
+ * For a sink's key or key_end: stop the read, rdb_read returning -1 with
+ * r->msg why (printf's fmt) at the byte read so far.  Returns -1.
+ */
+int rdb_stop(struct rdb_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* CRC-64/Jones as Redis computes it (reflected, no final xor). */
 uint64_t rdb_crc64(uint64_t crc, const uint8_t *p, size_t n);

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "seen.h"
 
 
 struct options {
@@ -28,6 +29,7 @@ struct options {
 	int top;     /* --stats: how many of the biggest keys */
 	long sample; /* --stats: MEMORY USAGE of every Nth key */
 	struct cli_partition part; /* --partition: by the keys' hash slots */
+	long long as_of; /* --rdb: expiries judged then (ms); -1: the file's */
 };
 
 /* redis://[USER[:PASSWORD]@]HOST[:PORT][/DB] */
@@ -54,15 +56,6 @@ struct timeval;
 int rd_tls_connect(const char *host, int port, const struct rd_tls *o,
 		   const struct timeval *tv, char *why, size_t whylen);
 
-/* Keys already written, to drop those SCAN returns twice. */
-struct seen;
-struct seen *seen_new(void);
-/* 1 when key was in the set, 0 when it is added now. */
-int seen_add(struct seen *s, const char *key, size_t len);
-void seen_clear(struct seen *s);
-size_t seen_bytes(const struct seen *s);
-void seen_free(struct seen *s);
-uint64_t rd_hash(const char *p, size_t n);
 
 /* What a dump found, over all databases and nodes. */
 struct counts {
@@ -82,6 +75,7 @@ struct dumper {
 	int cluster;	   /* a cluster node: no MGET across slots */
 	int no_ttl;	   /* INFO keyspace: no key of the db expires */
 	int pexpiretime;   /* the server has PEXPIRETIME (Redis 7) */
+	int whole;	   /* written out only between keys (an RDB file) */
 	struct buf out;	   /* records, written out at CLI_FLUSH_AT */
 	struct buf head;   /* {"db":N,"key":...,"expire_at_ms":...,: a key's */
 	struct buf fexps;  /* a hash's "field":ms,... (field expiries, RDB) */
@@ -111,13 +105,18 @@ void rd_flush(struct buf *out, int final, const struct counts *n);
 
 /*
  * --rdb: the keys of an RDB file f (d->where names it) as records, as the
- * SCAN dump writes them; keys whose expiry has passed are not written but
- * counted in *expired.  0, or -1 after a message naming the byte where the
- * file is not an RDB file.
+ * SCAN dump writes them, and only what redis-server would load: keys whose
+ * expiry had passed (at o->as_of, else the file's ctime) and empty
+ * collections are counted in *k, not written; a key twice is refused.
+ * Records are written out whole, only between keys.  0, or -1 after a
+ * message naming the byte where the file is not an RDB file.
  */
 struct rdb_reader;
-int dump_rdb(struct dumper *d, struct rdb_reader *r, uint64_t *expired,
-	     uint64_t *expired_fields);
+struct rdb_counts {
+	uint64_t expired, expired_fields, empty;
+	uint64_t unjudged; /* expiries, with no time to judge them at */
+};
+int dump_rdb(struct dumper *d, struct rdb_reader *r, struct rdb_counts *k);
 /*
  * A key's Redis Cluster hash slot (0-16383): CRC16 of the key, or of its
  * {hash tag}, mod 16384.

@@ -24,7 +24,7 @@ static const char synopsis[] =
 	"[-n DB]\n"
 	"       [--chunk=N] [--cluster]"
 	" [--count=N] [--explode] [--match=PATTERN ...]\n"
-	"       [--no-dedup] [--partition=K/N]\n"
+	"       [--as-of=MS] [--no-dedup] [--partition=K/N]\n"
 	"       [--stats [--depth=N] [--sample=N] [--top=N]]\n"
 	"       [--snapshot[=disk|diskless]] [--timeout=SECONDS] "
 	"[--type=TYPE]\n"
@@ -62,6 +62,10 @@ static void __attribute__((noreturn)) help(void)
 		"                     repl-diskless-sync-delay)\n"
 		"  -n DB              this database only (default: every "
 		"database with keys)\n"
+		"      --as-of=MS     --rdb, --snapshot: judge expiries at "
+		"this time (ms\n"
+		"                     since 1970, or now), not the file's "
+		"ctime\n"
 		"      --chunk=N      elements a read of a big key (default "
 		"1000)\n"
 		"      --cluster      dump every master of the Redis Cluster "
@@ -453,7 +457,7 @@ dump_stream(struct rdb_reader *r, const char *where, const struct options *o,
 {
 	struct counts n = {0};
 	struct dumper d = {.o = o, .n = &n, .where = where};
-	uint64_t expired = 0, expired_fields = 0;
+	struct rdb_counts k = {0};
 	int rc;
 
 	d.out = (struct buf)BUF_INIT;
@@ -461,7 +465,12 @@ dump_stream(struct rdb_reader *r, const char *where, const struct options *o,
 	d.fexps = (struct buf)BUF_INIT;
 	if (o->stats)
 		d.st = stats_new(o);
-	rc = dump_rdb(&d, r, &expired, &expired_fields);
+	rc = dump_rdb(&d, r, &k);
+	if (rc == 0 && k.unjudged)
+		warnx("%s: the file does not say when it was written (no "
+		      "ctime): %llu expiries written, none judged (--as-of to "
+		      "judge them)",
+		      where, (unsigned long long)k.unjudged);
 	if (rc == 0 && after && after(r, arg) < 0) {
 		warnx("%s: %s", where, r->msg);
 		rc = -1;
@@ -474,16 +483,41 @@ dump_stream(struct rdb_reader *r, const char *where, const struct options *o,
 	if (o->verbose)
 		fprintf(stderr,
 			"redis-dump-ndjson: %s: %llu keys, %llu records; %llu "
-			"expired, %llu hash fields expired, %llu skipped\n",
+			"expired, %llu hash fields expired, %llu empty, "
+			"%llu skipped\n",
 			where, (unsigned long long)n.written,
 			(unsigned long long)n.records,
-			(unsigned long long)expired,
-			(unsigned long long)expired_fields,
+			(unsigned long long)k.expired,
+			(unsigned long long)k.expired_fields,
+			(unsigned long long)k.empty,
 			(unsigned long long)n.skipped);
 	buf_release(&d.out);
 	buf_release(&d.head);
 	buf_release(&d.fexps);
 	return rc < 0 || n.skipped ? 1 : 0;
+}
+
+/* --as-of: milliseconds since 1970, or now. */
+static long long
+as_of(const char *s)
+{
+	struct timeval tv;
+	char *end;
+	long long v;
+
+	if (strcmp(s, "now") == 0) {
+		gettimeofday(&tv, NULL);
+		return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (!*s || *end || errno || v < 0) {
+		warnx("--as-of: not a time in milliseconds since 1970, nor "
+		      "now: %s",
+		      s);
+		usage();
+	}
+	return v;
 }
 
 /* --rdb FILE: an RDB file's keys. */
@@ -624,7 +658,8 @@ int
 main(int argc, char **argv)
 {
 	enum {
-		CHUNK = 256,
+		ASOF = 256,
+		CHUNK,
 		CLUSTER,
 		COUNT,
 		DEPTH,
@@ -645,6 +680,7 @@ main(int argc, char **argv)
 		KEY
 	};
 	static const struct option longopts[] = {
+		{"as-of", required_argument, NULL, ASOF},
 		{"chunk", required_argument, NULL, CHUNK},
 		{"cluster", no_argument, NULL, CLUSTER},
 		{"count", required_argument, NULL, COUNT},
@@ -675,7 +711,8 @@ main(int argc, char **argv)
 			    .dedup = 1,
 			    .depth = 2,
 			    .top = 20,
-			    .sample = 1};
+			    .sample = 1,
+			    .as_of = -1};
 	struct target t = {.port = 6379, .db = -1, .tv = {60, 0}};
 	struct counts n = {0};
 	struct stats *st = NULL;
@@ -700,6 +737,9 @@ main(int argc, char **argv)
 			break;
 		case 'n':
 			o.db = (int)number("-n", optarg, 0, INT_MAX);
+			break;
+		case ASOF:
+			o.as_of = as_of(optarg);
 			break;
 		case CHUNK:
 			o.chunk = number("--chunk", optarg, 1, 1000000);

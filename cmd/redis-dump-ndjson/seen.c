@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rdump.h"
+#include "buf.h"
+#include "seen.h"
 
 #define OFF_BITS 40
 #define TAG(h) ((h) >> OFF_BITS | 1) /* 24 bits, never 0: 0 is empty */
@@ -86,22 +87,45 @@ grow(struct seen *s)
 	s->cap = cap;
 }
 
-int
-seen_add(struct seen *s, const char *key, size_t len)
+/* key's slot: where it is (1), or the empty one where it would go (0) */
+static int
+find(const struct seen *s, const char *key, size_t len, size_t *at)
 {
-	uint64_t h = rd_hash(key, len), tag = TAG(h), off;
+	uint64_t h = rd_hash(key, len), tag = TAG(h);
 	size_t j, n;
 	const char *k;
 
-	if (4 * (s->n + 1) > 3 * s->cap)
-		grow(s);
 	for (j = h & (s->cap - 1); s->t[j]; j = (j + 1) & (s->cap - 1)) {
 		if (s->t[j] >> OFF_BITS != tag)
 			continue;
 		k = stored(s, s->t[j] & ((1ULL << OFF_BITS) - 1), &n);
-		if (n == len && memcmp(k, key, len) == 0)
+		if (n == len && memcmp(k, key, len) == 0) {
+			*at = j;
 			return 1;
+		}
 	}
+	*at = j;
+	return 0;
+}
+
+int
+seen_has(const struct seen *s, const char *key, size_t len)
+{
+	size_t j;
+
+	return s->cap && find(s, key, len, &j);
+}
+
+int
+seen_add(struct seen *s, const char *key, size_t len)
+{
+	uint64_t tag = TAG(rd_hash(key, len)), off;
+	size_t j, n;
+
+	if (4 * (s->n + 1) > 3 * s->cap)
+		grow(s);
+	if (find(s, key, len, &j))
+		return 1;
 	off = s->keys.len;
 	if (off >> OFF_BITS)
 		abort(); /* a terabyte of keys */
