@@ -353,19 +353,31 @@ entry_end(struct dumper *d, struct coll *c)
 	element_end(d, c);
 }
 
+static redisReply *field_expiries(struct dumper *d, struct coll *c,
+				  redisReply **el, size_t n);
+
 /* Write one chunk's elements; -1 when the reply has another shape. */
 static int
 write_chunk(struct dumper *d, struct coll *c, redisReply **el, size_t n)
 {
 	size_t i, k, step = c->t == R_HASH || c->t == R_ZSET ? 2 : 1;
 	const redisReply *f;
+	redisReply *fx = NULL;
 	double score = 0;
 	char *end;
 
 	for (i = 0; i < n; i++)
 		if (c->t != R_STREAM && el[i]->type != REDIS_REPLY_STRING)
 			return -1;
+	if (c->t == R_HASH && d->fexpiry && n)
+		fx = field_expiries(d, c, el, n);
 	for (i = 0; i + step <= n; i += step) {
+		if (fx) {
+			long long e = fx->element[i / 2]->integer;
+			if (e == -2)
+				continue; /* gone since HSCAN, as if before */
+			c->fexp = e > 0 ? e : 0;
+		}
 		if (c->t != R_STREAM) {
 			if (c->t == R_ZSET) {
 				score = strtod(el[i + 1]->str, &end);
@@ -401,6 +413,7 @@ write_chunk(struct dumper *d, struct coll *c, redisReply **el, size_t n)
 		memcpy(c->cursor, el[i]->element[0]->str,
 		       el[i]->element[0]->len + 1);
 	}
+	freeReplyObject(fx);
 	return 0;
 }
 
@@ -468,6 +481,46 @@ rd_side_opener(redisContext *(*open)(void *), void *arg)
 	side = NULL;
 	side_open = open;
 	side_arg = arg;
+}
+
+/*
+ * The expiry of each field of a hash's chunk el[0..n) (field, value, ...),
+ * asked on the side connection (the main one has replies pending):
+ * HPEXPIRETIME's array, an integer a field (-1 none, -2 gone).
+ */
+static redisReply *
+field_expiries(struct dumper *d, struct coll *c, redisReply **el, size_t n)
+{
+	struct argv a = {0};
+	redisReply *r;
+	char nf[24];
+	size_t i;
+
+	if (!side)
+		side = side_open(side_arg);
+	args(&a, "HPEXPIRETIME");
+	arg(&a, c->key, c->klen);
+	args(&a, "FIELDS");
+	snprintf(nf, sizeof(nf), "%zu", n / 2);
+	args(&a, nf);
+	for (i = 0; i < n; i += 2)
+		arg(&a, el[i]->str, el[i]->len);
+	push(d, side, &a);
+	free(a.v);
+	free(a.len);
+	r = rd_reply(side, d->where, "HPEXPIRETIME");
+	if (r->type == REDIS_REPLY_ERROR)
+		errx(3, "%s: db %d: key %s: HPEXPIRETIME: %s", d->where, d->db,
+		     key_msg(c->key, c->klen), r->str);
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != n / 2)
+		goto shape;
+	for (i = 0; i < r->elements; i++)
+		if (r->element[i]->type != REDIS_REPLY_INTEGER)
+			goto shape;
+	return r;
+shape:
+	errx(3, "%s: db %d: key %s: HPEXPIRETIME: a reply of another shape",
+	     d->where, d->db, key_msg(c->key, c->klen));
 }
 
 /*

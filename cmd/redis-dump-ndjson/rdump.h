@@ -76,6 +76,7 @@ struct dumper {
 	int no_ttl;	   /* INFO keyspace: no key of the db expires */
 	int pexpiretime;   /* the server has PEXPIRETIME (Redis 7) */
 	int whole;	   /* written out only between keys (an RDB file) */
+	int fexpiry;	   /* INFO keyspace: hashes with field expiries */
 	struct buf out;	   /* records, written out at CLI_FLUSH_AT */
 	struct buf head;   /* {"db":N,"key":...,"expire_at_ms":...,: a key's */
 	struct buf fexps;  /* a hash's "field":ms,... (field expiries, RDB) */

@@ -240,12 +240,13 @@ open_side(void *arg)
 }
 
 /*
- * The databases that hold keys, from INFO keyspace, and how many of their
- * keys expire; their count.
+ * The databases that hold keys, from INFO keyspace, how many of their keys
+ * expire, and how many hashes have fields that expire (subexpiry, Redis 7.4;
+ * -1 before); their count.
  */
 static int
 databases(redisContext *c, const char *where, int *dbs, long long *expires,
-	  int max)
+	  long long *subexpiry, int max)
 {
 	const char *argv[2] = {"INFO", "keyspace"};
 	redisReply *r = command(c, where, 2, argv);
@@ -262,6 +263,9 @@ databases(redisContext *c, const char *where, int *dbs, long long *expires,
 			continue;
 		ex = strstr(end, "expires=");
 		expires[n] = ex && ex < strchr(end, '\n') ? atoll(ex + 8) : -1;
+		ex = strstr(end, "subexpiry=");
+		subexpiry[n] =
+			ex && ex < strchr(end, '\n') ? atoll(ex + 10) : -1;
 		dbs[n++] = (int)db;
 	}
 	freeReplyObject(r);
@@ -386,24 +390,27 @@ dump_target(const struct target *t, const struct options *o, struct counts *n,
 {
 	redisContext *c = connect_to(t, -1);
 	int dbs[1024], all[1024], ndb, nall, i, k;
-	long long expires[1024], ex[1024];
+	long long expires[1024], ex[1024], subexp[1024], sx[1024];
 	struct dumper d;
 	struct side_arg sa = {t, 0};
 	/* a cluster's node named alone: its own keys, no MGET across slots */
 	int node = o->cluster || cluster_node(c, t->name);
 	int pexpiretime = has_command(c, t->name, "PEXPIRETIME");
 
-	nall = databases(c, t->name, all, ex, 1024);
+	nall = databases(c, t->name, all, ex, sx, 1024);
 	if (o->cluster || o->db >= 0) {
 		dbs[0] = o->cluster ? 0 : o->db;
-		expires[0] = 0; /* not listed: empty */
+		expires[0] = subexp[0] = 0; /* not listed: empty */
 		for (k = 0; k < nall; k++)
-			if (all[k] == dbs[0])
+			if (all[k] == dbs[0]) {
 				expires[0] = ex[k];
+				subexp[0] = sx[k];
+			}
 		ndb = 1;
 	} else {
 		memcpy(dbs, all, sizeof(all));
 		memcpy(expires, ex, sizeof(ex));
+		memcpy(subexp, sx, sizeof(sx));
 		ndb = nall;
 	}
 	for (i = 0; i < ndb; i++) {
@@ -430,6 +437,9 @@ dump_target(const struct target *t, const struct options *o, struct counts *n,
 		 * as one given it just after its read would be */
 		d.no_ttl = expires[i] == 0;
 		d.pexpiretime = pexpiretime;
+		/* likewise a field given an expiry during the dump */
+		d.fexpiry = subexp[i] > 0;
+		d.fexps = (struct buf)BUF_INIT;
 		d.out = *out;
 		d.head = (struct buf)BUF_INIT;
 		d.seen = seen;
@@ -442,6 +452,7 @@ dump_target(const struct target *t, const struct options *o, struct counts *n,
 			*peak = d.peak_seen;
 		*out = d.out;
 		buf_release(&d.head);
+		buf_release(&d.fexps);
 	}
 	rd_side_opener(NULL, NULL);
 	redisFree(c);
