@@ -156,6 +156,10 @@ take(struct rdb_reader *r, void *dst, size_t n)
 							    : "");
 			}
 			r->got += r->len;
+			if (r->copy &&
+			    fwrite(r->buf, 1, r->len, r->copy) != r->len)
+				return fail(r, "writing its copy: %s",
+					    strerror(errno));
 		}
 		k = r->len - r->pos < n ? r->len - r->pos : n;
 		r->crc = rdb_crc64(r->crc, r->buf + r->pos, k);

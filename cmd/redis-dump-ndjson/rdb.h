@@ -57,6 +57,7 @@ struct rdb_reader {
 	uint64_t limit;	    /* with use_fd, when not 0: the bytes there are */
 	uint64_t got;	    /* bytes read from f or fd */
 	const uint8_t *mem; /* for the fuzz target */
+	FILE *copy;	    /* when set, every byte read from f or fd too */
 	size_t memlen;
 	uint8_t *buf; /* what was read from f and not yet taken */
 	size_t pos, len;

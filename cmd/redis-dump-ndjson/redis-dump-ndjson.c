@@ -26,8 +26,8 @@ static const char synopsis[] =
 	" [--count=N] [--explode] [--match=PATTERN ...]\n"
 	"       [--as-of=MS] [--no-dedup] [--partition=K/N]\n"
 	"       [--stats [--depth=N] [--sample=N] [--top=N]]\n"
-	"       [--snapshot[=disk|diskless]] [--timeout=SECONDS] "
-	"[--type=TYPE]\n"
+	"       [--snapshot[=disk|diskless] [--save-rdb=FILE]]\n"
+	"       [--timeout=SECONDS] [--type=TYPE]\n"
 	"       [--tls] [--cacert=FILE] [--cert=FILE [--key=FILE]]\n";
 
 static void __attribute__((noreturn)) usage(void)
@@ -60,6 +60,10 @@ static void __attribute__((noreturn)) help(void)
 		"                     in time (diskless: no file on the "
 		"server, after its\n"
 		"                     repl-diskless-sync-delay)\n"
+		"      --save-rdb=FILE  --snapshot: also write the snapshot to "
+		"FILE, an RDB\n"
+		"                     file that --rdb reads (the same point in "
+		"time again)\n"
 		"  -n DB              this database only (default: every "
 		"database with keys)\n"
 		"      --as-of=MS     --rdb, --snapshot: judge expiries at "
@@ -585,7 +589,8 @@ eof_mark(struct rdb_reader *r, void *arg)
  * (as redis-cli --rdb asks for it), read as it arrives.
  */
 static int
-dump_snapshot(const struct target *t, const struct options *o, int diskless)
+dump_snapshot(const struct target *t, const struct options *o, int diskless,
+	      const char *save)
 {
 	redisContext *c = connect_to(t, -1);
 	struct rdb_reader r = {0};
@@ -640,6 +645,8 @@ dump_snapshot(const struct target *t, const struct options *o, int diskless)
 		     t->name, line);
 	r.use_fd = 1;
 	r.fd = c->fd;
+	if (save && !(r.copy = fopen(save, "wb")))
+		err(3, "%s", save);
 	if (strncmp(line, "$EOF:", 5) == 0 && strlen(line) == 45) {
 		memcpy(mark, line + 5, 40);
 		mark[40] = '\0';
@@ -659,6 +666,15 @@ dump_snapshot(const struct target *t, const struct options *o, int diskless)
 			      t->name, (unsigned long long)(r.limit - r.off));
 			rc = 1;
 		}
+	}
+	if (r.copy) {
+		/* the file's bytes, not the end mark read after them */
+		if (fflush(r.copy) != 0 ||
+		    ftruncate(fileno(r.copy), (off_t)r.off) != 0 ||
+		    fclose(r.copy) != 0)
+			err(3, "%s", save);
+		if (rc != 0)
+			unlink(save); /* no half file to read later */
 	}
 	rdb_reader_free(&r);
 	redisFree(c);
@@ -680,6 +696,7 @@ main(int argc, char **argv)
 		PARTITION,
 		RDB,
 		SAMPLE,
+		SAVERDB,
 		SNAPSHOT,
 		STATS,
 		TIMEOUT,
@@ -703,6 +720,7 @@ main(int argc, char **argv)
 		{"rdb", required_argument, NULL, RDB},
 		{"snapshot", optional_argument, NULL, SNAPSHOT},
 		{"sample", required_argument, NULL, SAMPLE},
+		{"save-rdb", required_argument, NULL, SAVERDB},
 		{"stats", no_argument, NULL, STATS},
 		{"timeout", required_argument, NULL, TIMEOUT},
 		{"tls", no_argument, NULL, TLS},
@@ -731,7 +749,7 @@ main(int argc, char **argv)
 	struct buf out = BUF_INIT;
 	struct target *m = NULL;
 	char *url = NULL;
-	const char *rdb = NULL;
+	const char *rdb = NULL, *save = NULL;
 	size_t peak = 0;
 	int c, i, nm, stats_opts = 0, snapshot = 0, rc;
 
@@ -793,6 +811,9 @@ main(int argc, char **argv)
 					    : 0);
 			break;
 		}
+		case SAVERDB:
+			save = optarg;
+			break;
 		case SAMPLE:
 			o.sample = number("--sample", optarg, 1, LONG_MAX);
 			stats_opts = 1;
@@ -847,6 +868,10 @@ main(int argc, char **argv)
 		warnx("--depth, --sample and --top go with --stats");
 		usage();
 	}
+	if (save && !snapshot) {
+		warnx("--save-rdb: only with --snapshot");
+		usage();
+	}
 	if (o.stats && o.explode) {
 		warnx("--stats and --explode: one or the other");
 		usage();
@@ -897,7 +922,7 @@ main(int argc, char **argv)
 			warnx("--snapshot: not with --cluster");
 			usage();
 		}
-		rc = dump_snapshot(&t, &o, snapshot == 2);
+		rc = dump_snapshot(&t, &o, snapshot == 2, save);
 		free(url);
 		free(t.host);
 		free(t.user);

@@ -299,6 +299,40 @@ check "a run again: status, the same messages, the queue's own kept" "0|9 tasks,
 run M rollback-queues
 check "rollback-queues: exactly what was loaded goes" "0|$own" \
 	"$status|$(sql "select msg_id, message from pgmq.q_background_jobs order by msg_id")"
+# an app still sending during `queues`: the phase fails, loudly, before it
+# loads anything (the broker read at one point in time, then again); once
+# the producer stops, a run loads every message once
+producer() { # SECONDS: Celery's client sends tasks for that long
+	/usr/bin/python3 - "$REDIS_URL" "$1" <<'PY' &
+import sys, time
+from celery import Celery
+app = Celery("p", broker=sys.argv[1])
+app.conf.task_default_queue = "background_jobs"
+end = time.time() + float(sys.argv[2])
+i = 0
+while time.time() < end:
+    app.send_task("wf.add", (i, i))
+    i += 1
+PY
+	prod=$!
+	n0=$(redis-cli -p "$port" llen background_jobs)
+	for i in $(seq 200); do
+		[ "$(redis-cli -p "$port" llen background_jobs)" -gt "$((n0 + 50))" ] && break
+		sleep 0.05
+	done
+}
+loaded() { sql "select count(*), count(distinct message->>'celery_id') from pgmq.q_background_jobs where message ? 'celery_id'"; }
+for mode in yes no; do
+	producer 8
+	run M queues SNAPSHOT=$mode
+	wait "$prod"
+	check "a producer running, SNAPSHOT=$mode: queues fails, loudly, nothing loaded" "2|1|0|0" \
+		"$status|$(echo "$errout" | grep -c '^queues: the broker changed while it was read ([0-9]* messages, then [0-9]*): a worker, beat or producer still runs; stop them all and run again; nothing loaded$')|$(loaded)"
+	run M queues SNAPSHOT=$mode
+	n=$(/usr/bin/python3 -c "import redis; r = redis.Redis(port=$port); print(sum(r.llen(k) for k in r.scan_iter(_type='list')) + r.hlen('unacked'))")
+	check "the producer stopped, SNAPSHOT=$mode: every message once" "0|$n|$n" "$status|$(loaded)"
+	M rollback-queues >/dev/null 2>&1
+done
 # a body that is neither protocol: the phase fails, naming it
 redis-cli -p "$port" lpush background_jobs "{\"body\": \"$(printf '{"hello": 1}' | base64)\", \"content-type\": \"application/json\", \"headers\": {}, \"properties\": {\"priority\": 0}}" >/dev/null
 run M queues

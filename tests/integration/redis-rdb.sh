@@ -114,6 +114,30 @@ redis-cli -s "$sock" config set repl-diskless-sync yes >/dev/null
 redis-cli -s "$sock" config set repl-diskless-sync-delay 0 >/dev/null
 snap "--snapshot=diskless (\$EOF framing)" diskless -n 0
 snap "--snapshot=disk (\$LEN framing)" disk -n 0 --explode
+# --save-rdb: the snapshot's bytes kept, the same point in time read again
+for mode in disk diskless; do # the last: $EOF framing, its end mark read after the file
+	redis-dump-ndjson --snapshot="$mode" --save-rdb=saved.rdb -s "$sock" -n 0 >snap.ndjson 2>snap.err
+	st=$?
+	check "--snapshot=$mode --save-rdb: the file gives the same records, and is whole" "0|ok|REDIS" \
+		"$st|$(redis-dump-ndjson --rdb saved.rdb -n 0 >saved.ndjson 2>&1 && cmp -s snap.ndjson saved.ndjson && echo ok)|$(head -c 5 saved.rdb)"
+done
+check "--save-rdb: the file ends with its checksum (no end mark after it)" "ok" "$(/usr/bin/python3 - saved.rdb <<'PY'
+import struct, sys
+t = []
+for i in range(256):
+    c = i
+    for _ in range(8):
+        c = (c >> 1) ^ 0x95ac9329ac4bc9b5 if c & 1 else c >> 1
+    t.append(c)
+d = open(sys.argv[1], "rb").read()
+crc = 0
+for b in d[:-8]:
+    crc = t[(crc ^ b) & 0xff] ^ (crc >> 8)
+print("ok" if d[-9] == 0xff and struct.unpack("<Q", d[-8:])[0] == crc else "no: %d bytes" % len(d))
+PY
+)"
+check_run "--save-rdb without --snapshot" 2 "redis-dump-ndjson: --save-rdb: only with --snapshot
+$(redis-dump-ndjson --bad 2>&1 | sed 1d)" redis-dump-ndjson -s "$sock" --save-rdb=x.rdb
 # one point in time: two counters moved together in MULTI, while it dumps
 /usr/bin/python3 - "$sock" >/dev/null 2>&1 <<'PY' &
 import redis, sys, time
