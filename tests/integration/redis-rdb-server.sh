@@ -6,8 +6,10 @@
 # refuse it.  Then every cut point of two files (never half a record), and
 # expiries judged at the file's own time or --as-of, never the clock.
 . "$(dirname "$0")/lib.sh"
-w=$(mktemp -d)
-trap 'rm -rf "$w"; redis_stop' EXIT
+# the work files in RD_DIR, which redis_stop removes
+RD_DIR=$(mktemp -d)
+w=$RD_DIR/work
+mkdir -p "$w"
 cd "$w" || exit 3
 tarball=$SHARED/vendor/redis-unstable-2024-10-18.tar.gz
 [ -f "$tarball" ] || { echo "redis-rdb-server: no $tarball (Redis's test assets)" >&2; exit 3; }
@@ -16,7 +18,7 @@ names=$("$top/tests/integration/rdb-craft" craft) || exit 3
 
 # a real server's file: a zset of many members on few scores (a skiplist,
 # which the server writes highest first), -0 and 0, infinities
-redis_start live || exit 3
+redis_start live || exit 3  # sets the EXIT trap
 /usr/bin/python3 - "$RD_DIR/live/sock" <<'PY' || exit 3
 import random, redis, sys
 r = redis.Redis(unix_socket_path=sys.argv[1])
