@@ -143,9 +143,19 @@ run SM
 check "mongo: a difference the window cannot explain fails the run" "1|1" \
 	"$status|$(echo "$errout" | grep -c '^sync-mongo: task: the table differs from the source beyond deletions')"
 
+# an empty collection, or a dump without it: an error, nothing deleted
+mbefore=$(sql 'select count(*) from task')
+mv mdump/factory/task.bson task.bson.kept
+: >mdump/factory/task.bson
+check_run "mongo: an empty collection" 1 "sync-mongo: task: no documents in mdump's factory.task: an empty source is refused; nothing deleted" SM
+check_run "mongo: a dump without the collection" 1 "mongo-dump-ndjson: --db=factori --collection=task: no such collection in the input" \
+	"$ex/sync-mongo" mdump factori "task:uid:updated_at:$top/examples/mongo-to-postgres/task.map"
+check "mongo: nothing deleted" "$mbefore" "$(sql 'select count(*) from task')"
+mv task.bson.kept mdump/factory/task.bson
+
 # Redis: the threadr app's users and subscriptions (redis-to-postgres's
 # demo data and critical map), every run reading every key
-port=$((29000 + $$ % 1000))
+port=${REDIS_PORT_TEST:-$((29000 + $$ % 1000))}
 redis_start sync --port "$port" --bind 127.0.0.1 || exit 3
 rurl=redis://127.0.0.1:$port/0
 # its own database: the SQLite part above has a users table of its own
@@ -194,6 +204,34 @@ check "redis: second run, the deletions said" "0|sync-redis: users: 503 keys rea
 check "redis: the tables equal the keys" "same" "$(redis_same)"
 check "redis: only the new and changed rows were written" "15" \
 	"$(sql "select count(*) from users u left join rbefore b using (email) where u.source = 'redis_email' and (b.x is null or b.x <> u.xmin::text)")"
+
+
+# an empty source is an error, never "every row was deleted": a wrong
+# database number in the URL, the patterns globbed against files of the
+# current directory, SYNC_MATCH unset
+counts() { sql "select (select count(*) from users), (select count(*) from subscriptions)"; }
+before=$(counts)
+msg="sync-redis: users: no keys read for it (REDIS_URL's database, SYNC_MATCH): an empty source is refused; nothing deleted"
+check_run "redis: a wrong database number" 1 "$msg" \
+	"$ex/sync-redis" "${rurl%/0}/5" "$top/examples/redis-to-postgres/maps/critical.map" "users:email:source like 'redis\_%'"
+check "redis: a wrong database number deletes nothing" "$before|same" "$(counts)|$(redis_same)"
+mkdir globbed && touch globbed/threadr:email:x globbed/notes.txt
+(cd globbed && run SR && echo "$status|$errout|$(redis_same)" >../globbed.out)
+check "redis: SYNC_MATCH is never globbed against the current directory" "0||same" "$(cat globbed.out)"
+(cd globbed && SYNC_MATCH='*' run "$ex/sync-redis" "$rurl" "$top/examples/redis-to-postgres/maps/critical.map" \
+	"users:email:source like 'redis\_%'" && echo "$status" >../star.out)
+check "redis: SYNC_MATCH='*' reads every key (the map refuses the others)" "1" "$(cat star.out)"
+check "redis: nothing deleted" "$before|same" "$(counts)|$(redis_same)"
+check_run "redis: SYNC_MATCH unset" 2 "sync-redis: SYNC_MATCH is unset: name the keys the map takes (SCAN patterns, such as SYNC_MATCH='threadr:email:*'; '*' for all)" \
+	env -u SYNC_MATCH "$ex/sync-redis" "$rurl" "$top/examples/redis-to-postgres/maps/critical.map" "users:email:source like 'redis\_%'"
+# more deletions than SYNC_MAX_DELETE (100) stop the run until asked
+redis-cli -p "$port" --scan --pattern 'threadr:email:*' | sort | tail -120 >gone.txt
+while read -r k; do redis-cli -p "$port" del "$k" "threadr:premium:email:${k#threadr:email:}" >/dev/null; done <gone.txt
+check_run "redis: 120 deletions, more than SYNC_MAX_DELETE" 1 \
+	"sync-redis: users: 120 rows to delete, more than SYNC_MAX_DELETE=100: nothing deleted (the rows: $SYNC_STATE/users.deleted.ndjson); when the source did delete them, run once with SYNC_MAX_DELETE=120" SR
+check "redis: over the bound, nothing deleted" "$(echo "$before" | cut -d'|' -f1)" "$(sql 'select count(*) from users')"
+SYNC_MAX_DELETE=120 run SR
+check "redis: SYNC_MAX_DELETE=120 lets them go" "0||same" "$status|$errout|$(redis_same)"
 
 export PGDATABASE=postgres SYNC_STATE=$w/state
 # runs never overlap: one holding the lock makes the next stop at once

@@ -7,7 +7,7 @@
 # read by psycopg2 and compared with redis-py's view of each key.
 . "$(dirname "$0")/lib.sh"
 pg_start || exit 3
-port=$((28000 + $$ % 1000))
+port=${REDIS_PORT_TEST:-$((28000 + $$ % 1000))}
 redis_start app --port "$port" --bind 127.0.0.1 || exit 3
 w=$PG_DIR/work
 mkdir -p "$w"
