@@ -39,7 +39,7 @@ run M all
 check "all: audit, every priority, validate" "0" "$status"
 check "validate: pg-verify per table, the migration's rows" "5" \
 	"$(echo "$errout" | grep -c '^pg-verify: public\.[a-z_]*: \([0-9]*\) source rows, \1 table rows: 0 missing, 0 extra, 0 changed, 0 duplicate, 0 invalid$')"
-check "validate: active premium subscriptions equal" "1" "$(echo "$out" | grep -c '^active premium subscriptions: Redis dump \([0-9]*\), PostgreSQL \1$')"
+check "validate: active premium subscriptions equal, at one moment" "1" "$(echo "$out" | grep -c '^active premium subscriptions at [0-9]* ms: Redis dump \([0-9]*\), PostgreSQL \1$')"
 t1=$(date +%s%N)
 
 compare() { # every table against redis-py's view of the keys
@@ -107,6 +107,50 @@ check "re-run: only the new and changed rows written" "9|2" \
 check "re-run: the tables equal the keys again" "ok" "$(compare)"
 run M validate
 check "re-run: validate" "0" "$status"
+
+# validate counts every table's verdict, not the last one's only
+sql "update users set user_id = user_id + 1 where email in (select email from users where source = 'redis_email' order by email limit 10);
+	delete from usage where (user_id, day) in (select user_id, day from usage where source = 'redis_usage' order by 1, 2 limit 5);
+	update user_prefs set prefs = '{}' where user_id in (select user_id from user_prefs order by 1 limit 3)"
+run M validate
+check "validate: 10 changed users, 5 missing usage rows, 3 changed preferences" "2|3" \
+	"$status|$(echo "$errout" | grep -c '^pg-verify: public\.\(users\|usage\|user_prefs\): .*\(10 changed\|5 missing\|3 changed\)')"
+{ M migrate PRIORITY=critical && M migrate PRIORITY=high && M migrate PRIORITY=medium; } >/dev/null 2>&1
+run M validate
+check "validate: after the re-runs" "0" "$status"
+# validate never passes having checked nothing: run from elsewhere (WORK is
+# relative), or after a migrate that failed on a wrong REDIS_URL
+run make -s -C / -f "$ex/Makefile" validate
+check "validate from another directory: an error, named" "2|5" \
+	"$status|$(echo "$errout" | grep -c '^validate: redis-migration/[a-z]*/[a-z_]*\.ndjson: no such file (priority [a-z]* not migrated, or WORK=redis-migration is not found from /)$')"
+run M migrate PRIORITY=low REDIS_URL=redis://127.0.0.1:1/0
+check "migrate with a wrong REDIS_URL fails" "2" "$status"
+run M validate
+check "... and validate still checks what the last good migrate wrote" "0|5" \
+	"$status|$(echo "$errout" | grep -c '^pg-verify: public\.[a-z_]*: \([0-9]*\) source rows, \1 table rows: 0 missing, 0 extra, 0 changed, 0 duplicate, 0 invalid$')"
+# a dry run after a migrate predicts what the migrate does (an upsert), and
+# leaves the files validate compares against as they are
+sum=$(cat redis-migration/critical/*.ndjson | md5sum)
+redis-cli -p "$port" set threadr:email:dryrun@example.com 77 >/dev/null
+run M migrate-dry-run PRIORITY=critical
+check "migrate-dry-run after a migrate: status, counts, nothing written" "0|2|$(counts)" \
+	"$status|$(echo "$errout" | grep -c '^pg-copy-load: public\.\(users\|subscriptions\): [0-9]* read, [0-9]* loaded, 0 rejected.*dry run')|$(counts)"
+check "migrate-dry-run: validate's files untouched" "$sum" "$(cat redis-migration/critical/*.ndjson | md5sum)"
+redis-cli -p "$port" del threadr:email:dryrun@example.com >/dev/null
+# MAX_REJECTS: a row PostgreSQL refuses in the first table of a priority is
+# set aside and the next tables go in too (pg-copy-load's exit 1 within
+# the allowance is the load going on)
+sql "alter table users add constraint small_ids check (user_id <> 424242)"
+redis-cli -p "$port" set threadr:email:big@example.com 424242 >/dev/null
+redis-cli -p "$port" hset threadr:premium:email:late@example.com plan pro started_at 1700000000 >/dev/null
+run M migrate PRIORITY=critical MAX_REJECTS=10
+check "MAX_REJECTS=10, a reject in the first table: the rest go in" "0|critical: users: 1 records set aside (MAX_REJECTS=10): redis-migration/critical.users.rejects.ndjson|0|1" \
+	"$status|$(echo "$errout" | grep '^critical: ')|$(sql "select count(*) from users where email = 'big@example.com'")|$(sql "select count(*) from subscriptions where email = 'late@example.com'")"
+run M migrate PRIORITY=critical
+check "MAX_REJECTS=0: the reject stops the priority" "2" "$status"
+redis-cli -p "$port" del threadr:email:big@example.com threadr:premium:email:late@example.com >/dev/null
+sql "alter table users drop constraint small_ids"
+M migrate PRIORITY=critical >/dev/null 2>&1
 
 # continue-on-error: a bad counter stops the priority, unless MAX_REJECTS lets it aside
 redis-cli -p "$port" set threadr:usage:1000000000003:2026-12-02 lots >/dev/null
