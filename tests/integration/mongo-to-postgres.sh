@@ -18,6 +18,13 @@ check "pymongo wrote the dump" "0" "$?"
 run M dry-run
 check "dry-run: the collection, and nothing in PostgreSQL" "0|factory	task	$N	3|t" \
 	"$status|$(echo "$out" | head -1)|$(sql "select to_regclass('task') is null")"
+# a dump of another database: named, and nothing made in PostgreSQL
+run M dry-run DB=plant
+check "dry-run of a database the dump lacks: status, message" "2|mongo-dump-ndjson: --db=plant --collection=task: no such collection in the input" \
+	"$status|$(echo "$errout" | head -1)"
+run M all DB=plant
+check "all of a database the dump lacks: named, nothing made" "2|mongo-dump-ndjson: --db=plant --collection=task: no such collection in the input|t" \
+	"$status|$(echo "$errout" | head -1)|$(sql "select to_regclass('task') is null")"
 run M all
 [ "$status" = 0 ] || echo "$errout" | tail -3
 check "all: status" "0" "$status"
