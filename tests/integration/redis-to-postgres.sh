@@ -160,6 +160,20 @@ run M migrate PRIORITY=high MAX_REJECTS=5
 check "MAX_REJECTS sets it aside and goes on" "0|1|lots" \
 	"$status|$(wc -l <redis-migration/high.map-rejects.ndjson)|$(sed -n 's/.*requests: not an int: \\"\([a-z]*\)\\".*/\1/p' redis-migration/high.map-rejects.ndjson)"
 
+# migrate never takes over a row the app wrote with the same key, and so
+# rollback never deletes it
+redis-cli -p "$port" set threadr:email:old@example.com 99 >/dev/null
+run M migrate PRIORITY=critical
+check "a key of a row the app wrote: the priority stops, naming it" "2|1|app" \
+	"$status|$(echo "$errout" | grep -c '^pg-copy-load: redis-migration/critical/users\.ndjson:[0-9]*: row written by app, not by this migration (redis_email): not overwritten$')|$(sql "select source from users where email = 'old@example.com'")"
+run M migrate PRIORITY=critical MAX_REJECTS=1
+check "... or, with MAX_REJECTS, is set aside and the rest go in" "0|1|app" \
+	"$status|$(wc -l <redis-migration/critical.users.rejects.ndjson)|$(sql "select source from users where email = 'old@example.com' and user_id = 1")"
+run M rollback PRIORITY=critical
+check "... and rollback leaves the app's row" "0|1" "$status|$(sql "select count(*) from users where email = 'old@example.com'")"
+redis-cli -p "$port" del threadr:email:old@example.com >/dev/null
+M migrate PRIORITY=critical >/dev/null 2>&1
+
 # rollback: a priority, then all; what the app wrote stays
 run M rollback PRIORITY=high
 check "rollback high: the usage rows it wrote are gone, the app's stays" "0|1|1" \
