@@ -59,9 +59,21 @@ deletions() {
 		exit 1
 	fi
 	pg-copy-load -q "${conn[@]}" "$state/$t.deleted.ndjson" || exit $?
+	pg-verify -q "${conn[@]}" -t "$t" --key="$key" "$@" --report="$state/$t.differs.ndjson" "$f" && return 0
+	st=$?
+	[ "$st" = 1 ] || exit "$st"
+	# rows missing or changed beyond the window: a change that did not move
+	# the window's field, or a dump taken while the source changed (a row
+	# read before its change, another after a later one): never left to
+	# fail every run, but rewritten from the source (an upsert writes only
+	# the rows that differ), proven, and said (exit 1)
+	h=$(grep -c '"status":"\(missing\|changed\)"' "$state/$t.differs.ndjson")
+	pg-copy-load -q "${conn[@]}" -t "$t" --upsert="$key" "$f" || exit $?
 	pg-verify -q "${conn[@]}" -t "$t" --key="$key" "$@" --report="$state/$t.verify.ndjson" "$f" || {
 		st=$?
-		echo "$PROG: $t: the table differs from the source beyond deletions (report: $state/$t.verify.ndjson)" >&2
+		echo "$PROG: $t: the table differs from the source beyond deletions, even rewritten from it (report: $state/$t.verify.ndjson)" >&2
 		exit $st
 	}
+	echo "$PROG: $t: $h rows differed from the source beyond the window (a change that did not move its field, or a dump taken while the source changed): rewritten from the source, the table now equals it (report: $state/$t.differs.ndjson)" >&2
+	exit 1
 }
