@@ -174,6 +174,18 @@ check "... and rollback leaves the app's row" "0|1" "$status|$(sql "select count
 redis-cli -p "$port" del threadr:email:old@example.com >/dev/null
 M migrate PRIORITY=critical >/dev/null 2>&1
 
+# validate's subscription check counts both sides at one moment: a
+# subscription that ends while validate runs (its psql slowed by 2.5 s)
+redis-cli -p "$port" hset threadr:premium:email:ending@example.com plan pro started_at 1700000000 >/dev/null
+redis-cli -p "$port" pexpireat threadr:premium:email:ending@example.com "$(($(date +%s%3N) + 2000))" >/dev/null
+M migrate PRIORITY=critical >/dev/null 2>&1
+mkdir -p slow
+printf '#!/bin/sh\nsleep 2.5\nexec %s "$@"\n' "$(command -v psql)" >slow/psql
+chmod +x slow/psql
+PATH=$PWD/slow:$PATH run M validate VALIDATE=critical
+check "validate: a subscription ending while it runs, one moment for both sides" "0|1" \
+	"$status|$(echo "$out" | grep -c '^active premium subscriptions at [0-9]* ms: Redis dump \([0-9]*\), PostgreSQL \1$')"
+
 # rollback: a priority, then all; what the app wrote stays
 run M rollback PRIORITY=high
 check "rollback high: the usage rows it wrote are gone, the app's stays" "0|1|1" \
