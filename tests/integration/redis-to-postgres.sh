@@ -186,6 +186,16 @@ PATH=$PWD/slow:$PATH run M validate VALIDATE=critical
 check "validate: a subscription ending while it runs, one moment for both sides" "0|1" \
 	"$status|$(echo "$out" | grep -c '^active premium subscriptions at [0-9]* ms: Redis dump \([0-9]*\), PostgreSQL \1$')"
 
+# two keys that map to one row (emails that differ only in case) are an
+# error, never one row for two records
+redis-cli -p "$port" set threadr:email:Case@Example.com 5 >/dev/null
+redis-cli -p "$port" set threadr:email:case@example.com 6 >/dev/null
+before=$(counts)
+run M migrate PRIORITY=critical
+check "two keys, one row: the priority stops, naming the key" "2|critical: users: 1 keys twice in the mapped records (two Redis keys, one row; the first: {\"email\":\"case@example.com\"}): nothing loaded|$before" \
+	"$status|$(echo "$errout" | grep '^critical: ')|$(counts)"
+redis-cli -p "$port" del threadr:email:Case@Example.com threadr:email:case@example.com >/dev/null
+
 # rollback: a priority, then all; what the app wrote stays
 run M rollback PRIORITY=high
 check "rollback high: the usage rows it wrote are gone, the app's stays" "0|1|1" \
