@@ -120,6 +120,24 @@ eval_default(sqlite3 *mem, const struct column *c, struct dvalue *v)
 	sqlite3_stmt *st = NULL;
 	int rc = -1, k = 0;
 
+	/*
+	 * Not a constant by what it calls: SQLite refuses a non-deterministic
+	 * call (random(), a date or time of 'now') in a generated column when
+	 * a row is written.  Two evaluations cannot tell: 'now' is the same
+	 * within a millisecond.
+	 */
+	sqlite3_exec(mem, "DROP TABLE IF EXISTS g", NULL, NULL, NULL);
+	buf_addf(&sql, "CREATE TABLE g (x, c GENERATED ALWAYS AS (%s))",
+		 c->dflt);
+	if (sqlite3_exec(mem, sql.data, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(mem, "INSERT INTO g (x) VALUES (1)", NULL, NULL,
+			 NULL) != SQLITE_OK) {
+		if (strstr(sqlite3_errmsg(mem), "non-deterministic")) {
+			rc = -2;
+			goto out;
+		}
+	}
+	buf_reset(&sql);
 	sqlite3_exec(mem, "DROP TABLE IF EXISTS d", NULL, NULL, NULL);
 	buf_adds(&sql, "CREATE TABLE d (c ");
 	buf_adds(&sql, c->type);
@@ -221,10 +239,17 @@ pg_default(struct buf *out, sqlite3 *mem, const char *table,
 	char low[64];
 	size_t i;
 	sqlite3_int64 iv;
-	int r;
+	const char *p = c->dflt;
+	int r, q;
 
-	for (i = 0; c->dflt[i] && i < sizeof(low) - 1; i++)
-		low[i] = (char)tolower((unsigned char)c->dflt[i]);
+	/* lower case, blanks outside quotes dropped, quotes as ' */
+	for (i = 0, q = 0; *p && i < sizeof(low) - 1; p++) {
+		if (*p == '\'' || *p == '"')
+			q = !q;
+		if (!q && isspace((unsigned char)*p))
+			continue;
+		low[i++] = *p == '"' ? '\'' : (char)tolower((unsigned char)*p);
+	}
 	low[i] = '\0';
 	/* SQLite keeps the parentheses of DEFAULT (expr) */
 	if (i >= 2 && low[0] == '(' && low[i - 1] == ')') {
@@ -239,6 +264,17 @@ pg_default(struct buf *out, sqlite3 *mem, const char *table,
 				 ? " DEFAULT CURRENT_TIMESTAMP"
 				 : " DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE "
 				   "'UTC')");
+		return 1;
+	}
+	/* the millisecond time SQLite apps default to, exactly */
+	if (strcmp(low, "strftime('%y-%m-%d %h:%m:%f','now')") == 0 &&
+	    strncmp(pgtype, "timestamp", 9) == 0) {
+		buf_adds(out,
+			 strncmp(pgtype, "timestamptz", 11) == 0
+				 ? " DEFAULT date_trunc('milliseconds', "
+				   "CURRENT_TIMESTAMP)"
+				 : " DEFAULT date_trunc('milliseconds', "
+				   "CURRENT_TIMESTAMP AT TIME ZONE 'UTC')");
 		return 1;
 	}
 	if (strcmp(low, "current_date") == 0 ||
