@@ -93,14 +93,31 @@ ejson_double(struct buf *out, double d)
 		buf_adds(out, ".0");
 }
 
-static void
-dbl(struct emitter *e, double d)
+/*
+ * -1 (and the problem) for a double that --mode=pg cannot write as it is:
+ * inside a document or array (a jsonb value) jsonb has no NaN, Infinity or
+ * -0 (its numbers are numeric), and a string or 0 would be another value.
+ * A top-level field's column is double precision, which takes all three.
+ */
+static int
+dbl(struct emitter *e, const bson_iter_t *it, double d)
 {
 	struct buf *o = e->out;
 
 	if (e->mode == MODE_PG) {
+		if (e->depth > 1 &&
+		    (isnan(d) || isinf(d) || (d == 0 && signbit(d)))) {
+			problem(e, it,
+				isnan(d) ? "a NaN inside a document or array: "
+					   "jsonb cannot hold it"
+				: isinf(d) ? "an Infinity inside a document or "
+					     "array: jsonb cannot hold it"
+					   : "a -0.0 inside a document or "
+					     "array: jsonb cannot hold it");
+			return -1;
+		}
 		json_write_double(o, d); /* NaN, Infinity as strings */
-		return;
+		return 0;
 	}
 	if (isnan(d) || isinf(d)) {
 		buf_adds(o, "{\"$numberDouble\":\"");
@@ -108,15 +125,16 @@ dbl(struct emitter *e, double d)
 			    : d < 0  ? "-Infinity"
 				     : "Infinity");
 		buf_adds(o, "\"}");
-		return;
+		return 0;
 	}
 	if (e->mode == MODE_CANONICAL) {
 		buf_adds(o, "{\"$numberDouble\":\"");
 		ejson_double(o, d);
 		buf_adds(o, "\"}");
-		return;
+		return 0;
 	}
 	ejson_double(o, d);
+	return 0;
 }
 
 static void
@@ -463,7 +481,8 @@ value(struct emitter *e, const bson_iter_t *it, const struct bson_fields *f)
 
 	switch (bson_iter_type(it)) {
 	case BSON_TYPE_DOUBLE:
-		dbl(e, bson_iter_double(it));
+		if (dbl(e, it, bson_iter_double(it)) < 0)
+			return -1;
 		break;
 	case BSON_TYPE_UTF8:
 		s = bson_iter_utf8(it, &n);

@@ -108,5 +108,21 @@ check "run again: status" "0" "$status"
 check "run again: the same rows and ids" "$ids|0" "$(sql 'select sum(id), count(*) from task')|$(sql "select count(*) from task where revision > 4")"
 run M rollback
 check "rollback: the table is gone" "0|t" "$status|$(sql "select to_regclass('task') is null")"
+# values jsonb cannot hold are refused by name, never spelled otherwise:
+# NaN and Infinity in args or kwargs, and -0.0 (jsonb's numbers have no sign
+# of zero); at the top level (a double precision column) all three go in
+mkdir -p nan/factory
+/usr/bin/python3 - <<'PY'
+import bson
+docs = [{"_id": 1, "args": [1.5]}, {"_id": 2, "args": [float("nan")]}, {"_id": 3, "kwargs": {"x": float("-inf")}},
+        {"_id": 4, "args": [-0.0]}, {"_id": 5, "score": float("nan"), "z": -0.0}]
+open("nan/factory/task.bson", "wb").write(b"".join(bson.encode(d) for d in docs))
+PY
+run mongo-dump-ndjson --mode=pg --no-tag --db=factory --collection=task nan
+check "NaN, Infinity, -0.0 inside args/kwargs: refused, named" "1|{\"_id\":1,\"args\":[1.5]}
+{\"_id\":5,\"score\":\"NaN\",\"z\":-0}|mongo-dump-ndjson: nan/factory/task.bson: document 2 at byte 36: a NaN inside a document or array: jsonb cannot hold it (at byte 59)
+mongo-dump-ndjson: nan/factory/task.bson: document 3 at byte 72: an Infinity inside a document or array: jsonb cannot hold it (at byte 97)
+mongo-dump-ndjson: nan/factory/task.bson: document 4 at byte 110: a -0.0 inside a document or array: jsonb cannot hold it (at byte 133)" "$status|$out|$errout"
+
 echo "mongo-to-postgres: $N documents dumped, loaded and verified in $(( (t1 - t0) / 1000000 )) ms"
 finish
