@@ -109,11 +109,8 @@ kind_of(const bson_iter_t *it)
 		return K_OID;
 	case BSON_TYPE_BINARY:
 		bson_iter_binary(it, &st, &n, &p);
-		return (st == BSON_SUBTYPE_UUID ||
-			st == BSON_SUBTYPE_UUID_DEPRECATED) &&
-				       n == 16
-			       ? K_UUID
-			       : K_BIN;
+		/* a legacy UUID (3) is bytes: its byte order is unknown */
+		return st == BSON_SUBTYPE_UUID && n == 16 ? K_UUID : K_BIN;
 	case BSON_TYPE_DOCUMENT:
 	case BSON_TYPE_ARRAY:
 		return K_DOC;

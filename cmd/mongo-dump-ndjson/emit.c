@@ -244,9 +244,13 @@ binary(struct emitter *e, bson_subtype_t st, const uint8_t *p, uint32_t n)
 	static const char hex[] = "0123456789abcdef";
 	uint32_t i;
 
-	if (e->mode == MODE_PG &&
-	    (st == BSON_SUBTYPE_UUID || st == BSON_SUBTYPE_UUID_DEPRECATED) &&
-	    n == 16) {
+	/*
+	 * Only subtype 4: a legacy UUID (3) is in its writer's byte order
+	 * (Java, C# and Python drivers each their own), which the bytes do
+	 * not say; as uuid text it would be another UUID.  Written in the
+	 * binary form, a uuid column refuses it by name.
+	 */
+	if (e->mode == MODE_PG && st == BSON_SUBTYPE_UUID && n == 16) {
 		buf_addch(o, '"');
 		for (i = 0; i < 16; i++) {
 			if (i == 4 || i == 6 || i == 8 || i == 10)

@@ -111,7 +111,7 @@ check "pg mode: every type" '{"_id":"5f060b4c286d490ac33c4a35","s":"hello","empt
 {"dec":1.10,"decexp":1E+3,"decneg":{"$numberDecimal":"-0.0"},"decnan":"NaN","decinf":"-Infinity","declong":1234567890123456789012345678901234}
 {"t":true,"f":false,"n":null,"arr":[1,"a",[],{}],"obj":{"a":{"b":{"c":[null]}}},"emptyobj":{}}
 {"date":"2024-05-01T12:00:00.250Z","epoch":"1970-01-01T00:00:00.000Z","before":"1969-12-31T23:59:59.000Z","y1":"0001-01-01T00:00:00.000Z","y9999":"9999-12-31T23:59:59.999Z"}
-{"bin":{"$binary":{"base64":"AP8B","subType":"00"}},"func":{"$binary":{"base64":"Zg==","subType":"01"}},"old":{"$binary":{"base64":"b2xk","subType":"02"}},"md5":{"$binary":{"base64":"MDEyMzQ1Njc4OWFiY2RlZg==","subType":"05"}},"user":{"$binary":{"base64":"dQ==","subType":"80"}},"empty":{"$binary":{"base64":"","subType":"00"}},"uuid":"c8edabc3-f738-4ca3-b68d-ab92a91478a3","uuid3":"30313233-3435-3637-3839-616263646566"}
+{"bin":{"$binary":{"base64":"AP8B","subType":"00"}},"func":{"$binary":{"base64":"Zg==","subType":"01"}},"old":{"$binary":{"base64":"b2xk","subType":"02"}},"md5":{"$binary":{"base64":"MDEyMzQ1Njc4OWFiY2RlZg==","subType":"05"}},"user":{"$binary":{"base64":"dQ==","subType":"80"}},"empty":{"$binary":{"base64":"","subType":"00"}},"uuid":"c8edabc3-f738-4ca3-b68d-ab92a91478a3","uuid3":{"$binary":{"base64":"MDEyMzQ1Njc4OWFiY2RlZg==","subType":"03"}}}
 {"re":"/^a.*b$/imx","re2":"/x/y\"z/","ts":{"t":1700000000,"i":7},"min":{"$minKey":1},"max":{"$maxKey":1},"code":"function(){}","cws":{"code":"f(x)","scope":{"x":1,"s":"y"}}}
 {"$$odd":1,"with.dot":2,"":"empty key","é":"key"}' "$out"
 

@@ -124,5 +124,21 @@ check "NaN, Infinity, -0.0 inside args/kwargs: refused, named" "1|{\"_id\":1,\"a
 mongo-dump-ndjson: nan/factory/task.bson: document 3 at byte 72: an Infinity inside a document or array: jsonb cannot hold it (at byte 97)
 mongo-dump-ndjson: nan/factory/task.bson: document 4 at byte 110: a -0.0 inside a document or array: jsonb cannot hold it (at byte 133)" "$status|$out|$errout"
 
+# a legacy UUID (Binary subtype 3, as the Java driver writes it) is never
+# taken as uuid text in a byte order it does not say: a uuid column refuses it
+mkdir -p legacy/factory
+/usr/bin/python3 - <<'PY'
+import bson, uuid
+from bson.binary import UuidRepresentation
+from bson.codec_options import CodecOptions
+o = CodecOptions(uuid_representation=UuidRepresentation.JAVA_LEGACY)
+u = uuid.UUID("00112233-4455-6677-8899-aabbccddeeff")
+open("legacy/factory/task.bson", "wb").write(bson.encode({"_id": 1, "uid": u}, codec_options=o))
+PY
+sql 'create table legacy (uid uuid)'
+run bash -o pipefail -c 'mongo-dump-ndjson --mode=pg --no-tag --fields=uid --db=factory --collection=task legacy | pg-copy-load -q -t legacy'
+check "a legacy UUID: refused by the uuid column, named, nothing loaded" "1|pg-copy-load: <stdin>:1: column uid: binary value for a column that is not bytea, json or jsonb|0" \
+	"$status|$(echo "$errout" | head -1)|$(sql 'select count(*) from legacy')"
+
 echo "mongo-to-postgres: $N documents dumped, loaded and verified in $(( (t1 - t0) / 1000000 )) ms"
 finish
