@@ -191,9 +191,16 @@ soak: deps
 deps:
 	scripts/install-deps
 
-check: deps
+check: deps check-shell
 	$(MAKE) tests
 	SHARED=$(SHARED) scripts/run-tests $(B)
+
+# Every shell file (scripts, tests, the examples' scripts) passes
+# shellcheck at warning level; .shellcheckrc files say how it reads them
+SHELL_FILES = $(sort $(wildcard scripts/*.sh scripts/*/*.sh tests/integration/*.sh examples/*/*.sh) \
+	$(shell grep -rlE '^#!/bin/(ba)?sh' scripts tests examples 2>/dev/null))
+check-shell:
+	shellcheck -x -S warning $(SHELL_FILES)
 
 check-asan: deps
 	$(MAKE) B=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
@@ -227,5 +234,5 @@ check-format:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: soak fuzz-build all tests fuzz fuzz-pipelines deps check check-asan check-valgrind demo bench \
+.PHONY: soak fuzz-build all tests fuzz fuzz-pipelines deps check check-shell check-asan check-valgrind demo bench \
 	install format check-format clean

@@ -48,8 +48,10 @@ CONF
 		}
 		psql -X -q -h 127.0.0.1 -p "$port" -d postgres -c 'create extension citus' >/dev/null || return 3
 	done
-	export PGHOST=127.0.0.1 PGPORT=$base PGUSER=$(id -un) PGDATABASE=postgres
+	PGUSER=$(id -un)
+	export PGHOST=127.0.0.1 PGPORT=$base PGUSER PGDATABASE=postgres
 	unset PGPASSWORD PGSERVICE PGHOSTADDR
+	# shellcheck disable=SC2034 # for the test that sources this
 	CITUS_WORKERS="$((base + 1)) $((base + 2))"
 	psql -X -q -v ON_ERROR_STOP=1 -c "select citus_set_coordinator_host('127.0.0.1', $base)" \
 		-c "select citus_add_node('127.0.0.1', $((base + 1)))" \

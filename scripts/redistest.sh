@@ -9,7 +9,7 @@
 # Each server keeps nothing on disk: --save '' --appendonly no.
 
 redis_start() { # NAME [redis-server options...]
-	local name=$1 i
+	local name=$1
 	shift
 	command -v redis-server >/dev/null || {
 		echo "redistest: no redis-server" >&2
@@ -22,7 +22,7 @@ redis_start() { # NAME [redis-server options...]
 		--unixsocketperm 700 --save '' --appendonly no --daemonize yes \
 		--dir "$RD_DIR/$name" --pidfile "$RD_DIR/$name/pid" \
 		--logfile "$RD_DIR/$name/log" "$@" || return 3
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		redis-cli -s "$RD_DIR/$name/sock" ping >/dev/null 2>&1 && return 0
 		sleep 0.05
 	done

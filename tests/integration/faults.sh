@@ -110,7 +110,7 @@ for round in $(seq 1 "$rounds"); do
 	# the server's acknowledged commits survive its crash
 	[ "$first" = 1 ] && check "round $round ($kind): finished by itself: every row in already" "ok" "$(agree)"
 	# again, as often as it takes (a restart may still be recovering)
-	for again in 1 2 3; do
+	for _ in 1 2 3; do
 		run load 5
 		[ "$status" = 1 ] && break
 		sleep 1
@@ -129,11 +129,11 @@ rm -f rej.ndjson proxy.ready
 mkdir -p proxy
 "$top/tests/integration/unix-proxy" "proxy/.s.PGSQL.$PGPORT" "$PGHOST/.s.PGSQL.$PGPORT" proxy.ready &
 proxy=$!
-for i in $(seq 1 50); do [ -e proxy.ready ] && break; sleep 0.1; done
+for _ in $(seq 1 50); do [ -e proxy.ready ] && break; sleep 0.1; done
 (paced | PGHOST=$w/proxy pg-copy-load -t f --batch-commit --batch-rows=300 --resume=job --max-rejects=1000 \
 	--rejects=rej.ndjson --retries=3 >cut.out 2>&1; echo $? >cut.status) &
 loader=$!
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
 	[ "$(sql "select count(*) from ndjson_migrate_ledger where id = 'job'")" -ge 3 ] && break
 	sleep 0.05
 done

@@ -17,7 +17,7 @@ redis-cli -s "$sock" eval 'for i = 1, 2000 do redis.call("set", "k" .. i, "value
 redis-cli -s "$sock" hset h a 1 b 2 >/dev/null
 redis-cli -s "$sock" save >/dev/null
 rdb=$RD_DIR/full/dump.rdb
-echo '0 * * * * /bin/true' >crontab
+echo '0 * * * * /bin/true' >"crontab"
 
 full() { # NAME MESSAGE CMD...: CMD >/dev/full is exit 3 and MESSAGE
 	local name=$1 msg=$2

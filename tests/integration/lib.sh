@@ -25,6 +25,7 @@ run() {
 	o=$(mktemp) e=$(mktemp)
 	"$@" >"$o" 2>"$e"
 	status=$?
+	# shellcheck disable=SC2034 # out, errout: for the caller
 	out=$(cat "$o") errout=$(cat "$e")
 	rm -f "$o" "$e"
 }

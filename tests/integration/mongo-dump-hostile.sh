@@ -142,6 +142,7 @@ for name, meta in (("order items", False), ("a+b%c", True), ("x y", True), (long
             json.dump({"indexes": [], "collectionName": name, "type": "collection"}, f)
 PY
 long=$(/usr/bin/python3 -c 'print("é" * 130)')
+# shellcheck disable=SC2010 # the names are mongodump's escapes: no blanks or newlines
 cut=$(cd names/shop && ls | grep -v metadata | grep '%24' | grep -v '%C3%A9')
 run mongo-dump-ndjson --fields=_id names
 check "names: escaped, from metadata, cut" "1|{\"\$table\":\"a+b%c\",\"_id\":1}

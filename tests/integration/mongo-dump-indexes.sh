@@ -7,7 +7,6 @@
 # value) builds the dump and judges probe rows, which PostgreSQL must take
 # or refuse alike, as a jsonb document and in typed columns.
 . "$(dirname "$0")/lib.sh"
-here=$top/tests/integration
 w=$(mktemp -d)
 chmod 755 "$w"
 trap 'rm -rf "$w"; pg_stop' EXIT

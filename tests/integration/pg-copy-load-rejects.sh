@@ -68,7 +68,7 @@ for n, l in enumerate(open("slow.ndjson"), 1):
     if n % 2000 == 0:
         sys.stdout.flush(); time.sleep(0.05)' 2>/dev/null; }
 (slow | pg-copy-load -q -t r --resume=job --batch-commit --batch-rows=1000 --retries=0 >kill.out 2>&1; echo $? >kill.status) &
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
 	[ "$(sql "select count(*) from ndjson_migrate_ledger where id = 'job'" 2>/dev/null)" -ge 5 ] 2>/dev/null && break
 	sleep 0.1
 done
@@ -100,7 +100,7 @@ sql 'truncate r' >/dev/null
 	} | pg-copy-load -q -t r --resume=overlap --batch-commit --batch-rows=1000 >o1.out 2>&1
 	echo $? >o1.status
 ) &
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
 	[ "$(sql "select count(*) from ndjson_migrate_ledger where id = 'overlap'" 2>/dev/null)" -ge 1 ] 2>/dev/null && break
 	sleep 0.1
 done
@@ -116,7 +116,7 @@ check "run again after it: every line skipped" "0|60000|" "$status|$(sql 'select
 
 # the same, but pg-copy-load reconnects by itself, twice
 kill_loader() {
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		[ "$(sql "select count(*) from ndjson_migrate_ledger where id = '$1'" 2>/dev/null)" -ge "$2" ] 2>/dev/null && break
 		sleep 0.1
 	done

@@ -58,7 +58,7 @@ done
 # the one int64 with no negative (left to the server, which refuses them)
 sql "create table deep (id int, na numeric(5,2)[], iv interval(0),
 	ivs interval second(0))" >/dev/null
-iv="$(for i in $(seq 100); do printf -- '-92233720368547758 us '; done)-8 us ago"
+iv="$(for _ in $(seq 100); do printf -- '-92233720368547758 us '; done)-8 us ago"
 /usr/bin/python3 - "$iv" >deep.ndjson <<'PY'
 import json, sys
 n = 300000

@@ -31,7 +31,7 @@ pg_as "$PG_BIN/pg_ctl" -D "$sb" -o "-p $sbport" -l "$PG_DIR/standby.log" -w star
 standby() { PGHOST=$PG_DIR/sbsock PGPORT=$sbport "$@"; }
 # caught up: the primary's last change replayed
 sql "create table caught (x int)"
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
 	[ "$(standby psql -X -A -t -c "select to_regclass('caught') is not null" 2>/dev/null)" = t ] && break
 	sleep 0.1
 done

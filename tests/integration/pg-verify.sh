@@ -197,6 +197,7 @@ sql 'create database chinook'
 sqlite-dump-ndjson --ddl=pre "$db" | psql -X -q -v ON_ERROR_STOP=1 -d chinook
 sqlite-dump-ndjson "$db" | pg-copy-load -q -d chinook
 sqlite-dump-ndjson --ddl=post "$db" | psql -X -q -v ON_ERROR_STOP=1 -d chinook >/dev/null
+# shellcheck disable=SC2054 # commas inside one --key value
 keys=(--key=albumid --key=artist:artistid --key=customer:customerid --key=employee:employeeid
 	--key=genre:genreid --key=invoice:invoiceid --key=invoiceline:invoicelineid
 	--key=mediatype:mediatypeid --key=playlist:playlistid --key=playlisttrack:playlistid,trackid
