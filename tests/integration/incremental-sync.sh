@@ -336,6 +336,66 @@ check "redis: over the bound, nothing deleted" "$(echo "$before" | cut -d'|' -f1
 SYNC_MAX_DELETE=120 run SR
 check "redis: SYNC_MAX_DELETE=120 lets them go" "0||same" "$status|$errout|$(redis_same)"
 
+# the application writing while runs start, overlap and are killed -9:
+# users made, changed, deleted and made again (with subscriptions); every
+# run 0 or 75, and after a quiet final run the tables equal the keys
+cat >rwriter.py <<'PY'
+import random, redis, sys, time
+r = redis.Redis(port=int(sys.argv[1]))
+rnd = random.Random(int(sys.argv[2]))
+end = time.time() + float(sys.argv[3])
+n = 0
+while time.time() < end:
+    e = "w%d@example.com" % rnd.randrange(150)
+    op = rnd.random()
+    if op < 0.45:
+        r.set("threadr:email:" + e, rnd.randrange(1, 10**9))
+    elif op < 0.6:
+        r.hset("threadr:premium:email:" + e, mapping={"plan": rnd.choice(["pro", "team"]), "started_at": 1700000000 + n})
+    elif op < 0.85:
+        r.delete("threadr:email:" + e, "threadr:premium:email:" + e)
+    else:
+        p = r.pipeline(transaction=True)
+        p.delete("threadr:email:" + e)
+        p.set("threadr:email:" + e, n)
+        p.execute()
+    n += 1
+    time.sleep(0.0005)
+print(n)
+PY
+/usr/bin/python3 rwriter.py "$port" "${SEED:-$$}" 6 >rwrites.txt &
+writer=$!
+bad=0 runs=0 killed=0
+: >rrun.err
+while kill -0 "$writer" 2>/dev/null; do
+	case $((RANDOM % 4)) in
+	0)
+		SR >/dev/null 2>>rrun.err &
+		p=$!
+		SR 2>>rrun.err || { st=$?; [ "$st" = 75 ] || bad=$((bad + 1)); }
+		wait "$p" || { st=$?; [ "$st" = 75 ] || bad=$((bad + 1)); }
+		runs=$((runs + 2))
+		;;
+	1)
+		SR >/dev/null 2>&1 &
+		p=$!
+		sleep "0.0$((RANDOM % 9))"
+		kill -9 "$p" 2>/dev/null && killed=$((killed + 1))
+		wait "$p" 2>/dev/null
+		;;
+	*)
+		SR 2>>rrun.err || { st=$?; [ "$st" = 75 ] || bad=$((bad + 1)); }
+		runs=$((runs + 1))
+		;;
+	esac
+done
+wait "$writer"
+flock "$SYNC_STATE/lock" true
+run SR
+check "redis: a concurrent writer ($(cat rwrites.txt) writes, $runs runs, $killed killed): every run 0 or 75" "0" "$bad"
+[ "$bad" = 0 ] || grep -v 'previous run still holds' rrun.err | head -5
+check "redis: a concurrent writer: after a quiet final run the tables equal the keys" "0||same" "$status|$errout|$(redis_same)"
+
 export PGDATABASE=postgres SYNC_STATE=$w/state
 # runs never overlap: one holding the lock makes the next stop at once
 flock "$SYNC_STATE/lock" sleep 3 &
