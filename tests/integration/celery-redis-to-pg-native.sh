@@ -316,7 +316,7 @@ while time.time() < end:
 PY
 	prod=$!
 	n0=$(redis-cli -p "$port" llen background_jobs)
-	for i in $(seq 200); do
+	for _ in $(seq 200); do
 		[ "$(redis-cli -p "$port" llen background_jobs)" -gt "$((n0 + 50))" ] && break
 		sleep 0.05
 	done

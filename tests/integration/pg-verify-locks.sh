@@ -137,13 +137,14 @@ sql "create table ua (id int primary key, v text); create table ub (id int prima
 # view, which a routed record cannot name; else h's record first), SQL
 # runs, then TABLE's record of id 1 only
 run_between() {
-	local pid args='--key=id' first='{"$table":"h","id":1}' rec
+	local pid first='{"$table":"h","id":1}' rec
+	local -a opts=(--key=id)
 	rec=$(printf '{"$table":"%s","id":1,"v":"a"}' "$3")
 	if [ "$3" = u ]; then
-		args="-t u --key=id" first= rec='{"id":1,"v":"a"}'
+		opts=(-t u --key=id) first='' rec='{"id":1,"v":"a"}'
 	fi
 	rm -f fifo && mkfifo fifo
-	pg-verify -q $args --mode="$1" fifo >out 2>err &
+	pg-verify -q "${opts[@]}" --mode="$1" fifo >out 2>err &
 	pid=$!
 	exec 3>fifo
 	[ -z "$first" ] || echo "$first" >&3

@@ -15,7 +15,7 @@ trap 'kill -9 "$(cat "$RD_DIR/new/pid" 2>/dev/null)" 2>/dev/null; rm -rf "$RD_DI
 "$new" --port 0 --unixsocket "$sock" --unixsocketperm 700 --save '' --appendonly no --daemonize yes \
 	--dir "$RD_DIR/new" --pidfile "$RD_DIR/new/pid" --logfile "$RD_DIR/new/log" \
 	--repl-diskless-sync-delay 0 || exit 3
-for i in $(seq 100); do redis-cli -s "$sock" ping >/dev/null 2>&1 && break; sleep 0.05; done
+for _ in $(seq 100); do redis-cli -s "$sock" ping >/dev/null 2>&1 && break; sleep 0.05; done
 cd "$RD_DIR" || exit 3
 check "the server has field expiries (HPEXPIRE answers)" "1" \
 	"$(redis-cli -s "$sock" hset probe f v >/dev/null; redis-cli -s "$sock" hpexpire probe 100000 fields 1 f)"
