@@ -139,8 +139,7 @@ made_of_query(struct loader *l, PGconn *conn, const struct target *t)
 		if (i < 3)
 			prepared[i] = conn;
 	}
-	r = PQexecPrepared(conn, "ndjson_migrate_made_of", 1, p, NULL, NULL,
-			   0);
+	r = PQexecPrepared(conn, "ndjson_migrate_made_of", 1, p, NULL, NULL, 0);
 
 	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
 		return r;
