@@ -130,6 +130,8 @@ struct node {
 	pcre2_match_data *md;
 	char *prefix;
 	size_t prefixlen;
+	char *pat; /* the regex as written, for messages */
+	size_t patlen;
 	int *slot; /* by group number: the $name slot, or -1 */
 	int ngroups;
 	int anchored;
@@ -192,6 +194,7 @@ struct map_program {
 	char **capname;
 	int ncap;
 	struct val *capval;
+	struct val *capsave;	 /* theirs before an explode's elements */
 	const struct block *cur; /* the block being run, for rest */
 	/* the element of explode being mapped: @, @key, @index */
 	struct json_value elem, elemkey;
@@ -468,6 +471,7 @@ free_node(struct node *n)
 	if (n->re)
 		pcre2_code_free(n->re);
 	free(n->prefix);
+	free(n->pat);
 	free(n->slot);
 	for (i = 0; i < n->nargs; i++)
 		free_node(n->args[i]);
@@ -525,7 +529,9 @@ capture_slot(struct map_program *pg, const char *name, size_t len)
 		realloc(pg->capname, (size_t)(pg->ncap + 1) * sizeof(char *));
 	pg->capval = realloc(pg->capval,
 			     (size_t)(pg->ncap + 1) * sizeof(*pg->capval));
-	if (!pg->capname || !pg->capval)
+	pg->capsave = realloc(pg->capsave,
+			      (size_t)(pg->ncap + 1) * sizeof(*pg->capsave));
+	if (!pg->capname || !pg->capval || !pg->capsave)
 		abort();
 	pg->capname[pg->ncap] = strndup(name, len);
 	if (!pg->capname[pg->ncap])
@@ -557,6 +563,8 @@ parse_match(struct lexer *x, struct node *subject)
 		return n;
 	}
 	json_unescape(&pat, x->js.p, x->js.len);
+	n->patlen = x->js.len; /* as written, escapes and all */
+	n->pat = strndup(x->js.p, x->js.len);
 	n->re = pcre2_compile((PCRE2_SPTR)pat.data, pat.len, PCRE2_UTF,
 			      &errcode, &erroff, NULL);
 	if (!n->re) {
@@ -597,7 +605,7 @@ parse_match(struct lexer *x, struct node *subject)
 	pcre2_pattern_info(n->re, PCRE2_INFO_CAPTURECOUNT, &count);
 	n->ngroups = count + 1;
 	n->slot = malloc((size_t)n->ngroups * sizeof(int));
-	if (!n->slot || !n->md)
+	if (!n->slot || !n->md || !n->pat)
 		abort();
 	for (i = 0; i < n->ngroups; i++)
 		n->slot[i] = -1;
@@ -1337,6 +1345,7 @@ map_free(struct map_program *pg)
 		free(pg->capname[i]);
 	free(pg->capname);
 	free(pg->capval);
+	free(pg->capsave);
 	buf_release(&pg->scratch);
 	buf_release(&pg->tmp);
 	buf_release(&pg->tmp2);
@@ -1736,17 +1745,36 @@ truth(struct map_program *pg, const struct node *n, const char *rec, size_t len)
 			     ? bl < n->prefixlen ||
 				       memcmp(p, n->prefix, n->prefixlen) != 0
 			     : !memmem(p, bl, n->prefix, n->prefixlen)))
-			return 0;
-		rc = pcre2_match(n->re, (PCRE2_SPTR)p, bl, 0, 0, n->md, NULL);
-		if (rc < 0)
-			return 0;
-		ov = pcre2_get_ovector_pointer(n->md);
-		for (i = 1; i < n->ngroups && i < rc; i++) {
+			rc = PCRE2_ERROR_NOMATCH;
+		else
+			rc = pcre2_match(n->re, (PCRE2_SPTR)p, bl, 0, 0, n->md,
+					 NULL);
+		/*
+		 * JIT's stack is small (32 KiB): past it the interpreter,
+		 * whose limits are PCRE2's defaults, decides, so that the
+		 * answer does not depend on whether JIT compiled
+		 */
+		if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
+			rc = pcre2_match(n->re, (PCRE2_SPTR)p, bl, 0,
+					 PCRE2_NO_JIT, n->md, NULL);
+		/* a match that ran into a limit is no answer: an error */
+		if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
+			PCRE2_UCHAR m[120];
+			pcre2_get_error_message(rc, m, sizeof(m));
+			snprintf(pg->why, sizeof(pg->why), "~ \"%.*s%s\": %s",
+				 (int)(n->patlen > 40 ? 40 : n->patlen), n->pat,
+				 n->patlen > 40 ? "..." : "", (char *)m);
+			return -1;
+		}
+		/* every group of this match: taken, or absent (no earlier
+		 * match's value stays) */
+		ov = rc < 0 ? NULL : pcre2_get_ovector_pointer(n->md);
+		for (i = 1; i < n->ngroups; i++) {
 			struct val *c;
 			if (n->slot[i] < 0)
 				continue;
 			c = &pg->capval[n->slot[i]];
-			if (ov[2 * i] == PCRE2_UNSET) {
+			if (!ov || i >= rc || ov[2 * i] == PCRE2_UNSET) {
 				*c = (struct val){.t = V_ABSENT};
 				continue;
 			}
@@ -1755,7 +1783,7 @@ truth(struct map_program *pg, const struct node *n, const char *rec, size_t len)
 			c->len = ov[2 * i + 1] - ov[2 * i];
 			c->esc = 0;
 		}
-		return 1;
+		return rc >= 0;
 	}
 	default:
 		if (eval(pg, n, rec, len, &v) < 0)
@@ -2813,11 +2841,18 @@ run_block(struct map_program *pg, const struct block *b, const char *rec,
 	else
 		json_array_open(&it, &arr);
 	pg->has_elemkey = obj;
+	/* each element starts from the captures its table's when made */
+	if (pg->ncap)
+		memcpy(pg->capsave, pg->capval,
+		       (size_t)pg->ncap * sizeof(*pg->capval));
 	for (pg->elemindex = 0;; pg->elemindex++) {
 		if ((obj ? json_object_next(&it, &pg->elemkey, &v, &je)
 			 : json_array_next(&it, &v)) <= 0)
 			break;
 		pg->elem = v;
+		if (pg->ncap)
+			memcpy(pg->capval, pg->capsave,
+			       (size_t)pg->ncap * sizeof(*pg->capval));
 		r = run_one(pg, b, rec, len, out, why, whylen);
 		if (r < 0) {
 			buf_setlen(out, mark);
