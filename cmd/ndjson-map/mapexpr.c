@@ -508,6 +508,8 @@ token_text(struct lexer *x, size_t *len)
 
 	if (x->t == T_STRING)
 		json_unescape(&b, x->js.p, x->js.len);
+	else if (x->t == T_NUMBER)
+		buf_add(&b, x->js.p, x->js.len);
 	else
 		buf_add(&b, x->tp, x->tlen);
 	return buf_detach(&b, len);
@@ -701,14 +703,11 @@ parse_literal(struct lexer *x)
 	struct node *n = new_node(N_LIT);
 
 	if (x->t == T_STRING || x->t == T_NUMBER) {
-		n->litbuf = malloc(x->js.len + 1);
-		if (!n->litbuf)
-			abort();
-		memcpy(n->litbuf, x->js.p, x->js.len);
+		/* a string's escapes decoded once: its value, as a field's */
+		n->litbuf = token_text(x, &n->lit.len);
 		n->lit.t = x->t == T_STRING ? V_STR : V_NUM;
 		n->lit.p = n->litbuf;
-		n->lit.len = x->js.len;
-		n->lit.esc = x->t == T_STRING;
+		n->lit.esc = 0;
 	} else if (is_word(x, "true")) {
 		n->lit.t = V_TRUE;
 	} else if (is_word(x, "false")) {
@@ -1521,77 +1520,160 @@ bytes_of(struct map_program *pg, const struct val *v, const char **p, size_t *n)
 }
 
 /*
- * A JSON number's exact value as sign, digits without leading or
- * trailing zeros, and the power of ten of the first digit; 0 is "".
+ * A JSON number's exact value, read in place: sign, its significant digits
+ * (no leading or trailing zeros; a '.' may lie among them, skipped by
+ * dec_digit) and the power of ten of the first digit, exp; 0 has none.
+ * Any number of digits, any exponent: when the exponent written has more
+ * than 18 digits, exp is not set and the exponent is ed[0..en) (its
+ * digits, without leading zeros; eneg its sign) plus off.
  */
 struct dec {
 	int neg;
-	const char *d; /* digits, possibly with a '.' inside to skip */
-	char buf[64];
-	size_t n;
-	long exp;
+	const char *d; /* the first significant digit */
+	size_t n;      /* how many significant digits */
+	size_t dot;    /* d[dot] is the '.', or SIZE_MAX when none is inside */
+	long long exp;
+	int bigexp; /* the exponent is ed, eneg, off */
+	const char *ed;
+	size_t en;
+	int eneg;
+	long long off;
 };
 
-static int
+/* The i-th significant digit of x, i < x->n. */
+static char
+dec_digit(const struct dec *x, size_t i)
+{
+	return x->d[i + (i >= x->dot)];
+}
+
+static void
 to_dec(const char *p, size_t len, struct dec *x)
 {
-	const char *end = p + len, *q;
-	long e = 0, point = -1, lead = 0, i;
-	int seen = 0;
-	char *o = x->buf;
+	const char *end = p + len, *q, *first = NULL, *last = NULL,
+		   *point = NULL;
+	long long e = 0, before = 0; /* digits before the point, from first */
 
-	x->neg = 0;
-	x->n = 0;
+	memset(x, 0, sizeof(*x));
+	x->dot = SIZE_MAX;
+	x->d = p;
 	if (p < end && *p == '-') {
 		x->neg = 1;
 		p++;
 	}
-	for (q = p, i = 0; q < end && (isdigit((unsigned char)*q) || *q == '.');
-	     q++) {
+	for (q = p; q < end && (isdigit((unsigned char)*q) || *q == '.'); q++) {
 		if (*q == '.') {
-			point = i;
+			point = q;
 			continue;
 		}
-		if (!seen && *q == '0') {
-			lead++;
-			i++;
-			continue;
+		if (*q != '0') {
+			if (!first)
+				first = q;
+			last = q;
 		}
-		seen = 1;
-		if (o - x->buf >= (long)sizeof(x->buf))
-			return -1; /* too many digits to compare here */
-		*o++ = *q;
-		i++;
+		if (first && !point)
+			before++;
 	}
 	if (q < end && (*q == 'e' || *q == 'E')) {
-		errno = 0;
-		e = strtol(q + 1, NULL, 10);
-		/* beyond any double or numeric: compared another way */
-		if (errno || e > 100000000 || e < -100000000)
-			return -1;
+		q++;
+		if (q < end && (*q == '+' || *q == '-'))
+			x->eneg = *q++ == '-';
+		while (q < end && *q == '0')
+			q++;
+		x->ed = q;
+		for (; q < end && isdigit((unsigned char)*q); q++)
+			if (++x->en <= 18)
+				e = e * 10 + (*q - '0');
+		x->bigexp = x->en > 18;
 	}
-	if (point < 0)
-		point = i;
-	x->n = (size_t)(o - x->buf);
-	while (x->n > 0 && x->buf[x->n - 1] == '0')
-		x->n--;
-	x->d = x->buf;
-	x->exp = point - lead - 1 + e;
-	if (x->n == 0)
+	if (!first) {
 		x->neg = 0;
-	return 0;
+		x->bigexp = 0;
+		return;
+	}
+	x->d = first;
+	x->n = (size_t)(last - first) + 1;
+	if (point && point > first && point < last) {
+		x->dot = (size_t)(point - first);
+		x->n--;
+	}
+	if (point && point < first) /* 0.00123: the zeros after the point */
+		before = -(long long)(first - point - 1);
+	x->off = before - 1;
+	x->exp = x->off + (x->eneg ? -e : e);
 }
 
-/* Compare two JSON numbers exactly: <0, 0, >0; 2 when too long to tell. */
+/* Signed decimal integers, digits without leading zeros: <0, 0, >0. */
 static int
-numcmp(const char *a, size_t alen, const char *b, size_t blen)
+sdcmp(int an, const char *a, size_t alen, int bn, const char *b, size_t blen)
+{
+	int c, sign = an ? -1 : 1;
+
+	if (an != bn)
+		return an ? -1 : 1;
+	if (alen != blen)
+		return alen > blen ? sign : -sign;
+	c = memcmp(a, b, alen);
+	return c > 0 ? sign : c < 0 ? -sign : 0;
+}
+
+/*
+ * Compare the powers of ten of x's and y's first digits when one of them
+ * has an exponent of more than 18 digits (at least 10^18, more than any
+ * number of digits a record holds): the long one's moved by its offset
+ * (less the other's when that is long too), in work, against the other's,
+ * digit by digit.
+ */
+static int
+expcmp(const struct dec *x, const struct dec *y, struct buf *work)
+{
+	const struct dec *l = x->bigexp ? x : y, *o = x->bigexp ? y : x;
+	/* l's offset, less the other's when its exponent is also digits */
+	long long d = o->bigexp ? l->off - o->off : l->off;
+	unsigned long long m =
+		d < 0 ? 0ULL - (unsigned long long)d : (unsigned long long)d;
+	int sub = (d < 0) != l->eneg, c;
+	size_t i, k;
+	char *z, t[24];
+	int dig;
+
+	/* |l's exponent| + or - m, from the last digit: no sign change, as
+	 * it is at least 10^18 and m is less */
+	buf_reset(work);
+	buf_grow(work, l->en + 2);
+	z = work->data + l->en + 1;
+	for (i = l->en, c = 0; i-- > 0;) {
+		dig = l->ed[i] - '0' +
+		      (sub ? -(int)(m % 10) - c : (int)(m % 10) + c);
+		m /= 10;
+		c = sub ? dig < 0 : dig > 9;
+		*--z = (char)('0' + (sub ? (dig + 10) % 10 : dig % 10));
+	}
+	if (c && !sub)
+		*--z = '1';
+	k = (size_t)(work->data + l->en + 1 - z);
+	while (k > 1 && *z == '0')
+		z++, k--;
+	/* the other's exponent as digits */
+	i = (size_t)snprintf(t, sizeof(t), "%llu",
+			     o->bigexp	  ? 0ULL
+			     : o->exp < 0 ? 0ULL - (unsigned long long)o->exp
+					  : (unsigned long long)o->exp);
+	c = o->bigexp ? sdcmp(l->eneg, z, k, o->eneg, o->ed, o->en)
+		      : sdcmp(l->eneg, z, k, o->exp < 0, t, i);
+	return l == x ? c : -c;
+}
+
+/* Compare two JSON numbers exactly: <0, 0, >0. */
+static int
+numcmp(const char *a, size_t alen, const char *b, size_t blen, struct buf *work)
 {
 	struct dec x, y;
 	int c, sign;
 	size_t i;
 
-	if (to_dec(a, alen, &x) < 0 || to_dec(b, blen, &y) < 0)
-		return 2;
+	to_dec(a, alen, &x);
+	to_dec(b, blen, &y);
 	if (x.n == 0 || y.n == 0) {
 		if (x.n == 0 && y.n == 0)
 			return 0;
@@ -1600,10 +1682,14 @@ numcmp(const char *a, size_t alen, const char *b, size_t blen)
 	if (x.neg != y.neg)
 		return x.neg ? -1 : 1;
 	sign = x.neg ? -1 : 1;
-	if (x.exp != y.exp)
-		return x.exp > y.exp ? sign : -sign;
+	if (x.bigexp || y.bigexp)
+		c = expcmp(&x, &y, work);
+	else
+		c = (x.exp > y.exp) - (x.exp < y.exp);
+	if (c)
+		return c * sign;
 	for (i = 0; i < x.n && i < y.n; i++)
-		if ((c = x.d[i] - y.d[i]))
+		if ((c = dec_digit(&x, i) - dec_digit(&y, i)))
 			return c > 0 ? sign : -sign;
 	if (x.n == y.n)
 		return 0;
@@ -1661,13 +1747,7 @@ compare(struct map_program *pg, const struct node *n, const char *rec,
 	    b.t == V_NULL)
 		return 0;
 	if (a.t == V_NUM && b.t == V_NUM) {
-		c = numcmp(a.p, a.len, b.p, b.len);
-		if (c == 2) {
-			/* a number is not NUL-terminated where it lies */
-			double x = json_number_double(a.p, a.len),
-			       y = json_number_double(b.p, b.len);
-			c = (x > y) - (x < y);
-		}
+		c = numcmp(a.p, a.len, b.p, b.len, &pg->tmp2);
 	} else if (a.t == V_STR && b.t == V_STR) {
 		if (bytes_of(pg, &a, &ap, &an) < 0 ||
 		    bytes_of(pg, &b, &bp, &bn) < 0)
@@ -1813,6 +1893,51 @@ cast_fail(struct map_program *pg, const struct val *v, const char *fmt, ...)
 	return -1;
 }
 
+/* Is p[0..n) exactly a JSON number, nothing around it? */
+static int
+is_number_text(const char *p, size_t n)
+{
+	struct json_error je;
+	enum json_type t;
+
+	return n > 0 && (*p == '-' || isdigit((unsigned char)*p)) &&
+	       isdigit((unsigned char)p[n - 1]) &&
+	       json_validate(p, n, &t, &je) == 0 && t == JSON_NUMBER;
+}
+
+/*
+ * The number text of a number, or of a string (its escapes decoded) that
+ * is exactly one; -1 for anything else (or scratch ran out: overflow).
+ */
+static int
+number_of(struct map_program *pg, const struct val *v, const char **p,
+	  size_t *n)
+{
+	if (v->t == V_NUM) {
+		*p = v->p;
+		*n = v->len;
+		return 0;
+	}
+	if (v->t != V_STR || bytes_of(pg, v, p, n) < 0)
+		return -1;
+	return is_number_text(*p, *n) ? 0 : -1;
+}
+
+/* "NaN", "Infinity" or "-Infinity", the contract's strings: 1, else 0. */
+static int
+is_nonfinite(const char *p, size_t n, double *f)
+{
+	if (n == 3 && memcmp(p, "NaN", 3) == 0)
+		*f = NAN;
+	else if (n == 8 && memcmp(p, "Infinity", 8) == 0)
+		*f = INFINITY;
+	else if (n == 9 && memcmp(p, "-Infinity", 9) == 0)
+		*f = -INFINITY;
+	else
+		return 0;
+	return 1;
+}
+
 /* The integer a JSON number or a string of one holds, as text; -1 if none. */
 static int
 integer_text(struct map_program *pg, const struct val *v, int bits,
@@ -1824,25 +1949,13 @@ integer_text(struct map_program *pg, const struct val *v, int bits,
 	char *o;
 	const char *L;
 
-	if (v->t == V_NUM) {
-		p = v->p;
-		n = v->len;
-	} else if (v->t == V_STR && !v->esc) {
-		p = v->p;
-		n = v->len;
-		/* a string must be a JSON number, nothing around it */
-		struct json_error je;
-		enum json_type t;
-		if (json_validate(p, n, &t, &je) < 0 || t != JSON_NUMBER ||
-		    n == 0 || p[0] == ' ' || p[n - 1] == ' ')
-			return -1;
-	} else {
+	if (number_of(pg, v, &p, &n) < 0)
 		return -1;
-	}
-	if (to_dec(p, n, &x) < 0)
+	to_dec(p, n, &x);
+	if (x.bigexp)
 		return -1;
 	/* an integer: no digit after the point */
-	if (x.n > 0 && (long)x.n - 1 > x.exp)
+	if (x.n > 0 && (long long)x.n - 1 > x.exp)
 		return -1;
 	len = x.n == 0 ? 1 : (size_t)x.exp + 1;
 	if (len > 19)
@@ -1855,7 +1968,7 @@ integer_text(struct map_program *pg, const struct val *v, int bits,
 	if (x.neg)
 		*o++ = '-';
 	for (i = 0; i < len; i++)
-		*o++ = x.n == 0 ? '0' : i < x.n ? x.d[i] : '0';
+		*o++ = i < x.n ? dec_digit(&x, i) : '0';
 	out->len = (size_t)(o - out->p);
 	*o = '\0'; /* epoch_*() read it with strtoll */
 	/* within range: the digits against the limit for the sign */
@@ -1950,7 +2063,6 @@ call(struct map_program *pg, const struct node *n, const struct val *a,
 	const char *p;
 	size_t len, i;
 	char *o;
-	char t[64];
 	double f;
 	int b;
 	int64_t us;
@@ -1971,41 +2083,40 @@ call(struct map_program *pg, const struct node *n, const struct val *a,
 								  : "a bigint");
 		return 0;
 	case F_NUMERIC:
-		if (a->t == V_NUM)
+		/* a number, or a string of one (its text), or of NaN and the
+		 * infinities (a string, as the contract writes them) */
+		if (a->t == V_STR && bytes_of(pg, a, &p, &len) < 0)
+			return -1;
+		if (a->t == V_STR && is_nonfinite(p, len, &f)) {
+			out->p = p;
+			out->len = len;
+			out->esc = 0;
 			return 0;
-		if (a->t == V_STR && !a->esc) {
-			struct json_error je;
-			enum json_type jt;
-			if (a->len && a->p[0] != ' ' &&
-			    a->p[a->len - 1] != ' ' &&
-			    json_validate(a->p, a->len, &jt, &je) == 0 &&
-			    jt == JSON_NUMBER) {
-				out->t = V_NUM;
-				return 0;
-			}
 		}
-		return cast_fail(pg, a, "not a numeric");
+		if (number_of(pg, a, &p, &len) < 0)
+			return pg->overflow ? -1
+					    : cast_fail(pg, a, "not a numeric");
+		out->t = V_NUM;
+		out->p = p;
+		out->len = len;
+		out->esc = 0;
+		return 0;
 	case F_FLOAT:
-		if ((a->t != V_NUM && a->t != V_STR) || a->esc ||
-		    a->len >= sizeof(t))
-			return cast_fail(pg, a, "not a float");
-		memcpy(t, a->p, a->len);
-		t[a->len] = '\0';
-		if (a->t == V_STR && strcmp(t, "NaN") &&
-		    strcmp(t, "Infinity") && strcmp(t, "-Infinity")) {
-			struct json_error je;
-			enum json_type jt;
-			if (json_validate(t, a->len, &jt, &je) < 0 ||
-			    jt != JSON_NUMBER || t[0] == ' ')
-				return cast_fail(pg, a, "not a float");
+		if (a->t == V_STR && bytes_of(pg, a, &p, &len) < 0)
+			return -1;
+		if (a->t == V_STR && is_nonfinite(p, len, &f)) {
+			/* as it is */
+		} else if (number_of(pg, a, &p, &len) < 0) {
+			return pg->overflow ? -1
+					    : cast_fail(pg, a, "not a float");
+		} else {
+			errno = 0;
+			f = json_number_double(p, len);
+			if (errno == ERANGE && (f == 0 || isinf(f)) &&
+			    numcmp(p, len, "0", 1, &pg->tmp2) != 0)
+				return cast_fail(pg, a,
+						 "out of range for a float");
 		}
-		errno = 0;
-		f = a->t == V_STR && t[0] == 'N'   ? NAN
-		    : a->t == V_STR && t[0] == 'I' ? INFINITY
-		    : a->t == V_STR && t[1] == 'I' ? -INFINITY
-						   : strtod(t, NULL);
-		if (errno == ERANGE && (f == 0 || isinf(f)))
-			return cast_fail(pg, a, "out of range for a float");
 		buf_reset(&pg->tmp);
 		json_write_double(&pg->tmp, f);
 		if (!(o = sput(pg, pg->tmp.len + 1)))
@@ -2032,8 +2143,9 @@ call(struct map_program *pg, const struct node *n, const struct val *a,
 			out->t = a->p[0] == '1' ? V_TRUE : V_FALSE;
 			return 0;
 		}
-		if (a->t == V_STR && !a->esc &&
-		    parse_bool(a->p, a->len, &b) == 0) {
+		if (a->t == V_STR && bytes_of(pg, a, &p, &len) < 0)
+			return -1;
+		if (a->t == V_STR && parse_bool(p, len, &b) == 0) {
 			out->t = b ? V_TRUE : V_FALSE;
 			return 0;
 		}
@@ -2089,8 +2201,11 @@ call(struct map_program *pg, const struct node *n, const struct val *a,
 		*out = iv;
 		return 0;
 	case F_TIMESTAMP:
-		if (a->t != V_STR || a->esc ||
-		    isotime_parse(a->p, a->len, 0, &it) < 0)
+		if (a->t != V_STR)
+			return cast_fail(pg, a, "not an ISO 8601 timestamp");
+		if (bytes_of(pg, a, &p, &len) < 0)
+			return -1;
+		if (isotime_parse(p, len, 0, &it) < 0)
 			return cast_fail(pg, a, "not an ISO 8601 timestamp");
 		if (put_utc(pg, it.usec - (int64_t)it.zone_sec * 1000000,
 			    it.has_zone, out) < 0)
