@@ -1520,6 +1520,44 @@ bytes_of(struct map_program *pg, const struct val *v, const char **p, size_t *n)
 }
 
 /*
+ * The text of a value, as text() gives it and md5() and concat() read it:
+ * a string's bytes, decoded; a number's text; true, false; an object's or
+ * array's JSON text without white space, its keys the data's ("$$x" is
+ * "$x", as pg-copy-load loads it into a text column).  Into scratch when
+ * it is not the value's own text.
+ */
+static int
+text_of(struct map_program *pg, const struct val *v, const char **p, size_t *n)
+{
+	struct buf *b = &pg->tmp2;
+	struct val t;
+
+	switch (v->t) {
+	case V_STR:
+		return bytes_of(pg, v, p, n);
+	case V_TRUE:
+	case V_FALSE:
+		*p = v->t == V_TRUE ? "true" : "false";
+		*n = strlen(*p);
+		return 0;
+	case V_JSON:
+		buf_reset(&pg->tmp2);
+		json_compact(&pg->tmp2, v->p, v->len);
+		if (json_unescape_keys(&pg->tmp, pg->tmp2.data, pg->tmp2.len))
+			b = &pg->tmp;
+		if (keep(pg, b, V_STR, &t) < 0)
+			return -1;
+		*p = t.p;
+		*n = t.len;
+		return 0;
+	default:
+		*p = v->p;
+		*n = v->len;
+		return 0;
+	}
+}
+
+/*
  * A JSON number's exact value, read in place: sign, its significant digits
  * (no leading or trailing zeros; a '.' may lie among them, skipped by
  * dec_digit) and the power of ten of the first digit, exp; 0 has none.
@@ -2151,54 +2189,38 @@ call(struct map_program *pg, const struct node *n, const struct val *a,
 		}
 		return cast_fail(pg, a, "not a boolean");
 	case F_TEXT:
+		/* a string as it is; any other value's text */
 		if (a->t == V_STR)
 			return 0;
+		if (text_of(pg, a, &p, &len) < 0)
+			return -1;
 		out->t = V_STR;
-		out->esc = 1; /* the JSON text of a number, boolean, object */
-		if (a->t == V_TRUE || a->t == V_FALSE) {
-			out->p = a->t == V_TRUE ? "true" : "false";
-			out->len = strlen(out->p);
-			out->esc = 0;
-			return 0;
-		}
-		if (a->t == V_JSON) {
-			/* the object's text, compact, as a string */
-			buf_reset(&pg->tmp);
-			json_compact(&pg->tmp, a->p, a->len);
-			buf_reset(&pg->tmp2);
-			json_write_string_body(&pg->tmp2, pg->tmp.data,
-					       pg->tmp.len);
-			if (!(o = sput(pg, pg->tmp2.len + 1)))
-				return -1;
-			memcpy(o, pg->tmp2.data, pg->tmp2.len);
-			out->p = o;
-			out->len = pg->tmp2.len;
-		}
+		out->p = p;
+		out->len = len;
+		out->esc = 0;
 		return 0;
 	case F_JSON:
 		/* the value's JSON text, as a string */
-		buf_reset(&pg->tmp);
-		if (a->t == V_STR) {
-			buf_addch(&pg->tmp, '"');
-			if (a->esc)
-				buf_add(&pg->tmp, a->p, a->len);
-			else
-				json_write_string_body(&pg->tmp, a->p, a->len);
-			buf_addch(&pg->tmp, '"');
-		} else if (a->t == V_TRUE || a->t == V_FALSE) {
-			buf_adds(&pg->tmp, a->t == V_TRUE ? "true" : "false");
+		if (a->t != V_STR) {
+			if (text_of(pg, a, &p, &len) < 0)
+				return -1;
 		} else {
-			json_compact(&pg->tmp, a->p, a->len);
+			buf_reset(&pg->tmp2);
+			buf_addch(&pg->tmp2, '"');
+			if (a->esc)
+				buf_add(&pg->tmp2, a->p, a->len);
+			else
+				json_write_string_body(&pg->tmp2, a->p, a->len);
+			buf_addch(&pg->tmp2, '"');
+			if (keep(pg, &pg->tmp2, V_STR, &iv) < 0)
+				return -1;
+			p = iv.p;
+			len = iv.len;
 		}
-		len = pg->tmp.len;
-		iv.t = V_STR;
-		iv.esc = 0;
-		if (!(o = sput(pg, len + 1)))
-			return -1;
-		memcpy(o, pg->tmp.data, len);
-		iv.p = o;
-		iv.len = len;
-		*out = iv;
+		out->t = V_STR;
+		out->p = p;
+		out->len = len;
+		out->esc = 0;
 		return 0;
 	case F_TIMESTAMP:
 		if (a->t != V_STR)
@@ -2296,16 +2318,8 @@ call(struct map_program *pg, const struct node *n, const struct val *a,
 	case F_MD5: {
 		/* of the text: a string's bytes, any other value's JSON text */
 		char hex[33];
-		if (a->t == V_STR) {
-			if (bytes_of(pg, a, &p, &len) < 0)
-				return -1;
-		} else if (a->t == V_TRUE || a->t == V_FALSE) {
-			p = a->t == V_TRUE ? "true" : "false";
-			len = strlen(p);
-		} else {
-			p = a->p;
-			len = a->len;
-		}
+		if (text_of(pg, a, &p, &len) < 0)
+			return -1;
 		md5_hex(p, len, hex);
 		if (!(o = sput(pg, 33)))
 			return -1;
@@ -2376,7 +2390,19 @@ eval(struct map_program *pg, const struct node *n, const char *rec, size_t len,
 			out->t = V_ABSENT;
 			return 0;
 		}
+		/* the member's name as data: "$$x" is the name "$x" (the
+		 * others keep their escapes, as strings do) */
 		*out = of_json(&pg->elemkey);
+		if (out->len && (out->p[0] == '$' || out->p[0] == '\\')) {
+			struct val d;
+			if (bytes_of(pg, out, &d.p, &d.len) < 0)
+				return -1;
+			if (d.len >= 2 && d.p[0] == '$' && d.p[1] == '$') {
+				out->p = d.p + 1;
+				out->len = d.len - 1;
+				out->esc = 0;
+			}
+		}
 		return 0;
 	case N_ELEMINDEX: {
 		char *o = sput(pg, 24);
@@ -2509,18 +2535,9 @@ concat(struct map_program *pg, const struct node *n, const char *rec,
 		case V_ABSENT:
 		case V_NULL:
 			continue;
-		case V_STR:
-			if (bytes_of(pg, &v[i], &p[k], &l[k]) < 0)
-				return -1;
-			break;
-		case V_TRUE:
-		case V_FALSE:
-			p[k] = v[i].t == V_TRUE ? "true" : "false";
-			l[k] = strlen(p[k]);
-			break;
 		default:
-			p[k] = v[i].p;
-			l[k] = v[i].len;
+			if (text_of(pg, &v[i], &p[k], &l[k]) < 0)
+				return -1;
 		}
 		total += l[k++];
 	}

@@ -1,0 +1,61 @@
+# ndjson-map and keys: `$`-keys (ndjson-migrate(7) writes a data key that
+# begins with $ with one more) read the same by text(), json(), md5(),
+# concat(), parse_json() and @key as pg-copy-load loads them, with
+# PostgreSQL as the judge: random objects with such keys at any depth,
+# spelled with escapes and white space, loaded beside what the functions
+# make of them.  SEEDS=N for more records.
+. "$(dirname "$0")/lib.sh"
+pg_start || exit 3
+cd "$PG_DIR" || exit 3
+n=${SEEDS:-4}
+
+/usr/bin/python3 - "$n" <<'PY'
+import json, random, sys
+r = random.Random(int(sys.argv[1]) * 101)
+names = ["a", "$a", "$$a", "$table", "$binary", "x y", "é", "$"]
+def key(k):
+    """the key as the contract writes it, spelled at random"""
+    w = "$" + k if k.startswith("$") else k
+    s = json.dumps(w, ensure_ascii=r.random() < 0.5)
+    if r.random() < 0.3:
+        s = s.replace("$", "\\u0024")
+    return s
+def ws():
+    return r.choice(["", "", " ", "\t "])
+def val(d):
+    c = r.random()
+    if d > 3 or c < 0.4:
+        return r.choice(['1', '"v"', '"\\"$$a\\": 1"', 'null', 'true', '-0.50', '"$$x"'])
+    if c < 0.7:
+        ks = r.sample(names, r.randint(0, 4))
+        return "{" + ",".join(ws() + key(k) + ws() + ":" + ws() + val(d + 1) for k in ks) + ws() + "}"
+    return "[" + ",".join(ws() + val(d + 1) for _ in range(r.randint(0, 3))) + "]"
+with open("keys.ndjson", "w") as f:
+    for i in range(50 * int(sys.argv[1])):
+        o = val(0)
+        while not o.startswith("{"):
+            o = val(0)
+        f.write('{"id":%d,"o":%s}\n' % (i, o))
+PY
+sql "create table k (id int, raw text, t text, j text, p jsonb, o jsonb, m text, c text, mt text)"
+ndjson-map -e 'id = .id; raw = .o; t = text(.o); j = json(.o); p = parse_json(text(.o))' \
+	-e 'o = .o; m = md5(.o); c = concat(.o, ""); mt = md5(text(.o))' keys.ndjson |
+	pg-copy-load -t k 2>load.err
+total=$(wc -l <keys.ndjson)
+check "all $total records loaded" "$total" "$(sql 'select count(*) from k')"
+check "text() is what pg-copy-load loads into text" "0" "$(sql 'select count(*) from k where t <> raw')"
+check "json() of an object is that text too" "0" "$(sql 'select count(*) from k where j <> raw')"
+check "parse_json(text()) is the object again, in jsonb" "0" "$(sql 'select count(*) from k where p <> o')"
+check "md5() is PostgreSQL's md5 of the loaded text" "0" "$(sql 'select count(*) from k where m <> md5(raw) or mt <> m')"
+check "concat() reads that text" "0" "$(sql 'select count(*) from k where c <> raw')"
+check "some keys were \$-keys" "t" "$(sql "select count(*) > 10 from k where raw like '%\"\$a\"%'")"
+
+# @key: a member's name as the data has it (a null member is SQL NULL)
+sql "create table ek (id int, k text, v jsonb, kv jsonb)"
+ndjson-map -e 'explode .o; id = .id; k = @key; v = @; kv = object(@key, @)' keys.ndjson |
+	pg-copy-load -t ek 2>>load.err
+check "@key is the name pg-copy-load gives it in jsonb" "0" \
+	"$(sql 'select count(*) from ek join k using (id) where (k.o -> ek.k) <> coalesce(ek.v, 'null') or ek.kv <> jsonb_build_object(ek.k, coalesce(ek.v, 'null'))')"
+check "and every member came out" "$(sql 'select sum((select count(*) from jsonb_object_keys(o))) from k')" \
+	"$(sql 'select count(*) from ek')"
+finish
