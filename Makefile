@@ -31,7 +31,7 @@ Z_LIBS        = $(call pkg,libs,zlib)
 TOOLS = sqlite-dump-ndjson pg-copy-load ndjson-map redis-dump-ndjson mongo-dump-ndjson \
 	pg-verify cron-convert
 COMMON = buf cli copybin errinfo isotime json keyset md5 ndjson pct pgconn pghash pgjsonb sqltext
-UNIT = test_buf test_cli test_json test_md5 test_ndjson test_pghash test_sqltext
+UNIT = test_buf test_cli test_json test_keyset test_md5 test_ndjson test_pghash test_sqltext
 FUZZ = fuzz_json fuzz_copy fuzz_map fuzz_mapexpr fuzz_redisurl fuzz_bson fuzz_jsonb fuzz_cron fuzz_rdb \
 	fuzz_typmod
 # what the fuzz targets link: the parsers, no client libraries

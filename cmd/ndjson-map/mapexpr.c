@@ -200,7 +200,8 @@ struct map_program {
 	struct json_value elem, elemkey;
 	int has_elemkey;
 	long elemindex;
-	struct keyset ks; /* the output record's keys, after a flatten */
+	struct keyset ks;	 /* the output record's keys, after a flatten */
+	struct keyset_deep deep; /* parse_json's text's keys */
 	/* per record */
 	const struct map_member *mem;
 	size_t nmem;
@@ -1277,6 +1278,7 @@ map_compile(const char *text, const char *where, struct err *e)
 	pg->tmp = (struct buf)BUF_INIT;
 	pg->tmp2 = (struct buf)BUF_INIT;
 	pg->ks = (struct keyset)KEYSET_INIT;
+	pg->deep = (struct keyset_deep)KEYSET_DEEP_INIT;
 	pg->blk = calloc(1, sizeof(*pg->blk));
 	if (!pg->blk) {
 		free(pg);
@@ -1349,6 +1351,7 @@ map_free(struct map_program *pg)
 	buf_release(&pg->tmp);
 	buf_release(&pg->tmp2);
 	keyset_free(&pg->ks);
+	keyset_deep_free(&pg->deep);
 	free(pg);
 }
 
@@ -2276,6 +2279,8 @@ call(struct map_program *pg, const struct node *n, const struct val *a,
 		/* the value a string's text is, keys as the contract escapes */
 		struct json_error je;
 		enum json_type jt;
+		const char *q;
+		size_t ql;
 		if (a->t != V_STR)
 			return cast_fail(pg, a, "not a string");
 		if (bytes_of(pg, a, &p, &len) < 0)
@@ -2283,6 +2288,16 @@ call(struct map_program *pg, const struct node *n, const struct val *a,
 		if (json_validate(p, len, &jt, &je) < 0)
 			return cast_fail(pg, a, "not JSON (%s at byte %zu)",
 					 je.msg, je.offset + 1);
+		/* a key twice, as in a record: which one is meant is unknown */
+		if ((jt == JSON_OBJECT || jt == JSON_ARRAY) &&
+		    (q = keyset_deep_duplicate(&pg->deep, p, len, &ql))) {
+			buf_reset(&pg->tmp2);
+			json_write_string_body(&pg->tmp2, q, ql);
+			return cast_fail(
+				pg, a, "duplicate key \"%.*s\"",
+				(int)(pg->tmp2.len > 60 ? 60 : pg->tmp2.len),
+				pg->tmp2.data);
+		}
 		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 			p++, len--;
 		while (p[len - 1] == ' ' || p[len - 1] == '\t' ||

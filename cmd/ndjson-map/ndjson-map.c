@@ -30,7 +30,7 @@ struct mapper {
 	struct map_member
 		*mem; /* the record's members, as check() found them */
 	struct buf out, rej, tmp;
-	struct keyset keys;
+	struct keyset_deep keys;
 	size_t nkey, capkey;
 	FILE *rejects;
 	uint64_t read, mapped, written, rejected, filtered;
@@ -100,9 +100,9 @@ check(struct mapper *m, const char *p, size_t n, struct json_error *je,
 	int r;
 
 	*dup = NULL;
+	*duplen = 0;
 	if (json_object_open(&it, p, n, je) < 0)
 		return je->msg;
-	keyset_reset(&m->keys);
 	m->nkey = 0;
 	while ((r = json_object_next(&it, &k, &v, je)) > 0) {
 		if (m->nkey == m->capkey) {
@@ -115,14 +115,15 @@ check(struct mapper *m, const char *p, size_t n, struct json_error *je,
 		m->mem[m->nkey].klen = k.len;
 		m->mem[m->nkey].kesc = k.escaped;
 		m->mem[m->nkey].v = v;
-		if (keyset_add(&m->keys, k.p, k.len, k.escaped) < 0)
-			oom(k.len);
 		m->nkey++;
 	}
 	if (r < 0)
 		return je->msg;
-	if ((*dup = keyset_duplicate(&m->keys, duplen)))
+	/* a key twice in any object: which one was meant is unknown */
+	if ((*dup = keyset_deep_duplicate(&m->keys, p, n, duplen)))
 		return "duplicate key";
+	if (*duplen == SIZE_MAX)
+		oom(0);
 	return NULL;
 }
 
@@ -390,7 +391,7 @@ main(int argc, char **argv)
 		}
 	}
 	m.out = (struct buf)BUF_INIT;
-	m.keys = (struct keyset)KEYSET_INIT;
+	m.keys = (struct keyset_deep)KEYSET_DEEP_INIT;
 	m.rej = (struct buf)BUF_INIT;
 	m.tmp = (struct buf)BUF_INIT;
 	m.tname = (struct buf)BUF_INIT;
@@ -429,7 +430,7 @@ main(int argc, char **argv)
 	buf_release(&text);
 	free(m.mem);
 	buf_release(&m.out);
-	keyset_free(&m.keys);
+	keyset_deep_free(&m.keys);
 	buf_release(&m.rej);
 	buf_release(&m.tmp);
 	return rc;

@@ -58,4 +58,47 @@ check "@key is the name pg-copy-load gives it in jsonb" "0" \
 	"$(sql 'select count(*) from ek join k using (id) where (k.o -> ek.k) <> coalesce(ek.v, 'null') or ek.kv <> jsonb_build_object(ek.k, coalesce(ek.v, 'null'))')"
 check "and every member came out" "$(sql 'select sum((select count(*) from jsonb_object_keys(o))) from k')" \
 	"$(sql 'select count(*) from ek')"
+# A key twice in any object, at any depth, rejects the record: random
+# nested records, some with a key repeated (spelled another way, too),
+# against Python's json with a hook that sees every object's pairs.
+/usr/bin/python3 - "$n" <<'PY'
+import json, random, sys
+r = random.Random(int(sys.argv[1]) * 7)
+def key(k):
+    s = json.dumps(k)
+    return s.replace("k", "\\u006b") if r.random() < 0.3 else s
+def val(d):
+    c = r.random()
+    if d > 4 or c < 0.35:
+        return r.choice(['1', '"k"', '"{\\"k\\":1,\\"k\\":2}"', 'null'])
+    if c < 0.75:
+        ks = r.sample(["k", "a", "b", "$$k"], r.randint(0, 3))
+        if ks and r.random() < 0.08:
+            ks.insert(r.randint(0, len(ks)), r.choice(ks))
+        return "{" + ",".join(key(k) + ":" + val(d + 1) for k in ks) + "}"
+    return "[" + ",".join(val(d + 1) for _ in range(r.randint(0, 3))) + "]"
+bad = []
+def hook(pairs):
+    names = [k for k, v in pairs]
+    if len(set(names)) != len(names):
+        raise ValueError
+    return dict(pairs)
+with open("dup.ndjson", "w") as f:
+    for i in range(1, 300 * int(sys.argv[1]) + 1):
+        rec = '{"id":%d,"o":%s}' % (i, val(0))
+        f.write(rec + "\n")
+        try:
+            json.loads(rec, object_pairs_hook=hook)
+        except ValueError:
+            bad.append(i)
+open("dup.want", "w").write(" ".join(map(str, bad)) + "\n")
+PY
+ndjson-map --rejects=dup.rej dup.ndjson >dup.out
+check "records with a key twice somewhere: those Python's json finds" "$(cat dup.want)" \
+	"$(/usr/bin/python3 -c 'import json,sys; print(" ".join(str(json.loads(l)["line"]) for l in open(sys.argv[1]) if json.loads(l)["error"].startswith("duplicate key")))' dup.rej)"
+echo "duplicate keys: $(wc -w <dup.want) of $(wc -l <dup.ndjson) records rejected"
+sql "create table d (id int, o jsonb, k jsonb)"
+ndjson-map -e 'id = .id; o = .o; k = .o.k' dup.out | pg-copy-load -t d 2>>load.err
+check "the others: a path reads what jsonb holds" "0" \
+	"$(sql "select count(*) from d where (o -> 'k') is distinct from coalesce(k, case when jsonb_typeof(o) = 'object' and o ? 'k' then 'null'::jsonb end)")"
 finish
