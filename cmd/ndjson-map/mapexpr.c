@@ -2793,6 +2793,29 @@ is_column(const struct block *b, const char *k, size_t klen, int kesc,
 }
 
 /*
+ * Is a member's key one of data, as ndjson-migrate(7) writes them: not
+ * one that begins with a single '$' ("$table"), but for "$binary:..." (a
+ * name of bytes that are not UTF-8, in base64)?
+ */
+static int
+is_data_key(struct map_program *pg, const struct json_value *k)
+{
+	const char *p = k->p;
+	size_t n = k->len;
+
+	if (!n || (p[0] != '$' && p[0] != '\\'))
+		return 1;
+	if (k->escaped) {
+		buf_reset(&pg->tmp);
+		json_unescape(&pg->tmp, p, n);
+		p = pg->tmp.data;
+		n = pg->tmp.len;
+	}
+	return json_data_key(&p, &n) ||
+	       (n > 8 && memcmp(p, "$binary:", 8) == 0);
+}
+
+/*
  * flatten EXPR: the members of an object as columns, those the block
  * assigns left out; -1 when the value is something else (why).
  */
@@ -2815,6 +2838,21 @@ flatten(struct map_program *pg, const struct block *b, const struct val *v,
 	}
 	json_object_open_value(&it, &obj);
 	while (json_object_next(&it, &k, &m, &je) > 0) {
+		if (!is_data_key(pg, &k)) {
+			/* "$table" would route the record: never hoisted */
+			buf_reset(&pg->tmp2);
+			json_unescape(&pg->tmp2, k.p, k.len);
+			buf_reset(&pg->tmp);
+			json_write_string_body(&pg->tmp, pg->tmp2.data,
+					       pg->tmp2.len);
+			snprintf(pg->why, sizeof(pg->why),
+				 "key \"%.*s\" is the contract's, not data "
+				 "(a data key that begins with $ is written "
+				 "with one more)",
+				 (int)(pg->tmp.len > 60 ? 60 : pg->tmp.len),
+				 pg->tmp.data);
+			return -1;
+		}
 		if (is_column(b, k.p, k.len, k.escaped, &pg->tmp))
 			continue;
 		if (!*first)

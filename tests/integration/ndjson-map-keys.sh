@@ -101,4 +101,40 @@ sql "create table d (id int, o jsonb, k jsonb)"
 ndjson-map -e 'id = .id; o = .o; k = .o.k' dup.out | pg-copy-load -t d 2>>load.err
 check "the others: a path reads what jsonb holds" "0" \
 	"$(sql "select count(*) from d where (o -> 'k') is distinct from coalesce(k, case when jsonb_typeof(o) = 'object' and o ? 'k' then 'null'::jsonb end)")"
+# flatten hoists data keys only: the random objects above (their $-keys
+# all data, written with one more $) come out member for member; one with
+# a key of the contract's ("$table", however spelled) is refused, never
+# routed.
+/usr/bin/python3 - <<'PY'
+import json, random, re
+r = random.Random(5)
+with open("keys.ndjson") as f, open("flat.ndjson", "w") as o, open("flat.want", "w") as w:
+    for i, l in enumerate(f, 1):
+        rec = json.loads(l)
+        if r.random() < 0.2:
+            k = r.choice(['"$table"', '"\\u0024table"', '"$binary"', '"$x"'])
+            empty = re.match(r'.*"o":\{\s*\}', l)
+            l = l.replace('"o":{', '"o":{%s:"evil"%s' % (k, "" if empty else ","), 1)
+            w.write("%d\n" % i)
+        o.write(l)
+PY
+ndjson-map --rejects=flat.rej -e 'id = .id; flatten .o' flat.ndjson >flat.out
+check "flatten: the records with a contract's key are refused" "$(cat flat.want)" \
+	"$(/usr/bin/python3 -c 'import json,sys; print("\n".join(str(json.loads(l)["line"]) for l in open(sys.argv[1]) if "is the contract" in json.loads(l)["error"]))' flat.rej)"
+check "flatten: the others member for member, no key of the contract's" "0" "$(/usr/bin/python3 - <<'PY'
+import json
+src = {json.loads(l)["id"]: l for l in open("flat.ndjson")}
+bad = 0
+for l in open("flat.out"):
+    pairs = json.loads(l, object_pairs_hook=lambda p: p)
+    rid = dict(pairs)["id"]
+    want = [("id", rid)] + json.loads(src[rid], object_pairs_hook=lambda p: p)[1][1]
+    if pairs != want or any(k.startswith("$") and not k.startswith("$$") for k, v in pairs):
+        bad += 1
+print(bad)
+PY
+)"
+check_run "flatten of a nested \$table: refused, not routed" 1 \
+	'ndjson-map: <stdin>:1: flatten: key "$table" is the contract'"'"'s, not data (a data key that begins with $ is written with one more)' \
+	bash -c 'echo "{\"id\":1,\"v\":{\"a\":1,\"\\u0024table\":\"evil\"}}" | ndjson-map -e "id = .id; flatten .v"'
 finish
