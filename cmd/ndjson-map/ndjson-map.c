@@ -151,17 +151,19 @@ reject(struct mapper *m, const char *file, uint64_t line, const char *raw,
 		err(3, "%s", m->o->rejects);
 }
 
-/* The table a written record is for: its leading $table, or NULL. */
+/*
+ * The table a written record is for: its "$table" (a string), wherever it
+ * is among the record's members and however its key is spelled, or NULL.
+ */
 static const char *
 table_of(struct mapper *m, const char *p, size_t n)
 {
-	struct json_iter it;
-	struct json_value k, v;
+	struct json_value v;
 	struct json_error je;
 
-	if (n < 11 || memcmp(p, "{\"$table\":\"", 11) != 0 ||
-	    json_object_open(&it, p, n, &je) < 0 ||
-	    json_object_next(&it, &k, &v, &je) <= 0 || v.type != JSON_STRING)
+	if (!memmem(p, n, "\"$", 2) && !memmem(p, n, "\"\\u0024", 7))
+		return NULL; /* most records: no key that could be it */
+	if (json_route(p, n, &v, &je) != 1)
 		return NULL;
 	buf_reset(&m->tname);
 	json_unescape(&m->tname, v.p, v.len);
@@ -304,7 +306,10 @@ run(struct mapper *m, char **files, int nfiles)
 			}
 			m->mapped++;
 			m->written += (uint64_t)r;
-			if (map_has_tables(m->prog))
+			/* a table's records, by a table directive or by a
+			 * "$table" the record has or a column makes */
+			if (map_has_tables(m->prog) || m->o->split ||
+			    m->o->stats)
 				by_table(m, mark);
 			flush(m, 0);
 		}

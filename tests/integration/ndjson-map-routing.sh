@@ -27,4 +27,31 @@ check "usage joined to emails" "ann@example.com|20" \
 check "unmatched drop" "7" "$( (cat "$ex/threadr.map"; echo 'unmatched drop') >"$PG_DIR/drop.map"; ndjson-map -f "$PG_DIR/drop.map" "$ex/keys.ndjson" | wc -l)"
 check "unmatched pass: the record as it was" '{"db":0,"key":"threadr:session:xyz","type":"hash","expire_at_ms":1700000000000,"value":{"user":"1001"}}' \
 	"$( (cat "$ex/threadr.map"; echo 'unmatched pass') >"$PG_DIR/pass.map"; ndjson-map -f "$PG_DIR/pass.map" "$ex/keys.ndjson" | tail -1)"
+# --split files a record by its "$table" wherever it is and however its
+# key is spelled, with no table directive too: random records against a
+# grouping in Python.
+/usr/bin/python3 - "$PG_DIR" <<'PY'
+import json, os, random, sys
+d = sys.argv[1]
+r = random.Random(3)
+want = {}
+with open(d + "/sp.ndjson", "w") as f:
+    for i in range(400):
+        kv = ['"i":%d' % i, '"v":%s' % json.dumps("x" * r.randint(0, 3))]
+        t = r.choice([None, "t1", "t2", "s.t3", "é"])
+        if r.random() < 0.1:
+            kv.append('"$$table":"data"')
+        if t:
+            kv.insert(r.randint(0, len(kv)), r.choice(['"$table"', '"\\u0024table"']) + ":" + json.dumps(t, ensure_ascii=r.random() < 0.5))
+        line = "{" + ",".join(kv) + "}"
+        f.write(line + "\n")
+        want.setdefault(t + ".ndjson" if t else "-", []).append(line)
+with open(d + "/sp.want", "w") as f:
+    for k in sorted(want):
+        f.write("== %s\n%s\n" % (k, "\n".join(want[k])))
+PY
+mkdir "$PG_DIR/sp"
+ndjson-map --split="$PG_DIR/sp" "$PG_DIR/sp.ndjson" >"$PG_DIR/sp/-"
+check "--split by the records' own \$table: files as Python groups them" "$(cat "$PG_DIR/sp.want")" \
+	"$(cd "$PG_DIR/sp" && for f in $(ls | LC_ALL=C sort); do echo "== $f"; cat "./$f"; done)"
 finish
