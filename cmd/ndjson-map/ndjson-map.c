@@ -153,18 +153,23 @@ reject(struct mapper *m, const char *file, uint64_t line, const char *raw,
 
 /*
  * The table a written record is for: its "$table" (a string), wherever it
- * is among the record's members and however its key is spelled, or NULL.
+ * is among the record's members and however its key is spelled, or NULL;
+ * *bad set when its "$table" is not a string (no table's, nor no table's).
  */
 static const char *
-table_of(struct mapper *m, const char *p, size_t n)
+table_of(struct mapper *m, const char *p, size_t n, int *bad)
 {
 	struct json_value v;
 	struct json_error je;
+	int r;
 
+	*bad = 0;
 	if (!memmem(p, n, "\"$", 2) && !memmem(p, n, "\"\\u0024", 7))
 		return NULL; /* most records: no key that could be it */
-	if (json_route(p, n, &v, &je) != 1)
+	if ((r = json_route(p, n, &v, &je)) != 1) {
+		*bad = r == -2;
 		return NULL;
+	}
 	buf_reset(&m->tname);
 	json_unescape(&m->tname, v.p, v.len);
 	return m->tname.data;
@@ -214,8 +219,10 @@ stay(char *keep, const char *p, size_t n)
 /*
  * The records just written, from out[from]: counted by table and, with
  * --split, moved to their table's file (those with no table stay).
+ * Returns -1, having moved none, when --split is given and one has a
+ * "$table" that is not a string: it cannot be filed.
  */
-static void
+static int
 by_table(struct mapper *m, size_t from)
 {
 	char *p = m->out.data + from, *end = m->out.data + m->out.len, *nl;
@@ -223,11 +230,18 @@ by_table(struct mapper *m, size_t from)
 	const char *name;
 	struct outtab *t;
 	size_t n;
+	int bad;
 
-	for (; p < end; p = nl + 1) {
+	for (; m->o->split && p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		table_of(m, p, (size_t)(nl - p), &bad);
+		if (bad)
+			return -1;
+	}
+	for (p = m->out.data + from; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = (size_t)(nl - p);
-		name = table_of(m, p, n);
+		name = table_of(m, p, n, &bad);
 		if (!name) {
 			keep = stay(keep, p, n + 1);
 			continue;
@@ -241,6 +255,7 @@ by_table(struct mapper *m, size_t from)
 		}
 	}
 	buf_setlen(&m->out, (size_t)(keep - m->out.data));
+	return 0;
 }
 
 static int
@@ -304,13 +319,18 @@ run(struct mapper *m, char **files, int nfiles)
 				reject(m, rd.name, rd.lineno, line, len, msg);
 				continue;
 			}
-			m->mapped++;
-			m->written += (uint64_t)r;
 			/* a table's records, by a table directive or by a
 			 * "$table" the record has or a column makes */
-			if (map_has_tables(m->prog) || m->o->split ||
-			    m->o->stats)
-				by_table(m, mark);
+			if ((map_has_tables(m->prog) || m->o->split ||
+			     m->o->stats) &&
+			    by_table(m, mark) < 0) {
+				buf_setlen(&m->out, mark);
+				reject(m, rd.name, rd.lineno, line, len,
+				       "--split: \"$table\" is not a string");
+				continue;
+			}
+			m->mapped++;
+			m->written += (uint64_t)r;
 			flush(m, 0);
 		}
 		if (r < 0) {
