@@ -30,7 +30,8 @@ struct mapper {
 	struct map_member
 		*mem; /* the record's members, as check() found them */
 	struct buf out, rej, tmp;
-	struct keyset_deep keys;
+	struct keyset top; /* the record's keys, when it nests no object */
+	struct keyset_deep keys; /* when it does: every object's */
 	size_t nkey, capkey;
 	FILE *rejects;
 	uint64_t read, mapped, written, rejected, filtered;
@@ -104,6 +105,7 @@ check(struct mapper *m, const char *p, size_t n, struct json_error *je,
 	if (json_object_open(&it, p, n, je) < 0)
 		return je->msg;
 	m->nkey = 0;
+	keyset_reset(&m->top);
 	while ((r = json_object_next(&it, &k, &v, je)) > 0) {
 		if (m->nkey == m->capkey) {
 			m->capkey = m->capkey ? 2 * m->capkey : 64;
@@ -115,16 +117,22 @@ check(struct mapper *m, const char *p, size_t n, struct json_error *je,
 		m->mem[m->nkey].klen = k.len;
 		m->mem[m->nkey].kesc = k.escaped;
 		m->mem[m->nkey].v = v;
+		if (keyset_add(&m->top, k.p, k.len, k.escaped) < 0)
+			oom(k.len);
 		m->nkey++;
 	}
 	if (r < 0)
 		return je->msg;
-	/* a key twice in any object: which one was meant is unknown */
-	if ((*dup = keyset_deep_duplicate(&m->keys, p, n, duplen)))
-		return "duplicate key";
-	if (*duplen == SIZE_MAX)
+	/*
+	 * A key twice in any object: which one was meant is unknown.  With
+	 * no '{' after the first (most records), only the keys just read.
+	 */
+	if (!memchr(p + 1, '{', n - 1))
+		*dup = keyset_duplicate(&m->top, duplen);
+	else if (!(*dup = keyset_deep_duplicate(&m->keys, p, n, duplen)) &&
+		 *duplen == SIZE_MAX)
 		oom(0);
-	return NULL;
+	return *dup ? "duplicate key" : NULL;
 }
 
 /* Bytes that end a run of token text: white space and the quote. */
@@ -416,6 +424,7 @@ main(int argc, char **argv)
 		}
 	}
 	m.out = (struct buf)BUF_INIT;
+	m.top = (struct keyset)KEYSET_INIT;
 	m.keys = (struct keyset_deep)KEYSET_DEEP_INIT;
 	m.rej = (struct buf)BUF_INIT;
 	m.tmp = (struct buf)BUF_INIT;
@@ -455,6 +464,7 @@ main(int argc, char **argv)
 	buf_release(&text);
 	free(m.mem);
 	buf_release(&m.out);
+	keyset_free(&m.top);
 	keyset_deep_free(&m.keys);
 	buf_release(&m.rej);
 	buf_release(&m.tmp);

@@ -23,6 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf again = BUF_INIT;
 
 	m.out = (struct buf)BUF_INIT;
+	m.top = (struct keyset)KEYSET_INIT;
 	m.keys = (struct keyset_deep)KEYSET_DEEP_INIT;
 	if (!check(&m, (const char *)data, size, &je, &dup, &duplen)) {
 		json_compact(&m.out, (const char *)data, size);
@@ -35,6 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(m.mem);
 	buf_release(&m.out);
+	keyset_free(&m.top);
 	keyset_deep_free(&m.keys);
 	buf_release(&again);
 	return 0;
