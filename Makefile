@@ -183,6 +183,7 @@ fuzz-pipelines: tests
 	SEEDS=$${SEEDS:-100} SHARED=$(SHARED) B=$(B) bash tests/integration/pg-copy-load-create-infer.sh
 	SEEDS=$${SEEDS:-100} SHARED=$(SHARED) B=$(B) bash tests/integration/ndjson-map-exact.sh
 	SEEDS=$${SEEDS:-40} SHARED=$(SHARED) B=$(B) bash tests/integration/ndjson-map-regex.sh
+	SEEDS=$${SEEDS:-40} SHARED=$(SHARED) B=$(B) bash tests/integration/ndjson-map-keys.sh
 
 # Long runs with memory sampled every second (scripts/soak): 10M rows
 # SQLite -> PostgreSQL, pg-verify of them, 10M records through ndjson-map.
