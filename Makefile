@@ -178,6 +178,7 @@ fuzz-build:
 # seeds of each): SEEDS=N to change it.
 fuzz-pipelines: tests
 	SEEDS=$${SEEDS:-200} SHARED=$(SHARED) B=$(B) bash tests/integration/sqlite-property.sh
+	SEEDS=$${SEEDS:-150} SHARED=$(SHARED) B=$(B) bash tests/integration/sqlite-differential.sh
 	SEEDS=$${SEEDS:-50} SHARED=$(SHARED) B=$(B) bash tests/integration/pg-copy-load-reject-property.sh
 	SEEDS=$${SEEDS:-40} SHARED=$(SHARED) B=$(B) bash tests/integration/cron-convert.sh
 	SEEDS=$${SEEDS:-100} SHARED=$(SHARED) B=$(B) bash tests/integration/pg-copy-load-create-infer.sh

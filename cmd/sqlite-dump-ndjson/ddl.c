@@ -4,6 +4,7 @@
 #include <err.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,8 @@ pg_type(struct buf *out, const char *decl, int identity, int zoned)
 		buf_adds(out, "bytea");
 	else if (has(up, "REAL") || has(up, "FLOA") || has(up, "DOUB"))
 		buf_adds(out, "double precision");
+	else if (has(up, "JSON") || has(up, "UUID"))
+		buf_adds(out, "text"); /* NUMERIC affinity, text values */
 	else if (has(up, "NUMERIC") || has(up, "DECIMAL")) {
 		buf_adds(out, "numeric");
 		add_precision(out, up);
@@ -151,7 +154,17 @@ eval_default(sqlite3 *mem, const struct column *c, struct dvalue *v)
 			       NULL) != SQLITE_OK)
 		goto out;
 	rc = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	/* SQLite's own rule: what a generated column may not hold */
+	sqlite3_exec(mem, "DROP TABLE IF EXISTS g", NULL, NULL, NULL);
+	buf_reset(&sql);
+	buf_addf(&sql,
+		 "CREATE TABLE g (n, c AS (%s)); INSERT INTO g (n) "
+		 "VALUES (1); SELECT c FROM g",
+		 c->dflt);
+	if (sqlite3_exec(mem, sql.data, NULL, NULL, NULL) != SQLITE_OK &&
+	    strstr(sqlite3_errmsg(mem), "non-deterministic"))
+		rc = -2;
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
 		int t = sqlite3_column_type(st, 0);
 		const void *p = t == SQLITE_BLOB ? sqlite3_column_blob(st, 0)
 						 : sqlite3_column_text(st, 0);
@@ -223,6 +236,27 @@ fits_numeric(const char *type, const char *d)
 	return ip <= p - s && fp <= s;
 }
 
+/* HH:MM[:SS[.fff]], a time of day PostgreSQL's time reads as written. */
+static int
+time_of_day(const char *p)
+{
+	int h, m, sec = 0, n = 0;
+
+	if (sscanf(p, "%2d:%2d%n", &h, &m, &n) < 2 || n != 5)
+		return 0;
+	p += n;
+	if (*p == ':' && isdigit((unsigned char)p[1]) &&
+	    isdigit((unsigned char)p[2])) {
+		sec = (p[1] - '0') * 10 + (p[2] - '0');
+		for (p += 3, n = 0; *p == '.' || isdigit((unsigned char)*p);
+		     p++)
+			n += isdigit((unsigned char)*p) != 0;
+		if (n > 6)
+			return 0; /* PostgreSQL rounds past microseconds */
+	}
+	return !*p && h < 24 && m < 60 && sec < 60;
+}
+
 /*
  * A PostgreSQL DEFAULT for the column, from what SQLite stores for its
  * default (evaluated in mem), or 0 after a warning naming the table and
@@ -235,20 +269,18 @@ pg_default(struct buf *out, sqlite3 *mem, const char *table,
 {
 	struct dvalue v = {.b = BUF_INIT};
 	struct buf lit = BUF_INIT;
-	const char *why = NULL;
+	const char *why = NULL, *q, *now = NULL;
 	char low[64];
 	size_t i;
+	int quoted = 0;
 	sqlite3_int64 iv;
-	const char *p = c->dflt;
-	int r, q;
+	int r;
 
-	/* lower case, blanks outside quotes dropped, quotes as ' */
-	for (i = 0, q = 0; *p && i < sizeof(low) - 1; p++) {
-		if (*p == '\'' || *p == '"')
-			q = !q;
-		if (!q && isspace((unsigned char)*p))
-			continue;
-		low[i++] = *p == '"' ? '\'' : (char)tolower((unsigned char)*p);
+	/* lower case, blanks outside quotes gone: datetime( 'now' ) */
+	for (i = 0, q = c->dflt; *q && i < sizeof(low) - 1; q++) {
+		quoted ^= *q == '\'' || *q == '"';
+		if (quoted || !isspace((unsigned char)*q))
+			low[i++] = (char)tolower((unsigned char)*q);
 	}
 	low[i] = '\0';
 	/* SQLite keeps the parentheses of DEFAULT (expr) */
@@ -258,12 +290,37 @@ pg_default(struct buf *out, sqlite3 *mem, const char *table,
 	}
 	if (strcmp(low, "current_timestamp") == 0 ||
 	    strcmp(low, "datetime('now')") == 0 ||
-	    strcmp(low, "datetime(\"now\")") == 0) {
-		buf_adds(out,
-			 strncmp(pgtype, "timestamptz", 11) == 0
-				 ? " DEFAULT CURRENT_TIMESTAMP"
-				 : " DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE "
-				   "'UTC')");
+	    strcmp(low, "datetime(\"now\")") == 0)
+		now = strncmp(pgtype, "timestamptz", 11) == 0
+			      ? "date_trunc('second', CURRENT_TIMESTAMP)"
+		      : strncmp(pgtype, "timestamp", 9) == 0
+			      ? "date_trunc('second', CURRENT_TIMESTAMP AT "
+				"TIME "
+				"ZONE 'UTC')"
+		      : strcmp(pgtype, "text") == 0
+			      ? "to_char(CURRENT_TIMESTAMP AT TIME ZONE 'UTC', "
+				"'YYYY-MM-DD HH24:MI:SS')"
+			      : "";
+	else if (strcmp(low, "current_date") == 0 ||
+		 strcmp(low, "date('now')") == 0)
+		now = strcmp(pgtype, "date") == 0
+			      ? "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')::date"
+		      : strcmp(pgtype, "text") == 0
+			      ? "to_char(CURRENT_TIMESTAMP AT TIME ZONE 'UTC', "
+				"'YYYY-MM-DD')"
+			      : "";
+	else if (strcmp(low, "current_time") == 0 ||
+		 strcmp(low, "time('now')") == 0)
+		now = strcmp(pgtype, "time") == 0 ? "date_trunc('second', "
+						    "CURRENT_TIMESTAMP AT TIME "
+						    "ZONE 'UTC')::time"
+		      : strcmp(pgtype, "text") == 0
+			      ? "to_char(CURRENT_TIMESTAMP AT TIME ZONE 'UTC', "
+				"'HH24:MI:SS')"
+			      : "";
+	if (now && *now) {
+		/* SQLite's text: UTC, to the second, ISO 8601 */
+		buf_addf(out, " DEFAULT %s", now);
 		return 1;
 	}
 	/* the millisecond time SQLite apps default to, exactly */
@@ -277,17 +334,11 @@ pg_default(struct buf *out, sqlite3 *mem, const char *table,
 				   "CURRENT_TIMESTAMP AT TIME ZONE 'UTC')");
 		return 1;
 	}
-	if (strcmp(low, "current_date") == 0 ||
-	    strcmp(low, "date('now')") == 0) {
-		buf_adds(out, " DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE "
-			      "'UTC')::date");
-		return 1;
-	}
-	if (strcmp(low, "current_time") == 0 ||
-	    strcmp(low, "time('now')") == 0) {
-		buf_adds(out, " DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE "
-			      "'UTC')::time");
-		return 1;
+	if (now) {
+		warnx("table %s, column %s: DEFAULT %s dropped: SQLite "
+		      "stores it as text a %s column would read otherwise",
+		      table, c->name, c->dflt, pgtype);
+		return 0;
 	}
 	r = eval_default(mem, c, &v);
 	if (r == -1)
@@ -362,9 +413,7 @@ pg_default(struct buf *out, sqlite3 *mem, const char *table,
 		else if (!is_time &&
 			 isotime_parse(v.b.data, v.b.len, is_date, &it) < 0)
 			why = "it is not an ISO 8601 date or time";
-		else if (is_time &&
-			 (v.b.len < 5 || !isdigit((unsigned char)v.b.data[0]) ||
-			  v.b.data[2] != ':'))
+		else if (is_time && !time_of_day(v.b.data))
 			why = "it is not a time of day";
 		else if (pgtype[9] != 't' && !is_date && !is_time &&
 			 it.has_zone)
@@ -463,6 +512,27 @@ has_rowid(sqlite3 *db, const char *table)
 	return ok;
 }
 
+/*
+ * Has the table's primary key an index of its own?  A rowid alias has none;
+ * INTEGER PRIMARY KEY DESC has one, and is not an alias (SQLite's quirk).
+ */
+static int
+pk_index(sqlite3 *db, const char *table)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT 1 FROM pragma_index_list(?1) WHERE "
+			       "origin = 'pk'",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return r;
+}
+
 /* The column that is an alias for the rowid (INTEGER PRIMARY KEY), or -1. */
 static int
 rowid_column(sqlite3 *db, const char *table, const struct column *c, int n)
@@ -475,9 +545,25 @@ rowid_column(sqlite3 *db, const char *table, const struct column *c, int n)
 			pk = i;
 		}
 	if (npk != 1 || strcasecmp(c[pk].type, "INTEGER") != 0 ||
-	    !has_rowid(db, table))
+	    !has_rowid(db, table) || pk_index(db, table))
 		return -1;
 	return pk;
+}
+
+/*
+ * Does the primary key take NULL?  In a rowid table it does, unless it is
+ * the rowid or its columns are NOT NULL (SQLite's documented quirk); then
+ * it is a UNIQUE key in PostgreSQL, which takes NULLs as SQLite does.
+ */
+static int
+pk_takes_null(sqlite3 *db, const char *table, const struct column *c, int n)
+{
+	int i, nullable = 0;
+
+	for (i = 0; i < n; i++)
+		nullable |= c[i].pk && !c[i].notnull;
+	return nullable && rowid_column(db, table, c, n) < 0 &&
+	       has_rowid(db, table);
 }
 
 /*
@@ -664,23 +750,56 @@ is_column(const struct column *c, int n, const char *name)
 	return -1;
 }
 
+/* Is the comparison operator or word t one of a chain's links? */
+static int
+is_comparison(const struct tok *t)
+{
+	return (t->k == TK_PUNCT && strchr("<>=!", *t->p)) ||
+	       is_word(t, "IS") || is_word(t, "IN") || is_word(t, "BETWEEN");
+}
+
+/* A decimal literal SQLite reads as the same number PostgreSQL does. */
+static int
+exact_number(const struct tok *t)
+{
+	size_t i, digits = 0, lead = 1;
+
+	if (t->n > 1 && strchr("xX", t->p[1]))
+		return 0; /* 0x..: PostgreSQL 15 reads no hex */
+	for (i = 0; i < t->n && t->p[i] != 'e' && t->p[i] != 'E'; i++)
+		if (isdigit((unsigned char)t->p[i]) &&
+		    (t->p[i] != '0' || !lead)) {
+			lead = 0;
+			digits++;
+		}
+	/* SQLite reads more digits as a double, rounded; PostgreSQL exactly */
+	return memchr(t->p, '.', t->n) || i < t->n ? digits <= 15
+						   : digits <= 18;
+}
+
 /*
  * A CHECK expression, from after its '(' to its ')', into PostgreSQL when
- * every token means the same there: column names, numbers, strings,
- * comparisons, arithmetic, AND/OR/NOT, IS [NOT] NULL, IN, BETWEEN and a
- * few functions.  Returns where the expression ends, with *ok set.
+ * it means the same there for every value its columns can hold: names of
+ * integer, real, numeric and text columns (text compared as bytes, as
+ * SQLite's BINARY: COLLATE "C"), exact numbers, strings, comparisons,
+ * AND/OR/NOT, IS [NOT] NULL, IN, BETWEEN, length, abs, coalesce.  Not
+ * arithmetic (SQLite's integers overflow into doubles, x/0 is NULL, / on
+ * numeric truncates), not || (other precedence), not upper/lower (they
+ * fold non-ASCII in PostgreSQL), not a column compared with NOCASE or
+ * RTRIM, nor what PostgreSQL's grammar refuses (x IS 5, postfix NOT NULL,
+ * a < b = 1).  Returns where the expression ends, with *ok set.
  */
 static const char *
 check_expr(const char *p, const struct column *c, int n, int fold,
 	   struct buf *out, int *ok)
 {
 	static const char *const words[] = {
-		"AND",	 "OR",	    "NOT",  "IS",	"NULL",
-		"IN",	 "BETWEEN", "TRUE", "FALSE",	"length",
-		"lower", "upper",   "abs",  "coalesce", NULL};
-	struct buf name = BUF_INIT;
-	struct tok t;
-	int depth = 1, i, col, prev_word = 0;
+		"AND",	"OR",	 "NOT",	   "IS",  "NULL",     "IN", "BETWEEN",
+		"TRUE", "FALSE", "length", "abs", "coalesce", NULL};
+	struct buf name = BUF_INIT, type = BUF_INIT;
+	struct tok t, peek, prev = {TK_PUNCT, "(", 1}, prev2 = prev;
+	int depth = 1, i, col, prev_word = 0, between = 0;
+	char chain[64] = {0}; /* comparisons at each depth since AND/OR */
 
 	*ok = 1;
 	while (depth > 0) {
@@ -689,10 +808,31 @@ check_expr(const char *p, const struct column *c, int n, int fold,
 			*ok = 0;
 			break;
 		}
-		if (t.k == TK_PUNCT && *t.p == '(')
-			depth++;
+		if (t.k == TK_PUNCT && *t.p == '(' && ++depth < 64)
+			chain[depth] = 0;
 		if (t.k == TK_PUNCT && *t.p == ')' && --depth == 0)
 			break;
+		if (depth >= 64)
+			*ok = 0;
+		else if (is_word(&t, "AND") && between)
+			between = 0; /* BETWEEN a AND b */
+		else if (is_word(&t, "AND") || is_word(&t, "OR") ||
+			 (is_word(&t, "NOT") && !is_word(&prev, "IS")))
+			chain[depth] = 0;
+		else if (is_comparison(&t) &&
+			 !(is_word(&t, "IS") && is_word(&prev, "NOT")) &&
+			 chain[depth]++)
+			*ok = 0; /* a < b = 1: PostgreSQL's grammar refuses */
+		if (is_word(&t, "BETWEEN"))
+			between = 1;
+		/* IS only before [NOT] NULL; NOT NULL only after IS */
+		if ((is_word(&prev, "IS") && !is_word(&t, "NULL") &&
+		     !is_word(&t, "NOT")) ||
+		    (is_word(&prev, "NOT") && is_word(&prev2, "IS") &&
+		     !is_word(&t, "NULL")) ||
+		    (is_word(&t, "NULL") && is_word(&prev, "NOT") &&
+		     !is_word(&prev2, "IS")))
+			*ok = 0;
 		/* spaced as one writes SQL: f(a, b) > 0 */
 		if (out->len && out->data[out->len - 1] != '(' &&
 		    !(t.k == TK_PUNCT && strchr("),", *t.p)) &&
@@ -708,20 +848,46 @@ check_expr(const char *p, const struct column *c, int n, int fold,
 			buf_add(out, t.p, t.n);
 		} else if ((t.k == TK_WORD || t.k == TK_QUOTED) &&
 			   (col = is_column(c, n, name.data)) >= 0) {
+			buf_reset(&type);
+			pg_type(&type, c[col].type, 0, 0);
 			sql_ident(out, c[col].name, fold);
+			/* a collation matters only where it is compared */
+			if (strcasecmp(c[col].coll, "BINARY") != 0 &&
+			    !(is_word(&prev2, "length") && prev.k == TK_PUNCT &&
+			      *prev.p == '(') &&
+			    !(next_tok(p, &peek), is_word(&peek, "IS")))
+				*ok = 0;
+			else if (strcmp(type.data, "text") == 0)
+				buf_adds(out, " COLLATE \"C\"");
+			else if (strcmp(type.data, "bigint") != 0 &&
+				 strcmp(type.data, "double precision") != 0 &&
+				 strncmp(type.data, "numeric", 7) != 0)
+				*ok = 0; /* dates, booleans, bytes: other order
+					  */
 		} else if (t.k == TK_STRING ||
-			   (t.k == TK_NUMBER && !strchr("xX", t.p[1]))) {
+			   (t.k == TK_NUMBER && exact_number(&t))) {
 			buf_add(out, t.p, t.n);
 		} else if (t.k == TK_PUNCT && t.n == 2 && t.p[0] == '=') {
 			buf_addch(out, '='); /* == */
-		} else if (t.k == TK_PUNCT && strchr("(),+-*/%<>=!|", *t.p) &&
-			   !(t.n == 1 && (*t.p == '!' || *t.p == '|'))) {
+		} else if (t.k == TK_PUNCT && strchr("(),<>=!", *t.p) &&
+			   !(t.n == 1 && *t.p == '!')) {
 			buf_add(out, t.p, t.n);
+		} else if (t.k == TK_PUNCT && *t.p == '-' && t.n == 1 &&
+			   ((prev.k == TK_PUNCT && *prev.p != ')') ||
+			    is_word(&prev, "AND") || is_word(&prev, "OR") ||
+			    is_word(&prev, "NOT") ||
+			    is_word(&prev, "BETWEEN")) &&
+			   (next_tok(p, &peek), peek.k == TK_NUMBER)) {
+			buf_addch(out,
+				  '-'); /* a negative number, not arithmetic */
 		} else {
 			*ok = 0;
 		}
+		prev2 = prev;
+		prev = t;
 	}
 	buf_release(&name);
+	buf_release(&type);
 	return p;
 }
 
@@ -830,12 +996,17 @@ fk_deferrable(sqlite3 *db, const char *table, const char *from,
 			fkcols = 0;
 			continue;
 		}
+		if (depth == 1 && item_start && is_word(&t, "CONSTRAINT")) {
+			p = next_tok(p, &t); /* CONSTRAINT name FOREIGN KEY */
+			continue;
+		}
 		if (depth == 1 && item_start) {
 			item_start = 0;
 			tok_name(&t, &col);
 			if (is_word(&t, "FOREIGN"))
 				fkcols = 1;
-		} else if (depth == 2 && fkcols == 1) {
+		} else if (depth == 2 && fkcols == 1 &&
+			   !(t.k == TK_PUNCT && *t.p == '(')) {
 			tok_name(&t, &col); /* FOREIGN KEY (first, ...) */
 			fkcols = 2;
 		}
@@ -885,21 +1056,102 @@ same_names(const char *table, const char *a, const char *b, int fold)
 	return -1;
 }
 
-/* Columns PostgreSQL would store as one name: 1 after a warning. */
+/*
+ * Columns PostgreSQL would store as one name, or a name PostgreSQL keeps
+ * for a system column (CREATE TABLE would fail): 1 after a warning.
+ */
 static int
 columns_collide(sqlite3 *db, const struct table *t, int fold)
 {
+	static const char *const sys_columns[] = {
+		"tableoid", "xmin", "cmin", "xmax", "cmax", "ctid", NULL};
 	struct column *c;
+	char pn[64];
 	int n, i, j, bad = 0;
 
 	if ((n = read_columns(db, t->name, &c)) < 0)
 		return 1;
+	for (i = 0; i < n && !bad; i++) {
+		pg_name(pn, c[i].name, fold);
+		for (j = 0; sys_columns[j] && !bad; j++)
+			if (strcmp(pn, sys_columns[j]) == 0) {
+				warnx("table %s, column %s: \"%s\" is a "
+				      "PostgreSQL system column: the table is "
+				      "not written",
+				      t->name, c[i].name, pn);
+				bad = 1;
+			}
+	}
 	for (i = 0; i < n && !bad; i++)
 		for (j = i + 1; j < n && !bad; j++)
 			bad = same_names(t->name, c[i].name, c[j].name, fold) <
 			      0;
 	free_columns(c, n);
 	return bad;
+}
+
+/*
+ * ON CONFLICT REPLACE, IGNORE, FAIL or ROLLBACK on a NOT NULL, PRIMARY KEY
+ * or UNIQUE of the CREATE TABLE text: SQLite replaces the row, skips it or
+ * ends the transaction its own way where PostgreSQL raises the error.
+ * Warned, naming the column or the table constraint (ABORT is what both do).
+ */
+static void
+conflict_clauses(sqlite3 *db, const char *table)
+{
+	char *sql = table_sql(db, table);
+	const char *p = sql;
+	struct buf item = BUF_INIT;
+	struct tok t, prev = {TK_END, "", 0}, what = {TK_END, "", 0};
+	int depth = 0, item_start = 0, table_level = 0;
+
+	while (p && (p = next_tok(p, &t), t.k != TK_END)) {
+		if (t.k == TK_PUNCT && (*t.p == '(' || *t.p == ')'))
+			depth += *t.p == '(' ? 1 : -1;
+		if (depth == 1 && t.k == TK_PUNCT &&
+		    (*t.p == '(' || *t.p == ',')) {
+			item_start = 1;
+			continue;
+		}
+		if (depth == 1 && item_start) {
+			item_start = 0;
+			tok_name(&t, &item);
+			table_level = is_word(&t, "UNIQUE") ||
+				      is_word(&t, "PRIMARY") ||
+				      is_word(&t, "CONSTRAINT");
+		}
+		if (depth == 1 && (is_word(&t, "UNIQUE") ||
+				   is_word(&t, "KEY") || is_word(&t, "NULL")))
+			what = t;
+		if (depth == 1 && is_word(&prev, "CONFLICT") &&
+		    !is_word(&t, "ABORT"))
+			warnx("table %s, %s%s%s: ON CONFLICT %.*s not "
+			      "translated: PostgreSQL raises the error",
+			      table,
+			      is_word(&what, "KEY")    ? "PRIMARY KEY"
+			      : is_word(&what, "NULL") ? "NOT NULL"
+						       : "UNIQUE",
+			      table_level ? "" : " of column ",
+			      table_level ? "" : item.data, (int)t.n, t.p);
+		prev = t;
+	}
+	buf_release(&item);
+	free(sql);
+}
+
+/* Columns SQLite compares with a collation PostgreSQL's column would not. */
+static void
+warn_collations(const char *table, const struct column *c, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(c[i].coll, "BINARY") != 0)
+			warnx("table %s, column %s: compared with %s in "
+			      "SQLite, "
+			      "as bytes in PostgreSQL: queries that compare "
+			      "it must say so",
+			      table, c[i].name, c[i].coll);
 }
 
 /* CREATE TABLE; 1 when the table cannot be made (said why), else 0. */
@@ -909,12 +1161,13 @@ create_table(sqlite3 *db, sqlite3 *mem, const struct table *t,
 {
 	struct column *c;
 	struct buf type = BUF_INIT;
-	int n, i, ident, fold = !o->keep_case, zoned;
+	int n, i, ident, fold = !o->keep_case, zoned, pk_null;
 	long long plain;
 
 	if ((n = read_columns(db, t->name, &c)) < 0)
 		return 1;
 	ident = rowid_column(db, t->name, c, n);
+	pk_null = pk_takes_null(db, t->name, c, n);
 	buf_adds(out, "CREATE TABLE ");
 	sql_ident(out, t->name, fold);
 	buf_adds(out, " (\n");
@@ -937,7 +1190,7 @@ create_table(sqlite3 *db, sqlite3 *mem, const struct table *t,
 		buf_adds(out, "    ");
 		sql_ident(out, c[i].name, fold);
 		buf_addf(out, " %s", type.data);
-		if (c[i].notnull || c[i].pk)
+		if (c[i].notnull || (c[i].pk && !pk_null))
 			buf_adds(out, " NOT NULL");
 		if (c[i].generated)
 			warnx("table %s, column %s: generated; made a plain "
@@ -950,8 +1203,12 @@ create_table(sqlite3 *db, sqlite3 *mem, const struct table *t,
 			buf_adds(out, ",\n");
 	}
 	if (o->keys_pre)
-		primary_key(out, c, n, fold, ",\n    PRIMARY KEY (");
+		primary_key(out, c, n, fold,
+			    pk_null ? ",\n    UNIQUE ("
+				    : ",\n    PRIMARY KEY (");
 	buf_adds(out, "\n);\n");
+	warn_collations(t->name, c, n);
+	conflict_clauses(db, t->name);
 	checks(db, t->name, c, n, fold, out);
 	free_columns(c, n);
 	buf_release(&type);
@@ -965,8 +1222,11 @@ fk_action(const char *a)
 	return a && strcmp(a, "NO ACTION") != 0 ? a : NULL;
 }
 
-/* The table named, case-insensitively as SQLite names, among those written. */
-static int
+/*
+ * The table named, case-insensitively as SQLite names, among those
+ * written: its name as created, or NULL.
+ */
+static const char *
 written(const struct table *t, int n, const char *skip, const char *name)
 {
 	int i;
@@ -974,8 +1234,141 @@ written(const struct table *t, int n, const char *skip, const char *name)
 	for (i = 0; i < n; i++)
 		if (!t[i].is_view && !skip[i] &&
 		    strcasecmp(t[i].name, name) == 0)
-			return 1;
-	return 0;
+			return t[i].name;
+	return NULL;
+}
+
+/*
+ * What keeps a foreign key of t to parent (columns to, or its primary key
+ * when to is empty) from meaning in PostgreSQL what it means in SQLite, or
+ * NULL: a parent column that does not exist, or one SQLite compares with
+ * a collation (NOCASE, RTRIM) PostgreSQL's key would not.  The parent's
+ * columns as it spells them go to names (--keep-case creates those).
+ */
+static const char *
+fk_parent(sqlite3 *db, const char *parent, char **to, int nto, int fold,
+	  struct buf *names)
+{
+	struct column *c;
+	const char *why = NULL;
+	int n, i, k;
+
+	if ((n = read_columns(db, parent, &c)) < 0)
+		return "its parent cannot be read";
+	for (k = 0; k < nto && !why; k++) {
+		if ((i = is_column(c, n, to[k])) < 0) {
+			why = "the parent has no such column";
+			break;
+		}
+		if (k)
+			buf_adds(names, ", ");
+		sql_ident(names, c[i].name, fold);
+		if (strcasecmp(c[i].coll, "BINARY") != 0)
+			why = "the parent column compares with a collation "
+			      "PostgreSQL's key would not";
+	}
+	for (i = 0; i < n && !nto && !why; i++)
+		if (c[i].pk && strcasecmp(c[i].coll, "BINARY") != 0)
+			why = "the parent key compares with a collation "
+			      "PostgreSQL's key would not";
+	free_columns(c, n);
+	return why;
+}
+
+/* One foreign key of a table, from pragma_foreign_key_list's rows. */
+struct fkey {
+	char *parent, *upd, *del;
+	char **from, **to; /* to: NULL entries when the key is implied */
+	int n;
+};
+
+static void
+fkey_clear(struct fkey *k)
+{
+	int i;
+
+	for (i = 0; i < k->n; i++) {
+		free(k->from[i]);
+		free(k->to[i]);
+	}
+	free(k->from);
+	free(k->to);
+	free(k->parent);
+	free(k->upd);
+	free(k->del);
+	memset(k, 0, sizeof(*k));
+}
+
+static void
+foreign_key(sqlite3 *db, const struct table *all, int nall, const char *skip,
+	    const struct table *t, const struct fkey *k, int fold,
+	    struct buf *out)
+{
+	struct buf stmt = BUF_INIT, what = BUF_INIT, from = BUF_INIT;
+	struct buf to = BUF_INIT;
+	const char *a, *why = NULL, *parent;
+	int i;
+
+	for (i = 0; i < k->n; i++) {
+		if (i)
+			buf_adds(&from, ", ");
+		sql_ident(&from, k->from[i], fold);
+	}
+	if (!(parent = written(all, nall, skip, k->parent))) {
+		warnx("table %s: foreign key (%s) references %s, which "
+		      "is not among the tables written: not written",
+		      t->name, from.data, k->parent);
+		goto out;
+	}
+	why = fk_parent(db, parent, k->to, k->to[0] ? k->n : 0, fold, &to);
+	if (why) {
+		warnx("table %s: foreign key (%s) to %s not written: %s",
+		      t->name, from.data, k->parent, why);
+		goto out;
+	}
+	buf_adds(&stmt, "ALTER TABLE ");
+	sql_ident(&stmt, t->name, fold);
+	buf_addf(&stmt, " ADD FOREIGN KEY (%s) REFERENCES ", from.data);
+	sql_ident(&stmt, parent, fold);
+	if (k->to[0])
+		buf_addf(&stmt, " (%s)", to.data);
+	if ((a = fk_action(k->upd)))
+		buf_addf(&stmt, " ON UPDATE %s", a);
+	if ((a = fk_action(k->del)))
+		buf_addf(&stmt, " ON DELETE %s", a);
+	switch (fk_deferrable(db, t->name, k->from[0], k->parent)) {
+	case 2:
+		buf_adds(&stmt, " DEFERRABLE INITIALLY DEFERRED");
+		break;
+	case 1:
+		buf_adds(&stmt, " DEFERRABLE");
+		break;
+	}
+	/*
+	 * SQLite takes a key to columns without a unique index, or of
+	 * another type; PostgreSQL refuses them (42830, 42804): a warning.
+	 * Rows that break the key (23503) still fail the script.
+	 */
+	buf_addf(&what, "table %s: foreign key (%s) to %s", t->name, from.data,
+		 k->parent);
+	guarded(out, stmt.data, what.data,
+		"invalid_foreign_key OR datatype_mismatch");
+out:
+	buf_release(&stmt);
+	buf_release(&what);
+	buf_release(&from);
+	buf_release(&to);
+}
+
+static char *
+column_strdup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *p = sqlite3_column_text(st, i);
+	char *s = p ? strdup((const char *)p) : NULL;
+
+	if (p && !s)
+		errx(3, "out of memory");
+	return s;
 }
 
 static void
@@ -983,13 +1376,10 @@ foreign_keys(sqlite3 *db, const struct table *all, int nall, const char *skip,
 	     int self, int fold, struct buf *out)
 {
 	const struct table *t = &all[self];
-	struct buf sql = BUF_INIT, from = BUF_INIT, to = BUF_INIT;
-	struct buf stmt = BUF_INIT, what = BUF_INIT;
+	struct buf sql = BUF_INIT;
+	struct fkey k = {0};
 	sqlite3_stmt *st;
 	int id = -1, rc;
-	const char *parent = NULL, *upd = NULL, *del = NULL;
-	char *parent_s = NULL, *upd_s = NULL, *del_s = NULL, *first_from = NULL;
-	int has_to = 1;
 
 	buf_adds(&sql, "SELECT id, \"table\", \"from\", \"to\", on_update,"
 		       " on_delete FROM pragma_foreign_key_list(");
@@ -999,90 +1389,31 @@ foreign_keys(sqlite3 *db, const struct table *all, int nall, const char *skip,
 		errx(3, "%s: %s", t->name, sqlite3_errmsg(db));
 	for (;;) {
 		rc = sqlite3_step(st);
-		if (id >= 0 &&
-		    (rc != SQLITE_ROW || sqlite3_column_int(st, 0) != id) &&
-		    !written(all, nall, skip, parent)) {
-			warnx("table %s: foreign key (%s) references %s, which "
-			      "is not among the tables written: not written",
-			      t->name, from.data, parent);
-			id = -1;
-		}
-		if (id >= 0 &&
+		if (k.n &&
 		    (rc != SQLITE_ROW || sqlite3_column_int(st, 0) != id)) {
-			buf_reset(&stmt);
-			buf_adds(&stmt, "ALTER TABLE ");
-			sql_ident(&stmt, t->name, fold);
-			buf_addf(&stmt, " ADD FOREIGN KEY (%s) REFERENCES ",
-				 from.data);
-			sql_ident(&stmt, parent, fold);
-			if (has_to)
-				buf_addf(&stmt, " (%s)", to.data);
-			if ((upd = fk_action(upd_s)))
-				buf_addf(&stmt, " ON UPDATE %s", upd);
-			if ((del = fk_action(del_s)))
-				buf_addf(&stmt, " ON DELETE %s", del);
-			switch (fk_deferrable(db, t->name, first_from,
-					      parent)) {
-			case 2:
-				buf_adds(&stmt,
-					 " DEFERRABLE INITIALLY DEFERRED");
-				break;
-			case 1:
-				buf_adds(&stmt, " DEFERRABLE");
-				break;
-			}
-			/*
-			 * SQLite takes a key to columns without a unique
-			 * index, or of another type; PostgreSQL refuses them
-			 * (42830, 42804): a warning.  Rows that break the
-			 * key (23503) still fail the script.
-			 */
-			buf_reset(&what);
-			buf_addf(&what, "table %s: foreign key (%s) to %s",
-				 t->name, from.data, parent);
-			guarded(out, stmt.data, what.data,
-				"invalid_foreign_key OR datatype_mismatch");
-			id = -1;
+			foreign_key(db, all, nall, skip, t, &k, fold, out);
+			fkey_clear(&k);
 		}
 		if (rc != SQLITE_ROW)
 			break;
-		if (id < 0) {
+		if (!k.n) {
 			id = sqlite3_column_int(st, 0);
-			buf_reset(&from);
-			buf_reset(&to);
-			free(parent_s);
-			free(upd_s);
-			free(del_s);
-			free(first_from);
-			first_from = strdup(
-				(const char *)sqlite3_column_text(st, 2));
-			parent = parent_s = strdup(
-				(const char *)sqlite3_column_text(st, 1));
-			upd_s = strdup(
-				(const char *)sqlite3_column_text(st, 4));
-			del_s = strdup(
-				(const char *)sqlite3_column_text(st, 5));
-			has_to = sqlite3_column_type(st, 3) != SQLITE_NULL;
-		} else {
-			buf_adds(&from, ", ");
-			buf_adds(&to, ", ");
+			k.parent = column_strdup(st, 1);
+			k.upd = column_strdup(st, 4);
+			k.del = column_strdup(st, 5);
 		}
-		sql_ident(&from, (const char *)sqlite3_column_text(st, 2),
-			  fold);
-		if (has_to)
-			sql_ident(&to, (const char *)sqlite3_column_text(st, 3),
-				  fold);
+		if (!(k.from = reallocarray(k.from, (size_t)k.n + 1,
+					    sizeof(char *))) ||
+		    !(k.to = reallocarray(k.to, (size_t)k.n + 1,
+					  sizeof(char *))))
+			errx(3, "out of memory");
+		k.from[k.n] = column_strdup(st, 2);
+		k.to[k.n] = column_strdup(st, 3);
+		k.n++;
 	}
 	sqlite3_finalize(st);
-	free(parent_s);
-	free(upd_s);
-	free(del_s);
-	free(first_from);
+	fkey_clear(&k);
 	buf_release(&sql);
-	buf_release(&from);
-	buf_release(&to);
-	buf_release(&stmt);
-	buf_release(&what);
 }
 
 enum which { KEYS = 1, INDEXES = 2 };
@@ -1199,7 +1530,9 @@ add_primary_key(sqlite3 *db, const struct table *t, int fold, int alter,
 	if (alter) {
 		buf_adds(&head, "ALTER TABLE ");
 		sql_ident(&head, t->name, fold);
-		buf_adds(&head, " ADD PRIMARY KEY (");
+		buf_adds(&head, pk_takes_null(db, t->name, c, n)
+					? " ADD UNIQUE ("
+					: " ADD PRIMARY KEY (");
 		if (primary_key(out, c, n, fold, head.data))
 			buf_adds(out, ";\n");
 	}
@@ -1244,9 +1577,10 @@ warn_untranslated(sqlite3 *db, const struct table *t, int n, int all)
 		const char *name = (const char *)sqlite3_column_text(st, 1);
 		const char *tbl = (const char *)sqlite3_column_text(st, 2);
 		for (i = 0; i < n; i++)
-			if (strcmp(t[i].name, type[0] == 'v' ? name : tbl) == 0)
+			if (strcasecmp(t[i].name,
+				       type[0] == 'v' ? name : tbl) == 0)
 				break;
-		if (type[0] == 't' && i < n)
+		if (type[0] == 't' && (i < n || all))
 			warnx("trigger %s on table %s: not translated", name,
 			      tbl);
 		else if (type[0] == 'v' && (i < n || all))
@@ -1257,32 +1591,79 @@ warn_untranslated(sqlite3 *db, const struct table *t, int n, int all)
 	sqlite3_finalize(st);
 }
 
-/* Move an identity column's sequence past the loaded values. */
+/* One integer from SQL about table (bound to ?1), or dflt when none. */
+static sqlite3_int64
+table_int(sqlite3 *db, const char *sql, const char *table, sqlite3_int64 dflt)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 v = dflt;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dflt;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * Move an identity column's sequence to where SQLite would take the next
+ * rowid: past the greatest loaded value, and for an AUTOINCREMENT table
+ * past every rowid it ever gave (sqlite_sequence), so that deleted ids are
+ * not given again.  All rowids negative: the sequence goes below 1 too.
+ */
 static void
 reset_identity(sqlite3 *db, const struct table *t, int fold, struct buf *out)
 {
 	struct column *c;
-	struct buf qt = BUF_INIT, name = BUF_INIT;
+	struct buf qt = BUF_INIT, q = BUF_INIT;
+	char name[64];
+	sqlite3_int64 seq, max;
 	int n, id;
 
 	if ((n = read_columns(db, t->name, &c)) < 0)
 		return;
 	if ((id = rowid_column(db, t->name, c, n)) >= 0) {
 		sql_ident(&qt, t->name, fold);
-		sql_ident(&name, c[id].name, fold);
+		buf_adds(&q, "SELECT max(rowid) FROM ");
+		sql_ident(&q, t->name, 0);
+		max = table_int(db, q.data, t->name, 0);
+		if (max == INT64_MAX)
+			warnx("table %s, column %s: holds the greatest rowid: "
+			      "SQLite takes unused ones at random, "
+			      "PostgreSQL's identity has no next value",
+			      t->name, c[id].name);
+		if (max < 0) {
+			buf_addf(out, "ALTER TABLE %s ALTER COLUMN ", qt.data);
+			sql_ident(out, c[id].name, fold);
+			buf_adds(out, " SET MINVALUE -9223372036854775808;\n");
+		}
+		seq = table_int(
+			db, "SELECT seq FROM sqlite_sequence WHERE name = ?1",
+			t->name, -1);
 		buf_adds(out, "SELECT setval(pg_get_serial_sequence(");
 		sql_literal(out, qt.data);
 		buf_adds(out, ", ");
-		/* the column name is taken literally, not as an identifier */
-		buf_setlen(&name, name.len - 1);
-		sql_literal(out, name.data + 1);
-		buf_addf(out,
-			 "), coalesce(max(%s\"), 0) + 1, false) FROM %s;\n",
-			 name.data, qt.data);
+		/* the column name is taken literally, as PostgreSQL stores it
+		 */
+		pg_name(name, c[id].name, fold);
+		sql_literal(out, name);
+		buf_reset(&q);
+		sql_ident(&q, c[id].name, fold);
+		buf_adds(out,
+			 "), coalesce(m, 1), m IS NOT NULL) FROM (SELECT ");
+		if (seq >= 0)
+			buf_addf(out, "greatest(max(%s), %lld)", q.data,
+				 (long long)seq);
+		else
+			buf_addf(out, "max(%s)", q.data);
+		buf_addf(out, " AS m FROM %s) s;\n", qt.data);
 	}
 	free_columns(c, n);
 	buf_release(&qt);
-	buf_release(&name);
+	buf_release(&q);
 }
 
 int
@@ -1338,14 +1719,20 @@ ddl_write(sqlite3 *db, const struct table *t, int n, int post,
 			add_primary_key(db, &t[i], fold, 1, out);
 		}
 	}
-	for (i = 0; i < n && post; i++) {
-		if (t[i].is_view || skip[i])
-			continue;
-		indexes(db, &t[i], fold, o->keys_pre ? INDEXES : KEYS | INDEXES,
-			out);
-		foreign_keys(db, t, n, skip, i, fold, out);
-		reset_identity(db, &t[i], fold, out);
-	}
+	/*
+	 * Every table's keys before any foreign key: a key to a UNIQUE
+	 * column of a table later in the order (a cycle) needs it made.
+	 */
+	for (i = 0; i < n && post; i++)
+		if (!t[i].is_view && !skip[i])
+			indexes(db, &t[i], fold,
+				o->keys_pre ? INDEXES : KEYS | INDEXES, out);
+	for (i = 0; i < n && post; i++)
+		if (!t[i].is_view && !skip[i])
+			foreign_keys(db, t, n, skip, i, fold, out);
+	for (i = 0; i < n && post; i++)
+		if (!t[i].is_view && !skip[i])
+			reset_identity(db, &t[i], fold, out);
 	sqlite3_close(mem);
 	free(skip);
 	return bad;
