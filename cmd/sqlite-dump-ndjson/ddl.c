@@ -1448,7 +1448,9 @@ indexes(sqlite3 *db, const struct table *t, int fold, enum which which,
 		    !(which & (is_key ? KEYS : INDEXES)))
 			continue;
 		if (sqlite3_column_int(st, 3)) {
-			warnx("index %s: partial index not translated", name);
+			warnx("table %s, index %s: partial index not "
+			      "translated",
+			      t->name, name);
 			continue;
 		}
 		buf_reset(&sql);
@@ -1472,9 +1474,13 @@ indexes(sqlite3 *db, const struct table *t, int fold, enum which which,
 				break;
 			}
 			if (coll && strcasecmp(coll, "BINARY") != 0 && !nc)
-				warnx("index %s: column %s compares with %s, "
+				warnx("table %s, %s%s%s column %s: compares "
+				      "with %s, "
 				      "which PostgreSQL's index does not",
-				      name, sqlite3_column_text(ci, 1), coll);
+				      t->name,
+				      is_key ? "UNIQUE key of" : "index ",
+				      is_key ? "" : name, is_key ? "" : ",",
+				      sqlite3_column_text(ci, 1), coll);
 			if (cols.len)
 				buf_adds(&cols, ", ");
 			/* ::text: lower() must not depend on the type */
@@ -1491,8 +1497,9 @@ indexes(sqlite3 *db, const struct table *t, int fold, enum which which,
 		}
 		sqlite3_finalize(ci);
 		if (!ok) {
-			warnx("index %s: expression index not translated",
-			      name);
+			warnx("table %s, index %s: expression index not "
+			      "translated",
+			      t->name, name);
 			continue;
 		}
 		if (is_key && !nocase) {
