@@ -41,23 +41,6 @@ has(const char *upper, const char *word)
 	return strstr(upper, word) != NULL;
 }
 
-/* (p,s) or (p) after NUMERIC/DECIMAL, copied when it is only digits. */
-static void
-add_precision(struct buf *out, const char *type)
-{
-	const char *p = strchr(type, '(');
-	const char *q;
-
-	if (!p)
-		return;
-	for (q = p + 1; *q && *q != ')'; q++)
-		if (!isdigit((unsigned char)*q) && *q != ',' && *q != ' ')
-			return;
-	if (*q != ')')
-		return;
-	buf_add(out, p, (size_t)(q - p + 1));
-}
-
 /*
  * PostgreSQL type for a declared SQLite type.  Known spellings first, then
  * SQLite's own affinity rules (section 3.1 of its datatype page), so that
@@ -95,10 +78,13 @@ pg_type(struct buf *out, const char *decl, int identity, int zoned)
 		buf_adds(out, "double precision");
 	else if (has(up, "JSON") || has(up, "UUID"))
 		buf_adds(out, "text"); /* NUMERIC affinity, text values */
-	else if (has(up, "NUMERIC") || has(up, "DECIMAL")) {
+	else if (has(up, "NUMERIC") || has(up, "DECIMAL"))
+		/*
+		 * Without (p,s): SQLite stores 0.125 in a DECIMAL(6,2) as it
+		 * is, as it stores 300 characters in a VARCHAR(10)
+		 */
 		buf_adds(out, "numeric");
-		add_precision(out, up);
-	} else
+	else
 		buf_adds(out, "numeric"); /* NUMERIC affinity */
 }
 
@@ -202,38 +188,6 @@ int64_text(const char *p, sqlite3_int64 *out)
 		return 0;
 	*out = v;
 	return 1;
-}
-
-/*
- * Does the decimal text d fit numeric(p,s) exactly: at most p - s digits
- * before the point and s after it (PostgreSQL would round, or refuse)?
- */
-static int
-fits_numeric(const char *type, const char *d)
-{
-	int p, s = 0, ip = 0, fp = 0, seen_dot = 0, lead = 1;
-	const char *q = strchr(type, '(');
-
-	if (!q || sscanf(q, "(%d,%d)", &p, &s) < 1)
-		return 1; /* plain numeric holds any number */
-	for (; *d && *d != 'e' && *d != 'E'; d++) {
-		if (*d == '.') {
-			seen_dot = 1;
-		} else if (isdigit((unsigned char)*d)) {
-			if (seen_dot) {
-				fp++;
-			} else if (*d != '0' || !lead) {
-				lead = 0;
-				ip++;
-			}
-		}
-	}
-	if (*d) /* an exponent: SQLite wrote a huge or tiny double */
-		return 0;
-	/* trailing zeros of the fraction do not count */
-	while (fp > 0 && d[-1] == '0')
-		fp--, d--;
-	return ip <= p - s && fp <= s;
 }
 
 /* HH:MM[:SS[.fff]], a time of day PostgreSQL's time reads as written. */
@@ -366,8 +320,6 @@ pg_default(struct buf *out, sqlite3 *mem, const char *table,
 						  : "'-Infinity'");
 		else
 			why = "it is not a number";
-		if (!why && pgtype[0] == 'n' && !fits_numeric(pgtype, lit.data))
-			why = "the column's precision cannot hold it";
 	} else if (strcmp(pgtype, "boolean") == 0) {
 		if (v.type == SQLITE_INTEGER && (v.i == 0 || v.i == 1))
 			buf_adds(&lit, v.i ? "true" : "false");
@@ -588,44 +540,71 @@ primary_key(struct buf *out, const struct column *c, int n, int fold,
 	return !first;
 }
 
+/* What the stored values of a column say about its PostgreSQL type. */
+struct colscan {
+	long long zoned, plain; /* date-times with and without an offset */
+	long long bad;		/* text the type would read otherwise */
+	struct buf example;	/* the first of those */
+};
+
 /*
- * Do values of a DATETIME column carry a UTC offset (Z, +02:00, -0530)?
- * Then the column is timestamptz, so that each stays the instant it was.
- * *plain counts the text values that have none (SQLite reads them as UTC).
+ * Read the column's values (one pass in C: SQLite's GLOB on every row
+ * costs 3x the scan) and count, for pgtype date, time and timestamp, the
+ * text values that are not exactly that type's ISO 8601 form (a date-time
+ * in a DATE column, an offset as 'EST', digits past microseconds: the
+ * column would change them) and those with an offset; for boolean the
+ * text values (SQLite's WHERE reads 'yes' as 0, PostgreSQL as true); for
+ * bytea the values that are not bytes (42 becomes the bytes '42').
  */
-static int
-has_offsets(sqlite3 *db, const char *table, const char *col, long long *plain)
+static void
+scan_column(sqlite3 *db, const char *table, const char *col, const char *pgtype,
+	    struct colscan *cs)
 {
 	struct buf sql = BUF_INIT;
+	struct isotime it;
 	sqlite3_stmt *st;
-	long long zoned = 0;
 	const char *p;
-	int n, i;
+	int n, t, fits, is_date = strcmp(pgtype, "date") == 0;
+	int is_time = strcmp(pgtype, "time") == 0;
+	int is_bool = strcmp(pgtype, "boolean") == 0;
+	int is_bytes = strcmp(pgtype, "bytea") == 0;
 
-	/* one pass in C: SQLite's GLOB on every row costs 3x the scan */
+	cs->zoned = cs->plain = cs->bad = 0;
+	buf_reset(&cs->example);
+	if (!is_date && !is_time && !is_bool && !is_bytes &&
+	    strcmp(pgtype, "timestamp") != 0)
+		return;
 	buf_adds(&sql, "SELECT ");
 	sql_ident(&sql, col, 0);
-	buf_adds(&sql, " FROM ");
-	sql_ident(&sql, table, 0);
-	buf_adds(&sql, " WHERE typeof(");
+	buf_adds(&sql, ", typeof(");
 	sql_ident(&sql, col, 0);
-	buf_adds(&sql, ") = 'text'");
-	*plain = 0;
+	buf_adds(&sql, ") FROM ");
+	sql_ident(&sql, table, 0);
 	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) == SQLITE_OK)
 		while (sqlite3_step(st) == SQLITE_ROW) {
+			t = sqlite3_column_type(st, 0);
+			if (t == SQLITE_NULL)
+				continue;
 			p = (const char *)sqlite3_column_text(st, 0);
 			n = sqlite3_column_bytes(st, 0);
-			/* after YYYY-MM-DDTHH:MM, a sign or a Z: an offset */
-			for (i = 16; i < n && !strchr("+-Zz", p[i]); i++)
-				;
-			if (i < n && p[4] == '-' && p[13] == ':')
-				zoned++;
+			if (is_bytes)
+				fits = t == SQLITE_BLOB;
+			else if (t != SQLITE_TEXT)
+				continue; /* numbers: refused by the load */
+			else if (is_bool)
+				fits = 0;
+			else if (is_time)
+				fits = time_of_day(p);
 			else
-				++*plain;
+				fits = isotime_parse(p, (size_t)n, is_date,
+						     &it) == 0;
+			if (!fits && !cs->bad++ && !is_bytes)
+				buf_add(&cs->example, p, (size_t)n);
+			else if (fits && !is_date && !is_time && !is_bytes)
+				++*(it.has_zone ? &cs->zoned : &cs->plain);
 		}
 	sqlite3_finalize(st);
 	buf_release(&sql);
-	return zoned > 0;
 }
 
 /* ---- what only the CREATE TABLE text says: CHECK, DEFERRABLE ---------- */
@@ -1161,8 +1140,8 @@ create_table(sqlite3 *db, sqlite3 *mem, const struct table *t,
 {
 	struct column *c;
 	struct buf type = BUF_INIT;
-	int n, i, ident, fold = !o->keep_case, zoned, pk_null;
-	long long plain;
+	struct colscan cs = {.example = BUF_INIT};
+	int n, i, ident, fold = !o->keep_case, pk_null;
 
 	if ((n = read_columns(db, t->name, &c)) < 0)
 		return 1;
@@ -1173,19 +1152,37 @@ create_table(sqlite3 *db, sqlite3 *mem, const struct table *t,
 	buf_adds(out, " (\n");
 	for (i = 0; i < n; i++) {
 		buf_reset(&type);
-		zoned = 0;
 		pg_type(&type, c[i].type, i == ident, 0);
-		if (strcmp(type.data, "timestamp") == 0 &&
-		    (zoned = has_offsets(db, t->name, c[i].name, &plain))) {
+		scan_column(db, t->name, c[i].name, type.data, &cs);
+		if (cs.bad && (type.data[0] == 'd' || type.data[0] == 't')) {
+			warnx("table %s, column %s: text, not %s: %lld "
+			      "values (as '%s') are not in its ISO 8601 form, "
+			      "which it would read otherwise",
+			      t->name, c[i].name, type.data, cs.bad,
+			      cs.example.data);
+			buf_reset(&type);
+			buf_adds(&type, "text");
+		} else if (cs.bad && type.data[0] == 'b' &&
+			   type.data[1] == 'o') {
+			warnx("table %s, column %s: %lld text values (as "
+			      "'%s'): SQLite's WHERE reads them as numbers "
+			      "(0), PostgreSQL's boolean as their word",
+			      t->name, c[i].name, cs.bad, cs.example.data);
+		} else if (cs.bad) {
+			warnx("table %s, column %s: %lld values are not bytes: "
+			      "bytea holds their text (42 becomes '42'), equal "
+			      "to the same bytes where SQLite's are not",
+			      t->name, c[i].name, cs.bad);
+		} else if (cs.zoned) {
 			buf_reset(&type);
 			pg_type(&type, c[i].type, 0, 1);
-			if (plain)
+			if (cs.plain)
 				warnx("table %s, column %s: timestamptz, as "
 				      "values carry UTC offsets; %lld without "
 				      "one will be read in the loading "
 				      "session's TimeZone (PGTZ=UTC reads "
 				      "them as SQLite does)",
-				      t->name, c[i].name, plain);
+				      t->name, c[i].name, cs.plain);
 		}
 		buf_adds(out, "    ");
 		sql_ident(out, c[i].name, fold);
@@ -1212,6 +1209,7 @@ create_table(sqlite3 *db, sqlite3 *mem, const struct table *t,
 	checks(db, t->name, c, n, fold, out);
 	free_columns(c, n);
 	buf_release(&type);
+	buf_release(&cs.example);
 	return 0;
 }
 

@@ -31,3 +31,7 @@ create trigger tr_upper after insert on PAR begin select 1; end;
 create trigger tr_bracket after insert on [CH] begin select 1; end;
 create view Big as select 1 as x;
 create trigger tr_view instead of insert on big begin select 1; end;
+create table dt (id integer primary key, a date, b datetime, c time, f boolean, g blob, h datetime, m decimal(6,2));
+insert into dt values (1, '2024-01-01 23:30:00', '20240601T100000+0200', '10:00', 'yes', 42, '2024-01-01 10:00:00+02:00', 0.125),
+ (2, '2024-01-01', '2024-12-31 23:59:59.9999999', '25:00', 1, x'00', '2024-01-01 10:00:00', 12345678),
+ (3, '03/04/2024', '2024-01-01 10:00:00 EST', '10:00:00.1234567', 'true', 'abc', null, null);
