@@ -878,17 +878,19 @@ check_expr(const char *p, const struct column *c, int n, int fold,
  */
 static void
 guarded(struct buf *out, const char *stmt, const char *what,
-	const char *conditions)
+	const char *conditions, const char *instead)
 {
 	struct buf msg = BUF_INIT, lit = BUF_INIT;
 	size_t i;
 
-	if (strstr(stmt, "$ndjson_migrate$")) { /* a name holds the quote */
-		buf_addf(out, "%s;\n", stmt);
+	if (strstr(stmt, "$ndjson_migrate$") ||
+	    (instead && strstr(instead, "$ndjson_migrate$"))) {
+		buf_addf(out, "%s;\n", instead ? instead : stmt);
 		return;
 	}
 	/* RAISE's format: % doubled, then as a literal */
-	buf_addf(&msg, "%s not added: ", what);
+	buf_addf(&msg, instead ? "%s, named by PostgreSQL: " : "%s not added: ",
+		 what);
 	for (i = 0; i < msg.len; i++) {
 		if (msg.data[i] == '%')
 			buf_addch(&lit, '%');
@@ -898,9 +900,10 @@ guarded(struct buf *out, const char *stmt, const char *what,
 	buf_reset(&msg);
 	sql_literal(&msg, lit.data);
 	buf_addf(out,
-		 "DO $ndjson_migrate$ BEGIN %s; EXCEPTION WHEN %s THEN RAISE "
-		 "WARNING %s, SQLERRM; END $ndjson_migrate$;\n",
-		 stmt, conditions, msg.data);
+		 "DO $ndjson_migrate$ BEGIN %s; EXCEPTION WHEN %s THEN %s%s"
+		 "RAISE WARNING %s, SQLERRM; END $ndjson_migrate$;\n",
+		 stmt, conditions, instead ? instead : "", instead ? "; " : "",
+		 msg.data);
 	buf_release(&msg);
 	buf_release(&lit);
 }
@@ -943,7 +946,7 @@ checks(sqlite3 *db, const char *table, const struct column *c, int n, int fold,
 		buf_reset(&what);
 		buf_addf(&what, "table %s: CHECK (%s)", table, e.data);
 		/* the table is empty: only the expression can be refused */
-		guarded(out, stmt.data, what.data, "others");
+		guarded(out, stmt.data, what.data, "others", NULL);
 	}
 	buf_release(&e);
 	buf_release(&stmt);
@@ -1350,7 +1353,7 @@ foreign_key(sqlite3 *db, const struct table *all, int nall, const char *skip,
 	buf_addf(&what, "table %s: foreign key (%s) to %s", t->name, from.data,
 		 k->parent);
 	guarded(out, stmt.data, what.data,
-		"invalid_foreign_key OR datatype_mismatch");
+		"invalid_foreign_key OR datatype_mismatch", NULL);
 out:
 	buf_release(&stmt);
 	buf_release(&what);
@@ -1414,6 +1417,26 @@ foreign_keys(sqlite3 *db, const struct table *all, int nall, const char *skip,
 	buf_release(&sql);
 }
 
+/*
+ * A key column as a unique index compares it as SQLite does: NOCASE as
+ * lower(), RTRIM as rtrim() (trailing spaces, as SQLite's RTRIM), ::text
+ * so that neither depends on the type.  Returns 1 when it wrote an
+ * expression, 0 for a plain column.
+ */
+static int
+key_column(struct buf *out, const char *name, const char *coll, int fold)
+{
+	const char *f = !coll				  ? NULL
+			: strcasecmp(coll, "NOCASE") == 0 ? "lower("
+			: strcasecmp(coll, "RTRIM") == 0  ? "rtrim("
+							  : NULL;
+
+	buf_adds(out, f ? f : "");
+	sql_ident(out, name, fold);
+	buf_adds(out, f ? "::text)" : "");
+	return f != NULL;
+}
+
 enum which { KEYS = 1, INDEXES = 2 };
 
 /*
@@ -1426,7 +1449,8 @@ static void
 indexes(sqlite3 *db, const struct table *t, int fold, enum which which,
 	struct buf *out)
 {
-	struct buf sql = BUF_INIT, cols = BUF_INIT;
+	struct buf sql = BUF_INIT, cols = BUF_INIT, stmt = BUF_INIT;
+	struct buf named = BUF_INIT, what = BUF_INIT;
 	sqlite3_stmt *st, *ci;
 	int ok, nocase;
 
@@ -1465,13 +1489,14 @@ indexes(sqlite3 *db, const struct table *t, int fold, enum which which,
 		while (sqlite3_step(ci) == SQLITE_ROW) {
 			const char *coll =
 				(const char *)sqlite3_column_text(ci, 3);
-			int nc =
-				uniq && coll && strcasecmp(coll, "NOCASE") == 0;
+			int exact = !coll || strcasecmp(coll, "BINARY") == 0 ||
+				    (uniq && (strcasecmp(coll, "NOCASE") == 0 ||
+					      strcasecmp(coll, "RTRIM") == 0));
 			if (sqlite3_column_int(ci, 0) < 0) {
 				ok = 0; /* an expression */
 				break;
 			}
-			if (coll && strcasecmp(coll, "BINARY") != 0 && !nc)
+			if (!exact)
 				warnx("table %s, %s%s%s column %s: compares "
 				      "with %s, "
 				      "which PostgreSQL's index does not",
@@ -1481,15 +1506,17 @@ indexes(sqlite3 *db, const struct table *t, int fold, enum which which,
 				      sqlite3_column_text(ci, 1), coll);
 			if (cols.len)
 				buf_adds(&cols, ", ");
-			/* ::text: lower() must not depend on the type */
-			if (nc)
-				buf_adds(&cols, "lower(");
-			sql_ident(&cols,
-				  (const char *)sqlite3_column_text(ci, 1),
-				  fold);
-			if (nc)
-				buf_adds(&cols, "::text)");
-			nocase |= nc;
+			if (uniq)
+				nocase |= key_column(
+					&cols,
+					(const char *)sqlite3_column_text(ci,
+									  1),
+					coll, fold);
+			else
+				sql_ident(&cols,
+					  (const char *)sqlite3_column_text(ci,
+									    1),
+					  fold);
 			if (sqlite3_column_int(ci, 2))
 				buf_adds(&cols, " DESC");
 		}
@@ -1506,19 +1533,37 @@ indexes(sqlite3 *db, const struct table *t, int fold, enum which which,
 			buf_addf(out, " ADD UNIQUE (%s);\n", cols.data);
 			continue;
 		}
-		buf_adds(out, uniq ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
 		/* an autoindex's name is SQLite's own: PostgreSQL names it */
-		if (!is_key) {
-			sql_ident(out, name, fold);
-			buf_addch(out, ' ');
+		buf_reset(&stmt);
+		buf_adds(&stmt,
+			 uniq ? "CREATE UNIQUE INDEX ON " : "CREATE INDEX ON ");
+		sql_ident(&stmt, t->name, fold);
+		buf_addf(&stmt, " (%s)", cols.data);
+		if (is_key) {
+			buf_addf(out, "%s;\n", stmt.data);
+			continue;
 		}
-		buf_adds(out, "ON ");
-		sql_ident(out, t->name, fold);
-		buf_addf(out, " (%s);\n", cols.data);
+		/*
+		 * A name PostgreSQL already has (cut to 63 bytes, or one it
+		 * gave a key: t_a_key) would stop the script: the index is
+		 * made all the same, under a name PostgreSQL chooses.
+		 */
+		buf_reset(&named);
+		buf_adds(&named,
+			 uniq ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+		sql_ident(&named, name, fold);
+		buf_adds(&named, stmt.data + (uniq ? 19 : 12));
+		buf_reset(&what);
+		buf_addf(&what, "table %s: index %s", t->name, name);
+		guarded(out, named.data, what.data, "duplicate_table",
+			stmt.data);
 	}
 	sqlite3_finalize(st);
 	buf_release(&sql);
 	buf_release(&cols);
+	buf_release(&stmt);
+	buf_release(&named);
+	buf_release(&what);
 }
 
 /* The primary key as a key of its own, and lower() for NOCASE columns. */
@@ -1542,7 +1587,8 @@ add_primary_key(sqlite3 *db, const struct table *t, int fold, int alter,
 			buf_adds(out, ";\n");
 	}
 	for (i = 0; i < n; i++)
-		nocase |= c[i].pk && strcasecmp(c[i].coll, "NOCASE") == 0;
+		nocase |= c[i].pk && (strcasecmp(c[i].coll, "NOCASE") == 0 ||
+				      strcasecmp(c[i].coll, "RTRIM") == 0);
 	if (nocase) {
 		buf_adds(out, "CREATE UNIQUE INDEX ON ");
 		sql_ident(out, t->name, fold);
@@ -1550,13 +1596,10 @@ add_primary_key(sqlite3 *db, const struct table *t, int fold, int alter,
 		for (k = 1; k <= n; k++)
 			for (i = 0; i < n; i++)
 				if (c[i].pk == k) {
-					int nc = strcasecmp(c[i].coll,
-							    "NOCASE") == 0;
 					if (k > 1)
 						buf_adds(out, ", ");
-					buf_adds(out, nc ? "lower(" : "");
-					sql_ident(out, c[i].name, fold);
-					buf_adds(out, nc ? "::text)" : "");
+					key_column(out, c[i].name, c[i].coll,
+						   fold);
 				}
 		buf_adds(out, ");\n");
 	}

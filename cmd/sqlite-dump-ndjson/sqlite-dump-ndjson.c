@@ -137,13 +137,29 @@ find_tables(sqlite3 *db, char **names, int nnames, struct table **tp)
 	if (!t)
 		oom(0);
 	if (nnames == 0) {
+		/*
+		 * Not virtual tables (FTS5, R*Tree) nor their shadow tables:
+		 * PostgreSQL has no such module, and a shadow table's rows
+		 * are the module's own.  Each virtual table is named.
+		 */
 		st = prepare(
 			db,
-			"SELECT name FROM sqlite_schema WHERE type = 'table'"
-			" AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+			"SELECT name, type FROM pragma_table_list"
+			" WHERE schema = 'main' AND type IN ('table', "
+			"'virtual',"
+			" 'shadow') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
 			" ORDER BY name",
 			"cannot read the schema");
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *type =
+				(const char *)sqlite3_column_text(st, 1);
+			if (strcmp(type, "virtual") == 0)
+				warnx("virtual table %s: not written, nor "
+				      "its shadow tables (a module PostgreSQL "
+				      "does not have)",
+				      sqlite3_column_text(st, 0));
+			if (strcmp(type, "table") != 0)
+				continue;
 			if (n % 1024 == 0 && n &&
 			    !(t = realloc(t, (size_t)(n + 1024) * sizeof(*t))))
 				oom(0);

@@ -147,4 +147,38 @@ check "defaults that hold the value" "1000|-0.5|t|1234.5|\\x00ff|2024-02-29|7" \
 	"$(tsql "alter table p drop constraint p_n_check; insert into p (id, name) values (9, 'q') returning n, r, b, m, blob, day")|$(tsql "insert into c (id) values (9) returning q2")"
 check "DECIMAL(6,2) takes what SQLite takes: 0.125 as it is, 12345678" "0.125|12345678" \
 	"$(tsql "insert into p (id, name, m) values (21, 'r', 0.125) returning m")|$(tsql "insert into p (id, name, m) values (22, 's', 12345678) returning m")"
+check "RTRIM unique: 'y  ' after 'y' refused as SQLite refuses it" \
+	'ERROR: duplicate key value violates unique constraint "k_rtrim_idx"' \
+	"$(tsql "insert into k values ('q', 'y  ')")"
+# issue 29's schema (every construct the translation meets) runs through
+# psql whole, pre, data and post, and means what SQLite meant
+bh=$PG_DIR/behaviour.db
+sqlite3 "$bh" <"$top/tests/golden/sqlite-dump-ndjson/ddl-behaviour-pre/setup.sql"
+sql "create database behaviour template template0 locale_provider icu icu_locale 'en-US' locale 'C.UTF-8'"
+run bash -c "sqlite-dump-ndjson --ddl=pre '$bh' 2>/dev/null | psql -X -q -v ON_ERROR_STOP=1 -d behaviour &&
+	sqlite-dump-ndjson '$bh' 2>/dev/null | pg-copy-load -q -d behaviour &&
+	sqlite-dump-ndjson --ddl=post '$bh' 2>/dev/null | psql -X -q -v ON_ERROR_STOP=1 -d behaviour"
+check "behaviour schema: pre, data and post run; names cut alike: one named by PostgreSQL" \
+	"0|WARNING:  table ix: index iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiy, named by PostgreSQL: relation \"iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii\" already exists" \
+	"$status|$(echo "$errout" | grep WARNING)"
+check "behaviour schema: every index of ix made (t_a_key beside UNIQUE (a) too)" "6" \
+	"$(psql -X -A -t -d behaviour -c "select count(*) from pg_indexes where tablename = 'ix'")"
+bsql() { psql -X -q -A -t -d behaviour -c "$1" 2>&1 | sed 's/^ERROR:  */ERROR: /' | head -1; }
+check "AUTOINCREMENT: the next id is past every id given (4), not max + 1" "4" \
+	"$(bsql "insert into seq (v) values ('d') returning id")"
+check "negative rowids: the next is max + 1, as SQLite's" "-4" \
+	"$(bsql "insert into neg (v) values ('z') returning id")"
+check "INT PRIMARY KEY takes NULL, twice, as in SQLite" "2" "$(bsql 'select count(*) from int_pk where id is null')"
+check "INTEGER PRIMARY KEY DESC: no identity" "" "$(bsql "select attidentity from pg_attribute where attrelid = 'desc_pk'::regclass and attname = 'id'")"
+check "table-level FOREIGN KEY ... DEFERRABLE INITIALLY DEFERRED kept" "t|t" \
+	"$(bsql "select condeferrable, condeferred from pg_constraint where conrelid = 'ch'::regclass and contype = 'f' and conkey = array[1::int2]")"
+check "FK cycle to UNIQUE columns: both made" "2" \
+	"$(bsql "select count(*) from pg_constraint where conrelid in ('cyc_a'::regclass, 'cyc_b'::regclass) and contype = 'f'")"
+check "RTRIM primary key: 'X100   ' after 'X100' refused" 'ERROR: duplicate key value violates unique constraint "ix_rtrim_idx"' \
+	"$(bsql "insert into ix (rt) values ('X100'); insert into ix (rt) values ('X100   ')")"
+check "TEXT DEFAULT CURRENT_TIMESTAMP: SQLite's UTC text" "t" \
+	"$(PGOPTIONS='-c datestyle=SQL,DMY' bsql "insert into df default values returning a ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\$' and b = date_trunc('second', b)")"
+check "CHECK text BETWEEN compares bytes (COLLATE \"C\"): 'b' outside 'A'..'F'" \
+	'ERROR: new row for relation "ck" violates check constraint "ck_t_check"' \
+	"$(bsql "insert into ck (t) values ('b')")"
 finish

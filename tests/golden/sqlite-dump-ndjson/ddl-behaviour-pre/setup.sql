@@ -35,3 +35,7 @@ create table dt (id integer primary key, a date, b datetime, c time, f boolean, 
 insert into dt values (1, '2024-01-01 23:30:00', '20240601T100000+0200', '10:00', 'yes', 42, '2024-01-01 10:00:00+02:00', 0.125),
  (2, '2024-01-01', '2024-12-31 23:59:59.9999999', '25:00', 1, x'00', '2024-01-01 10:00:00', 12345678),
  (3, '03/04/2024', '2024-01-01 10:00:00 EST', '10:00:00.1234567', 'true', 'abc', null, null);
+create table ix (a int unique, b int, rt text collate rtrim primary key);
+create index ix_a_key on ix (b);
+create index iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiix on ix (a);
+create index iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiy on ix (b);
