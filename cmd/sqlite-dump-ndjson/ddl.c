@@ -332,6 +332,24 @@ pg_default(struct buf *out, sqlite3 *mem, const char *table,
 					 : "false");
 		else
 			why = "it is not 0, 1, true or false";
+	} else if (strcmp(pgtype, "jsonb") == 0) {
+		/* the value as the data dump writes it, its type kept */
+		struct buf d = BUF_INIT;
+		if (v.type == SQLITE_INTEGER)
+			buf_addf(&d, "%lld", (long long)v.i);
+		else if (v.type == SQLITE_FLOAT && isfinite(v.f))
+			json_write_double(&d, v.f);
+		else if (v.type == SQLITE_TEXT &&
+			 utf8_valid_prefix(v.b.data, v.b.len) == v.b.len &&
+			 !memchr(v.b.data, '\0', v.b.len))
+			json_write_string(&d, v.b.data, v.b.len);
+		else
+			why = "it is bytes or an infinity";
+		if (!why) {
+			sql_literal(&lit, d.data);
+			buf_adds(&lit, "::jsonb");
+		}
+		buf_release(&d);
 	} else if (strcmp(pgtype, "bytea") == 0) {
 		if (v.type == SQLITE_BLOB || v.type == SQLITE_TEXT) {
 			buf_adds(&lit, "'\\x");
@@ -443,6 +461,23 @@ free_columns(struct column *c, int n)
 		free(c[i].coll);
 	}
 	free(c);
+}
+
+/* One integer from SQL about table (bound to ?1), or dflt when none. */
+static sqlite3_int64
+table_int(sqlite3 *db, const char *sql, const char *table, sqlite3_int64 dflt)
+{
+	sqlite3_stmt *st;
+	sqlite3_int64 v = dflt;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dflt;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
 }
 
 /* True when the table is a rowid table: WITHOUT ROWID tables have none. */
@@ -1144,18 +1179,31 @@ create_table(sqlite3 *db, sqlite3 *mem, const struct table *t,
 	struct column *c;
 	struct buf type = BUF_INIT;
 	struct colscan cs = {.example = BUF_INIT};
-	int n, i, ident, fold = !o->keep_case, pk_null;
+	int n, i, ident, fold = !o->keep_case, pk_null, strict;
 
 	if ((n = read_columns(db, t->name, &c)) < 0)
 		return 1;
 	ident = rowid_column(db, t->name, c, n);
 	pk_null = pk_takes_null(db, t->name, c, n);
+	strict = table_int(db,
+			   "SELECT strict FROM pragma_table_list WHERE "
+			   "schema = 'main' AND name = ?1",
+			   t->name, 0) != 0;
 	buf_adds(out, "CREATE TABLE ");
 	sql_ident(out, t->name, fold);
 	buf_adds(out, " (\n");
 	for (i = 0; i < n; i++) {
 		buf_reset(&type);
 		pg_type(&type, c[i].type, i == ident, 0);
+		if (strict && strcasecmp(c[i].type, "ANY") == 0) {
+			/* stored as given: 1234 and '01234' stay apart */
+			buf_reset(&type);
+			buf_adds(&type, "jsonb");
+			warnx("table %s, column %s: ANY in a STRICT table: "
+			      "jsonb, which keeps each value's type (number, "
+			      "string, $binary for bytes)",
+			      t->name, c[i].name);
+		}
 		scan_column(db, t->name, c[i].name, type.data, &cs);
 		if (cs.bad && (type.data[0] == 'd' || type.data[0] == 't')) {
 			warnx("table %s, column %s: text, not %s: %lld "
@@ -1637,23 +1685,6 @@ warn_untranslated(sqlite3 *db, const struct table *t, int n, int all)
 			      name);
 	}
 	sqlite3_finalize(st);
-}
-
-/* One integer from SQL about table (bound to ?1), or dflt when none. */
-static sqlite3_int64
-table_int(sqlite3 *db, const char *sql, const char *table, sqlite3_int64 dflt)
-{
-	sqlite3_stmt *st;
-	sqlite3_int64 v = dflt;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return dflt;
-	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
 }
 
 /*

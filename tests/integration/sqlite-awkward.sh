@@ -181,4 +181,6 @@ check "TEXT DEFAULT CURRENT_TIMESTAMP: SQLite's UTC text" "t" \
 check "CHECK text BETWEEN compares bytes (COLLATE \"C\"): 'b' outside 'A'..'F'" \
 	'ERROR: new row for relation "ck" violates check constraint "ck_t_check"' \
 	"$(bsql "insert into ck (t) values ('b')")"
+check "STRICT ANY: each value keeps its type ('01234' is no number)" '"01234"|1234|"1e2"|{"$binary": {"base64": "AP8=", "subType": "00"}}' \
+	"$(bsql "select string_agg(v::text, '|' order by id) from st")"
 finish

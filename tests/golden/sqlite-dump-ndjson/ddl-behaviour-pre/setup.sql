@@ -39,3 +39,5 @@ create table ix (a int unique, b int, rt text collate rtrim primary key);
 create index ix_a_key on ix (b);
 create index iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiix on ix (a);
 create index iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiy on ix (b);
+create table st (id integer primary key, v any) strict;
+insert into st (v) values ('01234'), (1234), ('1e2'), (x'00ff');
