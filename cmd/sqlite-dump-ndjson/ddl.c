@@ -19,6 +19,7 @@ struct column {
 	char *coll;	 /* its collation: BINARY, NOCASE, RTRIM */
 	int notnull, pk; /* pk: 1-based position in the primary key, or 0 */
 	int generated;	 /* GENERATED ALWAYS AS (...): VIRTUAL or STORED */
+	int rowid;	 /* the rowid's alias: an identity in PostgreSQL */
 };
 
 /*
@@ -441,6 +442,7 @@ read_columns(sqlite3 *db, const char *table, struct column **cp)
 		    !coll)
 			coll = "BINARY";
 		c[n].coll = strdup(coll);
+		c[n].rowid = 0;
 		n++;
 	}
 	sqlite3_finalize(st);
@@ -866,6 +868,9 @@ check_expr(const char *p, const struct column *c, int n, int fold,
 			pg_type(&type, c[col].type, 0, 0);
 			sql_ident(out, c[col].name, fold);
 			/* a collation matters only where it is compared */
+			/* SQLite checks before it gives the rowid: NULL */
+			if (c[col].rowid)
+				*ok = 0;
 			if (strcasecmp(c[col].coll, "BINARY") != 0 &&
 			    !(is_word(&prev2, "length") && prev.k == TK_PUNCT &&
 			      *prev.p == '(') &&
@@ -1183,7 +1188,8 @@ create_table(sqlite3 *db, sqlite3 *mem, const struct table *t,
 
 	if ((n = read_columns(db, t->name, &c)) < 0)
 		return 1;
-	ident = rowid_column(db, t->name, c, n);
+	if ((ident = rowid_column(db, t->name, c, n)) >= 0)
+		c[ident].rowid = 1;
 	pk_null = pk_takes_null(db, t->name, c, n);
 	strict = table_int(db,
 			   "SELECT strict FROM pragma_table_list WHERE "
@@ -1238,6 +1244,10 @@ create_table(sqlite3 *db, sqlite3 *mem, const struct table *t,
 		buf_adds(out, "    ");
 		sql_ident(out, c[i].name, fold);
 		buf_addf(out, " %s", type.data);
+		/* compared as bytes, as SQLite compares, whatever the
+		 * database's collation */
+		if (strcmp(type.data, "text") == 0)
+			buf_adds(out, " COLLATE \"C\"");
 		if (c[i].notnull || (c[i].pk && !pk_null))
 			buf_adds(out, " NOT NULL");
 		if (c[i].generated)
@@ -1691,7 +1701,7 @@ warn_untranslated(sqlite3 *db, const struct table *t, int n, int all)
  * Move an identity column's sequence to where SQLite would take the next
  * rowid: past the greatest loaded value, and for an AUTOINCREMENT table
  * past every rowid it ever gave (sqlite_sequence), so that deleted ids are
- * not given again.  All rowids negative: the sequence goes below 1 too.
+ * not given again.  No rowid above 0: the sequence goes below 1 too.
  */
 static void
 reset_identity(sqlite3 *db, const struct table *t, int fold, struct buf *out)
@@ -1708,13 +1718,13 @@ reset_identity(sqlite3 *db, const struct table *t, int fold, struct buf *out)
 		sql_ident(&qt, t->name, fold);
 		buf_adds(&q, "SELECT max(rowid) FROM ");
 		sql_ident(&q, t->name, 0);
-		max = table_int(db, q.data, t->name, 0);
+		max = table_int(db, q.data, t->name, 1);
 		if (max == INT64_MAX)
 			warnx("table %s, column %s: holds the greatest rowid: "
 			      "SQLite takes unused ones at random, "
 			      "PostgreSQL's identity has no next value",
 			      t->name, c[id].name);
-		if (max < 0) {
+		if (max < 1) { /* setval takes no value below MINVALUE */
 			buf_addf(out, "ALTER TABLE %s ALTER COLUMN ", qt.data);
 			sql_ident(out, c[id].name, fold);
 			buf_adds(out, " SET MINVALUE -9223372036854775808;\n");

@@ -183,4 +183,6 @@ check "CHECK text BETWEEN compares bytes (COLLATE \"C\"): 'b' outside 'A'..'F'" 
 	"$(bsql "insert into ck (t) values ('b')")"
 check "STRICT ANY: each value keeps its type ('01234' is no number)" '"01234"|1234|"1e2"|{"$binary": {"base64": "AP8=", "subType": "00"}}' \
 	"$(bsql "select string_agg(v::text, '|' order by id) from st")"
+check "text columns order as bytes, as SQLite's, in an ICU en-US database" "AFb" \
+	"$(bsql "insert into typed (j) values ('b'), ('A'), ('F'); select string_agg(j, '' order by j) from typed")"
 finish

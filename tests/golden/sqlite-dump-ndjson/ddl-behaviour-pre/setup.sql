@@ -41,3 +41,4 @@ create index iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii
 create index iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiy on ix (b);
 create table st (id integer primary key, v any) strict;
 insert into st (v) values ('01234'), (1234), ('1e2'), (x'00ff');
+create table rc (id integer primary key, v text, check (coalesce(id, 0) > 2), check (v <> 'x'));
