@@ -1476,23 +1476,26 @@ foreign_keys(sqlite3 *db, const struct table *all, int nall, const char *skip,
 }
 
 /*
- * A key column as a unique index compares it as SQLite does: NOCASE as
- * lower(), RTRIM as rtrim() (trailing spaces, as SQLite's RTRIM), ::text
- * so that neither depends on the type.  Returns 1 when it wrote an
- * expression, 0 for a plain column.
+ * A key column as a unique index compares it as SQLite does: NOCASE folds
+ * A-Z only (translate(); lower() would fold 'É' too and refuse what SQLite
+ * takes), RTRIM drops trailing spaces (rtrim()), ::text so that neither
+ * depends on the type.  Returns 1 when it wrote an expression, 0 for a
+ * plain column.
  */
 static int
 key_column(struct buf *out, const char *name, const char *coll, int fold)
 {
-	const char *f = !coll				  ? NULL
-			: strcasecmp(coll, "NOCASE") == 0 ? "lower("
-			: strcasecmp(coll, "RTRIM") == 0  ? "rtrim("
-							  : NULL;
+	int nocase = coll && strcasecmp(coll, "NOCASE") == 0;
+	int rtrim = coll && strcasecmp(coll, "RTRIM") == 0;
 
-	buf_adds(out, f ? f : "");
+	buf_adds(out, nocase ? "translate(" : rtrim ? "rtrim(" : "");
 	sql_ident(out, name, fold);
-	buf_adds(out, f ? "::text)" : "");
-	return f != NULL;
+	if (nocase)
+		buf_adds(out, "::text, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+			      "'abcdefghijklmnopqrstuvwxyz')");
+	else if (rtrim)
+		buf_adds(out, "::text)");
+	return nocase || rtrim;
 }
 
 enum which { KEYS = 1, INDEXES = 2 };
