@@ -1502,9 +1502,11 @@ enum which { KEYS = 1, INDEXES = 2 };
 
 /*
  * Unique constraints (KEYS) and indexes (INDEXES) of a table.  A column
- * compared NOCASE in a unique one is lower(column) in a unique index, so
- * that 'ann' after 'Ann' is refused as SQLite refuses it; RTRIM and other
- * collations are warned.  Partial and expression indexes are warned.
+ * compared NOCASE or RTRIM in a unique one is folded or trimmed in a unique
+ * index (key_column), so that 'ann' after 'Ann' is refused as SQLite
+ * refuses it; other collations are warned.  Partial and expression indexes
+ * are warned.  A named index PostgreSQL has a relation of that name for is
+ * made under a name PostgreSQL chooses.
  */
 static void
 indexes(sqlite3 *db, const struct table *t, int fold, enum which which,
@@ -1627,7 +1629,10 @@ indexes(sqlite3 *db, const struct table *t, int fold, enum which which,
 	buf_release(&what);
 }
 
-/* The primary key as a key of its own, and lower() for NOCASE columns. */
+/*
+ * The primary key as a key of its own (UNIQUE when it takes NULL), and a
+ * unique index folding NOCASE and trimming RTRIM columns (key_column).
+ */
 static void
 add_primary_key(sqlite3 *db, const struct table *t, int fold, int alter,
 		struct buf *out)
@@ -1746,7 +1751,7 @@ reset_identity(sqlite3 *db, const struct table *t, int fold, struct buf *out)
 		sql_ident(&q, c[id].name, fold);
 		buf_adds(out,
 			 "), coalesce(m, 1), m IS NOT NULL) FROM (SELECT ");
-		if (seq >= 0)
+		if (seq > 0) /* 0: none given yet */
 			buf_addf(out, "greatest(max(%s), %lld)", q.data,
 				 (long long)seq);
 		else

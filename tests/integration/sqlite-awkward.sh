@@ -168,6 +168,8 @@ check "behaviour schema: every index of ix made (t_a_key beside UNIQUE (a) too)"
 bsql() { psql -X -q -A -t -d behaviour -c "$1" 2>&1 | sed 's/^ERROR:  */ERROR: /' | head -1; }
 check "AUTOINCREMENT: the next id is past every id given (4), not max + 1" "4" \
 	"$(bsql "insert into seq (v) values ('d') returning id")"
+check "AUTOINCREMENT, empty, sqlite_sequence 0: the next id is 1" "1" \
+	"$(bsql "insert into seq0 (v) values ('b') returning id")"
 check "negative rowids: the next is max + 1, as SQLite's" "-4" \
 	"$(bsql "insert into neg (v) values ('z') returning id")"
 check "INT PRIMARY KEY takes NULL, twice, as in SQLite" "2" "$(bsql 'select count(*) from int_pk where id is null')"

@@ -42,3 +42,7 @@ create index iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii
 create table st (id integer primary key, v any) strict;
 insert into st (v) values ('01234'), (1234), ('1e2'), (x'00ff');
 create table rc (id integer primary key, v text, check (coalesce(id, 0) > 2), check (v <> 'x'));
+create table seq0 (id integer primary key autoincrement, v text not null);
+insert into seq0 (v) values ('a');
+delete from seq0;
+update sqlite_sequence set seq = 0 where name = 'seq0';
