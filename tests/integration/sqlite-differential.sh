@@ -4,7 +4,7 @@
 # then the same probe statements on both sides (Python's sqlite3 and
 # psycopg2), outcomes and final rows compared, except for tables the DDL
 # named in a warning (tests/integration/sqlite-differential).  psql must
-# run the DDL whole.  SEEDS=N (default 8; make fuzz-pipelines: 150).
+# run the DDL whole.  SEEDS=N (default 20; make fuzz-pipelines: 150).
 . "$(dirname "$0")/lib.sh"
 pg_start || exit 3
 w=$PG_DIR/work
@@ -12,7 +12,7 @@ mkdir -p "$w"
 cd "$w" || exit 3
 diffr="$top/tests/integration/sqlite-differential"
 export PGTZ=UTC
-seeds=${SEEDS:-8}
+seeds=${SEEDS:-20}
 compared=0
 for seed in $(seq 1 "$seeds"); do
 	db=$w/d$seed.db
