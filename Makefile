@@ -55,7 +55,7 @@ $(LIBCOMMON): $(COMMON_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/bin/sqlite-dump-ndjson: cmd/sqlite-dump-ndjson/*.c common/*.h $(LIBCOMMON)
+$(B)/bin/sqlite-dump-ndjson: cmd/sqlite-dump-ndjson/*.c cmd/sqlite-dump-ndjson/*.h common/*.h $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SQLITE_CFLAGS) -o $@ $(filter %.c,$^) \
 		$(LIBCOMMON) $(ALL_LDFLAGS) $(SQLITE_LIBS) -lm
