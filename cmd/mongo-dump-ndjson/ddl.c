@@ -306,17 +306,38 @@ key_expr(const struct coll_ddl *c, const char *path, struct buf *out)
 	return 1;
 }
 
-/* An index name: table_index, within PostgreSQL's 63 bytes. */
+/*
+ * An index name: table_index, within PostgreSQL's 63 bytes; one that an
+ * earlier index of the run already has (users + org_id_1 and users_org +
+ * id_1 are both users_org_id_1, which CREATE INDEX IF NOT EXISTS would
+ * skip) is cut and given a hash of its table and index names instead.
+ */
 static void
 index_name(const char *table, const char *name, struct buf *out)
 {
-	struct buf n = BUF_INIT;
+	static char **names; /* the run's, as written */
+	static size_t nnames;
+	struct buf n = BUF_INIT, key = BUF_INIT;
 	char hex[33];
+	size_t i;
 
 	buf_addf(&n, "%s_%s", table, name);
-	if (n.len > 63) {
-		md5_hex(n.data, n.len, hex);
-		buf_setlen(&n, 54);
+	for (i = 0; n.len <= 63 && i < nnames; i++)
+		if (strcmp(names[i], n.data) == 0)
+			break;
+	if (n.len > 63 || i < nnames) {
+		/* a name taken: hashed with its table, NUL, its name (no two
+		 * pairs give the same text); a long one as it always was */
+		if (i < nnames) {
+			buf_add(&key, table, strlen(table) + 1);
+			buf_adds(&key, name);
+		} else {
+			buf_add(&key, n.data, n.len);
+		}
+		md5_hex(key.data, key.len, hex);
+		buf_release(&key);
+		if (n.len > 54)
+			buf_setlen(&n, 54);
 		/* not in the middle of a UTF-8 sequence */
 		while (n.len > 0 &&
 		       ((unsigned char)n.data[n.len] & 0xc0) == 0x80)
@@ -324,6 +345,10 @@ index_name(const char *table, const char *name, struct buf *out)
 		buf_addch(&n, '_');
 		buf_add(&n, hex, 8);
 	}
+	if (!(names = realloc(names, (nnames + 1) * sizeof(*names))))
+		err(1, "out of memory");
+	if (!(names[nnames++] = strdup(n.data)))
+		err(1, "out of memory");
 	sql_ident(out, n.data, 0);
 	buf_release(&n);
 }

@@ -118,4 +118,27 @@ PY
 		check "seed $seed $form: $(cat ixdesc): 30 probes taken or refused as MongoDB does" 0 "$bad"
 	done
 done
+
+# ---- two collections' indexes whose table_index names meet: users +
+# org_id_1 and users_org + id_1 are both users_org_id_1; each table keeps
+# its unique index (CREATE INDEX IF NOT EXISTS would skip the second)
+rm -rf clash && mkdir -p clash/db
+/usr/bin/python3 - clash/db <<'PY'
+import bson, json, sys
+w = sys.argv[1] + "/"
+def md(name, idx):
+    return json.dumps({"indexes": [{"v": 2, "key": {"_id": 1}, "name": "_id_"}] + idx,
+                       "collectionName": name, "type": "collection", "options": {}})
+open(w + "users.bson", "wb").write(bson.encode({"_id": 1, "org_id": 1}))
+open(w + "users.metadata.json", "w").write(md("users", [{"v": 2, "key": {"org_id": 1}, "name": "org_id_1", "unique": True}]))
+open(w + "users_org.bson", "wb").write(bson.encode({"_id": 1, "id": 1}))
+open(w + "users_org.metadata.json", "w").write(md("users_org", [{"v": 2, "key": {"id": 1}, "name": "id_1", "unique": True}]))
+PY
+{ mongo-dump-ndjson --ddl=pre --fields=_id,id,org_id clash | psql -X -q -v ON_ERROR_STOP=1 &&
+	mongo-dump-ndjson --mode=pg --fields=_id,id,org_id clash | pg-copy-load -q &&
+	mongo-dump-ndjson --ddl=post --fields=_id,id,org_id clash | psql -X -q -v ON_ERROR_STOP=1; } >/dev/null 2>&1
+check "two collections, one table_index name: each table its unique index" "users 2|users_org 2" \
+	"$(sql "select tablename || ' ' || count(*) from pg_indexes where tablename in ('users', 'users_org') group by tablename order by tablename" | paste -sd'|')"
+check "two collections, one table_index name: users_org refuses a second id 1, as MongoDB" 1 \
+	"$(sql 'insert into users_org ("_id", "id") values (2, 1)' >/dev/null 2>&1; echo $?)"
 finish
